@@ -1,0 +1,63 @@
+# sqlite-corpus.  `make` builds dist/corpus.so; see README.md for the rest.
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PREFIX  ?= /usr/local
+TCLSH   ?= tclsh
+SQLITE3 ?= sqlite3
+
+VERSION  := $(shell cat VERSION)
+WARN     := -Wall -Wextra
+CPPFLAGS += -Iinclude -Iext -DCORPUS_VERSION='"$(VERSION)"'
+LDLIBS   := -lutf8proc
+SRC      := $(wildcard ext/*.c)
+HDR      := $(wildcard ext/*.h include/*.h)
+
+# The sanitizer build: gcc's ASan+UBSan runtimes are preloaded into tclsh,
+# which is not itself instrumented.
+ASAN_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=all -DCORPUS_SANITIZE
+ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
+                $(shell $(CC) -print-file-name=libubsan.so)
+
+.PHONY: all deps test asan demo bench install uninstall clean
+
+all: dist/corpus.so
+
+dist/corpus.so: $(SRC) $(HDR) VERSION Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DNDEBUG $(CFLAGS) $(WARN) -fPIC -shared -o $@ $(SRC) $(LDLIBS)
+
+dist/asan/corpus.so: $(SRC) $(HDR) VERSION Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) $(WARN) -fPIC -shared -o $@ $(SRC) $(LDLIBS)
+
+# Installs the Debian packages the build, tests and demo need (once).
+deps:
+	@sh scripts/deps.sh
+
+test: deps dist/corpus.so
+	$(TCLSH) test/all.tcl dist/corpus
+
+asan: deps dist/asan/corpus.so
+	LD_PRELOAD="$(ASAN_PRELOAD)" \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp:print_suppressions=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(TCLSH) test/all.tcl dist/asan/corpus
+
+demo: deps dist/corpus.so
+	$(SQLITE3) -bail :memory: < examples/tour.sql
+
+bench: deps dist/corpus.so
+	@sh bench/run.sh
+
+install: dist/corpus.so
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 644 dist/corpus.so $(DESTDIR)$(PREFIX)/lib/corpus.so
+	install -m 644 include/corpus.h $(DESTDIR)$(PREFIX)/include/corpus.h
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/corpus.so $(DESTDIR)$(PREFIX)/include/corpus.h
+
+clean:
+	rm -rf dist

@@ -1,0 +1,147 @@
+/*
+** Hashing: xxHash (Debian's libxxhash-dev, compiled inline so that short
+** inputs such as shingles pay no call overhead) and deterministic sampling.
+**
+** SQL:
+**   xxh64(x [, seed])                -> INTEGER
+**   xxh3(x [, seed])                 -> INTEGER (XXH3_64bits)
+**   xxh128(x)                        -> 16-byte BLOB, canonical (big-endian)
+**   sample_keep(key, rate [, seed])  -> 0 or 1
+**
+** A 64-bit hash is returned as the INTEGER with the same bits (two's
+** complement), so printf('%016x', xxh64(x)) prints what xxhsum prints.  x is
+** hashed as bytes: a BLOB as it is, TEXT as its UTF-8, a number as its text
+** (xxh64(5) = xxh64('5')), so hashes do not depend on column affinity.
+*/
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+#include <string.h>
+#include "corpus_ext.h"
+
+uint64_t corpus_xxh64(const void *p, size_t n, uint64_t seed){
+  return XXH64(p, n, seed);
+}
+
+uint64_t corpus_xxh3(const void *p, size_t n, uint64_t seed){
+  return XXH3_64bits_withSeed(p, n, seed);
+}
+
+void corpus_xxh128(const void *p, size_t n, unsigned char out[16]){
+  XXH128_canonical_t c;
+  XXH128_canonicalFromHash(&c, XXH3_128bits(p, n));
+  memcpy(out, c.digest, 16);
+}
+
+/* The top 53 bits of the hash, as a uniform double in [0, 1), against rate:
+** a key kept at rate r is kept at every rate above r. */
+int corpus_sample_keep(const void *key, size_t n, double rate, uint64_t seed){
+  uint64_t h = XXH3_64bits_withSeed(key, n, seed);
+  return (double)(h>>11) * (1.0/9007199254740992.0) < rate;
+}
+
+const char *corpus_simd_level(void){
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  if( __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ){
+    return "avx512";
+  }
+  if( __builtin_cpu_supports("avx2") ) return "avx2";
+#endif
+  return "portable";
+}
+
+/* ---- SQL functions ------------------------------------------------------- */
+
+/* The bytes of a hash input; numbers read as their text. */
+static const void *hash_input(sqlite3_value *v, size_t *n){
+  const void *p;
+  if( sqlite3_value_type(v)==SQLITE_BLOB ){
+    p = sqlite3_value_blob(v);
+  }else{
+    p = sqlite3_value_text(v);
+  }
+  *n = (size_t)sqlite3_value_bytes(v);
+  return p ? p : "";
+}
+
+/* Reads optional argument i as a 64-bit seed (default 0); nonzero on error. */
+static int seed_arg(sqlite3_context *ctx, const char *func, int argc,
+                    sqlite3_value **argv, int i, uint64_t *seed){
+  *seed = 0;
+  if( argc<=i ) return 0;
+  if( sqlite3_value_type(argv[i])!=SQLITE_INTEGER ){
+    corpus_result_error(ctx, func, "seed must be INTEGER, got %s",
+                        corpus_type_name(sqlite3_value_type(argv[i])));
+    return 1;
+  }
+  *seed = (uint64_t)sqlite3_value_int64(argv[i]);
+  return 0;
+}
+
+static void xxh64_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  uint64_t seed;
+  size_t n;
+  const void *p;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  if( seed_arg(ctx, "xxh64", argc, argv, 1, &seed) ) return;
+  p = hash_input(argv[0], &n);
+  sqlite3_result_int64(ctx, (sqlite3_int64)corpus_xxh64(p, n, seed));
+}
+
+static void xxh3_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  uint64_t seed;
+  size_t n;
+  const void *p;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  if( seed_arg(ctx, "xxh3", argc, argv, 1, &seed) ) return;
+  p = hash_input(argv[0], &n);
+  sqlite3_result_int64(ctx, (sqlite3_int64)corpus_xxh3(p, n, seed));
+}
+
+static void xxh128_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  unsigned char out[16];
+  size_t n;
+  const void *p;
+  (void)argc;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  p = hash_input(argv[0], &n);
+  corpus_xxh128(p, n, out);
+  sqlite3_result_blob(ctx, out, 16, SQLITE_TRANSIENT);
+}
+
+static void sample_keep_func(sqlite3_context *ctx, int argc,
+                             sqlite3_value **argv){
+  uint64_t seed;
+  double rate;
+  size_t n;
+  const void *p;
+  int t = sqlite3_value_type(argv[1]);
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  if( t!=SQLITE_INTEGER && t!=SQLITE_FLOAT ){
+    corpus_result_error(ctx, "sample_keep", "rate must be a number, got %s",
+                        corpus_type_name(t));
+    return;
+  }
+  rate = sqlite3_value_double(argv[1]);
+  if( !(rate>=0.0 && rate<=1.0) ){
+    corpus_result_error(ctx, "sample_keep", "rate must be 0..1, got %g", rate);
+    return;
+  }
+  if( seed_arg(ctx, "sample_keep", argc, argv, 2, &seed) ) return;
+  p = hash_input(argv[0], &n);
+  sqlite3_result_int(ctx, corpus_sample_keep(p, n, rate, seed));
+}
+
+int hash_register(sqlite3 *db){
+  static const corpus_function funcs[] = {
+    {"xxh64",       1, 0, xxh64_func},
+    {"xxh64",       2, 0, xxh64_func},
+    {"xxh3",        1, 0, xxh3_func},
+    {"xxh3",        2, 0, xxh3_func},
+    {"xxh128",      1, 0, xxh128_func},
+    {"sample_keep", 2, 0, sample_keep_func},
+    {"sample_keep", 3, 0, sample_keep_func},
+  };
+  return corpus_register_functions(db, funcs,
+                                   (int)(sizeof(funcs)/sizeof(funcs[0])));
+}

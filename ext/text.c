@@ -1,0 +1,1038 @@
+/*
+** The text layer: UTF-8, normalization, word segmentation, n-grams.
+**
+** SQL:
+**   normalize(text [, options])         -> TEXT
+**   tokenize(text [, tokenizer])        -> JSON array of tokens
+**   token_count(text [, tokenizer])     -> INTEGER
+**   tokens(text [, tokenizer])          table: position, token, start, end
+**   ngrams(text, n [, options])         table: position, ngram, hash
+**
+** Every later area (minhash shingles, quality signals, BPE) reads text through
+** the tokenizer interface and n-gram producer defined here, so that they all
+** agree on what a word is.  docs/text.md documents the behaviour.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <utf8proc.h>
+#include "corpus_ext.h"
+
+/* ---- UTF-8 --------------------------------------------------------------- */
+
+int32_t corpus_utf8_decode(const unsigned char *z, size_t n, size_t *len){
+  unsigned c = z[0];
+  unsigned lo = 0x80, hi = 0xBF;
+  int32_t cp;
+  size_t need, i;
+  if( c<0x80 ){ *len = 1; return (int32_t)c; }
+  if( c<0xC2 ){ *len = 1; return 0xFFFD; }      /* continuation, C0, C1 */
+  if( c<0xE0 ){ need = 1; cp = c & 0x1F; }
+  else if( c<0xF0 ){
+    need = 2; cp = c & 0x0F;
+    if( c==0xE0 ) lo = 0xA0;                      /* overlong */
+    if( c==0xED ) hi = 0x9F;                      /* surrogates */
+  }else if( c<0xF5 ){
+    need = 3; cp = c & 0x07;
+    if( c==0xF0 ) lo = 0x90;                      /* overlong */
+    if( c==0xF4 ) hi = 0x8F;                      /* above U+10FFFF */
+  }else{
+    *len = 1; return 0xFFFD;
+  }
+  for(i=1; i<=need; i++){
+    unsigned b;
+    if( i>=n ){ *len = i; return 0xFFFD; }
+    b = z[i];
+    if( b<lo || b>hi ){ *len = i; return 0xFFFD; }
+    cp = (cp<<6) | (int32_t)(b & 0x3F);
+    lo = 0x80; hi = 0xBF;
+  }
+  *len = need+1;
+  return cp;
+}
+
+int corpus_utf8_encode(int32_t cp, unsigned char *out){
+  if( cp<0x80 ){ out[0] = (unsigned char)cp; return 1; }
+  if( cp<0x800 ){
+    out[0] = (unsigned char)(0xC0 | (cp>>6));
+    out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if( cp<0x10000 ){
+    out[0] = (unsigned char)(0xE0 | (cp>>12));
+    out[1] = (unsigned char)(0x80 | ((cp>>6) & 0x3F));
+    out[2] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = (unsigned char)(0xF0 | (cp>>18));
+  out[1] = (unsigned char)(0x80 | ((cp>>12) & 0x3F));
+  out[2] = (unsigned char)(0x80 | ((cp>>6) & 0x3F));
+  out[3] = (unsigned char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/* Length of the leading run of ASCII bytes of z[0..n-1], 8 bytes a step. */
+static size_t ascii_prefix(const char *z, size_t n){
+  size_t i = 0;
+  while( i+8<=n ){
+    uint64_t w;
+    memcpy(&w, z+i, 8);
+    if( w & 0x8080808080808080ull ) break;
+    i += 8;
+  }
+  while( i<n && (unsigned char)z[i]<0x80 ) i++;
+  return i;
+}
+
+int corpus_utf8_valid(const char *z, size_t n){
+  size_t i = 0;
+  while( i<n ){
+    size_t len;
+    i += ascii_prefix(z+i, n-i);
+    if( i>=n ) break;
+    if( corpus_utf8_decode((const unsigned char*)z+i, n-i, &len)==0xFFFD
+     && !(len==3 && memcmp(z+i, "\xEF\xBF\xBD", 3)==0) ){
+      return 0;
+    }
+    i += len;
+  }
+  return 1;
+}
+
+/* ---- Growable buffers ---------------------------------------------------- */
+
+static int buf_reserve(corpus_buf *b, size_t extra){
+  size_t need = b->n + extra + 1;   /* room for a NUL terminator */
+  if( need>b->cap ){
+    size_t cap = b->cap ? b->cap : 64;
+    char *z;
+    while( cap<need ) cap *= 2;
+    z = corpus_realloc(b->z, cap);
+    if( z==0 ) return -1;
+    b->z = z;
+    b->cap = cap;
+  }
+  return 0;
+}
+
+int corpus_buf_append(corpus_buf *b, const char *z, size_t n){
+  if( buf_reserve(b, n) ) return -1;
+  memcpy(b->z+b->n, z, n);
+  b->n += n;
+  b->z[b->n] = 0;
+  return 0;
+}
+
+int corpus_buf_append_utf8(corpus_buf *b, const char *z, size_t n){
+  size_t i = 0;
+  if( buf_reserve(b, n) ) return -1;
+  while( i<n ){
+    size_t run = ascii_prefix(z+i, n-i), len;
+    int32_t cp;
+    memcpy(b->z+b->n, z+i, run);
+    b->n += run;
+    i += run;
+    if( i>=n ) break;
+    cp = corpus_utf8_decode((const unsigned char*)z+i, n-i, &len);
+    if( cp==0xFFFD ){
+      /* an invalid subpart may be shorter than its replacement */
+      if( buf_reserve(b, 3 + (n-i)) ) return -1;
+      memcpy(b->z+b->n, "\xEF\xBF\xBD", 3);
+      b->n += 3;
+    }else{
+      memcpy(b->z+b->n, z+i, len);
+      b->n += len;
+    }
+    i += len;
+  }
+  b->z[b->n] = 0;
+  return 0;
+}
+
+int corpus_buf_append_json_string(corpus_buf *b, const char *z, size_t n){
+  static const char hex[] = "0123456789abcdef";
+  size_t i, start = 0;
+  if( corpus_buf_append(b, "\"", 1) ) return -1;
+  for(i=0; i<n; i++){
+    unsigned char c = (unsigned char)z[i];
+    char esc[6];
+    size_t nesc = 2;
+    if( c>=0x20 && c!='"' && c!='\\' ) continue;
+    if( corpus_buf_append_utf8(b, z+start, i-start) ) return -1;
+    esc[0] = '\\';
+    switch( c ){
+      case '"':  esc[1] = '"'; break;
+      case '\\': esc[1] = '\\'; break;
+      case '\n': esc[1] = 'n'; break;
+      case '\r': esc[1] = 'r'; break;
+      case '\t': esc[1] = 't'; break;
+      case '\b': esc[1] = 'b'; break;
+      case '\f': esc[1] = 'f'; break;
+      default:
+        esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+        esc[4] = hex[c>>4]; esc[5] = hex[c & 15];
+        nesc = 6;
+    }
+    if( corpus_buf_append(b, esc, nesc) ) return -1;
+    start = i+1;
+  }
+  if( corpus_buf_append_utf8(b, z+start, n-start) ) return -1;
+  return corpus_buf_append(b, "\"", 1);
+}
+
+/* ---- Normalization ------------------------------------------------------- */
+
+void corpus_normalize_init(corpus_normalize_opts *o){
+  o->form = CORPUS_FORM_NFKC;
+  o->case_mode = CORPUS_CASE_FOLD;
+  o->strip_accents = 0;
+  o->strip_punct = 1;
+  o->zero_digits = 0;
+  o->collapse_space = 1;
+}
+
+int corpus_normalize_option(void *ctx, const char *key, const char *value,
+                            char *err){
+  corpus_normalize_opts *o = (corpus_normalize_opts*)ctx;
+  int v;
+  if( strcmp(key, "form")==0 ){
+    v = corpus_option_choice(key, value, "nfkc|nfc|nfkd|nfd|none", err);
+    if( v>=0 ) o->form = v;
+  }else if( strcmp(key, "case")==0 ){
+    v = corpus_option_choice(key, value, "fold|lower|keep", err);
+    if( v>=0 ) o->case_mode = v;
+  }else if( strcmp(key, "accents")==0 ){
+    v = corpus_option_choice(key, value, "keep|strip", err);
+    if( v>=0 ) o->strip_accents = v;
+  }else if( strcmp(key, "punct")==0 ){
+    v = corpus_option_choice(key, value, "keep|strip", err);
+    if( v>=0 ) o->strip_punct = v;
+  }else if( strcmp(key, "digits")==0 ){
+    v = corpus_option_choice(key, value, "keep|zero", err);
+    if( v>=0 ) o->zero_digits = v;
+  }else if( strcmp(key, "space")==0 ){
+    v = corpus_option_choice(key, value, "keep|collapse", err);
+    if( v>=0 ) o->collapse_space = v;
+  }else{
+    snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: form, case, "
+             "accents, punct, digits, space)", key);
+    return -1;
+  }
+  return v<0 ? -1 : 0;
+}
+
+/* Unicode's White_Space property (PropList.txt), which no utf8proc call
+** exposes. */
+static int is_white_space(int32_t c){
+  if( c<0x80 ) return c==' ' || (c>=0x09 && c<=0x0D);
+  return c==0x85 || c==0xA0 || c==0x1680 || (c>=0x2000 && c<=0x200A)
+      || c==0x2028 || c==0x2029 || c==0x202F || c==0x205F || c==0x3000;
+}
+
+#define MAP_DROP (-1)
+
+/* The per-code-point steps that follow decomposition and case mapping. */
+static int32_t normalize_map(int32_t c, const corpus_normalize_opts *o){
+  int cat = utf8proc_category(c);
+  if( o->strip_accents && cat==UTF8PROC_CATEGORY_MN ) return MAP_DROP;
+  if( o->strip_punct && cat>=UTF8PROC_CATEGORY_PC && cat<=UTF8PROC_CATEGORY_SO ){
+    return ' ';
+  }
+  if( o->zero_digits && cat==UTF8PROC_CATEGORY_ND ) return '0';
+  if( o->collapse_space && is_white_space(c) ) return ' ';
+  return c;
+}
+
+static utf8proc_int32_t lower_custom(utf8proc_int32_t c, void *unused){
+  (void)unused;
+  return utf8proc_tolower(c);
+}
+
+/* Output side of normalize: collapses spaces (when asked) and encodes. */
+typedef struct norm_out {
+  corpus_buf b;
+  int collapse;
+  int pending_space;
+} norm_out;
+
+static void norm_emit(norm_out *s, int32_t c){
+  if( c==' ' && s->collapse ){
+    if( s->b.n>0 ) s->pending_space = 1;
+    return;
+  }
+  if( s->pending_space ){
+    s->b.z[s->b.n++] = ' ';
+    s->pending_space = 0;
+  }
+  s->b.n += corpus_utf8_encode(c, (unsigned char*)s->b.z + s->b.n);
+}
+
+/* Scratch space of one normalize call. */
+typedef struct norm_scratch {
+  corpus_buf valid;        /* a piece with invalid bytes replaced */
+  utf8proc_int32_t *cps;   /* its decomposition */
+  size_t ncps;             /* capacity of cps, in code points */
+} norm_scratch;
+
+/* Normalizes z[0..n-1], a piece that starts and ends at a point where no
+** composition, reordering or case mapping can reach across. */
+static int normalize_piece(const char *z, size_t n,
+                           const corpus_normalize_opts *o, norm_out *out,
+                           norm_scratch *s){
+  utf8proc_option_t opts = 0;
+  utf8proc_ssize_t len, i, k;
+  int compose = 0;
+
+  if( !corpus_utf8_valid(z, n) ){
+    s->valid.n = 0;
+    if( corpus_buf_append_utf8(&s->valid, z, n) ) return -1;
+    z = s->valid.z;
+    n = s->valid.n;
+  }
+  if( o->form!=CORPUS_FORM_NONE || o->strip_accents ) opts |= UTF8PROC_DECOMPOSE;
+  if( o->form==CORPUS_FORM_NFKC || o->form==CORPUS_FORM_NFKD ){
+    opts |= UTF8PROC_COMPAT;
+  }
+  if( o->case_mode==CORPUS_CASE_FOLD ) opts |= UTF8PROC_CASEFOLD;
+  compose = o->form==CORPUS_FORM_NFKC || o->form==CORPUS_FORM_NFC
+         || (o->form==CORPUS_FORM_NONE && o->strip_accents);
+  for(;;){
+    len = utf8proc_decompose_custom((const utf8proc_uint8_t*)z,
+              (utf8proc_ssize_t)n, s->cps, (utf8proc_ssize_t)s->ncps, opts,
+              o->case_mode==CORPUS_CASE_LOWER ? lower_custom : 0, 0);
+    if( len<0 ) return -1;  /* cannot happen: the input is valid UTF-8 */
+    if( (size_t)len<=s->ncps ) break;
+    corpus_free(s->cps);
+    s->cps = corpus_realloc(0, (size_t)len * sizeof(utf8proc_int32_t));
+    if( s->cps==0 ){ s->ncps = 0; return -1; }
+    s->ncps = (size_t)len;
+  }
+  for(i=k=0; i<len; i++){
+    int32_t c = normalize_map(s->cps[i], o);
+    if( c!=MAP_DROP ) s->cps[k++] = c;
+  }
+  len = k;
+  if( compose ){
+    len = utf8proc_normalize_utf32(s->cps, len, UTF8PROC_COMPOSE);
+    if( len<0 ) return -1;
+  }
+  if( buf_reserve(&out->b, 4*(size_t)len + 1) ) return -1;
+  for(i=0; i<len; i++) norm_emit(out, s->cps[i]);
+  return 0;
+}
+
+/*
+** ASCII bytes take a table; everything else goes to utf8proc in pieces.  A
+** piece runs from the ASCII byte before a non-ASCII byte to the next pair of
+** ASCII bytes: no ASCII character is the second of a composition pair or
+** has a nonzero combining class, so nothing outside a piece can change it.
+*/
+int corpus_normalize(const char *z, size_t n, const corpus_normalize_opts *o,
+                     char **pout, size_t *pnout){
+  int32_t ascii[128];
+  norm_out out;
+  norm_scratch s;
+  size_t i = 0;
+  int c, rc = 0;
+
+  memset(&out, 0, sizeof(out));
+  memset(&s, 0, sizeof(s));
+  out.collapse = o->collapse_space;
+  for(c=0; c<128; c++){
+    int32_t m = c;
+    if( o->case_mode!=CORPUS_CASE_KEEP && c>='A' && c<='Z' ) m = c + 32;
+    ascii[c] = normalize_map(m, o);
+  }
+  if( buf_reserve(&out.b, n+1) ) rc = -1;
+  while( rc==0 && i<n ){
+    unsigned char b = (unsigned char)z[i];
+    if( b<0x80 && (i+1==n || (unsigned char)z[i+1]<0x80) ){
+      if( ascii[b]!=MAP_DROP ) norm_emit(&out, ascii[b]);
+      i++;
+    }else{
+      size_t end = i+1;
+      while( end<n && !((unsigned char)z[end]<0x80
+                        && (end+1==n || (unsigned char)z[end+1]<0x80)) ){
+        end++;
+      }
+      rc = normalize_piece(z+i, end-i, o, &out, &s);
+      i = end;
+      if( rc==0 && buf_reserve(&out.b, n-i+1) ) rc = -1;
+    }
+  }
+  corpus_free(s.valid.z);
+  corpus_free(s.cps);
+  if( rc ){
+    corpus_free(out.b.z);
+    return -1;
+  }
+  out.b.z[out.b.n] = 0;
+  *pout = out.b.z;
+  *pnout = out.b.n;
+  return 0;
+}
+
+/* ---- Tokenizers ------------------------------------------------------------ */
+
+/* Scripts written without spaces between words: each of their characters is
+** a word of its own (Unicode Scripts.txt / Blocks.txt ranges). */
+static const int32_t solo_ranges[][2] = {
+  {0x0E00, 0x0EFF},   /* Thai, Lao */
+  {0x1000, 0x109F},   /* Myanmar */
+  {0x1780, 0x17FF},   /* Khmer */
+  {0x19E0, 0x19FF},   /* Khmer symbols */
+  {0x2E80, 0x2FDF},   /* CJK radicals, Kangxi radicals */
+  {0x3005, 0x3007},   /* ideographic iteration mark, closing mark, zero */
+  {0x3021, 0x3029},   /* Hangzhou numerals */
+  {0x3038, 0x303C},
+  {0x3040, 0x30FF},   /* Hiragana, Katakana */
+  {0x3100, 0x312F},   /* Bopomofo */
+  {0x3190, 0x31BF},   /* Kanbun, Bopomofo extended */
+  {0x31F0, 0x31FF},   /* Katakana phonetic extensions */
+  {0x3400, 0x4DBF},   /* CJK extension A */
+  {0x4E00, 0x9FFF},   /* CJK unified ideographs */
+  {0xA000, 0xA4CF},   /* Yi */
+  {0xA9E0, 0xA9FF},   /* Myanmar extended B */
+  {0xAA60, 0xAA7F},   /* Myanmar extended A */
+  {0xF900, 0xFAFF},   /* CJK compatibility ideographs */
+  {0xFF66, 0xFF9F},   /* halfwidth Katakana */
+  {0x1AFF0, 0x1B16F}, /* Kana extensions and supplement */
+  {0x20000, 0x2FA1F}, /* CJK extensions B-F, compatibility supplement */
+  {0x30000, 0x323AF}, /* CJK extensions G-H */
+};
+
+static int is_solo(int32_t c){
+  int lo = 0, hi = (int)(sizeof(solo_ranges)/sizeof(solo_ranges[0])) - 1;
+  if( c<0x0E00 ) return 0;
+  while( lo<=hi ){
+    int mid = (lo+hi)/2;
+    if( c<solo_ranges[mid][0] ) hi = mid-1;
+    else if( c>solo_ranges[mid][1] ) lo = mid+1;
+    else return 1;
+  }
+  return 0;
+}
+
+enum { CLS_SEP, CLS_WORD, CLS_MARK, CLS_SOLO };
+
+static int classify(int32_t c){
+  int cat = utf8proc_category(c);
+  if( (cat>=UTF8PROC_CATEGORY_LU && cat<=UTF8PROC_CATEGORY_LO)
+   || (cat>=UTF8PROC_CATEGORY_ND && cat<=UTF8PROC_CATEGORY_NO) ){
+    return is_solo(c) ? CLS_SOLO : CLS_WORD;
+  }
+  if( cat>=UTF8PROC_CATEGORY_MN && cat<=UTF8PROC_CATEGORY_ME ) return CLS_MARK;
+  return CLS_SEP;
+}
+
+static const unsigned char ascii_word[128] = {
+  0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 1,1,1,1,1,1,1,1, 1,1,0,0,0,0,0,0,
+  0,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1, 1,1,1,0,0,0,0,0,
+  0,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1, 1,1,1,0,0,0,0,0,
+};
+
+static int words_tokenize(const corpus_tokenizer *tok, const char *z,
+                          size_t n, corpus_token_fn cb, void *ctx){
+  const unsigned char *u = (const unsigned char*)z;
+  size_t i = 0, start = 0;
+  int state = CLS_SEP;   /* CLS_WORD or CLS_SOLO while inside a token */
+  int rc;
+  (void)tok;
+  while( i<n ){
+    size_t len = 1;
+    int cls;
+    if( u[i]<0x80 ){
+      if( state==CLS_WORD ){
+        while( i<n && u[i]<0x80 && ascii_word[u[i]] ) i++;  /* fast path */
+        if( i>=n ) break;
+        if( u[i]>=0x80 ) continue;
+      }
+      cls = ascii_word[u[i]] ? CLS_WORD : CLS_SEP;
+    }else{
+      cls = classify(corpus_utf8_decode(u+i, n-i, &len));
+    }
+    if( cls==CLS_MARK ){
+      if( state==CLS_SEP ){ start = i; state = CLS_WORD; }
+    }else if( cls==CLS_WORD && state==CLS_WORD ){
+      /* the word goes on */
+    }else{
+      if( state!=CLS_SEP && (rc = cb(ctx, start, i, -1))!=0 ) return rc;
+      state = cls;
+      start = i;
+    }
+    i += len;
+  }
+  if( state!=CLS_SEP ) return cb(ctx, start, n, -1);
+  return 0;
+}
+
+static int chars_tokenize(const corpus_tokenizer *tok, const char *z,
+                          size_t n, corpus_token_fn cb, void *ctx){
+  const unsigned char *u = (const unsigned char*)z;
+  size_t i = 0;
+  int rc;
+  (void)tok;
+  while( i<n ){
+    size_t len = 1;
+    if( u[i]>=0x80 ) corpus_utf8_decode(u+i, n-i, &len);
+    if( (rc = cb(ctx, i, i+len, -1))!=0 ) return rc;
+    i += len;
+  }
+  return 0;
+}
+
+const corpus_tokenizer corpus_tokenizer_words = {"words", words_tokenize, 0};
+const corpus_tokenizer corpus_tokenizer_chars = {"chars", chars_tokenize, 0};
+
+static const corpus_tokenizer *const all_tokenizers[] = {
+  &corpus_tokenizer_words, &corpus_tokenizer_chars,
+};
+#define TOKENIZER_NAMES "words, chars"
+
+const corpus_tokenizer *corpus_tokenizer_find(const char *name, char *err){
+  size_t i;
+  for(i=0; i<sizeof(all_tokenizers)/sizeof(all_tokenizers[0]); i++){
+    if( strcmp(all_tokenizers[i]->name, name)==0 ) return all_tokenizers[i];
+  }
+  snprintf(err, CORPUS_ERRMAX, "unknown tokenizer '%.40s' (valid: "
+           TOKENIZER_NAMES ")", name);
+  return 0;
+}
+
+/* ---- N-grams --------------------------------------------------------------- */
+
+uint64_t corpus_ngram_hash(const char *z, size_t n){
+  return corpus_xxh3(z, n, 0);
+}
+
+int corpus_ngram_text(const char *z, const corpus_span *spans, int count,
+                      int unit, corpus_buf *b){
+  int i;
+  b->n = 0;
+  if( buf_reserve(b, 0) ) return -1;
+  for(i=0; i<count; i++){
+    if( i>0 && unit==CORPUS_UNIT_WORD && corpus_buf_append(b, " ", 1) ){
+      return -1;
+    }
+    if( corpus_buf_append_utf8(b, z+spans[i].start,
+                               spans[i].end-spans[i].start) ){
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Streaming state: the last `ngram` spans sit in a window of 2*ngram slots,
+** slid back to the front when it fills, so memory does not grow with n. */
+typedef struct ngram_stream {
+  const char *z;
+  int ngram, unit;
+  corpus_span *win;
+  int nwin;
+  long long total;
+  corpus_buf text;
+  corpus_ngram_fn cb;
+  void *ctx;
+} ngram_stream;
+
+static int ngram_stream_emit(ngram_stream *s, const corpus_span *spans,
+                             int count){
+  if( corpus_ngram_text(s->z, spans, count, s->unit, &s->text) ) return -1;
+  return s->cb(s->ctx, s->text.z, s->text.n,
+               corpus_ngram_hash(s->text.z, s->text.n));
+}
+
+static int ngram_stream_token(void *ctx, size_t start, size_t end, int64_t id){
+  ngram_stream *s = (ngram_stream*)ctx;
+  if( s->nwin==2*s->ngram ){
+    memmove(s->win, s->win + s->ngram + 1,
+            (size_t)(s->ngram-1) * sizeof(corpus_span));
+    s->nwin = s->ngram-1;
+  }
+  s->win[s->nwin].start = start;
+  s->win[s->nwin].end = end;
+  s->win[s->nwin].id = id;
+  s->nwin++;
+  s->total++;
+  if( s->total<s->ngram ) return 0;
+  return ngram_stream_emit(s, s->win + s->nwin - s->ngram, s->ngram);
+}
+
+int corpus_ngrams(const char *z, size_t n, int ngram, int unit,
+                  corpus_ngram_fn cb, void *ctx){
+  ngram_stream s;
+  const corpus_tokenizer *tok = unit==CORPUS_UNIT_CHAR
+      ? &corpus_tokenizer_chars : &corpus_tokenizer_words;
+  int rc;
+  memset(&s, 0, sizeof(s));
+  s.z = z;
+  s.ngram = ngram;
+  s.unit = unit;
+  s.cb = cb;
+  s.ctx = ctx;
+  s.win = corpus_realloc(0, 2*(size_t)ngram*sizeof(corpus_span));
+  if( s.win==0 ) return -1;
+  rc = tok->tokenize(tok, z, n, ngram_stream_token, &s);
+  if( rc==0 && s.total>0 && s.total<ngram ){
+    rc = ngram_stream_emit(&s, s.win, s.nwin);   /* short text: one n-gram */
+  }
+  corpus_free(s.win);
+  corpus_free(s.text.z);
+  return rc;
+}
+
+/* ---- SQL functions ----------------------------------------------------------- */
+
+static void normalize_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  corpus_normalize_opts o;
+  char *out;
+  size_t nout;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  if( corpus_check_text(ctx, "normalize", "text", argv[0]) ) return;
+  corpus_normalize_init(&o);
+  if( argc>1 && corpus_apply_options(ctx, "normalize", argv[1],
+                                     corpus_normalize_option, &o) ){
+    return;
+  }
+  if( corpus_normalize((const char*)sqlite3_value_text(argv[0]),
+                       (size_t)sqlite3_value_bytes(argv[0]), &o, &out, &nout) ){
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_text64(ctx, out, nout, corpus_free, SQLITE_UTF8);
+}
+
+/* Reads the optional tokenizer argument; NULL or absent means "words". */
+static const corpus_tokenizer *tokenizer_arg(sqlite3_context *ctx,
+                                             const char *func, int argc,
+                                             sqlite3_value **argv){
+  char err[CORPUS_ERRMAX];
+  const corpus_tokenizer *tok;
+  if( argc<2 || sqlite3_value_type(argv[1])==SQLITE_NULL ){
+    return &corpus_tokenizer_words;
+  }
+  if( corpus_check_text(ctx, func, "tokenizer", argv[1]) ) return 0;
+  tok = corpus_tokenizer_find((const char*)sqlite3_value_text(argv[1]), err);
+  if( tok==0 ) corpus_result_error(ctx, func, "%s", err);
+  return tok;
+}
+
+typedef struct json_tokens {
+  const char *z;
+  corpus_buf b;
+  int first;
+} json_tokens;
+
+static int json_token(void *ctx, size_t start, size_t end, int64_t id){
+  json_tokens *j = (json_tokens*)ctx;
+  (void)id;
+  if( !j->first && corpus_buf_append(&j->b, ",", 1) ) return -1;
+  j->first = 0;
+  return corpus_buf_append_json_string(&j->b, j->z+start, end-start);
+}
+
+#define JSON_SUBTYPE 74   /* 'J': what SQLite's JSON functions mark as JSON */
+
+static void tokenize_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  const corpus_tokenizer *tok;
+  json_tokens j;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  if( corpus_check_text(ctx, "tokenize", "text", argv[0]) ) return;
+  if( (tok = tokenizer_arg(ctx, "tokenize", argc, argv))==0 ) return;
+  memset(&j, 0, sizeof(j));
+  j.z = (const char*)sqlite3_value_text(argv[0]);
+  j.first = 1;
+  if( corpus_buf_append(&j.b, "[", 1)
+   || tok->tokenize(tok, j.z, (size_t)sqlite3_value_bytes(argv[0]),
+                    json_token, &j)
+   || corpus_buf_append(&j.b, "]", 1) ){
+    corpus_free(j.b.z);
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_text64(ctx, j.b.z, j.b.n, corpus_free, SQLITE_UTF8);
+  sqlite3_result_subtype(ctx, JSON_SUBTYPE);
+}
+
+static int count_token(void *ctx, size_t start, size_t end, int64_t id){
+  (void)start; (void)end; (void)id;
+  (*(sqlite3_int64*)ctx)++;
+  return 0;
+}
+
+static void token_count_func(sqlite3_context *ctx, int argc,
+                             sqlite3_value **argv){
+  const corpus_tokenizer *tok;
+  sqlite3_int64 count = 0;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  if( corpus_check_text(ctx, "token_count", "text", argv[0]) ) return;
+  if( (tok = tokenizer_arg(ctx, "token_count", argc, argv))==0 ) return;
+  tok->tokenize(tok, (const char*)sqlite3_value_text(argv[0]),
+                (size_t)sqlite3_value_bytes(argv[0]), count_token, &count);
+  sqlite3_result_int64(ctx, count);
+}
+
+/* ---- Table-valued functions: tokens() and ngrams() -------------------------- */
+
+/*
+** Both tables tokenize their text argument once, in xFilter, into an array of
+** spans over a private copy of the text, then hand out one row per token
+** (tokens) or per n-gram (ngrams).  Their input arguments are HIDDEN columns
+** after the output columns, as in SQLite's series.c.
+*/
+typedef struct text_table_kind {
+  const char *name;
+  const char *schema;
+  int nOutput;      /* output columns; the hidden argument columns follow */
+  int nArg;         /* hidden argument columns */
+  int nRequired;    /* how many leading arguments are required */
+  const char *const *argNames;
+} text_table_kind;
+
+static const char *const tokens_args[] = {"text", "tokenizer"};
+static const char *const ngrams_args[] = {"text", "n", "options"};
+
+#define TOKENS_POSITION 0
+#define TOKENS_TOKEN    1
+#define TOKENS_START    2
+#define TOKENS_END      3
+static const text_table_kind tokens_kind = {
+  "tokens",
+  "CREATE TABLE x(position INTEGER, token TEXT, start INTEGER, end INTEGER, "
+  "text HIDDEN, tokenizer HIDDEN)",
+  4, 2, 1, tokens_args
+};
+
+#define NGRAMS_POSITION 0
+#define NGRAMS_NGRAM    1
+#define NGRAMS_HASH     2
+static const text_table_kind ngrams_kind = {
+  "ngrams",
+  "CREATE TABLE x(position INTEGER, ngram TEXT, hash INTEGER, "
+  "text HIDDEN, n HIDDEN, options HIDDEN)",
+  3, 3, 2, ngrams_args
+};
+
+#define NGRAM_MAX 1000
+
+typedef struct text_table {
+  sqlite3_vtab base;
+  const text_table_kind *kind;
+} text_table;
+
+typedef struct text_cursor {
+  sqlite3_vtab_cursor base;
+  char *z;                /* copy of the text argument */
+  size_t n;
+  corpus_span *spans;
+  sqlite3_int64 nspan, cap;
+  sqlite3_int64 row, nrow;
+  int ngram, unit;        /* ngrams() only */
+  corpus_buf text;        /* the current n-gram (ngrams) */
+} text_cursor;
+
+static int text_table_connect(sqlite3 *db, void *pAux, int argc,
+                              const char *const *argv, sqlite3_vtab **ppVtab,
+                              char **pzErr){
+  const text_table_kind *kind = (const text_table_kind*)pAux;
+  text_table *t;
+  int rc;
+  (void)argc; (void)argv; (void)pzErr;
+  rc = sqlite3_declare_vtab(db, kind->schema);
+  if( rc!=SQLITE_OK ) return rc;
+  t = sqlite3_malloc64(sizeof(*t));
+  if( t==0 ) return SQLITE_NOMEM;
+  memset(t, 0, sizeof(*t));
+  t->kind = kind;
+  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  *ppVtab = &t->base;
+  return SQLITE_OK;
+}
+
+static int text_table_disconnect(sqlite3_vtab *pVtab){
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+static int text_table_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  text_cursor *c = sqlite3_malloc64(sizeof(*c));
+  (void)pVtab;
+  if( c==0 ) return SQLITE_NOMEM;
+  memset(c, 0, sizeof(*c));
+  *ppCur = &c->base;
+  return SQLITE_OK;
+}
+
+static void text_cursor_reset(text_cursor *c){
+  corpus_free(c->z);
+  corpus_free(c->spans);
+  c->z = 0;
+  c->spans = 0;
+  c->n = 0;
+  c->nspan = c->cap = c->row = c->nrow = 0;
+}
+
+static int text_table_close(sqlite3_vtab_cursor *cur){
+  text_cursor *c = (text_cursor*)cur;
+  text_cursor_reset(c);
+  corpus_free(c->text.z);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+/*
+** idxNum has bit i set when argument i is constrained by equality; argv of
+** xFilter then holds the arguments in order.  A plan without a required
+** argument's value is refused (SQLITE_CONSTRAINT) while another plan may
+** supply it; a query that never supplies it is an error.
+*/
+static int text_table_best_index(sqlite3_vtab *pVtab,
+                                 sqlite3_index_info *info){
+  text_table *t = (text_table*)pVtab;
+  const text_table_kind *kind = t->kind;
+  int slot[8];
+  int i, seen = 0, usable = 0, nargv = 0;
+  for(i=0; i<kind->nArg; i++) slot[i] = -1;
+  for(i=0; i<info->nConstraint; i++){
+    const struct sqlite3_index_constraint *p = &info->aConstraint[i];
+    int arg = p->iColumn - kind->nOutput;
+    if( arg<0 || arg>=kind->nArg || p->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
+    seen |= 1<<arg;
+    if( p->usable ){
+      usable |= 1<<arg;
+      slot[arg] = i;
+    }
+  }
+  for(i=0; i<kind->nRequired; i++){
+    if( (seen & (1<<i))==0 ){
+      sqlite3_free(pVtab->zErrMsg);
+      pVtab->zErrMsg = sqlite3_mprintf("%s: missing argument %s", kind->name,
+                                       kind->argNames[i]);
+      return SQLITE_ERROR;
+    }
+    if( (usable & (1<<i))==0 ) return SQLITE_CONSTRAINT;
+  }
+  for(i=0; i<kind->nArg; i++){
+    if( slot[i]<0 ) continue;
+    info->aConstraintUsage[slot[i]].argvIndex = ++nargv;
+    info->aConstraintUsage[slot[i]].omit = 1;
+  }
+  info->idxNum = usable;
+  info->estimatedCost = 1000.0;
+  info->estimatedRows = 1000;
+  return SQLITE_OK;
+}
+
+static int text_cursor_token(void *ctx, size_t start, size_t end, int64_t id){
+  text_cursor *c = (text_cursor*)ctx;
+  if( c->nspan==c->cap ){
+    sqlite3_int64 cap = c->cap ? 2*c->cap : 64;
+    corpus_span *p = corpus_realloc(c->spans, (size_t)cap*sizeof(corpus_span));
+    if( p==0 ) return SQLITE_NOMEM;
+    c->spans = p;
+    c->cap = cap;
+  }
+  c->spans[c->nspan].start = start;
+  c->spans[c->nspan].end = end;
+  c->spans[c->nspan].id = id;
+  c->nspan++;
+  return 0;
+}
+
+static int text_table_error(sqlite3_vtab_cursor *cur, const char *fmt, ...){
+  va_list ap;
+  sqlite3_vtab *pVtab = cur->pVtab;
+  va_start(ap, fmt);
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  return pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+static int ngrams_option(void *ctx, const char *key, const char *value,
+                         char *err){
+  text_cursor *c = (text_cursor*)ctx;
+  if( strcmp(key, "unit")==0 ){
+    int v = corpus_option_choice(key, value, "word|char", err);
+    if( v<0 ) return -1;
+    c->unit = v==0 ? CORPUS_UNIT_WORD : CORPUS_UNIT_CHAR;
+    return 0;
+  }
+  snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: unit)", key);
+  return -1;
+}
+
+static int text_table_filter(sqlite3_vtab_cursor *cur, int idxNum,
+                             const char *idxStr, int argc,
+                             sqlite3_value **argv){
+  text_cursor *c = (text_cursor*)cur;
+  const text_table_kind *kind = ((text_table*)cur->pVtab)->kind;
+  sqlite3_value *args[8] = {0};
+  const corpus_tokenizer *tok = &corpus_tokenizer_words;
+  char err[CORPUS_ERRMAX];
+  int i, j = 0, rc;
+  (void)idxStr; (void)argc;
+
+  text_cursor_reset(c);
+  for(i=0; i<kind->nArg; i++){
+    if( idxNum & (1<<i) ) args[i] = argv[j++];
+  }
+  if( args[0]==0 || sqlite3_value_type(args[0])==SQLITE_NULL ) return SQLITE_OK;
+  if( sqlite3_value_type(args[0])!=SQLITE_TEXT ){
+    return text_table_error(cur, "%s: text must be TEXT, got %s", kind->name,
+                            corpus_type_name(sqlite3_value_type(args[0])));
+  }
+  if( kind==&tokens_kind ){
+    if( args[1] && sqlite3_value_type(args[1])!=SQLITE_NULL ){
+      if( sqlite3_value_type(args[1])!=SQLITE_TEXT ){
+        return text_table_error(cur, "tokens: tokenizer must be TEXT, got %s",
+                              corpus_type_name(sqlite3_value_type(args[1])));
+      }
+      tok = corpus_tokenizer_find((const char*)sqlite3_value_text(args[1]),
+                                  err);
+      if( tok==0 ) return text_table_error(cur, "tokens: %s", err);
+    }
+  }else{
+    char *zErr = 0;
+    sqlite3_int64 ngram;
+    if( sqlite3_value_type(args[1])==SQLITE_NULL ) return SQLITE_OK;
+    if( sqlite3_value_type(args[1])!=SQLITE_INTEGER ){
+      return text_table_error(cur, "ngrams: n must be INTEGER, got %s",
+                              corpus_type_name(sqlite3_value_type(args[1])));
+    }
+    ngram = sqlite3_value_int64(args[1]);
+    if( ngram<1 || ngram>NGRAM_MAX ){
+      return text_table_error(cur, "ngrams: n must be 1..%d, got %lld",
+                              NGRAM_MAX, ngram);
+    }
+    c->ngram = (int)ngram;
+    c->unit = CORPUS_UNIT_WORD;
+    if( args[2] && corpus_parse_options_value("ngrams", args[2], ngrams_option,
+                                              c, &zErr) ){
+      rc = zErr ? text_table_error(cur, "%s", zErr) : SQLITE_NOMEM;
+      sqlite3_free(zErr);
+      return rc;
+    }
+    if( c->unit==CORPUS_UNIT_CHAR ) tok = &corpus_tokenizer_chars;
+  }
+  c->n = (size_t)sqlite3_value_bytes(args[0]);
+  c->z = corpus_realloc(0, c->n + 1);
+  if( c->z==0 ) return SQLITE_NOMEM;
+  memcpy(c->z, sqlite3_value_text(args[0]), c->n);
+  c->z[c->n] = 0;
+  rc = tok->tokenize(tok, c->z, c->n, text_cursor_token, c);
+  if( rc ) return rc;
+  if( kind==&tokens_kind ){
+    c->nrow = c->nspan;
+  }else if( c->nspan>=c->ngram ){
+    c->nrow = c->nspan - c->ngram + 1;
+  }else{
+    c->nrow = c->nspan>0;   /* short text: one n-gram of all its tokens */
+  }
+  return SQLITE_OK;
+}
+
+static int text_table_next(sqlite3_vtab_cursor *cur){
+  ((text_cursor*)cur)->row++;
+  return SQLITE_OK;
+}
+
+static int text_table_eof(sqlite3_vtab_cursor *cur){
+  text_cursor *c = (text_cursor*)cur;
+  return c->row>=c->nrow;
+}
+
+static int text_table_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  *pRowid = ((text_cursor*)cur)->row;
+  return SQLITE_OK;
+}
+
+static int text_table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
+                             int col){
+  text_cursor *c = (text_cursor*)cur;
+  const text_table_kind *kind = ((text_table*)cur->pVtab)->kind;
+  const corpus_span *sp = &c->spans[c->row];
+  if( col>=kind->nOutput ) return SQLITE_OK;   /* hidden arguments: NULL */
+  if( kind==&tokens_kind ){
+    switch( col ){
+      case TOKENS_POSITION: sqlite3_result_int64(ctx, c->row); break;
+      case TOKENS_TOKEN: {
+        c->text.n = 0;
+        if( corpus_buf_append_utf8(&c->text, c->z+sp->start,
+                                   sp->end-sp->start) ){
+          return SQLITE_NOMEM;
+        }
+        sqlite3_result_text64(ctx, c->text.z, c->text.n, SQLITE_TRANSIENT,
+                              SQLITE_UTF8);
+        break;
+      }
+      case TOKENS_START: sqlite3_result_int64(ctx, (sqlite3_int64)sp->start);
+                         break;
+      default:           sqlite3_result_int64(ctx, (sqlite3_int64)sp->end);
+    }
+    return SQLITE_OK;
+  }
+  if( col==NGRAMS_POSITION ){
+    sqlite3_result_int64(ctx, c->row);
+    return SQLITE_OK;
+  }
+  if( corpus_ngram_text(c->z, sp, (int)(c->nspan<c->ngram ? c->nspan : c->ngram),
+                        c->unit, &c->text) ){
+    return SQLITE_NOMEM;
+  }
+  if( col==NGRAMS_NGRAM ){
+    sqlite3_result_text64(ctx, c->text.z, c->text.n, SQLITE_TRANSIENT,
+                          SQLITE_UTF8);
+  }else{
+    sqlite3_result_int64(ctx,
+        (sqlite3_int64)corpus_ngram_hash(c->text.z, c->text.n));
+  }
+  return SQLITE_OK;
+}
+
+static sqlite3_module text_table_module = {
+  0,                        /* iVersion */
+  0,                        /* xCreate: eponymous-only */
+  text_table_connect,
+  text_table_best_index,
+  text_table_disconnect,
+  0,                        /* xDestroy */
+  text_table_open,
+  text_table_close,
+  text_table_filter,
+  text_table_next,
+  text_table_eof,
+  text_table_column,
+  text_table_rowid,
+  0, 0, 0, 0, 0, 0, 0,      /* xUpdate .. xRename */
+  0, 0, 0, 0                /* xSavepoint .. xShadowName */
+};
+
+#ifdef SQLITE_RESULT_SUBTYPE
+# define JSON_RESULT SQLITE_RESULT_SUBTYPE
+#else
+# define JSON_RESULT 0
+#endif
+
+int text_register(sqlite3 *db){
+  static const corpus_function funcs[] = {
+    {"normalize",   1, 0,           normalize_func},
+    {"normalize",   2, 0,           normalize_func},
+    {"tokenize",    1, JSON_RESULT, tokenize_func},
+    {"tokenize",    2, JSON_RESULT, tokenize_func},
+    {"token_count", 1, 0,           token_count_func},
+    {"token_count", 2, 0,           token_count_func},
+  };
+  int rc = corpus_register_functions(db, funcs,
+                                     (int)(sizeof(funcs)/sizeof(funcs[0])));
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_module(db, "tokens", &text_table_module,
+                               (void*)&tokens_kind);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_module(db, "ngrams", &text_table_module,
+                               (void*)&ngrams_kind);
+  }
+  return rc;
+}

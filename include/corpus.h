@@ -1,0 +1,166 @@
+/*
+** sqlite-corpus: public C interface.
+**
+** sqlite3_corpus_init() is the SQLite extension entry point.  Everything else
+** here is the plain C core that the SQL functions are thin glue over: it takes
+** buffers and lengths and knows nothing of SQLite, so other front ends (and
+** tests in C) can call it directly.
+**
+** Memory: every buffer these functions hand out is owned by the caller and is
+** released with corpus_free().  Inside SQLite the allocator is SQLite's
+** (sqlite3_malloc64), so corpus_*() may only be called after the extension has
+** been loaded into some connection.
+**
+** Text is UTF-8.  Invalid byte sequences are never an error: each maximal
+** invalid subpart (Unicode 15, section 3.9, as Python's "replace") reads as
+** one U+FFFD.  Offsets and lengths are in bytes.
+*/
+#ifndef CORPUS_H
+#define CORPUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct sqlite3;
+struct sqlite3_api_routines;
+
+/* Registers every SQL function and virtual table of the extension on db. */
+int sqlite3_corpus_init(struct sqlite3 *db, char **pzErrMsg,
+                        const struct sqlite3_api_routines *pApi);
+
+/* Version string, e.g. "0.1.0" (from the VERSION file at build time). */
+const char *corpus_version(void);
+
+/* Most capable instruction set this CPU offers the hot paths:
+** "avx512", "avx2" or "portable". */
+const char *corpus_simd_level(void);
+
+void *corpus_realloc(void *p, size_t n); /* NULL on failure; n==0 frees */
+void corpus_free(void *p);
+
+/* Errors of the core are written, without the SQL function's name, into a
+** caller-supplied buffer of this size. */
+#define CORPUS_ERRMAX 256
+
+/*
+** UTF-8 decoding.  Reads one code point from z[0..n-1] (n>0) and stores the
+** number of bytes it spans in *len.  Invalid input yields 0xFFFD spanning the
+** maximal invalid subpart (at least one byte).
+*/
+int32_t corpus_utf8_decode(const unsigned char *z, size_t n, size_t *len);
+/* Writes cp (0..0x10FFFF) as UTF-8 into out[0..3]; returns the length. */
+int corpus_utf8_encode(int32_t cp, unsigned char *out);
+/* Nonzero if z[0..n-1] is valid UTF-8 (no overlongs, surrogates or >U+10FFFF). */
+int corpus_utf8_valid(const char *z, size_t n);
+
+/*
+** Options: one string of "key=value" pairs separated by spaces or commas.
+** A value may be 'single' or "double" quoted (quotes are doubled to escape)
+** so it can hold spaces.  corpus_options_parse() calls set() once per pair,
+** in order; set() returns 0, or writes err and returns nonzero.
+*/
+typedef int (*corpus_option_fn)(void *ctx, const char *key, const char *value,
+                                char *err);
+int corpus_options_parse(const char *z, size_t n, corpus_option_fn set,
+                         void *ctx, char *err);
+/* Index of value in a '|'-separated list of choices ("nfkc|nfc|none"), or -1
+** after writing "KEY must be one of ..., got 'VALUE'" into err. */
+int corpus_option_choice(const char *key, const char *value,
+                         const char *choices, char *err);
+/* Parses a decimal integer in [lo, hi], else writes an error and returns -1. */
+int corpus_option_int(const char *key, const char *value, long long lo,
+                      long long hi, long long *out, char *err);
+
+/*
+** Normalization (utf8proc).  Defaults (corpus_normalize_init) are the
+** deduplication normalization: NFKC, full case folding, punctuation and
+** symbols replaced by spaces, white space collapsed.
+*/
+enum { CORPUS_FORM_NFKC, CORPUS_FORM_NFC, CORPUS_FORM_NFKD, CORPUS_FORM_NFD,
+       CORPUS_FORM_NONE };
+enum { CORPUS_CASE_FOLD, CORPUS_CASE_LOWER, CORPUS_CASE_KEEP };
+typedef struct corpus_normalize_opts {
+  int form;          /* CORPUS_FORM_* */
+  int case_mode;     /* CORPUS_CASE_* */
+  int strip_accents; /* drop nonspacing marks (Mn) after canonical decomposition */
+  int strip_punct;   /* P* and S* code points become U+0020 */
+  int zero_digits;   /* Nd code points become '0' */
+  int collapse_space;/* runs of White_Space become one U+0020; trimmed */
+} corpus_normalize_opts;
+void corpus_normalize_init(corpus_normalize_opts *o);
+/* A corpus_option_fn for normalize() options (form, case, accents, punct,
+** digits, space); ctx is a corpus_normalize_opts*. */
+int corpus_normalize_option(void *ctx, const char *key, const char *value,
+                            char *err);
+/* Normalizes z[0..n-1] into a new buffer *pout of *pnout bytes (NUL
+** terminated, not counted).  Returns 0, or -1 when out of memory. */
+int corpus_normalize(const char *z, size_t n, const corpus_normalize_opts *o,
+                     char **pout, size_t *pnout);
+
+/*
+** Tokenizers, in the shape of FTS5's xTokenize: the tokenizer walks the text
+** and calls back once per token with its byte span [start, end) in the input
+** and, for vocabulary-based tokenizers, its id (-1 for words and chars).  A
+** nonzero return from the callback stops the walk and is returned.
+*/
+typedef int (*corpus_token_fn)(void *ctx, size_t start, size_t end,
+                               int64_t id);
+typedef struct corpus_tokenizer corpus_tokenizer;
+struct corpus_tokenizer {
+  const char *name;
+  int (*tokenize)(const corpus_tokenizer *tok, const char *z, size_t n,
+                  corpus_token_fn cb, void *ctx);
+  const void *data; /* tables of a vocabulary-based tokenizer */
+};
+/* The tokenizer of that name, or NULL after writing an error listing the
+** valid names into err. */
+const corpus_tokenizer *corpus_tokenizer_find(const char *name, char *err);
+/* "words": runs of letters, marks and numbers (L*, M*, N*); a character of a
+** script written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer,
+** Myanmar, ...) is a word by itself, together with any marks that follow. */
+extern const corpus_tokenizer corpus_tokenizer_words;
+/* "chars": every code point, white space included. */
+extern const corpus_tokenizer corpus_tokenizer_chars;
+
+/* Appends z[0..n-1] to a growable buffer, with each invalid UTF-8 sequence
+** replaced by U+FFFD.  Returns 0 or -1 (out of memory). */
+typedef struct corpus_buf { char *z; size_t n, cap; } corpus_buf;
+int corpus_buf_append(corpus_buf *b, const char *z, size_t n);
+int corpus_buf_append_utf8(corpus_buf *b, const char *z, size_t n);
+/* Appends the text as a JSON string literal, quotes included. */
+int corpus_buf_append_json_string(corpus_buf *b, const char *z, size_t n);
+
+/*
+** N-grams (shingles) over a tokenizer's tokens.  An n-gram of words is its
+** words joined by one space; an n-gram of chars is its code points as they
+** stand.  A text with at least one but fewer than n tokens has exactly one
+** n-gram: all its tokens.  Each n-gram's hash is corpus_ngram_hash() of its
+** text.
+*/
+typedef struct corpus_span { size_t start, end; int64_t id; } corpus_span;
+enum { CORPUS_UNIT_WORD, CORPUS_UNIT_CHAR };
+/* Writes the n-gram made of spans[0..count-1] of z into b (b->n reset). */
+int corpus_ngram_text(const char *z, const corpus_span *spans, int count,
+                      int unit, corpus_buf *b);
+uint64_t corpus_ngram_hash(const char *z, size_t n);
+typedef int (*corpus_ngram_fn)(void *ctx, const char *ngram, size_t len,
+                               uint64_t hash);
+/* Streams every n-gram of z; returns 0, -1 (out of memory) or the callback's
+** nonzero return. */
+int corpus_ngrams(const char *z, size_t n, int ngram, int unit,
+                  corpus_ngram_fn cb, void *ctx);
+
+/* Hashing (xxHash).  corpus_sample_keep() is 1 for a fraction rate of keys. */
+uint64_t corpus_xxh64(const void *p, size_t n, uint64_t seed);
+uint64_t corpus_xxh3(const void *p, size_t n, uint64_t seed);
+void corpus_xxh128(const void *p, size_t n, unsigned char out[16]);
+int corpus_sample_keep(const void *key, size_t n, double rate, uint64_t seed);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CORPUS_H */

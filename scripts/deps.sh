@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian 12 packages that building, testing and the demo need,
+# if any is missing: with apt-get as root, with sudo otherwise, and when
+# neither can be used prints the exact command to run.
+set -e
+PACKAGES="gcc make libc6-dev libsqlite3-dev libxxhash-dev libutf8proc-dev sqlite3 tcl libsqlite3-tcl"
+missing=""
+for p in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing:$missing"
+if [ "$(id -u)" = 0 ]; then
+  SUDO=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  SUDO="sudo"
+else
+  echo "deps: missing Debian packages; run:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y$missing" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing
