@@ -783,9 +783,12 @@ static int text_table_close(sqlite3_vtab_cursor *cur){
 
 /*
 ** idxNum has bit i set when argument i is constrained by equality; argv of
-** xFilter then holds the arguments in order.  A plan without a required
-** argument's value is refused (SQLITE_CONSTRAINT) while another plan may
-** supply it; a query that never supplies it is an error.
+** xFilter then holds the arguments in order.  A plan whose required argument
+** is unusable (it comes from a table not yet scanned) is refused with
+** SQLITE_CONSTRAINT.  A plan without the argument at all gets a prohibitive
+** cost rather than an error, since SQLite also asks about plans made of part
+** of the WHERE clause (one branch of an OR); if such a plan is run anyway,
+** xFilter reports the missing argument.
 */
 static int text_table_best_index(sqlite3_vtab *pVtab,
                                  sqlite3_index_info *info){
@@ -804,23 +807,20 @@ static int text_table_best_index(sqlite3_vtab *pVtab,
       slot[arg] = i;
     }
   }
-  for(i=0; i<kind->nRequired; i++){
-    if( (seen & (1<<i))==0 ){
-      sqlite3_free(pVtab->zErrMsg);
-      pVtab->zErrMsg = sqlite3_mprintf("%s: missing argument %s", kind->name,
-                                       kind->argNames[i]);
-      return SQLITE_ERROR;
-    }
-    if( (usable & (1<<i))==0 ) return SQLITE_CONSTRAINT;
-  }
+  if( (seen & ~usable)!=0 ) return SQLITE_CONSTRAINT;
   for(i=0; i<kind->nArg; i++){
     if( slot[i]<0 ) continue;
     info->aConstraintUsage[slot[i]].argvIndex = ++nargv;
     info->aConstraintUsage[slot[i]].omit = 1;
   }
   info->idxNum = usable;
-  info->estimatedCost = 1000.0;
-  info->estimatedRows = 1000;
+  if( (usable & ((1<<kind->nRequired)-1))==(1<<kind->nRequired)-1 ){
+    info->estimatedCost = 1000.0;
+    info->estimatedRows = 1000;
+  }else{
+    info->estimatedCost = 1e300;
+    info->estimatedRows = 1000000000;
+  }
   return SQLITE_OK;
 }
 
@@ -876,7 +876,12 @@ static int text_table_filter(sqlite3_vtab_cursor *cur, int idxNum,
 
   text_cursor_reset(c);
   for(i=0; i<kind->nArg; i++){
-    if( idxNum & (1<<i) ) args[i] = argv[j++];
+    if( idxNum & (1<<i) ){
+      args[i] = argv[j++];
+    }else if( i<kind->nRequired ){
+      return text_table_error(cur, "%s: missing argument %s", kind->name,
+                              kind->argNames[i]);
+    }
   }
   if( args[0]==0 || sqlite3_value_type(args[0])==SQLITE_NULL ) return SQLITE_OK;
   if( sqlite3_value_type(args[0])!=SQLITE_TEXT ){

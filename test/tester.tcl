@@ -36,12 +36,12 @@ proc test_result {name expected got} {
 # Lists compare as canonical Tcl lists, so the expected value may be written
 # with any white space between elements.
 proc do_execsql_test {name sql expected} {
-  if {[catch {db eval $sql} got]} { set got [list error $got] }
+  if {[catch {uplevel 1 [list db eval $sql]} got]} { set got [list error $got] }
   test_result $name [list {*}$expected] [list {*}$got]
 }
 
 proc do_catchsql_test {name sql expected} {
-  set rc [catch {db eval $sql} msg]
+  set rc [catch {uplevel 1 [list db eval $sql]} msg]
   test_result $name [list {*}$expected] [list $rc $msg]
 }
 

@@ -1,0 +1,70 @@
+-- A 60-second tour of sqlite-corpus, run by `make demo` from the top of the
+-- repository:  sqlite3 -bail :memory: < examples/tour.sql
+-- The corpus is 43 pages of SQLite's own (public-domain) documentation,
+-- bundled in examples/data/ (see its README for provenance).
+.load ./dist/corpus
+.mode box
+.headers on
+
+.print '== The extension'
+SELECT corpus_version() AS version;
+
+.print '== Load the bundled corpus into a table'
+CREATE TABLE docs(id INTEGER PRIMARY KEY, path TEXT, title TEXT, text TEXT);
+INSERT INTO docs
+  SELECT value->>'id', value->>'path', value->>'title', value->>'text'
+    FROM json_each(readfile('examples/data/sqlite-doc.json'));
+SELECT count(*) AS documents,
+       sum(length(CAST(text AS BLOB))) AS bytes,
+       sum(token_count(text)) AS words
+  FROM docs;
+
+.print '== normalize(): the deduplication normalization (NFKC, case fold, no punctuation)'
+SELECT normalize('Ｆｕｌｌ-width ＳＱＬ, “quotes” & Straße — ﬁne!') AS normalized;
+SELECT normalize('Crème brûlée, naïve café', 'accents=strip') AS accents_stripped,
+       normalize('Call 555-0199 now', 'digits=zero punct=keep') AS digits_zeroed;
+
+.print '== tokenize(): words, with CJK and Thai split per character'
+SELECT tokenize('SQLite は軽量なデータベースです') AS words,
+       tokenize('naïve', 'chars') AS chars;
+
+.print '== tokens(): every word with its byte offsets'
+SELECT position, token, start, end FROM tokens('Héllo, wörld! 你好');
+
+.print '== The longest pages, in words'
+SELECT id, title, token_count(text) AS words
+  FROM docs ORDER BY words DESC LIMIT 5;
+
+.print '== The most frequent words of the corpus (after normalization)'
+SELECT token AS word, count(*) AS n
+  FROM docs, tokens(normalize(docs.text))
+ GROUP BY token ORDER BY n DESC, word LIMIT 8;
+
+.print '== The most frequent word 3-grams (shingles) across documents'
+SELECT ngram, count(*) AS n, count(DISTINCT docs.id) AS documents
+  FROM docs, ngrams(normalize(docs.text), 3)
+ GROUP BY hash ORDER BY n DESC, ngram LIMIT 5;
+
+.print '== Exact duplicates: paragraphs that occur in more than one page'
+WITH RECURSIVE split(id, para, rest) AS (
+  SELECT id, NULL, text || char(10, 10) FROM docs
+  UNION ALL
+  SELECT id, substr(rest, 1, instr(rest, char(10, 10)) - 1),
+         substr(rest, instr(rest, char(10, 10)) + 2)
+    FROM split WHERE rest <> ''
+), para AS (SELECT id, para FROM split WHERE length(para) > 80)
+SELECT count(*) AS copies, count(DISTINCT id) AS pages,
+       substr(min(para), 1, 50) AS paragraph
+  FROM para
+ GROUP BY xxh3(normalize(para))
+HAVING count(DISTINCT id) > 1
+ ORDER BY copies DESC LIMIT 5;
+
+.print '== A reproducible 80/20 train/test split'
+SELECT sum(sample_keep(id, 0.8, 2024)) AS train,
+       sum(NOT sample_keep(id, 0.8, 2024)) AS test
+  FROM docs;
+
+.print '== Hashes as xxhsum prints them'
+SELECT printf('%016x', xxh64('abc')) AS xxh64, printf('%016x', xxh3('abc')) AS xxh3,
+       lower(hex(xxh128('abc'))) AS xxh128;
