@@ -81,6 +81,9 @@ int sqlite3_corpus_init(sqlite3 *db, char **pzErrMsg,
                                  (int)(sizeof(funcs)/sizeof(funcs[0])));
   if( rc==SQLITE_OK ) rc = text_register(db);
   if( rc==SQLITE_OK ) rc = hash_register(db);
+  if( rc==SQLITE_OK ) rc = minhash_register(db);
+  if( rc==SQLITE_OK ) rc = lsh_register(db);
+  if( rc==SQLITE_OK ) rc = cluster_register(db);
   if( rc!=SQLITE_OK && pzErrMsg ){
     *pzErrMsg = sqlite3_mprintf("corpus: registration failed: %s",
                                 sqlite3_errmsg(db));

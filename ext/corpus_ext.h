@@ -16,9 +16,26 @@ SQLITE_EXTENSION_INIT3
 /* Flags of every pure function (DESIGN.md, SQL conventions). */
 #define CORPUS_PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
 
+/* JSON results carry the subtype SQLite's JSON functions give JSON ('J'),
+** so json_*() take them as JSON, not as strings. */
+#define CORPUS_JSON_SUBTYPE 74
+#ifdef SQLITE_RESULT_SUBTYPE
+# define CORPUS_JSON_RESULT SQLITE_RESULT_SUBTYPE
+#else
+# define CORPUS_JSON_RESULT 0
+#endif
+
 /* One area each; each returns an SQLite result code. */
 int text_register(sqlite3 *db);
 int hash_register(sqlite3 *db);
+int minhash_register(sqlite3 *db);
+int lsh_register(sqlite3 *db);
+int cluster_register(sqlite3 *db);
+
+/* Reads argument v, called name, as a minhash signature; otherwise sets
+** "FUNC: NAME ..." on ctx and returns nonzero. */
+int corpus_sig_arg(sqlite3_context *ctx, const char *func, const char *name,
+                   sqlite3_value *v, corpus_minhash_sig *sig);
 
 /* A scalar SQL function to register; flags are added to CORPUS_PURE. */
 typedef struct corpus_function {

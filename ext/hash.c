@@ -39,17 +39,6 @@ int corpus_sample_keep(const void *key, size_t n, double rate, uint64_t seed){
   return (double)(h>>11) * (1.0/9007199254740992.0) < rate;
 }
 
-const char *corpus_simd_level(void){
-#if defined(__x86_64__) && defined(__GNUC__)
-  __builtin_cpu_init();
-  if( __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ){
-    return "avx512";
-  }
-  if( __builtin_cpu_supports("avx2") ) return "avx2";
-#endif
-  return "portable";
-}
-
 /* ---- SQL functions ------------------------------------------------------- */
 
 /* The bytes of a hash input; numbers read as their text. */
@@ -64,11 +53,14 @@ static const void *hash_input(sqlite3_value *v, size_t *n){
   return p ? p : "";
 }
 
-/* Reads optional argument i as a 64-bit seed (default 0); nonzero on error. */
+/* Reads optional argument i as a 64-bit seed (default 0).  Nonzero when the
+** function must return now: an error was set, or the seed is NULL (so the
+** result is NULL). */
 static int seed_arg(sqlite3_context *ctx, const char *func, int argc,
                     sqlite3_value **argv, int i, uint64_t *seed){
   *seed = 0;
   if( argc<=i ) return 0;
+  if( sqlite3_value_type(argv[i])==SQLITE_NULL ) return 1;
   if( sqlite3_value_type(argv[i])!=SQLITE_INTEGER ){
     corpus_result_error(ctx, func, "seed must be INTEGER, got %s",
                         corpus_type_name(sqlite3_value_type(argv[i])));
@@ -116,7 +108,7 @@ static void sample_keep_func(sqlite3_context *ctx, int argc,
   size_t n;
   const void *p;
   int t = sqlite3_value_type(argv[1]);
-  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL || t==SQLITE_NULL ) return;
   if( t!=SQLITE_INTEGER && t!=SQLITE_FLOAT ){
     corpus_result_error(ctx, "sample_keep", "rate must be a number, got %s",
                         corpus_type_name(t));

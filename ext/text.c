@@ -231,9 +231,13 @@ static int is_white_space(int32_t c){
 
 #define MAP_DROP (-1)
 
-/* The per-code-point steps that follow decomposition and case mapping. */
+/* The per-code-point steps that follow decomposition (and case folding, which
+** utf8proc does with it).  Lowercasing comes here, after decomposition, so
+** that letters a compatibility decomposition makes are lowercased too. */
 static int32_t normalize_map(int32_t c, const corpus_normalize_opts *o){
-  int cat = utf8proc_category(c);
+  int cat;
+  if( o->case_mode==CORPUS_CASE_LOWER ) c = utf8proc_tolower(c);
+  cat = utf8proc_category(c);
   if( o->strip_accents && cat==UTF8PROC_CATEGORY_MN ) return MAP_DROP;
   if( o->strip_punct && cat>=UTF8PROC_CATEGORY_PC && cat<=UTF8PROC_CATEGORY_SO ){
     return ' ';
@@ -241,11 +245,6 @@ static int32_t normalize_map(int32_t c, const corpus_normalize_opts *o){
   if( o->zero_digits && cat==UTF8PROC_CATEGORY_ND ) return '0';
   if( o->collapse_space && is_white_space(c) ) return ' ';
   return c;
-}
-
-static utf8proc_int32_t lower_custom(utf8proc_int32_t c, void *unused){
-  (void)unused;
-  return utf8proc_tolower(c);
 }
 
 /* Output side of normalize: collapses spaces (when asked) and encodes. */
@@ -274,9 +273,16 @@ typedef struct norm_scratch {
   size_t ncps;             /* capacity of cps, in code points */
 } norm_scratch;
 
+static int is_mark(int32_t c){
+  int cat = utf8proc_category(c);
+  return cat>=UTF8PROC_CATEGORY_MN && cat<=UTF8PROC_CATEGORY_ME;
+}
+
 /* Normalizes z[0..n-1], a piece that starts and ends at a point where no
-** composition, reordering or case mapping can reach across. */
-static int normalize_piece(const char *z, size_t n,
+** composition, reordering or case mapping can reach across.  A piece starts
+** with the ASCII byte before its first non-ASCII byte, or at the start of the
+** text (at_start). */
+static int normalize_piece(const char *z, size_t n, int at_start,
                            const corpus_normalize_opts *o, norm_out *out,
                            norm_scratch *s){
   utf8proc_option_t opts = 0;
@@ -299,7 +305,7 @@ static int normalize_piece(const char *z, size_t n,
   for(;;){
     len = utf8proc_decompose_custom((const utf8proc_uint8_t*)z,
               (utf8proc_ssize_t)n, s->cps, (utf8proc_ssize_t)s->ncps, opts,
-              o->case_mode==CORPUS_CASE_LOWER ? lower_custom : 0, 0);
+              0, 0);
     if( len<0 ) return -1;  /* cannot happen: the input is valid UTF-8 */
     if( (size_t)len<=s->ncps ) break;
     corpus_free(s->cps);
@@ -307,9 +313,17 @@ static int normalize_piece(const char *z, size_t n,
     if( s->cps==0 ){ s->ncps = 0; return -1; }
     s->ncps = (size_t)len;
   }
+  /* With punct=strip, a mark left without a base goes too: NFKC makes a
+  ** spacing accent such as U+00B4 a space and a combining U+0301, which
+  ** would otherwise cling to the next word ("l´homme" -> "l homme"). */
   for(i=k=0; i<len; i++){
     int32_t c = normalize_map(s->cps[i], o);
-    if( c!=MAP_DROP ) s->cps[k++] = c;
+    if( c==MAP_DROP ) continue;
+    if( o->strip_punct && is_mark(c)
+     && (k>0 ? (s->cps[k-1]==' ' || is_white_space(s->cps[k-1])) : at_start) ){
+      continue;
+    }
+    s->cps[k++] = c;
   }
   len = k;
   if( compose ){
@@ -321,6 +335,29 @@ static int normalize_piece(const char *z, size_t n,
   return 0;
 }
 
+/* A run of ASCII bytes through the table made by corpus_normalize(): the
+** hot loop for most corpora, so it keeps its state in locals. */
+static void norm_ascii_run(norm_out *s, const unsigned char *map,
+                           const char *z, size_t n){
+  char *out = s->b.z;
+  size_t i, k = s->b.n;
+  int pending = s->pending_space, collapse = s->collapse;
+  for(i=0; i<n; i++){
+    unsigned char m = map[(unsigned char)z[i]];
+    if( m==' ' && collapse ){
+      if( k>0 ) pending = 1;
+      continue;
+    }
+    if( pending ){
+      out[k++] = ' ';
+      pending = 0;
+    }
+    out[k++] = (char)m;
+  }
+  s->b.n = k;
+  s->pending_space = pending;
+}
+
 /*
 ** ASCII bytes take a table; everything else goes to utf8proc in pieces.  A
 ** piece runs from the ASCII byte before a non-ASCII byte to the next pair of
@@ -329,7 +366,7 @@ static int normalize_piece(const char *z, size_t n,
 */
 int corpus_normalize(const char *z, size_t n, const corpus_normalize_opts *o,
                      char **pout, size_t *pnout){
-  int32_t ascii[128];
+  unsigned char ascii[128];
   norm_out out;
   norm_scratch s;
   size_t i = 0;
@@ -341,24 +378,25 @@ int corpus_normalize(const char *z, size_t n, const corpus_normalize_opts *o,
   for(c=0; c<128; c++){
     int32_t m = c;
     if( o->case_mode!=CORPUS_CASE_KEEP && c>='A' && c<='Z' ) m = c + 32;
-    ascii[c] = normalize_map(m, o);
+    ascii[c] = (unsigned char)normalize_map(m, o);  /* ASCII never drops */
   }
   if( buf_reserve(&out.b, n+1) ) rc = -1;
   while( rc==0 && i<n ){
-    unsigned char b = (unsigned char)z[i];
-    if( b<0x80 && (i+1==n || (unsigned char)z[i+1]<0x80) ){
-      if( ascii[b]!=MAP_DROP ) norm_emit(&out, ascii[b]);
-      i++;
-    }else{
-      size_t end = i+1;
-      while( end<n && !((unsigned char)z[end]<0x80
-                        && (end+1==n || (unsigned char)z[end+1]<0x80)) ){
-        end++;
-      }
-      rc = normalize_piece(z+i, end-i, o, &out, &s);
-      i = end;
-      if( rc==0 && buf_reserve(&out.b, n-i+1) ) rc = -1;
+    size_t run = i + ascii_prefix(z+i, n-i), end;
+    if( run<n && run>i ) run--;   /* it starts the piece that follows */
+    if( run>i ){
+      norm_ascii_run(&out, ascii, z+i, run-i);
+      i = run;
+      continue;
     }
+    end = i+1;
+    while( end<n && !((unsigned char)z[end]<0x80
+                      && (end+1==n || (unsigned char)z[end+1]<0x80)) ){
+      end++;
+    }
+    rc = normalize_piece(z+i, end-i, i==0, o, &out, &s);
+    i = end;
+    if( rc==0 && buf_reserve(&out.b, n-i+1) ) rc = -1;
   }
   corpus_free(s.valid.z);
   corpus_free(s.cps);
@@ -380,7 +418,10 @@ static const int32_t solo_ranges[][2] = {
   {0x0E00, 0x0EFF},   /* Thai, Lao */
   {0x1000, 0x109F},   /* Myanmar */
   {0x1780, 0x17FF},   /* Khmer */
+  {0x1980, 0x19DF},   /* New Tai Lue */
   {0x19E0, 0x19FF},   /* Khmer symbols */
+  {0x1A20, 0x1AAF},   /* Tai Tham */
+  {0x1B00, 0x1B7F},   /* Balinese */
   {0x2E80, 0x2FDF},   /* CJK radicals, Kangxi radicals */
   {0x3005, 0x3007},   /* ideographic iteration mark, closing mark, zero */
   {0x3021, 0x3029},   /* Hangzhou numerals */
@@ -392,11 +433,16 @@ static const int32_t solo_ranges[][2] = {
   {0x3400, 0x4DBF},   /* CJK extension A */
   {0x4E00, 0x9FFF},   /* CJK unified ideographs */
   {0xA000, 0xA4CF},   /* Yi */
+  {0xA980, 0xA9DF},   /* Javanese */
   {0xA9E0, 0xA9FF},   /* Myanmar extended B */
   {0xAA60, 0xAA7F},   /* Myanmar extended A */
+  {0xAA80, 0xAADF},   /* Tai Viet */
   {0xF900, 0xFAFF},   /* CJK compatibility ideographs */
   {0xFF66, 0xFF9F},   /* halfwidth Katakana */
+  {0x17000, 0x18AFF}, /* Tangut, Tangut components */
+  {0x18D00, 0x18D7F}, /* Tangut supplement */
   {0x1AFF0, 0x1B16F}, /* Kana extensions and supplement */
+  {0x1B170, 0x1B2FF}, /* Nushu */
   {0x20000, 0x2FA1F}, /* CJK extensions B-F, compatibility supplement */
   {0x30000, 0x323AF}, /* CJK extensions G-H */
 };
@@ -528,6 +574,7 @@ int corpus_ngram_text(const char *z, const corpus_span *spans, int count,
 typedef struct ngram_stream {
   const char *z;
   int ngram, unit;
+  int valid;              /* z is valid UTF-8 */
   corpus_span *win;
   int nwin;
   long long total;
@@ -536,11 +583,44 @@ typedef struct ngram_stream {
   void *ctx;
 } ngram_stream;
 
+/* Whether the n-gram's text is the input between its first and last token,
+** as it is for words one space apart (always so after normalize()) and for
+** chars of valid UTF-8: then it is hashed where it stands, with no copy. */
+static int ngram_in_place(const char *z, int valid, int unit,
+                          const corpus_span *spans, int count){
+  int i;
+  if( !valid ) return 0;
+  if( unit==CORPUS_UNIT_CHAR ) return 1;
+  for(i=0; i+1<count; i++){
+    if( spans[i+1].start!=spans[i].end+1 || z[spans[i].end]!=' ' ) return 0;
+  }
+  return 1;
+}
+
+/* The text of the n-gram spans[0..count-1]: in place when it can be, else
+** built in b. */
+static int ngram_get(const char *z, int valid, int unit,
+                     const corpus_span *spans, int count, corpus_buf *b,
+                     const char **pz, size_t *pn){
+  if( ngram_in_place(z, valid, unit, spans, count) ){
+    *pz = z + spans[0].start;
+    *pn = spans[count-1].end - spans[0].start;
+    return 0;
+  }
+  if( corpus_ngram_text(z, spans, count, unit, b) ) return -1;
+  *pz = b->z;
+  *pn = b->n;
+  return 0;
+}
+
 static int ngram_stream_emit(ngram_stream *s, const corpus_span *spans,
                              int count){
-  if( corpus_ngram_text(s->z, spans, count, s->unit, &s->text) ) return -1;
-  return s->cb(s->ctx, s->text.z, s->text.n,
-               corpus_ngram_hash(s->text.z, s->text.n));
+  const char *p;
+  size_t len;
+  if( ngram_get(s->z, s->valid, s->unit, spans, count, &s->text, &p, &len) ){
+    return -1;
+  }
+  return s->cb(s->ctx, p, len, corpus_ngram_hash(p, len));
 }
 
 static int ngram_stream_token(void *ctx, size_t start, size_t end, int64_t id){
@@ -571,6 +651,7 @@ int corpus_ngrams(const char *z, size_t n, int ngram, int unit,
   s.unit = unit;
   s.cb = cb;
   s.ctx = ctx;
+  s.valid = corpus_utf8_valid(z, n);
   s.win = corpus_realloc(0, 2*(size_t)ngram*sizeof(corpus_span));
   if( s.win==0 ) return -1;
   rc = tok->tokenize(tok, z, n, ngram_stream_token, &s);
@@ -632,8 +713,6 @@ static int json_token(void *ctx, size_t start, size_t end, int64_t id){
   return corpus_buf_append_json_string(&j->b, j->z+start, end-start);
 }
 
-#define JSON_SUBTYPE 74   /* 'J': what SQLite's JSON functions mark as JSON */
-
 static void tokenize_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const corpus_tokenizer *tok;
   json_tokens j;
@@ -652,7 +731,7 @@ static void tokenize_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     return;
   }
   sqlite3_result_text64(ctx, j.b.z, j.b.n, corpus_free, SQLITE_UTF8);
-  sqlite3_result_subtype(ctx, JSON_SUBTYPE);
+  sqlite3_result_subtype(ctx, CORPUS_JSON_SUBTYPE);
 }
 
 static int count_token(void *ctx, size_t start, size_t end, int64_t id){
@@ -714,7 +793,6 @@ static const text_table_kind ngrams_kind = {
   3, 3, 2, ngrams_args
 };
 
-#define NGRAM_MAX 1000
 
 typedef struct text_table {
   sqlite3_vtab base;
@@ -728,8 +806,10 @@ typedef struct text_cursor {
   corpus_span *spans;
   sqlite3_int64 nspan, cap;
   sqlite3_int64 row, nrow;
+  int valid;              /* z is valid UTF-8: tokens are used in place */
   int ngram, unit;        /* ngrams() only */
-  corpus_buf text;        /* the current n-gram (ngrams) */
+  corpus_buf text;        /* a token or n-gram rebuilt with U+FFFD */
+  sqlite3_value *args[3]; /* the arguments, for the hidden columns */
 } text_cursor;
 
 static int text_table_connect(sqlite3 *db, void *pAux, int argc,
@@ -765,6 +845,11 @@ static int text_table_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
 }
 
 static void text_cursor_reset(text_cursor *c){
+  int i;
+  for(i=0; i<3; i++){
+    sqlite3_value_free(c->args[i]);
+    c->args[i] = 0;
+  }
   corpus_free(c->z);
   corpus_free(c->spans);
   c->z = 0;
@@ -878,6 +963,8 @@ static int text_table_filter(sqlite3_vtab_cursor *cur, int idxNum,
   for(i=0; i<kind->nArg; i++){
     if( idxNum & (1<<i) ){
       args[i] = argv[j++];
+      c->args[i] = sqlite3_value_dup(args[i]);
+      if( c->args[i]==0 ) return SQLITE_NOMEM;
     }else if( i<kind->nRequired ){
       return text_table_error(cur, "%s: missing argument %s", kind->name,
                               kind->argNames[i]);
@@ -907,9 +994,9 @@ static int text_table_filter(sqlite3_vtab_cursor *cur, int idxNum,
                               corpus_type_name(sqlite3_value_type(args[1])));
     }
     ngram = sqlite3_value_int64(args[1]);
-    if( ngram<1 || ngram>NGRAM_MAX ){
+    if( ngram<1 || ngram>CORPUS_NGRAM_MAX ){
       return text_table_error(cur, "ngrams: n must be 1..%d, got %lld",
-                              NGRAM_MAX, ngram);
+                              CORPUS_NGRAM_MAX, ngram);
     }
     c->ngram = (int)ngram;
     c->unit = CORPUS_UNIT_WORD;
@@ -926,6 +1013,7 @@ static int text_table_filter(sqlite3_vtab_cursor *cur, int idxNum,
   if( c->z==0 ) return SQLITE_NOMEM;
   memcpy(c->z, sqlite3_value_text(args[0]), c->n);
   c->z[c->n] = 0;
+  c->valid = corpus_utf8_valid(c->z, c->n);
   rc = tok->tokenize(tok, c->z, c->n, text_cursor_token, c);
   if( rc ) return rc;
   if( kind==&tokens_kind ){
@@ -958,11 +1046,21 @@ static int text_table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
   text_cursor *c = (text_cursor*)cur;
   const text_table_kind *kind = ((text_table*)cur->pVtab)->kind;
   const corpus_span *sp = &c->spans[c->row];
-  if( col>=kind->nOutput ) return SQLITE_OK;   /* hidden arguments: NULL */
+  if( col>=kind->nOutput ){                     /* hidden: the arguments */
+    if( c->args[col - kind->nOutput] ){
+      sqlite3_result_value(ctx, c->args[col - kind->nOutput]);
+    }
+    return SQLITE_OK;
+  }
   if( kind==&tokens_kind ){
     switch( col ){
       case TOKENS_POSITION: sqlite3_result_int64(ctx, c->row); break;
-      case TOKENS_TOKEN: {
+      case TOKENS_TOKEN:
+        if( c->valid ){
+          sqlite3_result_text64(ctx, c->z+sp->start, sp->end-sp->start,
+                                SQLITE_TRANSIENT, SQLITE_UTF8);
+          break;
+        }
         c->text.n = 0;
         if( corpus_buf_append_utf8(&c->text, c->z+sp->start,
                                    sp->end-sp->start) ){
@@ -971,7 +1069,6 @@ static int text_table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
         sqlite3_result_text64(ctx, c->text.z, c->text.n, SQLITE_TRANSIENT,
                               SQLITE_UTF8);
         break;
-      }
       case TOKENS_START: sqlite3_result_int64(ctx, (sqlite3_int64)sp->start);
                          break;
       default:           sqlite3_result_int64(ctx, (sqlite3_int64)sp->end);
@@ -982,16 +1079,18 @@ static int text_table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
     sqlite3_result_int64(ctx, c->row);
     return SQLITE_OK;
   }
-  if( corpus_ngram_text(c->z, sp, (int)(c->nspan<c->ngram ? c->nspan : c->ngram),
-                        c->unit, &c->text) ){
-    return SQLITE_NOMEM;
-  }
-  if( col==NGRAMS_NGRAM ){
-    sqlite3_result_text64(ctx, c->text.z, c->text.n, SQLITE_TRANSIENT,
-                          SQLITE_UTF8);
-  }else{
-    sqlite3_result_int64(ctx,
-        (sqlite3_int64)corpus_ngram_hash(c->text.z, c->text.n));
+  {
+    const char *p;
+    size_t len;
+    int count = (int)(c->nspan<c->ngram ? c->nspan : c->ngram);
+    if( ngram_get(c->z, c->valid, c->unit, sp, count, &c->text, &p, &len) ){
+      return SQLITE_NOMEM;
+    }
+    if( col==NGRAMS_NGRAM ){
+      sqlite3_result_text64(ctx, p, len, SQLITE_TRANSIENT, SQLITE_UTF8);
+    }else{
+      sqlite3_result_int64(ctx, (sqlite3_int64)corpus_ngram_hash(p, len));
+    }
   }
   return SQLITE_OK;
 }
@@ -1014,18 +1113,12 @@ static sqlite3_module text_table_module = {
   0, 0, 0, 0                /* xSavepoint .. xShadowName */
 };
 
-#ifdef SQLITE_RESULT_SUBTYPE
-# define JSON_RESULT SQLITE_RESULT_SUBTYPE
-#else
-# define JSON_RESULT 0
-#endif
-
 int text_register(sqlite3 *db){
   static const corpus_function funcs[] = {
     {"normalize",   1, 0,           normalize_func},
     {"normalize",   2, 0,           normalize_func},
-    {"tokenize",    1, JSON_RESULT, tokenize_func},
-    {"tokenize",    2, JSON_RESULT, tokenize_func},
+    {"tokenize",    1, CORPUS_JSON_RESULT, tokenize_func},
+    {"tokenize",    2, CORPUS_JSON_RESULT, tokenize_func},
     {"token_count", 1, 0,           token_count_func},
     {"token_count", 2, 0,           token_count_func},
   };

@@ -35,9 +35,12 @@ int sqlite3_corpus_init(struct sqlite3 *db, char **pzErrMsg,
 /* Version string, e.g. "0.1.0" (from the VERSION file at build time). */
 const char *corpus_version(void);
 
-/* Most capable instruction set this CPU offers the hot paths:
-** "avx512", "avx2" or "portable". */
+/* Instruction sets of the hot paths.  corpus_simd_level() names the best
+** one this CPU offers: "avx512", "avx2" or "portable". */
+enum { CORPUS_SIMD_AUTO, CORPUS_SIMD_PORTABLE, CORPUS_SIMD_AVX2,
+       CORPUS_SIMD_AVX512 };
 const char *corpus_simd_level(void);
+int corpus_simd_supported(int level);
 
 void *corpus_realloc(void *p, size_t n); /* NULL on failure; n==0 frees */
 void corpus_free(void *p);
@@ -142,17 +145,98 @@ int corpus_buf_append_json_string(corpus_buf *b, const char *z, size_t n);
 ** text.
 */
 typedef struct corpus_span { size_t start, end; int64_t id; } corpus_span;
+#define CORPUS_NGRAM_MAX 1000
 enum { CORPUS_UNIT_WORD, CORPUS_UNIT_CHAR };
 /* Writes the n-gram made of spans[0..count-1] of z into b (b->n reset). */
 int corpus_ngram_text(const char *z, const corpus_span *spans, int count,
                       int unit, corpus_buf *b);
 uint64_t corpus_ngram_hash(const char *z, size_t n);
+/* ngram is not NUL-terminated and lives only for the call. */
 typedef int (*corpus_ngram_fn)(void *ctx, const char *ngram, size_t len,
                                uint64_t hash);
 /* Streams every n-gram of z; returns 0, -1 (out of memory) or the callback's
 ** nonzero return. */
 int corpus_ngrams(const char *z, size_t n, int ngram, int unit,
                   corpus_ngram_fn cb, void *ctx);
+
+/*
+** MinHash (minhash.c).  A signature is num_perm 32-bit minima over the
+** shingles of a text (corpus_ngrams of its normalization); its BLOB is a
+** 24-byte header and num_perm little-endian uint32 values:
+**   0 "MNHS" | 4 format (1) | 5 scheme (1 = ms32) | 6 unit | 7 flags (1 =
+**   empty) | 8 num_perm u16 | 10 ngram u16 | 12 seed u64 | 20 normalize u32
+*/
+#define CORPUS_MINHASH_HEADER 24
+#define CORPUS_MINHASH_FORMAT 1
+#define CORPUS_MINHASH_SCHEME_MS32 1
+#define CORPUS_MINHASH_MAX_PERM 1024
+typedef struct corpus_minhash_params {
+  int num_perm;               /* 1..CORPUS_MINHASH_MAX_PERM, default 128 */
+  int ngram;                  /* shingle size, default 5 */
+  int unit;                   /* CORPUS_UNIT_WORD (default) or _CHAR */
+  uint64_t seed;              /* of the permutations, default 1 */
+  int normalize;              /* normalize first (default), with norm */
+  corpus_normalize_opts norm;
+  int simd;                   /* CORPUS_SIMD_*: not part of the signature */
+} corpus_minhash_params;
+void corpus_minhash_init(corpus_minhash_params *p);
+/* A corpus_option_fn for minhash() options; ctx is a corpus_minhash_params*. */
+int corpus_minhash_option(void *ctx, const char *key, const char *value,
+                          char *err);
+/* "num_perm=128 ngram=5 unit=word seed=1 normalize=\"...\"" */
+void corpus_minhash_describe(const corpus_minhash_params *p, char *out,
+                             size_t n);
+typedef struct corpus_minhash_perm corpus_minhash_perm;
+corpus_minhash_perm *corpus_minhash_perm_new(uint64_t seed, int num_perm);
+void corpus_minhash_perm_free(corpus_minhash_perm *pm);
+/* The 32-bit key of a 64-bit shingle hash. */
+uint32_t corpus_minhash_key(uint64_t shingle_hash);
+/* Folds nx keys into sig[0..num_perm-1] (initially 0xFFFFFFFF). */
+void corpus_minhash_update(const corpus_minhash_perm *pm, int simd,
+                           const uint32_t *keys, int nx, uint32_t *sig);
+/* Signs a text: sig gets num_perm values, *empty whether it had no shingle.
+** Returns 0 or -1 (out of memory). */
+int corpus_minhash_sign(const char *z, size_t n, const corpus_minhash_params *p,
+                        const corpus_minhash_perm *pm, uint32_t *sig,
+                        int *empty);
+size_t corpus_minhash_size(int num_perm);
+void corpus_minhash_encode(const corpus_minhash_params *p,
+                           const uint32_t *values, int empty,
+                           unsigned char *out);
+/* A decoded signature points into the BLOB it was read from. */
+typedef struct corpus_minhash_sig {
+  corpus_minhash_params params;
+  int empty;
+  const unsigned char *values;   /* num_perm little-endian uint32 */
+} corpus_minhash_sig;
+int corpus_minhash_decode(const unsigned char *z, size_t n,
+                          corpus_minhash_sig *sig, char *err);
+int corpus_minhash_same_params(const corpus_minhash_params *a,
+                               const corpus_minhash_params *b);
+/* Fraction of equal slots; 0 when either signature is empty. */
+double corpus_minhash_jaccard(const corpus_minhash_sig *a,
+                              const corpus_minhash_sig *b);
+/* Exact Jaccard of the two texts' sets of 64-bit shingle hashes (0 when
+** both are empty).  Returns 0 or -1 (out of memory). */
+int corpus_jaccard(const char *za, size_t na, const char *zb, size_t nb,
+                   const corpus_minhash_params *p, double *out);
+
+/* LSH banding (lsh.c).  corpus_lsh_params() chooses bands and rows as
+** datasketch's _optimal_param; corpus_lsh_bucket() hashes rows values
+** (little-endian) of band with xxh3, seeded by the band number. */
+void corpus_lsh_params(double threshold, int num_perm, double fp_weight,
+                       double fn_weight, int *bands, int *rows, double *fp,
+                       double *fn);
+uint64_t corpus_lsh_bucket(const unsigned char *values, int band, int rows);
+
+/* Union-find over 64-bit ids (cluster.c). */
+typedef struct corpus_uf corpus_uf;
+corpus_uf *corpus_uf_new(void);
+void corpus_uf_free(corpus_uf *u);
+int corpus_uf_union(corpus_uf *u, int64_t a, int64_t b);  /* 0 or -1 */
+uint32_t corpus_uf_count(const corpus_uf *u);
+/* Ids ascending, each with the least id of its component (new arrays). */
+int corpus_uf_clusters(corpus_uf *u, int64_t **ids, int64_t **clusters);
 
 /* Hashing (xxHash).  corpus_sample_keep() is 1 for a fraction rate of keys. */
 uint64_t corpus_xxh64(const void *p, size_t n, uint64_t seed);

@@ -1,0 +1,370 @@
+/*
+** Connected components over candidate pairs.
+**
+** SQL:
+**   dedup_clusters(sql)   table: id, cluster
+**
+** Runs the query sql on the same connection; each of its rows is an edge
+** between two INTEGER ids (its first two columns).  Returns one row per id
+** seen, in id order, with cluster = the smallest id of its connected
+** component, so "keep the rows where id = cluster" keeps one per cluster.
+** A pair (x, x) adds x alone.  Union-find with union by size and path
+** halving; memory is about 40 bytes per distinct id, whatever the number of
+** pairs.  The query runs inside the call, so sqlite3_interrupt() stops it.
+** The table is DIRECTONLY: it runs SQL of its own.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "corpus_ext.h"
+
+/* ---- Union-find over 64-bit ids -------------------------------------------- */
+
+struct corpus_uf {
+  int64_t *ids;      /* node -> id */
+  uint32_t *parent;
+  uint32_t *size;
+  uint32_t n, cap;
+  uint32_t *slots;   /* open addressing: node+1, 0 = free */
+  uint32_t nslot;    /* power of two, kept above 2n */
+};
+
+corpus_uf *corpus_uf_new(void){
+  corpus_uf *u = corpus_realloc(0, sizeof(*u));
+  if( u ) memset(u, 0, sizeof(*u));
+  return u;
+}
+
+void corpus_uf_free(corpus_uf *u){
+  if( u==0 ) return;
+  corpus_free(u->ids);
+  corpus_free(u->parent);
+  corpus_free(u->size);
+  corpus_free(u->slots);
+  corpus_free(u);
+}
+
+static uint32_t uf_slot_of(const corpus_uf *u, int64_t id){
+  uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ull;
+  return (uint32_t)(h >> 32) & (u->nslot - 1);
+}
+
+static int uf_rehash(corpus_uf *u){
+  uint32_t nslot = u->nslot ? 2*u->nslot : 1024, i;
+  uint32_t *slots = corpus_realloc(0, sizeof(uint32_t)*(size_t)nslot);
+  if( slots==0 ) return -1;
+  memset(slots, 0, sizeof(uint32_t)*(size_t)nslot);
+  corpus_free(u->slots);
+  u->slots = slots;
+  u->nslot = nslot;
+  for(i=0; i<u->n; i++){
+    uint32_t s = uf_slot_of(u, u->ids[i]);
+    while( slots[s] ) s = (s+1) & (nslot-1);
+    slots[s] = i+1;
+  }
+  return 0;
+}
+
+/* The node of id, added if new; -1 when out of memory or full. */
+static int64_t uf_node(corpus_uf *u, int64_t id){
+  uint32_t s;
+  if( u->nslot==0 || 2*(uint64_t)(u->n+1) > u->nslot ){
+    if( u->nslot>=0x80000000u || uf_rehash(u) ) return -1;
+  }
+  s = uf_slot_of(u, id);
+  while( u->slots[s] ){
+    uint32_t node = u->slots[s]-1;
+    if( u->ids[node]==id ) return node;
+    s = (s+1) & (u->nslot-1);
+  }
+  if( u->n==u->cap ){
+    uint32_t cap = u->cap ? 2*u->cap : 1024;
+    int64_t *ids = corpus_realloc(u->ids, sizeof(int64_t)*(size_t)cap);
+    uint32_t *parent, *size;
+    if( ids==0 ) return -1;
+    u->ids = ids;
+    parent = corpus_realloc(u->parent, sizeof(uint32_t)*(size_t)cap);
+    if( parent==0 ) return -1;
+    u->parent = parent;
+    size = corpus_realloc(u->size, sizeof(uint32_t)*(size_t)cap);
+    if( size==0 ) return -1;
+    u->size = size;
+    u->cap = cap;
+  }
+  u->ids[u->n] = id;
+  u->parent[u->n] = u->n;
+  u->size[u->n] = 1;
+  u->slots[s] = u->n + 1;
+  return u->n++;
+}
+
+static uint32_t uf_find(corpus_uf *u, uint32_t x){
+  while( u->parent[x]!=x ){
+    u->parent[x] = u->parent[u->parent[x]];   /* path halving */
+    x = u->parent[x];
+  }
+  return x;
+}
+
+int corpus_uf_union(corpus_uf *u, int64_t a, int64_t b){
+  int64_t na = uf_node(u, a), nb;
+  uint32_t ra, rb;
+  if( na<0 ) return -1;
+  nb = uf_node(u, b);
+  if( nb<0 ) return -1;
+  ra = uf_find(u, (uint32_t)na);
+  rb = uf_find(u, (uint32_t)nb);
+  if( ra==rb ) return 0;
+  if( u->size[ra]<u->size[rb] ){ uint32_t t = ra; ra = rb; rb = t; }
+  u->parent[rb] = ra;
+  u->size[ra] += u->size[rb];
+  return 0;
+}
+
+typedef struct uf_entry { int64_t id; uint32_t root; } uf_entry;
+
+static int cmp_entry(const void *a, const void *b){
+  int64_t x = ((const uf_entry*)a)->id, y = ((const uf_entry*)b)->id;
+  return x<y ? -1 : x>y;
+}
+
+uint32_t corpus_uf_count(const corpus_uf *u){
+  return u->n;
+}
+
+/* Every id in ascending order with its cluster (the least id of its
+** component): two new arrays of corpus_uf_count() entries. */
+int corpus_uf_clusters(corpus_uf *u, int64_t **pids, int64_t **pclusters){
+  size_t n = (size_t)u->n + 1;
+  uf_entry *e = corpus_realloc(0, sizeof(uf_entry)*n);
+  int64_t *ids = corpus_realloc(0, sizeof(int64_t)*n);
+  int64_t *clusters = corpus_realloc(0, sizeof(int64_t)*n);
+  int64_t *least = corpus_realloc(0, sizeof(int64_t)*n);
+  uint8_t *seen = corpus_realloc(0, n);
+  uint32_t i;
+  if( !e || !ids || !clusters || !least || !seen ){
+    corpus_free(e); corpus_free(ids); corpus_free(clusters);
+    corpus_free(least); corpus_free(seen);
+    return -1;
+  }
+  for(i=0; i<u->n; i++){
+    e[i].id = u->ids[i];
+    e[i].root = uf_find(u, i);
+  }
+  qsort(e, u->n, sizeof(uf_entry), cmp_entry);
+  memset(seen, 0, n);
+  for(i=0; i<u->n; i++){
+    uint32_t root = e[i].root;
+    if( !seen[root] ){ seen[root] = 1; least[root] = e[i].id; }
+    ids[i] = e[i].id;
+    clusters[i] = least[root];
+  }
+  corpus_free(e);
+  corpus_free(least);
+  corpus_free(seen);
+  *pids = ids;
+  *pclusters = clusters;
+  return 0;
+}
+
+/* ---- dedup_clusters(sql) ------------------------------------------------------ */
+
+#define CLUSTERS_ID      0
+#define CLUSTERS_CLUSTER 1
+#define CLUSTERS_SQL     2
+
+typedef struct clusters_table {
+  sqlite3_vtab base;
+  sqlite3 *db;
+} clusters_table;
+
+typedef struct clusters_cursor {
+  sqlite3_vtab_cursor base;
+  int64_t *ids, *clusters;
+  sqlite3_int64 n, i;
+  sqlite3_value *sql;     /* the argument, for the hidden column */
+} clusters_cursor;
+
+static int clusters_connect(sqlite3 *db, void *pAux, int argc,
+                            const char *const *argv, sqlite3_vtab **ppVtab,
+                            char **pzErr){
+  clusters_table *t;
+  int rc;
+  (void)pAux; (void)argc; (void)argv; (void)pzErr;
+  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(id INTEGER, cluster INTEGER, "
+                                "sql HIDDEN)");
+  if( rc!=SQLITE_OK ) return rc;
+  t = sqlite3_malloc64(sizeof(*t));
+  if( t==0 ) return SQLITE_NOMEM;
+  memset(t, 0, sizeof(*t));
+  t->db = db;
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  *ppVtab = &t->base;
+  return SQLITE_OK;
+}
+
+static int clusters_disconnect(sqlite3_vtab *v){
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+static int clusters_open(sqlite3_vtab *v, sqlite3_vtab_cursor **pp){
+  clusters_cursor *c = sqlite3_malloc64(sizeof(*c));
+  (void)v;
+  if( c==0 ) return SQLITE_NOMEM;
+  memset(c, 0, sizeof(*c));
+  *pp = &c->base;
+  return SQLITE_OK;
+}
+
+static void clusters_reset(clusters_cursor *c){
+  sqlite3_value_free(c->sql);
+  c->sql = 0;
+  corpus_free(c->ids);
+  corpus_free(c->clusters);
+  c->ids = c->clusters = 0;
+  c->n = c->i = 0;
+}
+
+static int clusters_close(sqlite3_vtab_cursor *cur){
+  clusters_reset((clusters_cursor*)cur);
+  sqlite3_free(cur);
+  return SQLITE_OK;
+}
+
+static int clusters_best_index(sqlite3_vtab *v, sqlite3_index_info *info){
+  int i, seen = 0;
+  (void)v;
+  for(i=0; i<info->nConstraint; i++){
+    const struct sqlite3_index_constraint *p = &info->aConstraint[i];
+    if( p->iColumn!=CLUSTERS_SQL || p->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
+    if( !p->usable ) return SQLITE_CONSTRAINT;
+    info->aConstraintUsage[i].argvIndex = 1;
+    info->aConstraintUsage[i].omit = 1;
+    seen = 1;
+    break;
+  }
+  info->idxNum = seen;
+  info->estimatedCost = seen ? 1e6 : 1e300;
+  return SQLITE_OK;
+}
+
+static int clusters_error(sqlite3_vtab_cursor *cur, const char *fmt, ...){
+  va_list ap;
+  char *msg;
+  va_start(ap, fmt);
+  msg = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  sqlite3_free(cur->pVtab->zErrMsg);
+  cur->pVtab->zErrMsg = msg ? sqlite3_mprintf("dedup_clusters: %s", msg) : 0;
+  sqlite3_free(msg);
+  return cur->pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+static int clusters_filter(sqlite3_vtab_cursor *cur, int idxNum,
+                           const char *idxStr, int argc, sqlite3_value **argv){
+  clusters_cursor *c = (clusters_cursor*)cur;
+  sqlite3 *db = ((clusters_table*)cur->pVtab)->db;
+  sqlite3_stmt *stmt = 0;
+  corpus_uf *u = 0;
+  const char *tail = 0;
+  sqlite3_int64 row = 0;
+  int rc;
+  (void)idxStr; (void)argc;
+  clusters_reset(c);
+  if( idxNum==0 ) return clusters_error(cur, "missing argument sql");
+  c->sql = sqlite3_value_dup(argv[0]);
+  if( c->sql==0 ) return SQLITE_NOMEM;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return SQLITE_OK;
+  if( sqlite3_value_type(argv[0])!=SQLITE_TEXT ){
+    return clusters_error(cur, "sql must be TEXT, got %s",
+                          corpus_type_name(sqlite3_value_type(argv[0])));
+  }
+  rc = sqlite3_prepare_v2(db, (const char*)sqlite3_value_text(argv[0]), -1,
+                          &stmt, &tail);
+  if( rc!=SQLITE_OK ){
+    return clusters_error(cur, "%s", sqlite3_errmsg(db));
+  }
+  while( tail && (*tail==' ' || *tail=='\n' || *tail=='\t' || *tail=='\r'
+                  || *tail==';') ) tail++;
+  if( stmt==0 || (tail && *tail) ){
+    sqlite3_finalize(stmt);
+    return clusters_error(cur, "sql must be one SELECT statement");
+  }
+  if( sqlite3_column_count(stmt)<2 ){
+    sqlite3_finalize(stmt);
+    return clusters_error(cur, "the query must return two columns (two ids "
+                          "per row), got %d", sqlite3_column_count(stmt));
+  }
+  u = corpus_uf_new();
+  if( u==0 ){
+    sqlite3_finalize(stmt);
+    return SQLITE_NOMEM;
+  }
+  while( (rc = sqlite3_step(stmt))==SQLITE_ROW ){
+    int ta = sqlite3_column_type(stmt, 0), tb = sqlite3_column_type(stmt, 1);
+    row++;
+    if( ta!=SQLITE_INTEGER || tb!=SQLITE_INTEGER ){
+      rc = clusters_error(cur, "row %lld of the query: expected two INTEGER "
+                          "ids, got %s and %s", row, corpus_type_name(ta),
+                          corpus_type_name(tb));
+      break;
+    }
+    if( corpus_uf_union(u, sqlite3_column_int64(stmt, 0),
+                        sqlite3_column_int64(stmt, 1)) ){
+      rc = SQLITE_NOMEM;
+      break;
+    }
+  }
+  if( rc==SQLITE_DONE ){
+    rc = SQLITE_OK;
+  }else if( rc!=SQLITE_ERROR || cur->pVtab->zErrMsg==0 ){
+    if( rc!=SQLITE_NOMEM ) rc = clusters_error(cur, "%s", sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(stmt);
+  if( rc==SQLITE_OK ){
+    if( corpus_uf_clusters(u, &c->ids, &c->clusters) ){
+      rc = SQLITE_NOMEM;
+    }else{
+      c->n = corpus_uf_count(u);
+    }
+  }
+  corpus_uf_free(u);
+  return rc;
+}
+
+static int clusters_next(sqlite3_vtab_cursor *cur){
+  ((clusters_cursor*)cur)->i++;
+  return SQLITE_OK;
+}
+
+static int clusters_eof(sqlite3_vtab_cursor *cur){
+  clusters_cursor *c = (clusters_cursor*)cur;
+  return c->i>=c->n;
+}
+
+static int clusters_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
+                           int col){
+  clusters_cursor *c = (clusters_cursor*)cur;
+  if( col==CLUSTERS_ID ) sqlite3_result_int64(ctx, c->ids[c->i]);
+  else if( col==CLUSTERS_CLUSTER ) sqlite3_result_int64(ctx, c->clusters[c->i]);
+  else sqlite3_result_value(ctx, c->sql);
+  return SQLITE_OK;
+}
+
+static int clusters_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
+  *pRowid = ((clusters_cursor*)cur)->i;
+  return SQLITE_OK;
+}
+
+static sqlite3_module clusters_module = {
+  0, 0, clusters_connect, clusters_best_index, clusters_disconnect, 0,
+  clusters_open, clusters_close, clusters_filter, clusters_next, clusters_eof,
+  clusters_column, clusters_rowid,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
+
+int cluster_register(sqlite3 *db){
+  return sqlite3_create_module(db, "dedup_clusters", &clusters_module, 0);
+}
