@@ -16,10 +16,9 @@
 **
 ** with A_i, B_i 64-bit numbers drawn from splitmix64(seed).  This is
 ** Dietzfelbinger's multiply-add-shift family, which is strongly universal
-** (2-independent) for 32-bit keys; it needs only 32x32->64 multiplies, so it
-** vectorizes on AVX2 and AVX-512 (4 and 8 slots per instruction), with a
-** portable C loop as the fallback and the reference.  All three give the same
-** bits.  docs/dedup.md documents the BLOB layout.
+** (2-independent) for 32-bit keys; it needs only 32-bit multiplies, so it
+** vectorizes on AVX2 and AVX-512 (8 and 16 slots per step), with a portable
+** C loop as the fallback and the reference.  All three give the same bits.  docs/dedup.md documents the BLOB layout.
 */
 #include <stdio.h>
 #include <string.h>
@@ -250,29 +249,32 @@ static uint64_t splitmix64(uint64_t *state){
   return z ^ (z>>31);
 }
 
-/* a, a>>32 (so SIMD code needs no shift) and b for each slot. */
+/* a and b of each slot, and the high halves of a apart for the SIMD
+** kernels' 32-bit lanes. */
 struct corpus_minhash_perm {
   int num_perm;
   uint64_t seed;
-  uint64_t *a, *ahi, *b;
+  uint64_t *a, *b;
+  uint32_t *ahi;
 };
 
 corpus_minhash_perm *corpus_minhash_perm_new(uint64_t seed, int num_perm){
   corpus_minhash_perm *pm;
   uint64_t state = seed;
   int i;
-  size_t bytes = sizeof(*pm) + 3*(size_t)num_perm*sizeof(uint64_t);
+  size_t bytes = sizeof(*pm) + 2*(size_t)num_perm*sizeof(uint64_t)
+                 + (size_t)num_perm*sizeof(uint32_t);
   pm = corpus_realloc(0, bytes);
   if( pm==0 ) return 0;
   pm->num_perm = num_perm;
   pm->seed = seed;
   pm->a = (uint64_t*)(pm+1);
-  pm->ahi = pm->a + num_perm;
-  pm->b = pm->ahi + num_perm;
+  pm->b = pm->a + num_perm;
+  pm->ahi = (uint32_t*)(pm->b + num_perm);
   for(i=0; i<num_perm; i++){
     pm->a[i] = splitmix64(&state);
     pm->b[i] = splitmix64(&state);
-    pm->ahi[i] = pm->a[i]>>32;
+    pm->ahi[i] = (uint32_t)(pm->a[i]>>32);
   }
   return pm;
 }
@@ -299,38 +301,39 @@ static void kernel_portable(const corpus_minhash_perm *pm, int from, int to,
 }
 
 #ifdef MINHASH_X86
-/* a*x mod 2^64 for 32-bit x is lo32(a)*x + (hi32(a)*x << 32): two 32x32->64
-** multiplies.  Values stay below 2^32 in 64-bit lanes, so min over the
-** 32-bit halves is min over the values. */
+/*
+** The SIMD kernels work on 32-bit lanes: with a = ahi*2^32 + alo,
+**   ((a*x + b) mod 2^64) >> 32  =  hi32(alo*x + b) + lo32(ahi*x)  (mod 2^32)
+** so each slot costs one 32x32->64 multiply for alo*x + b (in 64-bit
+** lanes) and one 32-bit multiply for ahi*x, and the minimum is taken over
+** 32-bit lanes.  Same bits as kernel_portable.
+*/
 __attribute__((target("avx2")))
 static int kernel_avx2(const corpus_minhash_perm *pm, int to,
                        const uint32_t *xs, int nx, uint32_t *sig){
-  const __m256i pack = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  /* lane 2k holds slot i+k and lane 2k+1 slot i+4+k: where the blend below
+  ** leaves hi32 of the two halves */
+  const __m256i inter = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  const __m256i deinter = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
   int i, j;
   for(i=0; i+8<=to; i+=8){
     __m256i a0 = _mm256_loadu_si256((const __m256i*)(pm->a + i));
     __m256i a1 = _mm256_loadu_si256((const __m256i*)(pm->a + i + 4));
-    __m256i h0 = _mm256_loadu_si256((const __m256i*)(pm->ahi + i));
-    __m256i h1 = _mm256_loadu_si256((const __m256i*)(pm->ahi + i + 4));
     __m256i b0 = _mm256_loadu_si256((const __m256i*)(pm->b + i));
     __m256i b1 = _mm256_loadu_si256((const __m256i*)(pm->b + i + 4));
-    __m256i m0 = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i*)(sig+i)));
-    __m256i m1 = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i*)(sig+i+4)));
+    __m256i ah = _mm256_permutevar8x32_epi32(
+                   _mm256_loadu_si256((const __m256i*)(pm->ahi + i)), inter);
+    __m256i m = _mm256_permutevar8x32_epi32(
+                   _mm256_loadu_si256((const __m256i*)(sig + i)), inter);
     for(j=0; j<nx; j++){
-      __m256i x = _mm256_set1_epi64x((long long)xs[j]);
-      __m256i t0 = _mm256_add_epi64(_mm256_mul_epu32(a0, x),
-                     _mm256_slli_epi64(_mm256_mul_epu32(h0, x), 32));
-      __m256i t1 = _mm256_add_epi64(_mm256_mul_epu32(a1, x),
-                     _mm256_slli_epi64(_mm256_mul_epu32(h1, x), 32));
-      t0 = _mm256_srli_epi64(_mm256_add_epi64(t0, b0), 32);
-      t1 = _mm256_srli_epi64(_mm256_add_epi64(t1, b1), 32);
-      m0 = _mm256_min_epu32(m0, t0);
-      m1 = _mm256_min_epu32(m1, t1);
+      __m256i x = _mm256_set1_epi32((int)xs[j]);
+      __m256i t0 = _mm256_add_epi64(_mm256_mul_epu32(a0, x), b0);
+      __m256i t1 = _mm256_add_epi64(_mm256_mul_epu32(a1, x), b1);
+      __m256i hi = _mm256_blend_epi32(_mm256_srli_epi64(t0, 32), t1, 0xAA);
+      m = _mm256_min_epu32(m, _mm256_add_epi32(hi, _mm256_mullo_epi32(ah, x)));
     }
-    m0 = _mm256_permutevar8x32_epi32(m0, pack);
-    m1 = _mm256_permutevar8x32_epi32(m1, pack);
-    _mm_storeu_si128((__m128i*)(sig+i), _mm256_castsi256_si128(m0));
-    _mm_storeu_si128((__m128i*)(sig+i+4), _mm256_castsi256_si128(m1));
+    _mm256_storeu_si256((__m256i*)(sig + i),
+                        _mm256_permutevar8x32_epi32(m, deinter));
   }
   return i;
 }
@@ -338,29 +341,24 @@ static int kernel_avx2(const corpus_minhash_perm *pm, int to,
 __attribute__((target("avx512f")))
 static int kernel_avx512(const corpus_minhash_perm *pm, int to,
                          const uint32_t *xs, int nx, uint32_t *sig){
+  const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15,
+                                        17, 19, 21, 23, 25, 27, 29, 31);
   int i, j;
   for(i=0; i+16<=to; i+=16){
     __m512i a0 = _mm512_loadu_si512(pm->a + i);
     __m512i a1 = _mm512_loadu_si512(pm->a + i + 8);
-    __m512i h0 = _mm512_loadu_si512(pm->ahi + i);
-    __m512i h1 = _mm512_loadu_si512(pm->ahi + i + 8);
     __m512i b0 = _mm512_loadu_si512(pm->b + i);
     __m512i b1 = _mm512_loadu_si512(pm->b + i + 8);
-    __m512i m0 = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i*)(sig+i)));
-    __m512i m1 = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i*)(sig+i+8)));
+    __m512i ah = _mm512_loadu_si512(pm->ahi + i);
+    __m512i m = _mm512_loadu_si512(sig + i);
     for(j=0; j<nx; j++){
-      __m512i x = _mm512_set1_epi64((long long)xs[j]);
-      __m512i t0 = _mm512_add_epi64(_mm512_mul_epu32(a0, x),
-                     _mm512_slli_epi64(_mm512_mul_epu32(h0, x), 32));
-      __m512i t1 = _mm512_add_epi64(_mm512_mul_epu32(a1, x),
-                     _mm512_slli_epi64(_mm512_mul_epu32(h1, x), 32));
-      t0 = _mm512_srli_epi64(_mm512_add_epi64(t0, b0), 32);
-      t1 = _mm512_srli_epi64(_mm512_add_epi64(t1, b1), 32);
-      m0 = _mm512_min_epu64(m0, t0);
-      m1 = _mm512_min_epu64(m1, t1);
+      __m512i x = _mm512_set1_epi32((int)xs[j]);
+      __m512i t0 = _mm512_add_epi64(_mm512_mul_epu32(a0, x), b0);
+      __m512i t1 = _mm512_add_epi64(_mm512_mul_epu32(a1, x), b1);
+      __m512i hi = _mm512_permutex2var_epi32(t0, odd, t1);
+      m = _mm512_min_epu32(m, _mm512_add_epi32(hi, _mm512_mullo_epi32(ah, x)));
     }
-    _mm256_storeu_si256((__m256i*)(sig+i), _mm512_cvtepi64_epi32(m0));
-    _mm256_storeu_si256((__m256i*)(sig+i+8), _mm512_cvtepi64_epi32(m1));
+    _mm512_storeu_si512(sig + i, m);
   }
   return i;
 }

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <utf8proc.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 #include "corpus_ext.h"
 
 /* ---- UTF-8 --------------------------------------------------------------- */
@@ -247,22 +249,24 @@ static int32_t normalize_map(int32_t c, const corpus_normalize_opts *o){
   return c;
 }
 
-/* Output side of normalize: collapses spaces (when asked) and encodes. */
+/* Output side of normalize: collapses spaces (when asked) and encodes.  A
+** run of spaces is written as its first space, and none at the start of the
+** text (last_space starts set); corpus_normalize() trims the last one. */
 typedef struct norm_out {
   corpus_buf b;
   int collapse;
-  int pending_space;
+  int last_space;   /* the output ends with a space, or is empty */
 } norm_out;
 
 static void norm_emit(norm_out *s, int32_t c){
   if( c==' ' && s->collapse ){
-    if( s->b.n>0 ) s->pending_space = 1;
+    if( !s->last_space ){
+      s->b.z[s->b.n++] = ' ';
+      s->last_space = 1;
+    }
     return;
   }
-  if( s->pending_space ){
-    s->b.z[s->b.n++] = ' ';
-    s->pending_space = 0;
-  }
+  s->last_space = 0;
   s->b.n += corpus_utf8_encode(c, (unsigned char*)s->b.z + s->b.n);
 }
 
@@ -335,27 +339,76 @@ static int normalize_piece(const char *z, size_t n, int at_start,
   return 0;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+# define NORM_AVX512 1
+# include <immintrin.h>
+/* 64 bytes a step: the table lookup is one two-register byte permute
+** (VBMI), and a run of spaces is collapsed by compressing away every space
+** that follows a space (VBMI2).  Stops 64 bytes short of the end; the
+** output never outgrows the input, so a 64-byte store at out+k stays
+** inside the buffer corpus_normalize() reserved. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi,avx512vbmi2,popcnt")))
+static size_t norm_ascii_avx512(norm_out *s, const unsigned char *map,
+                                const char *z, size_t n){
+  const __m512i lo = _mm512_loadu_si512(map), hi = _mm512_loadu_si512(map+64);
+  const __m512i space = _mm512_set1_epi8(' ');
+  char *out = s->b.z;
+  size_t i, k = s->b.n;
+  uint64_t last = (uint64_t)s->last_space;
+  for(i=0; i+64<=n; i+=64){
+    __m512i m = _mm512_permutex2var_epi8(lo, _mm512_loadu_si512(z+i), hi);
+    if( s->collapse ){
+      uint64_t sp = _mm512_cmpeq_epi8_mask(m, space);
+      uint64_t keep = ~(sp & ((sp<<1) | last));
+      _mm512_storeu_si512(out+k, _mm512_maskz_compress_epi8(keep, m));
+      k += (size_t)__builtin_popcountll(keep);
+      last = sp>>63;
+    }else{
+      _mm512_storeu_si512(out+k, m);
+      k += 64;
+    }
+  }
+  s->b.n = k;
+  s->last_space = (int)last;
+  return i;
+}
+
+static int has_avx512_vbmi2(void){
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi")
+      && __builtin_cpu_supports("avx512vbmi2");
+}
+#endif
+
 /* A run of ASCII bytes through the table made by corpus_normalize(): the
 ** hot loop for most corpora, so it keeps its state in locals. */
 static void norm_ascii_run(norm_out *s, const unsigned char *map,
-                           const char *z, size_t n){
-  char *out = s->b.z;
-  size_t i, k = s->b.n;
-  int pending = s->pending_space, collapse = s->collapse;
-  for(i=0; i<n; i++){
+                           const char *z, size_t n, int simd){
+  char *out;
+  size_t i = 0, k;
+  int last, collapse = s->collapse;
+#ifdef NORM_AVX512
+  if( simd && n>=64 ) i = norm_ascii_avx512(s, map, z, n);
+#else
+  (void)simd;
+#endif
+  out = s->b.z;
+  k = s->b.n;
+  last = s->last_space;
+  for(; i<n; i++){
     unsigned char m = map[(unsigned char)z[i]];
     if( m==' ' && collapse ){
-      if( k>0 ) pending = 1;
+      if( !last ){
+        out[k++] = ' ';
+        last = 1;
+      }
       continue;
     }
-    if( pending ){
-      out[k++] = ' ';
-      pending = 0;
-    }
+    last = 0;
     out[k++] = (char)m;
   }
   s->b.n = k;
-  s->pending_space = pending;
+  s->last_space = last;
 }
 
 /*
@@ -370,11 +423,15 @@ int corpus_normalize(const char *z, size_t n, const corpus_normalize_opts *o,
   norm_out out;
   norm_scratch s;
   size_t i = 0;
-  int c, rc = 0;
+  int c, rc = 0, simd = 0;
 
   memset(&out, 0, sizeof(out));
   memset(&s, 0, sizeof(s));
   out.collapse = o->collapse_space;
+  out.last_space = 1;
+#ifdef NORM_AVX512
+  simd = has_avx512_vbmi2();
+#endif
   for(c=0; c<128; c++){
     int32_t m = c;
     if( o->case_mode!=CORPUS_CASE_KEEP && c>='A' && c<='Z' ) m = c + 32;
@@ -385,7 +442,7 @@ int corpus_normalize(const char *z, size_t n, const corpus_normalize_opts *o,
     size_t run = i + ascii_prefix(z+i, n-i), end;
     if( run<n && run>i ) run--;   /* it starts the piece that follows */
     if( run>i ){
-      norm_ascii_run(&out, ascii, z+i, run-i);
+      norm_ascii_run(&out, ascii, z+i, run-i, simd);
       i = run;
       continue;
     }
@@ -404,6 +461,7 @@ int corpus_normalize(const char *z, size_t n, const corpus_normalize_opts *o,
     corpus_free(out.b.z);
     return -1;
   }
+  if( out.collapse && out.b.n>0 && out.b.z[out.b.n-1]==' ' ) out.b.n--;
   out.b.z[out.b.n] = 0;
   *pout = out.b.z;
   *pnout = out.b.n;
@@ -488,12 +546,26 @@ static int words_tokenize(const corpus_tokenizer *tok, const char *z,
   while( i<n ){
     size_t len = 1;
     int cls;
-    if( u[i]<0x80 ){
-      if( state==CLS_WORD ){
-        while( i<n && u[i]<0x80 && ascii_word[u[i]] ) i++;  /* fast path */
-        if( i>=n ) break;
-        if( u[i]>=0x80 ) continue;
+    if( state!=CLS_SOLO ){
+      /* ASCII fast path: whole runs of ASCII separators and word bytes */
+      for(;;){
+        if( state==CLS_SEP ){
+          while( i<n && u[i]<0x80 && !ascii_word[u[i]] ) i++;
+          if( i>=n || u[i]>=0x80 ) break;
+          start = i++;
+          state = CLS_WORD;
+        }
+        while( i<n && u[i]<0x80 && ascii_word[u[i]] ) i++;
+        if( i>=n || u[i]>=0x80 ) break;
+        if( (rc = cb(ctx, start, i, -1))!=0 ) return rc;
+        state = CLS_SEP;
+        i++;
       }
+      if( i>=n ) break;
+    }
+    /* one code point the generic way: non-ASCII, or anything after a
+    ** character that is a word by itself */
+    if( u[i]<0x80 ){
       cls = ascii_word[u[i]] ? CLS_WORD : CLS_SEP;
     }else{
       cls = classify(corpus_utf8_decode(u+i, n-i, &len));
@@ -549,7 +621,7 @@ const corpus_tokenizer *corpus_tokenizer_find(const char *name, char *err){
 /* ---- N-grams --------------------------------------------------------------- */
 
 uint64_t corpus_ngram_hash(const char *z, size_t n){
-  return corpus_xxh3(z, n, 0);
+  return XXH3_64bits(z, n);   /* = corpus_xxh3(z, n, 0), inlined here */
 }
 
 int corpus_ngram_text(const char *z, const corpus_span *spans, int count,
@@ -575,6 +647,8 @@ typedef struct ngram_stream {
   const char *z;
   int ngram, unit;
   int valid;              /* z is valid UTF-8 */
+  int joined;             /* how many of the last tokens follow the one
+                          ** before them after exactly one space */
   corpus_span *win;
   int nwin;
   long long total;
@@ -625,6 +699,12 @@ static int ngram_stream_emit(ngram_stream *s, const corpus_span *spans,
 
 static int ngram_stream_token(void *ctx, size_t start, size_t end, int64_t id){
   ngram_stream *s = (ngram_stream*)ctx;
+  const corpus_span *w;
+  if( s->nwin>0 && start==s->win[s->nwin-1].end+1 && s->z[start-1]==' ' ){
+    s->joined++;
+  }else{
+    s->joined = 0;
+  }
   if( s->nwin==2*s->ngram ){
     memmove(s->win, s->win + s->ngram + 1,
             (size_t)(s->ngram-1) * sizeof(corpus_span));
@@ -636,7 +716,14 @@ static int ngram_stream_token(void *ctx, size_t start, size_t end, int64_t id){
   s->nwin++;
   s->total++;
   if( s->total<s->ngram ) return 0;
-  return ngram_stream_emit(s, s->win + s->nwin - s->ngram, s->ngram);
+  w = s->win + s->nwin - s->ngram;
+  if( s->valid && (s->unit==CORPUS_UNIT_CHAR || s->joined>=s->ngram-1) ){
+    /* the fast path of ngram_get(), known without looking back */
+    const char *p = s->z + w[0].start;
+    size_t len = end - w[0].start;
+    return s->cb(s->ctx, p, len, corpus_ngram_hash(p, len));
+  }
+  return ngram_stream_emit(s, w, s->ngram);
 }
 
 int corpus_ngrams(const char *z, size_t n, int ngram, int unit,
