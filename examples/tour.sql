@@ -60,6 +60,34 @@ SELECT count(*) AS copies, count(DISTINCT id) AS pages,
 HAVING count(DISTINCT id) > 1
  ORDER BY copies DESC LIMIT 5;
 
+.print '== Near-duplicates: MinHash signatures estimate Jaccard similarity'
+SELECT round(jaccard(a, b), 3) AS exact,
+       round(minhash_jaccard(minhash(a), minhash(b)), 3) AS estimated
+  FROM (SELECT text AS a,
+               replace(replace(text, 'SQLite', 'SQLITE'), ' the ', ' a ') AS b
+          FROM docs WHERE id = 6);
+SELECT lsh_params(0.8) AS bands_for_threshold_0_8;
+
+.print '== Plant 3 edited copies and 2 exact copies, then run sql/dedup.sql'
+INSERT INTO docs(path, title, text)
+  SELECT path, title || ' (edited copy)',
+         replace(replace(text, 'database', 'DB'), 'SQLite', 'SQLite3')
+    FROM docs WHERE id IN (2, 9, 17)
+  UNION ALL
+  SELECT path, title || ' (exact copy)', text FROM docs WHERE id IN (4, 30);
+.read sql/dedup.sql
+SELECT c.cluster, c.id, d.title
+  FROM dedup_cluster AS c JOIN docs AS d USING (id)
+ ORDER BY c.cluster, c.id;
+.print 'Each planted copy, its exact Jaccard to its source (threshold 0.8) and its cluster:'
+SELECT copy.id AS copy, src.id AS source,
+       round(jaccard(src.text, copy.text), 3) AS exact_jaccard,
+       (SELECT cluster FROM dedup_cluster WHERE id = copy.id) AS cluster
+  FROM docs AS copy JOIN docs AS src ON src.path = copy.path AND src.id < copy.id
+ ORDER BY copy.id;
+SELECT (SELECT count(*) FROM docs) AS documents,
+       (SELECT count(*) FROM docs_dedup) AS after_dedup;
+
 .print '== A reproducible 80/20 train/test split'
 SELECT sum(sample_keep(id, 0.8, 2024)) AS train,
        sum(NOT sample_keep(id, 0.8, 2024)) AS test

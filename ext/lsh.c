@@ -171,10 +171,11 @@ static void lsh_bucket_func(sqlite3_context *ctx, int argc,
   corpus_minhash_sig sig;
   sqlite3_int64 band, bands, rows = 0;
   char err[CORPUS_ERRMAX];
-  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  int i;
+  for(i=0; i<argc; i++) if( sqlite3_value_type(argv[i])==SQLITE_NULL ) return;
   if( corpus_sig_arg(ctx, "lsh_bucket", "sig", argv[0], &sig) ) return;
-  if( integer_arg(ctx, "lsh_bucket", "bands", argv[2], 1,
-                  CORPUS_MINHASH_MAX_PERM, &bands) ) return;
+  if( integer_arg(ctx, "lsh_bucket", "bands", argv[2], INT64_MIN, INT64_MAX,
+                  &bands) ) return;   /* check_banding() says the range */
   if( argc>3 && integer_arg(ctx, "lsh_bucket", "rows", argv[3], 1,
                             CORPUS_MINHASH_MAX_PERM, &rows) ) return;
   if( check_banding(sig.params.num_perm, bands, &rows, err) ){

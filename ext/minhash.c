@@ -188,8 +188,9 @@ int corpus_minhash_decode(const unsigned char *z, size_t n,
                           corpus_minhash_sig *sig, char *err){
   corpus_minhash_params *p = &sig->params;
   if( n<CORPUS_MINHASH_HEADER ){
-    snprintf(err, CORPUS_ERRMAX, "is not a minhash signature (%zu bytes, "
-             "shorter than the %d-byte header)", n, CORPUS_MINHASH_HEADER);
+    snprintf(err, CORPUS_ERRMAX, "is not a minhash signature (%zu byte%s, "
+             "shorter than the %d-byte header)", n, n==1 ? "" : "s",
+             CORPUS_MINHASH_HEADER);
     return -1;
   }
   if( memcmp(z, "MNHS", 4)!=0 ){

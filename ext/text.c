@@ -600,13 +600,48 @@ static int chars_tokenize(const corpus_tokenizer *tok, const char *z,
   return 0;
 }
 
+/* Lines are the non-empty runs between '\n' (a '\r' that ends one is
+** not part of the line); paragraphs are the non-empty runs between two or
+** more line breaks in a row, as Gopher's rules split them (\n+, \n{2,}). */
+static int lines_tokenize(const corpus_tokenizer *tok, const char *z,
+                          size_t n, corpus_token_fn cb, void *ctx){
+  int paragraphs = tok->data!=0;
+  size_t i = 0;
+  int rc;
+  while( i<n ){
+    size_t start, end;
+    while( i<n && (z[i]=='\n' || (z[i]=='\r' && i+1<n && z[i+1]=='\n')) ) i++;
+    if( i>=n ) break;
+    start = i;
+    for(;;){
+      const char *nl = memchr(z+i, '\n', n-i);
+      size_t j;
+      if( nl==0 ){ i = end = n; break; }
+      end = (size_t)(nl - z);
+      i = end + 1;
+      if( !paragraphs ) break;
+      /* a paragraph ends at a second line break with only a '\r' between */
+      j = i;
+      if( j<n && z[j]=='\r' ) j++;
+      if( j>=n || z[j]=='\n' ) break;
+    }
+    if( end>start && z[end-1]=='\r' ) end--;
+    if( end>start && (rc = cb(ctx, start, end, -1))!=0 ) return rc;
+  }
+  return 0;
+}
+
 const corpus_tokenizer corpus_tokenizer_words = {"words", words_tokenize, 0};
 const corpus_tokenizer corpus_tokenizer_chars = {"chars", chars_tokenize, 0};
+const corpus_tokenizer corpus_tokenizer_lines = {"lines", lines_tokenize, 0};
+const corpus_tokenizer corpus_tokenizer_paragraphs = {"paragraphs",
+                                                      lines_tokenize, "\n\n"};
 
 static const corpus_tokenizer *const all_tokenizers[] = {
-  &corpus_tokenizer_words, &corpus_tokenizer_chars,
+  &corpus_tokenizer_words, &corpus_tokenizer_chars, &corpus_tokenizer_lines,
+  &corpus_tokenizer_paragraphs,
 };
-#define TOKENIZER_NAMES "words, chars"
+#define TOKENIZER_NAMES "words, chars, lines, paragraphs"
 
 const corpus_tokenizer *corpus_tokenizer_find(const char *name, char *err){
   size_t i;

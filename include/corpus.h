@@ -128,6 +128,11 @@ const corpus_tokenizer *corpus_tokenizer_find(const char *name, char *err);
 extern const corpus_tokenizer corpus_tokenizer_words;
 /* "chars": every code point, white space included. */
 extern const corpus_tokenizer corpus_tokenizer_chars;
+/* "lines": the non-empty lines ('\n' ends a line; a '\r' ending it is not
+** part of it).  "paragraphs": the non-empty runs between blank lines (two
+** or more line breaks in a row). */
+extern const corpus_tokenizer corpus_tokenizer_lines;
+extern const corpus_tokenizer corpus_tokenizer_paragraphs;
 
 /* Appends z[0..n-1] to a growable buffer, with each invalid UTF-8 sequence
 ** replaced by U+FFFD.  Returns 0 or -1 (out of memory). */
