@@ -25,11 +25,13 @@ all: dist/corpus.so
 
 dist/corpus.so: $(SRC) $(HDR) VERSION Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -DNDEBUG $(CFLAGS) $(WARN) -fPIC -shared -o $@ $(SRC) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -DNDEBUG $(CFLAGS) $(WARN) -fPIC -shared -o $@.tmp $(SRC) $(LDLIBS)
+	@mv $@.tmp $@  # a new file, not overwritten in place: running tests keep theirs
 
 dist/asan/corpus.so: $(SRC) $(HDR) VERSION Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) $(WARN) -fPIC -shared -o $@ $(SRC) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) $(WARN) -fPIC -shared -o $@.tmp $(SRC) $(LDLIBS)
+	@mv $@.tmp $@
 
 # Installs the Debian packages the build, tests and demo need (once).
 deps:

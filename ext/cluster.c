@@ -13,7 +13,6 @@
 ** pairs.  The query runs inside the call, so sqlite3_interrupt() stops it.
 ** The table is DIRECTONLY: it runs SQL of its own.
 */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,55 +232,38 @@ static int clusters_close(sqlite3_vtab_cursor *cur){
   return SQLITE_OK;
 }
 
+static const char *const clusters_args[] = {"sql"};
+
 static int clusters_best_index(sqlite3_vtab *v, sqlite3_index_info *info){
-  int i, seen = 0;
   (void)v;
-  for(i=0; i<info->nConstraint; i++){
-    const struct sqlite3_index_constraint *p = &info->aConstraint[i];
-    if( p->iColumn!=CLUSTERS_SQL || p->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    if( !p->usable ) return SQLITE_CONSTRAINT;
-    info->aConstraintUsage[i].argvIndex = 1;
-    info->aConstraintUsage[i].omit = 1;
-    seen = 1;
-    break;
-  }
-  info->idxNum = seen;
-  info->estimatedCost = seen ? 1e6 : 1e300;
-  return SQLITE_OK;
+  return corpus_tvf_best_index(info, CLUSTERS_SQL, 1, 1);
 }
 
-static int clusters_error(sqlite3_vtab_cursor *cur, const char *fmt, ...){
-  va_list ap;
-  char *msg;
-  va_start(ap, fmt);
-  msg = sqlite3_vmprintf(fmt, ap);
-  va_end(ap);
-  sqlite3_free(cur->pVtab->zErrMsg);
-  cur->pVtab->zErrMsg = msg ? sqlite3_mprintf("dedup_clusters: %s", msg) : 0;
-  sqlite3_free(msg);
-  return cur->pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
-}
+/* "dedup_clusters: MESSAGE" as the table's error. */
+#define clusters_error(cur, ...) \
+  corpus_vtab_error((cur)->pVtab, "dedup_clusters", __VA_ARGS__)
 
 static int clusters_filter(sqlite3_vtab_cursor *cur, int idxNum,
                            const char *idxStr, int argc, sqlite3_value **argv){
   clusters_cursor *c = (clusters_cursor*)cur;
   sqlite3 *db = ((clusters_table*)cur->pVtab)->db;
   sqlite3_stmt *stmt = 0;
+  sqlite3_value *sql;
   corpus_uf *u = 0;
   const char *tail = 0;
   sqlite3_int64 row = 0;
   int rc;
   (void)idxStr; (void)argc;
   clusters_reset(c);
-  if( idxNum==0 ) return clusters_error(cur, "missing argument sql");
-  c->sql = sqlite3_value_dup(argv[0]);
-  if( c->sql==0 ) return SQLITE_NOMEM;
-  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return SQLITE_OK;
-  if( sqlite3_value_type(argv[0])!=SQLITE_TEXT ){
+  rc = corpus_tvf_args(cur->pVtab, "dedup_clusters", clusters_args, 1, 1,
+                       idxNum, argv, &sql, &c->sql);
+  if( rc ) return rc;
+  if( sqlite3_value_type(sql)==SQLITE_NULL ) return SQLITE_OK;
+  if( sqlite3_value_type(sql)!=SQLITE_TEXT ){
     return clusters_error(cur, "sql must be TEXT, got %s",
-                          corpus_type_name(sqlite3_value_type(argv[0])));
+                          corpus_type_name(sqlite3_value_type(sql)));
   }
-  rc = sqlite3_prepare_v2(db, (const char*)sqlite3_value_text(argv[0]), -1,
+  rc = sqlite3_prepare_v2(db, (const char*)sqlite3_value_text(sql), -1,
                           &stmt, &tail);
   if( rc!=SQLITE_OK ){
     return clusters_error(cur, "%s", sqlite3_errmsg(db));

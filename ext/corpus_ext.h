@@ -69,4 +69,31 @@ int corpus_apply_options(sqlite3_context *ctx, const char *func,
 int corpus_parse_options_value(const char *func, sqlite3_value *v,
                                corpus_option_fn set, void *opts, char **pzErr);
 
+/*
+** Table-valued functions take their arguments as HIDDEN columns that follow
+** nOutput output columns (SQLite's series.c).  corpus_tvf_best_index() is
+** their xBestIndex: idxNum gets bit i for each argument i constrained by
+** equality, and xFilter's argv holds those arguments in order.  A plan with
+** a required argument unusable (from a table not yet scanned) is refused
+** with SQLITE_CONSTRAINT; one without a required argument at all gets a
+** prohibitive cost rather than an error, because SQLite also asks about
+** plans made of part of the WHERE clause (one branch of an OR).  If such a
+** plan runs anyway, corpus_tvf_args() reports the argument missing.
+*/
+#define CORPUS_TVF_MAXARG 8
+int corpus_tvf_best_index(sqlite3_index_info *info, int nOutput, int nArg,
+                          int nRequired);
+/* Spreads xFilter's argv into args[0..nArg-1] (NULL where absent) and, when
+** dups is not NULL, copies each into dups[] (sqlite3_value_dup; the caller
+** frees them).  Returns SQLITE_OK, SQLITE_NOMEM, or SQLITE_ERROR with
+** "FUNC: missing argument NAME" in the vtab's zErrMsg. */
+int corpus_tvf_args(sqlite3_vtab *vtab, const char *func,
+                    const char *const *argNames, int nArg, int nRequired,
+                    int idxNum, sqlite3_value **argv, sqlite3_value **args,
+                    sqlite3_value **dups);
+/* Sets "FUNC: MESSAGE" as the vtab's error; returns SQLITE_ERROR (or
+** SQLITE_NOMEM). */
+int corpus_vtab_error(sqlite3_vtab *vtab, const char *func, const char *fmt,
+                      ...);
+
 #endif /* CORPUS_EXT_H */

@@ -254,54 +254,30 @@ static int bands_close(sqlite3_vtab_cursor *cur){
   return SQLITE_OK;
 }
 
-/* Same plan rules as the text tables (text.c): sig and bands required. */
+static const char *const bands_args[] = {"sig", "bands", "rows"};
+
 static int bands_best_index(sqlite3_vtab *v, sqlite3_index_info *info){
-  int slot[3] = {-1, -1, -1};
-  int i, seen = 0, usable = 0, nargv = 0;
   (void)v;
-  for(i=0; i<info->nConstraint; i++){
-    const struct sqlite3_index_constraint *p = &info->aConstraint[i];
-    int arg = p->iColumn - BANDS_SIG;
-    if( arg<0 || arg>2 || p->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    seen |= 1<<arg;
-    if( p->usable ){ usable |= 1<<arg; slot[arg] = i; }
-  }
-  if( (seen & ~usable)!=0 ) return SQLITE_CONSTRAINT;
-  for(i=0; i<3; i++){
-    if( slot[i]<0 ) continue;
-    info->aConstraintUsage[slot[i]].argvIndex = ++nargv;
-    info->aConstraintUsage[slot[i]].omit = 1;
-  }
-  info->idxNum = usable;
-  info->estimatedCost = (usable & 3)==3 ? 10.0 : 1e300;
-  info->estimatedRows = (usable & 3)==3 ? 20 : 1000000000;
-  return SQLITE_OK;
+  return corpus_tvf_best_index(info, BANDS_SIG, 3, 2);
 }
 
 static int bands_error(sqlite3_vtab_cursor *cur, const char *msg){
-  sqlite3_free(cur->pVtab->zErrMsg);
-  cur->pVtab->zErrMsg = sqlite3_mprintf("lsh_bands: %s", msg);
-  return cur->pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+  return corpus_vtab_error(cur->pVtab, "lsh_bands", "%s", msg);
 }
 
 static int bands_filter(sqlite3_vtab_cursor *cur, int idxNum,
                         const char *idxStr, int argc, sqlite3_value **argv){
   bands_cursor *c = (bands_cursor*)cur;
-  sqlite3_value *args[3] = {0, 0, 0};
+  sqlite3_value *args[3];
   corpus_minhash_sig sig;
   sqlite3_int64 bands, rows = 0;
   char err[CORPUS_ERRMAX];
-  int i, j = 0;
+  int i, rc;
   (void)idxStr; (void)argc;
   bands_reset(c);
-  for(i=0; i<3; i++){
-    if( (idxNum & (1<<i))==0 ) continue;
-    args[i] = argv[j++];
-    c->args[i] = sqlite3_value_dup(args[i]);
-    if( c->args[i]==0 ) return SQLITE_NOMEM;
-  }
-  if( args[0]==0 ) return bands_error(cur, "missing argument sig");
-  if( args[1]==0 ) return bands_error(cur, "missing argument bands");
+  rc = corpus_tvf_args(cur->pVtab, "lsh_bands", bands_args, 3, 2, idxNum, argv,
+                       args, c->args);
+  if( rc ) return rc;
   if( sqlite3_value_type(args[0])==SQLITE_NULL ) return SQLITE_OK;
   if( sqlite3_value_type(args[0])!=SQLITE_BLOB ){
     snprintf(err, sizeof(err), "sig must be a minhash signature BLOB, got %s",

@@ -239,3 +239,68 @@ int corpus_apply_options(sqlite3_context *ctx, const char *func,
   }
   return 1;
 }
+
+/* ---- Table-valued functions ----------------------------------------------- */
+
+int corpus_tvf_best_index(sqlite3_index_info *info, int nOutput, int nArg,
+                          int nRequired){
+  int slot[CORPUS_TVF_MAXARG];
+  int i, seen = 0, usable = 0, nargv = 0;
+  int required = (1<<nRequired) - 1;
+  for(i=0; i<nArg; i++) slot[i] = -1;
+  for(i=0; i<info->nConstraint; i++){
+    const struct sqlite3_index_constraint *p = &info->aConstraint[i];
+    int arg = p->iColumn - nOutput;
+    if( arg<0 || arg>=nArg || p->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
+    seen |= 1<<arg;
+    if( p->usable ){
+      usable |= 1<<arg;
+      slot[arg] = i;
+    }
+  }
+  if( (seen & ~usable)!=0 ) return SQLITE_CONSTRAINT;
+  for(i=0; i<nArg; i++){
+    if( slot[i]<0 ) continue;
+    info->aConstraintUsage[slot[i]].argvIndex = ++nargv;
+    info->aConstraintUsage[slot[i]].omit = 1;
+  }
+  info->idxNum = usable;
+  if( (usable & required)==required ){
+    info->estimatedCost = 1000.0;
+    info->estimatedRows = 1000;
+  }else{
+    info->estimatedCost = 1e300;
+    info->estimatedRows = 1000000000;
+  }
+  return SQLITE_OK;
+}
+
+int corpus_vtab_error(sqlite3_vtab *vtab, const char *func, const char *fmt,
+                      ...){
+  va_list ap;
+  char *msg;
+  va_start(ap, fmt);
+  msg = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  sqlite3_free(vtab->zErrMsg);
+  vtab->zErrMsg = msg ? sqlite3_mprintf("%s: %s", func, msg) : 0;
+  sqlite3_free(msg);
+  return vtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+int corpus_tvf_args(sqlite3_vtab *vtab, const char *func,
+                    const char *const *argNames, int nArg, int nRequired,
+                    int idxNum, sqlite3_value **argv, sqlite3_value **args,
+                    sqlite3_value **dups){
+  int i, j = 0;
+  for(i=0; i<nArg; i++){
+    args[i] = 0;
+    if( idxNum & (1<<i) ){
+      args[i] = argv[j++];
+      if( dups && (dups[i] = sqlite3_value_dup(args[i]))==0 ) return SQLITE_NOMEM;
+    }else if( i<nRequired ){
+      return corpus_vtab_error(vtab, func, "missing argument %s", argNames[i]);
+    }
+  }
+  return SQLITE_OK;
+}

@@ -12,7 +12,6 @@
 ** the tokenizer interface and n-gram producer defined here, so that they all
 ** agree on what a word is.  docs/text.md documents the behaviour.
 */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -988,47 +987,11 @@ static int text_table_close(sqlite3_vtab_cursor *cur){
   return SQLITE_OK;
 }
 
-/*
-** idxNum has bit i set when argument i is constrained by equality; argv of
-** xFilter then holds the arguments in order.  A plan whose required argument
-** is unusable (it comes from a table not yet scanned) is refused with
-** SQLITE_CONSTRAINT.  A plan without the argument at all gets a prohibitive
-** cost rather than an error, since SQLite also asks about plans made of part
-** of the WHERE clause (one branch of an OR); if such a plan is run anyway,
-** xFilter reports the missing argument.
-*/
 static int text_table_best_index(sqlite3_vtab *pVtab,
                                  sqlite3_index_info *info){
-  text_table *t = (text_table*)pVtab;
-  const text_table_kind *kind = t->kind;
-  int slot[8];
-  int i, seen = 0, usable = 0, nargv = 0;
-  for(i=0; i<kind->nArg; i++) slot[i] = -1;
-  for(i=0; i<info->nConstraint; i++){
-    const struct sqlite3_index_constraint *p = &info->aConstraint[i];
-    int arg = p->iColumn - kind->nOutput;
-    if( arg<0 || arg>=kind->nArg || p->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    seen |= 1<<arg;
-    if( p->usable ){
-      usable |= 1<<arg;
-      slot[arg] = i;
-    }
-  }
-  if( (seen & ~usable)!=0 ) return SQLITE_CONSTRAINT;
-  for(i=0; i<kind->nArg; i++){
-    if( slot[i]<0 ) continue;
-    info->aConstraintUsage[slot[i]].argvIndex = ++nargv;
-    info->aConstraintUsage[slot[i]].omit = 1;
-  }
-  info->idxNum = usable;
-  if( (usable & ((1<<kind->nRequired)-1))==(1<<kind->nRequired)-1 ){
-    info->estimatedCost = 1000.0;
-    info->estimatedRows = 1000;
-  }else{
-    info->estimatedCost = 1e300;
-    info->estimatedRows = 1000000000;
-  }
-  return SQLITE_OK;
+  const text_table_kind *kind = ((text_table*)pVtab)->kind;
+  return corpus_tvf_best_index(info, kind->nOutput, kind->nArg,
+                               kind->nRequired);
 }
 
 static int text_cursor_token(void *ctx, size_t start, size_t end, int64_t id){
@@ -1045,16 +1008,6 @@ static int text_cursor_token(void *ctx, size_t start, size_t end, int64_t id){
   c->spans[c->nspan].id = id;
   c->nspan++;
   return 0;
-}
-
-static int text_table_error(sqlite3_vtab_cursor *cur, const char *fmt, ...){
-  va_list ap;
-  sqlite3_vtab *pVtab = cur->pVtab;
-  va_start(ap, fmt);
-  sqlite3_free(pVtab->zErrMsg);
-  pVtab->zErrMsg = sqlite3_vmprintf(fmt, ap);
-  va_end(ap);
-  return pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
 static int ngrams_option(void *ctx, const char *key, const char *value,
@@ -1075,58 +1028,55 @@ static int text_table_filter(sqlite3_vtab_cursor *cur, int idxNum,
                              sqlite3_value **argv){
   text_cursor *c = (text_cursor*)cur;
   const text_table_kind *kind = ((text_table*)cur->pVtab)->kind;
-  sqlite3_value *args[8] = {0};
+  sqlite3_value *args[CORPUS_TVF_MAXARG];
   const corpus_tokenizer *tok = &corpus_tokenizer_words;
   char err[CORPUS_ERRMAX];
-  int i, j = 0, rc;
+  int rc;
   (void)idxStr; (void)argc;
 
   text_cursor_reset(c);
-  for(i=0; i<kind->nArg; i++){
-    if( idxNum & (1<<i) ){
-      args[i] = argv[j++];
-      c->args[i] = sqlite3_value_dup(args[i]);
-      if( c->args[i]==0 ) return SQLITE_NOMEM;
-    }else if( i<kind->nRequired ){
-      return text_table_error(cur, "%s: missing argument %s", kind->name,
-                              kind->argNames[i]);
-    }
-  }
+  rc = corpus_tvf_args(cur->pVtab, kind->name, kind->argNames, kind->nArg,
+                       kind->nRequired, idxNum, argv, args, c->args);
+  if( rc ) return rc;
   if( args[0]==0 || sqlite3_value_type(args[0])==SQLITE_NULL ) return SQLITE_OK;
   if( sqlite3_value_type(args[0])!=SQLITE_TEXT ){
-    return text_table_error(cur, "%s: text must be TEXT, got %s", kind->name,
-                            corpus_type_name(sqlite3_value_type(args[0])));
+    return corpus_vtab_error(cur->pVtab, kind->name, "text must be TEXT, got %s",
+                             corpus_type_name(sqlite3_value_type(args[0])));
   }
   if( kind==&tokens_kind ){
     if( args[1] && sqlite3_value_type(args[1])!=SQLITE_NULL ){
       if( sqlite3_value_type(args[1])!=SQLITE_TEXT ){
-        return text_table_error(cur, "tokens: tokenizer must be TEXT, got %s",
-                              corpus_type_name(sqlite3_value_type(args[1])));
+        return corpus_vtab_error(cur->pVtab, "tokens", "tokenizer must be TEXT, "
+                   "got %s", corpus_type_name(sqlite3_value_type(args[1])));
       }
       tok = corpus_tokenizer_find((const char*)sqlite3_value_text(args[1]),
                                   err);
-      if( tok==0 ) return text_table_error(cur, "tokens: %s", err);
+      if( tok==0 ) return corpus_vtab_error(cur->pVtab, "tokens", "%s", err);
     }
   }else{
     char *zErr = 0;
     sqlite3_int64 ngram;
     if( sqlite3_value_type(args[1])==SQLITE_NULL ) return SQLITE_OK;
     if( sqlite3_value_type(args[1])!=SQLITE_INTEGER ){
-      return text_table_error(cur, "ngrams: n must be INTEGER, got %s",
-                              corpus_type_name(sqlite3_value_type(args[1])));
+      return corpus_vtab_error(cur->pVtab, "ngrams", "n must be INTEGER, got %s",
+                               corpus_type_name(sqlite3_value_type(args[1])));
     }
     ngram = sqlite3_value_int64(args[1]);
     if( ngram<1 || ngram>CORPUS_NGRAM_MAX ){
-      return text_table_error(cur, "ngrams: n must be 1..%d, got %lld",
-                              CORPUS_NGRAM_MAX, ngram);
+      return corpus_vtab_error(cur->pVtab, "ngrams", "n must be 1..%d, got %lld",
+                               CORPUS_NGRAM_MAX, ngram);
     }
     c->ngram = (int)ngram;
     c->unit = CORPUS_UNIT_WORD;
     if( args[2] && corpus_parse_options_value("ngrams", args[2], ngrams_option,
                                               c, &zErr) ){
-      rc = zErr ? text_table_error(cur, "%s", zErr) : SQLITE_NOMEM;
-      sqlite3_free(zErr);
-      return rc;
+      /* zErr already starts with "ngrams: " */
+      if( zErr ){
+        sqlite3_free(cur->pVtab->zErrMsg);
+        cur->pVtab->zErrMsg = zErr;
+        return SQLITE_ERROR;
+      }
+      return SQLITE_NOMEM;
     }
     if( c->unit==CORPUS_UNIT_CHAR ) tok = &corpus_tokenizer_chars;
   }
