@@ -12,6 +12,14 @@ LDLIBS   := -lutf8proc
 SRC      := $(wildcard ext/*.c)
 HDR      := $(wildcard ext/*.h include/*.h)
 
+# The BPE rank tables (data/bpe/*.tiktoken, SHA-256 checked against OpenAI's
+# published hashes) become C arrays at build time (tools/bpe_gen.c) and are
+# compiled once into objects that both builds of the library link.
+GEN      := dist/gen
+BPE_ENCS := r50k_base p50k_base cl100k_base o200k_base
+BPE_OBJ  := $(BPE_ENCS:%=$(GEN)/bpe_%.o)
+BPE_GAP_p50k_base := --gap 50256   # the id of its <|endoftext|>
+
 # The sanitizer build: gcc's ASan+UBSan runtimes are preloaded into tclsh,
 # which is not itself instrumented.
 ASAN_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -23,21 +31,39 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
 
 all: dist/corpus.so
 
-dist/corpus.so: $(SRC) $(HDR) VERSION Makefile
+$(GEN)/bpe_gen: tools/bpe_gen.c ext/bpe_table.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -DNDEBUG $(CFLAGS) $(WARN) -fPIC -shared -o $@.tmp $(SRC) $(LDLIBS)
+	$(CC) -O2 -Iext -o $@ tools/bpe_gen.c
+
+$(GEN)/bpe_%.c: data/bpe/%.tiktoken data/bpe/SHA256SUMS $(GEN)/bpe_gen
+	cd data/bpe && grep ' $*.tiktoken$$' SHA256SUMS | sha256sum --quiet -c -
+	$(GEN)/bpe_gen $(BPE_GAP_$*) $* $< > $@.tmp && mv $@.tmp $@
+
+$(GEN)/bpe_%.o: $(GEN)/bpe_%.c ext/bpe_table.h
+	$(CC) -Iext -O1 -fPIC -c -o $@ $<
+
+.SECONDARY: $(BPE_ENCS:%=$(GEN)/bpe_%.c)
+
+# Every rank of every table looks up to itself (tools/bpe_check.c).
+$(GEN)/bpe_check: tools/bpe_check.c ext/bpe_table.h $(BPE_OBJ)
+	$(CC) -O2 $(WARN) -Iext -o $@ tools/bpe_check.c $(BPE_OBJ)
+
+dist/corpus.so: $(SRC) $(HDR) $(BPE_OBJ) VERSION Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DNDEBUG $(CFLAGS) $(WARN) -fPIC -shared -o $@.tmp $(SRC) $(BPE_OBJ) $(LDLIBS)
 	@mv $@.tmp $@  # a new file, not overwritten in place: running tests keep theirs
 
-dist/asan/corpus.so: $(SRC) $(HDR) VERSION Makefile
+dist/asan/corpus.so: $(SRC) $(HDR) $(BPE_OBJ) VERSION Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) $(WARN) -fPIC -shared -o $@.tmp $(SRC) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) $(WARN) -fPIC -shared -o $@.tmp $(SRC) $(BPE_OBJ) $(LDLIBS)
 	@mv $@.tmp $@
 
 # Installs the Debian packages the build, tests and demo need (once).
 deps:
 	@sh scripts/deps.sh
 
-test: deps dist/corpus.so
+test: deps dist/corpus.so $(GEN)/bpe_check
+	$(GEN)/bpe_check
 	$(TCLSH) test/all.tcl dist/corpus
 
 asan: deps dist/asan/corpus.so

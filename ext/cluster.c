@@ -268,9 +268,21 @@ static int clusters_filter(sqlite3_vtab_cursor *cur, int idxNum,
   if( rc!=SQLITE_OK ){
     return clusters_error(cur, "%s", sqlite3_errmsg(db));
   }
-  while( tail && (*tail==' ' || *tail=='\n' || *tail=='\t' || *tail=='\r'
-                  || *tail==';') ) tail++;
-  if( stmt==0 || (tail && *tail) ){
+  if( stmt && tail && *tail ){
+    /* what follows must be nothing but white space and comments: then it
+    ** prepares to no statement */
+    sqlite3_stmt *more = 0;
+    rc = sqlite3_prepare_v2(db, tail, -1, &more, 0);
+    sqlite3_finalize(more);
+    if( rc!=SQLITE_OK || more ){
+      sqlite3_finalize(stmt);
+      return clusters_error(cur, "sql must be one SELECT statement");
+    }
+  }
+  if( stmt==0 ){
+    return clusters_error(cur, "sql must be one SELECT statement");
+  }
+  if( !sqlite3_stmt_readonly(stmt) ){   /* INSERT ... RETURNING and the like */
     sqlite3_finalize(stmt);
     return clusters_error(cur, "sql must be one SELECT statement");
   }
@@ -301,8 +313,12 @@ static int clusters_filter(sqlite3_vtab_cursor *cur, int idxNum,
   }
   if( rc==SQLITE_DONE ){
     rc = SQLITE_OK;
-  }else if( rc!=SQLITE_ERROR || cur->pVtab->zErrMsg==0 ){
-    if( rc!=SQLITE_NOMEM ) rc = clusters_error(cur, "%s", sqlite3_errmsg(db));
+  }else if( rc!=SQLITE_NOMEM && !(rc==SQLITE_ERROR && cur->pVtab->zErrMsg) ){
+    /* an error of the query itself: its message, and its code, so that an
+    ** interrupt stays SQLITE_INTERRUPT */
+    int code = rc;
+    clusters_error(cur, "%s", sqlite3_errmsg(db));
+    rc = code==SQLITE_ROW ? SQLITE_ERROR : code;
   }
   sqlite3_finalize(stmt);
   if( rc==SQLITE_OK ){

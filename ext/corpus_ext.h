@@ -31,6 +31,7 @@ int hash_register(sqlite3 *db);
 int minhash_register(sqlite3 *db);
 int lsh_register(sqlite3 *db);
 int cluster_register(sqlite3 *db);
+int bpe_register(sqlite3 *db);
 
 /* Reads argument v, called name, as a minhash signature; otherwise sets
 ** "FUNC: NAME ..." on ctx and returns nonzero. */

@@ -158,7 +158,7 @@ static int check_banding(int num_perm, sqlite3_int64 bands, sqlite3_int64 *rows,
     return -1;
   }
   if( *rows==0 ) *rows = num_perm / bands;
-  if( *rows<1 || bands * *rows > num_perm ){
+  if( *rows<1 || *rows>num_perm || bands * *rows > num_perm ){
     snprintf(err, CORPUS_ERRMAX, "bands*rows must be at most num_perm (%d), "
              "got %lld*%lld", num_perm, bands, *rows);
     return -1;
@@ -301,7 +301,8 @@ static int bands_filter(sqlite3_vtab_cursor *cur, int idxNum,
   bands = sqlite3_value_int64(args[1]);
   if( args[2] ){
     rows = sqlite3_value_int64(args[2]);
-    if( sqlite3_value_type(args[2])!=SQLITE_NULL && rows<1 ){
+    if( sqlite3_value_type(args[2])!=SQLITE_NULL
+     && (rows<1 || rows>CORPUS_MINHASH_MAX_PERM) ){
       snprintf(err, sizeof(err), "rows must be 1..%d, got %lld",
                CORPUS_MINHASH_MAX_PERM, rows);
       return bands_error(cur, err);

@@ -114,7 +114,8 @@ static int unpack_normalize(uint32_t v, corpus_minhash_params *p){
   corpus_normalize_init(&p->norm);
   p->normalize = v!=0;
   if( v==0 ) return 0;
-  if( (v>>10)!=0 || (v & 7)>CORPUS_FORM_NONE || ((v>>3) & 3)>CORPUS_CASE_KEEP ){
+  if( (v>>10)!=0 || !(v>>9 & 1) || (v & 7)>CORPUS_FORM_NONE
+   || ((v>>3) & 3)>CORPUS_CASE_KEEP ){
     return -1;
   }
   p->norm.form = (int)(v & 7);

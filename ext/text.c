@@ -536,12 +536,13 @@ static const unsigned char ascii_word[128] = {
 };
 
 static int words_tokenize(const corpus_tokenizer *tok, const char *z,
-                          size_t n, corpus_token_fn cb, void *ctx){
+                          size_t n, unsigned specials, corpus_token_fn cb,
+                          void *ctx){
   const unsigned char *u = (const unsigned char*)z;
   size_t i = 0, start = 0;
   int state = CLS_SEP;   /* CLS_WORD or CLS_SOLO while inside a token */
   int rc;
-  (void)tok;
+  (void)tok; (void)specials;
   while( i<n ){
     size_t len = 1;
     int cls;
@@ -585,11 +586,12 @@ static int words_tokenize(const corpus_tokenizer *tok, const char *z,
 }
 
 static int chars_tokenize(const corpus_tokenizer *tok, const char *z,
-                          size_t n, corpus_token_fn cb, void *ctx){
+                          size_t n, unsigned specials, corpus_token_fn cb,
+                          void *ctx){
   const unsigned char *u = (const unsigned char*)z;
   size_t i = 0;
   int rc;
-  (void)tok;
+  (void)tok; (void)specials;
   while( i<n ){
     size_t len = 1;
     if( u[i]>=0x80 ) corpus_utf8_decode(u+i, n-i, &len);
@@ -603,10 +605,12 @@ static int chars_tokenize(const corpus_tokenizer *tok, const char *z,
 ** not part of the line); paragraphs are the non-empty runs between two or
 ** more line breaks in a row, as Gopher's rules split them (\n+, \n{2,}). */
 static int lines_tokenize(const corpus_tokenizer *tok, const char *z,
-                          size_t n, corpus_token_fn cb, void *ctx){
-  int paragraphs = tok->data!=0;
+                          size_t n, unsigned specials, corpus_token_fn cb,
+                          void *ctx){
+  int paragraphs = tok==&corpus_tokenizer_paragraphs;
   size_t i = 0;
   int rc;
+  (void)specials;
   while( i<n ){
     size_t start, end;
     while( i<n && (z[i]=='\n' || (z[i]=='\r' && i+1<n && z[i+1]=='\n')) ) i++;
@@ -634,13 +638,15 @@ const corpus_tokenizer corpus_tokenizer_words = {"words", words_tokenize, 0};
 const corpus_tokenizer corpus_tokenizer_chars = {"chars", chars_tokenize, 0};
 const corpus_tokenizer corpus_tokenizer_lines = {"lines", lines_tokenize, 0};
 const corpus_tokenizer corpus_tokenizer_paragraphs = {"paragraphs",
-                                                      lines_tokenize, "\n\n"};
+                                                      lines_tokenize, 0};
 
 static const corpus_tokenizer *const all_tokenizers[] = {
   &corpus_tokenizer_words, &corpus_tokenizer_chars, &corpus_tokenizer_lines,
-  &corpus_tokenizer_paragraphs,
+  &corpus_tokenizer_paragraphs, &corpus_tokenizer_r50k, &corpus_tokenizer_gpt2,
+  &corpus_tokenizer_p50k, &corpus_tokenizer_cl100k, &corpus_tokenizer_o200k,
 };
-#define TOKENIZER_NAMES "words, chars, lines, paragraphs"
+#define TOKENIZER_NAMES "words, chars, lines, paragraphs, r50k_base, gpt2, " \
+                        "p50k_base, cl100k_base, o200k_base"
 
 const corpus_tokenizer *corpus_tokenizer_find(const char *name, char *err){
   size_t i;
@@ -775,7 +781,7 @@ int corpus_ngrams(const char *z, size_t n, int ngram, int unit,
   s.valid = corpus_utf8_valid(z, n);
   s.win = corpus_realloc(0, 2*(size_t)ngram*sizeof(corpus_span));
   if( s.win==0 ) return -1;
-  rc = tok->tokenize(tok, z, n, ngram_stream_token, &s);
+  rc = tok->tokenize(tok, z, n, 0, ngram_stream_token, &s);
   if( rc==0 && s.total>0 && s.total<ngram ){
     rc = ngram_stream_emit(&s, s.win, s.nwin);   /* short text: one n-gram */
   }
@@ -820,32 +826,108 @@ static const corpus_tokenizer *tokenizer_arg(sqlite3_context *ctx,
   return tok;
 }
 
+/* Options of tokenize(), token_count() and tokens(): specials (BPE only)
+** and, for tokenize(), format. */
+typedef struct token_opts {
+  const corpus_tokenizer *tok;
+  int allow_format;
+  int blob;             /* format=blob */
+  unsigned specials;
+} token_opts;
+
+static int token_option(void *ctx, const char *key, const char *value,
+                        char *err){
+  token_opts *o = (token_opts*)ctx;
+  if( strcmp(key, "specials")==0 ){
+    if( o->tok->data==0 ){
+      snprintf(err, CORPUS_ERRMAX, "specials is an option of the BPE "
+               "encodings, not of %s", o->tok->name);
+      return -1;
+    }
+    return corpus_bpe_specials(o->tok, value, &o->specials, err);
+  }
+  if( strcmp(key, "format")==0 && o->allow_format ){
+    int v = corpus_option_choice(key, value, "json|blob", err);
+    if( v<0 ) return -1;
+    if( v==1 && o->tok->data==0 ){
+      snprintf(err, CORPUS_ERRMAX, "format=blob holds token ids: it needs a "
+               "BPE encoding, not %s", o->tok->name);
+      return -1;
+    }
+    o->blob = v;
+    return 0;
+  }
+  snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: %s)", key,
+           o->allow_format ? "format, specials" : "specials");
+  return -1;
+}
+
+/* The tokenizer and options of a tokenize()-like call; nonzero on error. */
+static int token_args(sqlite3_context *ctx, const char *func, int argc,
+                      sqlite3_value **argv, int allow_format, token_opts *o){
+  memset(o, 0, sizeof(*o));
+  o->allow_format = allow_format;
+  if( (o->tok = tokenizer_arg(ctx, func, argc, argv))==0 ) return 1;
+  if( argc>2 && corpus_apply_options(ctx, func, argv[2], token_option, o) ){
+    return 1;
+  }
+  return 0;
+}
+
 typedef struct json_tokens {
   const char *z;
   corpus_buf b;
   int first;
+  int ids;              /* write ids (BPE), not the tokens' text */
 } json_tokens;
 
 static int json_token(void *ctx, size_t start, size_t end, int64_t id){
   json_tokens *j = (json_tokens*)ctx;
-  (void)id;
+  char num[24];
   if( !j->first && corpus_buf_append(&j->b, ",", 1) ) return -1;
   j->first = 0;
+  if( j->ids ){
+    return corpus_buf_append(&j->b, num,
+                             (size_t)snprintf(num, sizeof(num), "%lld",
+                                              (long long)id));
+  }
   return corpus_buf_append_json_string(&j->b, j->z+start, end-start);
 }
 
+static int blob_token(void *ctx, size_t start, size_t end, int64_t id){
+  unsigned char le[4];
+  (void)start; (void)end;
+  le[0] = (unsigned char)id;
+  le[1] = (unsigned char)(id>>8);
+  le[2] = (unsigned char)(id>>16);
+  le[3] = (unsigned char)(id>>24);
+  return corpus_buf_append((corpus_buf*)ctx, (const char*)le, 4);
+}
+
 static void tokenize_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  const corpus_tokenizer *tok;
+  token_opts o;
   json_tokens j;
+  size_t n;
   if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
   if( corpus_check_text(ctx, "tokenize", "text", argv[0]) ) return;
-  if( (tok = tokenizer_arg(ctx, "tokenize", argc, argv))==0 ) return;
+  if( token_args(ctx, "tokenize", argc, argv, 1, &o) ) return;
   memset(&j, 0, sizeof(j));
   j.z = (const char*)sqlite3_value_text(argv[0]);
+  n = (size_t)sqlite3_value_bytes(argv[0]);
+  if( o.blob ){
+    if( corpus_buf_append(&j.b, "", 0)
+     || o.tok->tokenize(o.tok, j.z, n, o.specials, blob_token, &j.b) ){
+      corpus_free(j.b.z);
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    sqlite3_result_blob64(ctx, j.b.z, j.b.n, corpus_free);
+    return;
+  }
   j.first = 1;
+  j.ids = o.tok->data!=0;
   if( corpus_buf_append(&j.b, "[", 1)
-   || tok->tokenize(tok, j.z, (size_t)sqlite3_value_bytes(argv[0]),
-                    json_token, &j)
+   || o.tok->tokenize(o.tok, j.z, n, o.specials, json_token, &j)
    || corpus_buf_append(&j.b, "]", 1) ){
     corpus_free(j.b.z);
     sqlite3_result_error_nomem(ctx);
@@ -863,13 +945,17 @@ static int count_token(void *ctx, size_t start, size_t end, int64_t id){
 
 static void token_count_func(sqlite3_context *ctx, int argc,
                              sqlite3_value **argv){
-  const corpus_tokenizer *tok;
+  token_opts o;
   sqlite3_int64 count = 0;
   if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
   if( corpus_check_text(ctx, "token_count", "text", argv[0]) ) return;
-  if( (tok = tokenizer_arg(ctx, "token_count", argc, argv))==0 ) return;
-  tok->tokenize(tok, (const char*)sqlite3_value_text(argv[0]),
-                (size_t)sqlite3_value_bytes(argv[0]), count_token, &count);
+  if( token_args(ctx, "token_count", argc, argv, 0, &o) ) return;
+  if( o.tok->tokenize(o.tok, (const char*)sqlite3_value_text(argv[0]),
+                      (size_t)sqlite3_value_bytes(argv[0]), o.specials,
+                      count_token, &count) ){
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
   sqlite3_result_int64(ctx, count);
 }
 
@@ -890,18 +976,19 @@ typedef struct text_table_kind {
   const char *const *argNames;
 } text_table_kind;
 
-static const char *const tokens_args[] = {"text", "tokenizer"};
+static const char *const tokens_args[] = {"text", "tokenizer", "options"};
 static const char *const ngrams_args[] = {"text", "n", "options"};
 
 #define TOKENS_POSITION 0
 #define TOKENS_TOKEN    1
 #define TOKENS_START    2
 #define TOKENS_END      3
+#define TOKENS_TOKEN_ID 4
 static const text_table_kind tokens_kind = {
   "tokens",
   "CREATE TABLE x(position INTEGER, token TEXT, start INTEGER, end INTEGER, "
-  "text HIDDEN, tokenizer HIDDEN)",
-  4, 2, 1, tokens_args
+  "token_id INTEGER, text HIDDEN, tokenizer HIDDEN, options HIDDEN)",
+  5, 3, 1, tokens_args
 };
 
 #define NGRAMS_POSITION 0
@@ -928,9 +1015,11 @@ typedef struct text_cursor {
   sqlite3_int64 nspan, cap;
   sqlite3_int64 row, nrow;
   int valid;              /* z is valid UTF-8: tokens are used in place */
+  int bpe;                /* BPE tokens: bytes kept as they are */
   int ngram, unit;        /* ngrams() only */
   corpus_buf text;        /* a token or n-gram rebuilt with U+FFFD */
-  sqlite3_value *args[3]; /* the arguments, for the hidden columns */
+  sqlite3_value *args[CORPUS_TVF_MAXARG]; /* the arguments, for the hidden
+                                          ** columns */
 } text_cursor;
 
 static int text_table_connect(sqlite3 *db, void *pAux, int argc,
@@ -966,8 +1055,9 @@ static int text_table_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
 }
 
 static void text_cursor_reset(text_cursor *c){
+  c->bpe = 0;
   int i;
-  for(i=0; i<3; i++){
+  for(i=0; i<CORPUS_TVF_MAXARG; i++){
     sqlite3_value_free(c->args[i]);
     c->args[i] = 0;
   }
@@ -1031,6 +1121,7 @@ static int text_table_filter(sqlite3_vtab_cursor *cur, int idxNum,
   sqlite3_value *args[CORPUS_TVF_MAXARG];
   const corpus_tokenizer *tok = &corpus_tokenizer_words;
   char err[CORPUS_ERRMAX];
+  unsigned specials = 0;
   int rc;
   (void)idxStr; (void)argc;
 
@@ -1053,6 +1144,21 @@ static int text_table_filter(sqlite3_vtab_cursor *cur, int idxNum,
                                   err);
       if( tok==0 ) return corpus_vtab_error(cur->pVtab, "tokens", "%s", err);
     }
+    if( args[2] ){
+      token_opts o;
+      char *zErr = 0;
+      memset(&o, 0, sizeof(o));
+      o.tok = tok;
+      if( corpus_parse_options_value("tokens", args[2], token_option, &o,
+                                     &zErr) ){
+        if( zErr==0 ) return SQLITE_NOMEM;
+        sqlite3_free(cur->pVtab->zErrMsg);
+        cur->pVtab->zErrMsg = zErr;
+        return SQLITE_ERROR;
+      }
+      specials = o.specials;
+    }
+    c->bpe = tok->data!=0;
   }else{
     char *zErr = 0;
     sqlite3_int64 ngram;
@@ -1086,7 +1192,7 @@ static int text_table_filter(sqlite3_vtab_cursor *cur, int idxNum,
   memcpy(c->z, sqlite3_value_text(args[0]), c->n);
   c->z[c->n] = 0;
   c->valid = corpus_utf8_valid(c->z, c->n);
-  rc = tok->tokenize(tok, c->z, c->n, text_cursor_token, c);
+  rc = tok->tokenize(tok, c->z, c->n, specials, text_cursor_token, c);
   if( rc ) return rc;
   if( kind==&tokens_kind ){
     c->nrow = c->nspan;
@@ -1128,7 +1234,13 @@ static int text_table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
     switch( col ){
       case TOKENS_POSITION: sqlite3_result_int64(ctx, c->row); break;
       case TOKENS_TOKEN:
-        if( c->valid ){
+        if( c->bpe && !corpus_utf8_valid(c->z+sp->start, sp->end-sp->start) ){
+          /* part of a UTF-8 sequence: the bytes, as a BLOB */
+          sqlite3_result_blob64(ctx, c->z+sp->start, sp->end-sp->start,
+                                SQLITE_TRANSIENT);
+          break;
+        }
+        if( c->valid || c->bpe ){
           sqlite3_result_text64(ctx, c->z+sp->start, sp->end-sp->start,
                                 SQLITE_TRANSIENT, SQLITE_UTF8);
           break;
@@ -1143,7 +1255,9 @@ static int text_table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
         break;
       case TOKENS_START: sqlite3_result_int64(ctx, (sqlite3_int64)sp->start);
                          break;
-      default:           sqlite3_result_int64(ctx, (sqlite3_int64)sp->end);
+      case TOKENS_END:   sqlite3_result_int64(ctx, (sqlite3_int64)sp->end);
+                         break;
+      default:           if( sp->id>=0 ) sqlite3_result_int64(ctx, sp->id);
     }
     return SQLITE_OK;
   }
@@ -1191,8 +1305,10 @@ int text_register(sqlite3 *db){
     {"normalize",   2, 0,           normalize_func},
     {"tokenize",    1, CORPUS_JSON_RESULT, tokenize_func},
     {"tokenize",    2, CORPUS_JSON_RESULT, tokenize_func},
+    {"tokenize",    3, CORPUS_JSON_RESULT, tokenize_func},
     {"token_count", 1, 0,           token_count_func},
     {"token_count", 2, 0,           token_count_func},
+    {"token_count", 3, 0,           token_count_func},
   };
   int rc = corpus_register_functions(db, funcs,
                                      (int)(sizeof(funcs)/sizeof(funcs[0])));

@@ -107,8 +107,10 @@ int corpus_normalize(const char *z, size_t n, const corpus_normalize_opts *o,
 /*
 ** Tokenizers, in the shape of FTS5's xTokenize: the tokenizer walks the text
 ** and calls back once per token with its byte span [start, end) in the input
-** and, for vocabulary-based tokenizers, its id (-1 for words and chars).  A
+** and, for vocabulary-based (BPE) tokenizers, its id (-1 for the others).  A
 ** nonzero return from the callback stops the walk and is returned.
+** specials: bit k lets the BPE encoding's k-th special token be recognized
+** in the text (0: none, as tiktoken's encode_ordinary); others ignore it.
 */
 typedef int (*corpus_token_fn)(void *ctx, size_t start, size_t end,
                                int64_t id);
@@ -116,8 +118,8 @@ typedef struct corpus_tokenizer corpus_tokenizer;
 struct corpus_tokenizer {
   const char *name;
   int (*tokenize)(const corpus_tokenizer *tok, const char *z, size_t n,
-                  corpus_token_fn cb, void *ctx);
-  const void *data; /* tables of a vocabulary-based tokenizer */
+                  unsigned specials, corpus_token_fn cb, void *ctx);
+  const void *data; /* a BPE encoding; NULL for the text tokenizers */
 };
 /* The tokenizer of that name, or NULL after writing an error listing the
 ** valid names into err. */
@@ -133,6 +135,17 @@ extern const corpus_tokenizer corpus_tokenizer_chars;
 ** or more line breaks in a row). */
 extern const corpus_tokenizer corpus_tokenizer_lines;
 extern const corpus_tokenizer corpus_tokenizer_paragraphs;
+/* tiktoken's encodings (bpe.c): ids identical to OpenAI's tiktoken. */
+extern const corpus_tokenizer corpus_tokenizer_r50k, corpus_tokenizer_gpt2,
+                              corpus_tokenizer_p50k, corpus_tokenizer_cl100k,
+                              corpus_tokenizer_o200k;
+/* Parses a specials option value (none, all, or special tokens separated by
+** commas) for a BPE tokenizer into a specials mask. */
+int corpus_bpe_specials(const corpus_tokenizer *tok, const char *value,
+                        unsigned *out, char *err);
+/* The bytes of token id (NULL if the encoding has no such id). */
+const unsigned char *corpus_bpe_token_bytes(const corpus_tokenizer *tok,
+                                            int64_t id, size_t *len);
 
 /* Appends z[0..n-1] to a growable buffer, with each invalid UTF-8 sequence
 ** replaced by U+FFFD.  Returns 0 or -1 (out of memory). */

@@ -1,0 +1,666 @@
+/*
+** Byte-pair encoding, identical to OpenAI's tiktoken: r50k_base (alias
+** gpt2), p50k_base, cl100k_base and o200k_base.
+**
+** The encodings are tokenizers of the text layer (corpus_tokenizer), so
+** tokenize(), token_count() and tokens() take their names; detokenize()
+** turns ids back into text.  The rank tables are compiled in (data/bpe/,
+** turned into C by tools/bpe_gen.c at build time).
+**
+** Encoding is tiktoken's: the text is cut into pieces by the encoding's
+** pre-tokenization regex (hand-written scanners below, one per regex, that
+** reproduce the regex's alternation order and backtracking), then each
+** piece that is not itself a token is merged from single bytes, always the
+** adjacent pair whose concatenation has the lowest rank, leftmost first.
+** Short pieces merge in a plain array (as tiktoken does); long ones through
+** a heap, so a 100,000-letter piece costs O(n log n), not O(n^2).
+**
+** Invalid UTF-8 never stops encoding: for the regexes each maximal invalid
+** subpart reads as U+FFFD (a symbol), while the bytes themselves are what is
+** merged and encoded, so detokenize() gives back the input byte for byte.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+#include "corpus_ext.h"
+#include "bpe_table.h"
+
+/* ---- Encodings -------------------------------------------------------------- */
+
+enum { PAT_R50K, PAT_CL100K, PAT_O200K };
+
+typedef struct bpe_special { const char *text; uint32_t id; } bpe_special;
+
+typedef struct bpe_encoding {
+  const char *name;
+  int pattern;
+  const bpe_table *table;
+  const bpe_special *specials;
+  int nspecial;
+} bpe_encoding;
+
+static const bpe_special specials_r50k[] = {{"<|endoftext|>", 50256}};
+static const bpe_special specials_cl100k[] = {
+  {"<|endoftext|>", 100257}, {"<|fim_prefix|>", 100258},
+  {"<|fim_middle|>", 100259}, {"<|fim_suffix|>", 100260},
+  {"<|endofprompt|>", 100276},
+};
+static const bpe_special specials_o200k[] = {
+  {"<|endoftext|>", 199999}, {"<|endofprompt|>", 200018},
+};
+
+static const bpe_encoding enc_r50k = {"r50k_base", PAT_R50K, &bpe_r50k_base,
+                                      specials_r50k, 1};
+static const bpe_encoding enc_p50k = {"p50k_base", PAT_R50K, &bpe_p50k_base,
+                                      specials_r50k, 1};
+static const bpe_encoding enc_cl100k = {"cl100k_base", PAT_CL100K,
+                                        &bpe_cl100k_base, specials_cl100k, 5};
+static const bpe_encoding enc_o200k = {"o200k_base", PAT_O200K,
+                                       &bpe_o200k_base, specials_o200k, 2};
+
+/* ---- Character classes of the regexes ----------------------------------------- */
+
+#define C_L    0x01   /* \p{L} */
+#define C_N    0x02   /* \p{N} */
+#define C_WS   0x04   /* \s: Unicode White_Space */
+#define C_UP   0x08   /* o200k's [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}] */
+#define C_LOW  0x10   /* o200k's [\p{Ll}\p{Lm}\p{Lo}\p{M}] */
+#define C_NL   0x20   /* \r or \n */
+
+static unsigned class_of_cp(int32_t c){
+  int cat;
+  if( c<0x80 ){
+    if( c>='a' && c<='z' ) return C_L | C_LOW;
+    if( c>='A' && c<='Z' ) return C_L | C_UP;
+    if( c>='0' && c<='9' ) return C_N;
+    if( c=='\n' || c=='\r' ) return C_WS | C_NL;
+    if( c==' ' || (c>=0x09 && c<=0x0D) ) return C_WS;
+    return 0;
+  }
+  if( c==0x85 || c==0xA0 || c==0x1680 || (c>=0x2000 && c<=0x200A)
+   || c==0x2028 || c==0x2029 || c==0x202F || c==0x205F || c==0x3000 ){
+    return C_WS;
+  }
+  cat = utf8proc_category(c);
+  switch( cat ){
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LT:
+      return C_L | C_UP;
+    case UTF8PROC_CATEGORY_LL:
+      return C_L | C_LOW;
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+      return C_L | C_UP | C_LOW;
+    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+      return C_UP | C_LOW;
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+      return C_N;
+  }
+  return 0;
+}
+
+/* Class of the character at z[i] (i < n) and its length in bytes. */
+static unsigned class_at(const unsigned char *z, size_t n, size_t i,
+                         size_t *len){
+  if( z[i]<0x80 ){
+    *len = 1;
+    return class_of_cp(z[i]);
+  }
+  return class_of_cp(corpus_utf8_decode(z+i, n-i, len));
+}
+
+/* End of the run of characters from i that have any bit of want. */
+static size_t run_with(const unsigned char *z, size_t n, size_t i,
+                       unsigned want){
+  size_t len;
+  while( i<n && (class_at(z, n, i, &len) & want) ) i += len;
+  return i;
+}
+
+/* End of the run of characters from i that have no bit of avoid. */
+static size_t run_without(const unsigned char *z, size_t n, size_t i,
+                          unsigned avoid){
+  size_t len;
+  while( i<n && !(class_at(z, n, i, &len) & avoid) ) i += len;
+  return i;
+}
+
+static int lower_ascii(int c){ return c>='A' && c<='Z' ? c+32 : c; }
+
+/* 's 't 're 've 'm 'll 'd at i: the end of the contraction, or i. */
+static size_t contraction(const unsigned char *z, size_t n, size_t i,
+                          int nocase){
+  int a, b;
+  if( i+1>=n || z[i]!='\'' ) return i;
+  a = nocase ? lower_ascii(z[i+1]) : z[i+1];
+  if( a=='s' || a=='d' || a=='m' || a=='t' ) return i+2;
+  if( i+2>=n ) return i;
+  b = nocase ? lower_ascii(z[i+2]) : z[i+2];
+  if( (a=='l' && b=='l') || (a=='v' && b=='e') || (a=='r' && b=='e') ){
+    return i+3;
+  }
+  return i;
+}
+
+/* The white-space alternatives at i, where z[i] is white space.
+** cl100k: \s++$ | \s*[\r\n] | \s+(?!\S) | \s
+** o200k:  \s*[\r\n]+ | \s+(?!\S) | \s+
+** r50k:   \s++$ | \s+(?!\S) | \s
+** \s*[\r\n] and \s*[\r\n]+ both end after the run's last \r or \n;
+** \s+(?!\S) is the run less its last character, unless the run ends the
+** text; a lone white-space character followed by another is itself. */
+static size_t white_space(const unsigned char *z, size_t n, size_t i,
+                          int pattern){
+  size_t j = i, len, last = i, after_nl = 0;
+  int count = 0;
+  while( j<n ){
+    unsigned c = class_at(z, n, j, &len);
+    if( !(c & C_WS) ) break;
+    if( c & C_NL ) after_nl = j+len;
+    last = j;
+    j += len;
+    count++;
+  }
+  if( j==n && pattern!=PAT_O200K ) return n;
+  if( pattern!=PAT_R50K && after_nl ) return after_nl;
+  if( j==n ) return n;
+  if( count>=2 ) return last;
+  return j;
+}
+
+static size_t piece_r50k(const unsigned char *z, size_t n, size_t i){
+  size_t j = i, len, end;
+  unsigned c;
+  if( (end = contraction(z, n, i, 0))>i ) return end;
+  if( z[i]==' ' && i+1<n ) j = i+1;            /* " ?" */
+  c = class_at(z, n, j, &len);
+  if( c & C_L ) return run_with(z, n, j, C_L);
+  if( c & C_N ) return run_with(z, n, j, C_N);
+  if( !(c & C_WS) ) return run_without(z, n, j, C_WS | C_L | C_N);
+  return white_space(z, n, i, PAT_R50K);
+}
+
+static size_t piece_cl100k(const unsigned char *z, size_t n, size_t i){
+  size_t len0, len, end, j;
+  unsigned c0, c;
+  if( (end = contraction(z, n, i, 1))>i ) return end;
+  c0 = class_at(z, n, i, &len0);
+  /* [^\r\n\p{L}\p{N}]?+\p{L}++ */
+  if( c0 & C_L ) return run_with(z, n, i, C_L);
+  if( !(c0 & (C_NL | C_L | C_N)) && i+len0<n
+   && (class_at(z, n, i+len0, &len) & C_L) ){
+    return run_with(z, n, i+len0, C_L);
+  }
+  /* \p{N}{1,3}+ */
+  if( c0 & C_N ){
+    int k;
+    for(j=i, k=0; k<3 && j<n && (class_at(z, n, j, &len) & C_N); k++) j += len;
+    return j;
+  }
+  /* " ?[^\s\p{L}\p{N}]++[\r\n]*+" */
+  j = (z[i]==' ' && i+1<n) ? i+1 : i;
+  c = class_at(z, n, j, &len);
+  if( !(c & (C_WS | C_L | C_N)) ){
+    end = run_without(z, n, j, C_WS | C_L | C_N);
+    while( end<n && (z[end]=='\r' || z[end]=='\n') ) end++;
+    return end;
+  }
+  return white_space(z, n, i, PAT_CL100K);
+}
+
+/* o200k's letter alternatives at s (after the optional prefix), or s:
+**   [UP]*[LOW]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?     (alt == 1)
+**   [UP]+[LOW]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?     (alt == 2)
+** For alt 1 the regex backtracks [UP]* until [LOW]+ can start: at the end
+** of the [UP] run if a LOW character follows it, else at the run's last
+** character that is both UP and LOW (Lm, Lo, M), which then ends the match
+** (the character after it is not LOW). */
+static size_t o200k_letters(const unsigned char *z, size_t n, size_t s,
+                            int alt){
+  size_t k = s, len, both = (size_t)-1, end;
+  unsigned c;
+  while( k<n ){
+    c = class_at(z, n, k, &len);
+    if( !(c & C_UP) ) break;
+    if( c & C_LOW ) both = k;
+    k += len;
+  }
+  if( alt==1 ){
+    if( k<n && (class_at(z, n, k, &len) & C_LOW) ){
+      end = run_with(z, n, k, C_LOW);
+    }else if( both!=(size_t)-1 ){
+      class_at(z, n, both, &len);
+      end = both + len;
+    }else{
+      return s;
+    }
+  }else{
+    if( k==s ) return s;
+    end = run_with(z, n, k, C_LOW);
+  }
+  return contraction(z, n, end, 1);
+}
+
+static size_t piece_o200k(const unsigned char *z, size_t n, size_t i){
+  size_t len0, len, end, j;
+  unsigned c0, c;
+  int alt;
+  c0 = class_at(z, n, i, &len0);
+  for(alt=1; alt<=2; alt++){
+    /* [^\r\n\p{L}\p{N}]? tried present, then absent */
+    if( !(c0 & (C_NL | C_L | C_N)) && i+len0<n ){
+      end = o200k_letters(z, n, i+len0, alt);
+      if( end>i+len0 ) return end;
+    }
+    end = o200k_letters(z, n, i, alt);
+    if( end>i ) return end;
+  }
+  /* \p{N}{1,3} */
+  if( c0 & C_N ){
+    int k;
+    for(j=i, k=0; k<3 && j<n && (class_at(z, n, j, &len) & C_N); k++) j += len;
+    return j;
+  }
+  /* " ?[^\s\p{L}\p{N}]+[\r\n/]*" */
+  j = (z[i]==' ' && i+1<n) ? i+1 : i;
+  c = class_at(z, n, j, &len);
+  if( !(c & (C_WS | C_L | C_N)) ){
+    end = run_without(z, n, j, C_WS | C_L | C_N);
+    while( end<n && (z[end]=='\r' || z[end]=='\n' || z[end]=='/') ) end++;
+    return end;
+  }
+  return white_space(z, n, i, PAT_O200K);
+}
+
+/* ---- Merging ------------------------------------------------------------------- */
+
+#define RANK_NONE 0xFFFFFFFFu
+#define SHORT_PIECE 128
+
+static uint32_t pair_rank(const bpe_table *t, const unsigned char *p,
+                          size_t n){
+  int64_t r = bpe_rank(t, p, n);
+  return r<0 ? RANK_NONE : (uint32_t)r;
+}
+
+typedef struct bpe_emit {
+  corpus_token_fn cb;
+  void *ctx;
+  size_t base;          /* offset of the piece in the text */
+} bpe_emit;
+
+/* tiktoken's own loop: boundaries in an array, the least rank found by a
+** scan; quadratic, but the fastest for the short pieces of real text. */
+static int merge_short(const bpe_table *t, const unsigned char *p, size_t n,
+                       const bpe_emit *e){
+  uint32_t pos[SHORT_PIECE+1], rank[SHORT_PIECE+1];
+  size_t m = n+1, i, k;
+  int rc;
+  for(i=0; i<=n; i++) pos[i] = (uint32_t)i;
+  for(i=0; i+2<=n; i++) rank[i] = pair_rank(t, p+i, 2);
+  rank[n-1] = rank[n] = RANK_NONE;
+  for(;;){
+    uint32_t best = RANK_NONE;
+    size_t at = 0;
+    for(i=0; i+1<m; i++) if( rank[i]<best ){ best = rank[i]; at = i; }
+    if( best==RANK_NONE ) break;
+    /* parts at and at+1 become one: boundary at+1 goes */
+    for(k=at+1; k+1<m; k++){ pos[k] = pos[k+1]; rank[k] = rank[k+1]; }
+    m--;
+    rank[at] = at+2<m ? pair_rank(t, p+pos[at], pos[at+2]-pos[at]) : RANK_NONE;
+    if( at>0 ) rank[at-1] = pair_rank(t, p+pos[at-1], pos[at+1]-pos[at-1]);
+  }
+  for(i=0; i+1<m; i++){
+    int64_t r = bpe_rank(t, p+pos[i], pos[i+1]-pos[i]);
+    if( (rc = e->cb(e->ctx, e->base+pos[i], e->base+pos[i+1], r))!=0 ) return rc;
+  }
+  return 0;
+}
+
+/* The same merges through a heap of candidate pairs and a linked list of
+** parts.  An entry is stale once either part has changed since it was
+** pushed (versions), and is skipped when popped. */
+typedef struct heap_entry {
+  uint32_t rank;
+  uint32_t left;        /* part index = its first byte's offset */
+  uint32_t vleft, vright;
+} heap_entry;
+
+typedef struct long_merge {
+  uint32_t *next, *prev, *ver;   /* per part, indexed by start offset */
+  heap_entry *heap;
+  size_t nheap;
+} long_merge;
+
+static int entry_less(const heap_entry *a, const heap_entry *b){
+  return a->rank<b->rank || (a->rank==b->rank && a->left<b->left);
+}
+
+static void heap_push(long_merge *h, heap_entry e){
+  size_t i = h->nheap++;
+  while( i>0 ){
+    size_t parent = (i-1)/2;
+    if( !entry_less(&e, &h->heap[parent]) ) break;
+    h->heap[i] = h->heap[parent];
+    i = parent;
+  }
+  h->heap[i] = e;
+}
+
+static heap_entry heap_pop(long_merge *h){
+  heap_entry top = h->heap[0], last = h->heap[--h->nheap];
+  size_t i = 0;
+  for(;;){
+    size_t c = 2*i+1;
+    if( c>=h->nheap ) break;
+    if( c+1<h->nheap && entry_less(&h->heap[c+1], &h->heap[c]) ) c++;
+    if( !entry_less(&h->heap[c], &last) ) break;
+    h->heap[i] = h->heap[c];
+    i = c;
+  }
+  if( h->nheap>0 ) h->heap[i] = last;
+  return top;
+}
+
+/* Pushes the pair (part a, the part after it), if it is a token. */
+static void push_pair(long_merge *h, const bpe_table *t, const unsigned char *p,
+                      size_t n, uint32_t a){
+  uint32_t b = h->next[a], end;
+  heap_entry e;
+  if( b>=n ) return;
+  end = h->next[b];
+  e.rank = pair_rank(t, p+a, end-a);
+  if( e.rank==RANK_NONE ) return;
+  e.left = a;
+  e.vleft = h->ver[a];
+  e.vright = h->ver[b];
+  heap_push(h, e);
+}
+
+static int merge_long(const bpe_table *t, const unsigned char *p, size_t n,
+                      const bpe_emit *e){
+  long_merge h;
+  size_t i;
+  int rc = 0;
+  h.next = corpus_realloc(0, 3*(n+1)*sizeof(uint32_t));
+  h.heap = corpus_realloc(0, 3*n*sizeof(heap_entry));  /* n-1 + 2 per merge */
+  if( h.next==0 || h.heap==0 ){
+    corpus_free(h.next);
+    corpus_free(h.heap);
+    return SQLITE_NOMEM;
+  }
+  h.prev = h.next + (n+1);
+  h.ver = h.prev + (n+1);
+  h.nheap = 0;
+  for(i=0; i<=n; i++){
+    h.next[i] = (uint32_t)(i+1);
+    h.prev[i] = (uint32_t)(i-1);
+    h.ver[i] = 0;
+  }
+  for(i=0; i+1<n; i++) push_pair(&h, t, p, n, (uint32_t)i);
+  while( h.nheap>0 ){
+    heap_entry top = heap_pop(&h);
+    uint32_t a = top.left, b = h.next[a];
+    if( h.ver[a]!=top.vleft || b>=n || h.ver[b]!=top.vright ) continue;
+    /* merge b into a */
+    h.next[a] = h.next[b];
+    if( h.next[b]<=n ) h.prev[h.next[b]] = a;
+    h.ver[a]++;
+    h.ver[b]++;            /* b is gone: entries naming it are stale */
+    if( a>0 ) push_pair(&h, t, p, n, h.prev[a]);
+    push_pair(&h, t, p, n, a);
+  }
+  for(i=0; i<n && rc==0; i=h.next[i]){
+    int64_t r = bpe_rank(t, p+i, h.next[i]-i);
+    rc = e->cb(e->ctx, e->base+i, e->base+h.next[i], r);
+  }
+  corpus_free(h.next);
+  corpus_free(h.heap);
+  return rc;
+}
+
+static int encode_piece(const bpe_table *t, const unsigned char *p, size_t n,
+                        const bpe_emit *e){
+  int64_t r = bpe_rank(t, p, n);
+  if( r>=0 ) return e->cb(e->ctx, e->base, e->base+n, r);
+  if( n<=SHORT_PIECE ) return merge_short(t, p, n, e);
+  return merge_long(t, p, n, e);
+}
+
+/* Encodes z[from..to) as ordinary text (no special tokens). */
+static int encode_ordinary(const bpe_encoding *enc, const unsigned char *z,
+                           size_t from, size_t to, corpus_token_fn cb,
+                           void *ctx){
+  const unsigned char *seg = z + from;
+  size_t n = to - from, i = 0;
+  bpe_emit e;
+  int rc;
+  e.cb = cb;
+  e.ctx = ctx;
+  while( i<n ){
+    size_t end;
+    switch( enc->pattern ){
+      case PAT_R50K:   end = piece_r50k(seg, n, i); break;
+      case PAT_CL100K: end = piece_cl100k(seg, n, i); break;
+      default:         end = piece_o200k(seg, n, i); break;
+    }
+    e.base = from + i;
+    if( (rc = encode_piece(enc->table, seg+i, end-i, &e))!=0 ) return rc;
+    i = end;
+  }
+  return 0;
+}
+
+/* The first allowed special token at or after i, or -1. */
+static int find_special(const bpe_encoding *enc, unsigned allowed,
+                        const unsigned char *z, size_t n, size_t *at){
+  size_t i;
+  for(i=*at; i+1<n; i++){
+    int k;
+    if( z[i]!='<' || z[i+1]!='|' ) continue;
+    for(k=0; k<enc->nspecial; k++){
+      size_t len = strlen(enc->specials[k].text);
+      if( (allowed & (1u<<k)) && len<=n-i
+       && memcmp(z+i, enc->specials[k].text, len)==0 ){
+        *at = i;
+        return k;
+      }
+    }
+  }
+  return -1;
+}
+
+static int bpe_tokenize(const corpus_tokenizer *tok, const char *text,
+                        size_t n, unsigned specials, corpus_token_fn cb,
+                        void *ctx){
+  const bpe_encoding *enc = (const bpe_encoding*)tok->data;
+  const unsigned char *z = (const unsigned char*)text;
+  size_t i = 0;
+  int rc;
+  while( specials ){
+    size_t at = i;
+    int k = find_special(enc, specials, z, n, &at);
+    if( k<0 ) break;
+    if( (rc = encode_ordinary(enc, z, i, at, cb, ctx))!=0 ) return rc;
+    i = at + strlen(enc->specials[k].text);
+    if( (rc = cb(ctx, at, i, enc->specials[k].id))!=0 ) return rc;
+  }
+  return encode_ordinary(enc, z, i, n, cb, ctx);
+}
+
+const corpus_tokenizer corpus_tokenizer_r50k = {"r50k_base", bpe_tokenize,
+                                                &enc_r50k};
+const corpus_tokenizer corpus_tokenizer_gpt2 = {"gpt2", bpe_tokenize,
+                                                &enc_r50k};
+const corpus_tokenizer corpus_tokenizer_p50k = {"p50k_base", bpe_tokenize,
+                                                &enc_p50k};
+const corpus_tokenizer corpus_tokenizer_cl100k = {"cl100k_base", bpe_tokenize,
+                                                  &enc_cl100k};
+const corpus_tokenizer corpus_tokenizer_o200k = {"o200k_base", bpe_tokenize,
+                                                 &enc_o200k};
+
+/* ---- Specials option ----------------------------------------------------------- */
+
+int corpus_bpe_specials(const corpus_tokenizer *tok, const char *value,
+                        unsigned *out, char *err){
+  const bpe_encoding *enc = (const bpe_encoding*)tok->data;
+  const char *p = value;
+  *out = 0;
+  if( strcmp(value, "none")==0 ) return 0;
+  if( strcmp(value, "all")==0 ){
+    *out = (1u<<enc->nspecial) - 1;
+    return 0;
+  }
+  while( *p ){
+    const char *e = strchr(p, ',');
+    size_t len = e ? (size_t)(e-p) : strlen(p);
+    int k;
+    for(k=0; k<enc->nspecial; k++){
+      if( strlen(enc->specials[k].text)==len
+       && memcmp(enc->specials[k].text, p, len)==0 ) break;
+    }
+    if( k==enc->nspecial ){
+      snprintf(err, CORPUS_ERRMAX, "specials must be none, all or a comma-"
+               "separated list of %s's special tokens, got '%.*s'",
+               enc->name, (int)(len>40 ? 40 : len), p);
+      return -1;
+    }
+    *out |= 1u<<k;
+    p = e ? e+1 : p+len;
+  }
+  return 0;
+}
+
+/* The bytes of token id, or NULL for an id that is not in the encoding. */
+const unsigned char *corpus_bpe_token_bytes(const corpus_tokenizer *tok,
+                                            int64_t id, size_t *len){
+  const bpe_encoding *enc = (const bpe_encoding*)tok->data;
+  const bpe_table *t = enc->table;
+  int k;
+  if( id>=0 && id<(int64_t)t->n && t->offset[id+1]>t->offset[id] ){
+    *len = t->offset[id+1] - t->offset[id];
+    return t->bytes + t->offset[id];
+  }
+  for(k=0; k<enc->nspecial; k++){
+    if( enc->specials[k].id==id ){
+      *len = strlen(enc->specials[k].text);
+      return (const unsigned char*)enc->specials[k].text;
+    }
+  }
+  return 0;
+}
+
+/* ---- detokenize(ids, encoding) ------------------------------------------------- */
+
+static int detok_append(sqlite3_context *ctx, const corpus_tokenizer *tok,
+                        corpus_buf *b, sqlite3_int64 id){
+  size_t len;
+  const unsigned char *p = corpus_bpe_token_bytes(tok, id, &len);
+  if( p==0 ){
+    corpus_result_error(ctx, "detokenize", "id %lld is not a token of %s",
+                        id, tok->name);
+    return 1;
+  }
+  if( corpus_buf_append(b, (const char*)p, len) ){
+    sqlite3_result_error_nomem(ctx);
+    return 1;
+  }
+  return 0;
+}
+
+/* ids as a JSON array of integers: a small strict reader (no nesting). */
+static int detok_json(sqlite3_context *ctx, const corpus_tokenizer *tok,
+                      const char *z, corpus_buf *b){
+  const char *p = z;
+  int first = 1;
+  while( *p==' ' || *p=='\t' || *p=='\n' || *p=='\r' ) p++;
+  if( *p++!='[' ) goto bad;
+  for(;;){
+    char *end;
+    long long id;
+    while( *p==' ' || *p=='\t' || *p=='\n' || *p=='\r' ) p++;
+    if( *p==']' && first ){ p++; break; }
+    first = 0;
+    if( !(*p=='-' || (*p>='0' && *p<='9')) ) goto bad;
+    id = strtoll(p, &end, 10);
+    if( *end=='.' || *end=='e' || *end=='E' ) goto bad;
+    p = end;
+    if( detok_append(ctx, tok, b, id) ) return 1;
+    while( *p==' ' || *p=='\t' || *p=='\n' || *p=='\r' ) p++;
+    if( *p==',' ){ p++; continue; }
+    if( *p==']' ){ p++; break; }
+    goto bad;
+  }
+  while( *p==' ' || *p=='\t' || *p=='\n' || *p=='\r' ) p++;
+  if( *p==0 ) return 0;
+bad:
+  corpus_result_error(ctx, "detokenize", "ids must be a JSON array of "
+                      "integers or a BLOB of little-endian uint32");
+  return 1;
+}
+
+static void detokenize_func(sqlite3_context *ctx, int argc,
+                            sqlite3_value **argv){
+  char err[CORPUS_ERRMAX];
+  const corpus_tokenizer *tok;
+  corpus_buf b;
+  int t = sqlite3_value_type(argv[0]);
+  (void)argc;
+  if( t==SQLITE_NULL || sqlite3_value_type(argv[1])==SQLITE_NULL ) return;
+  if( corpus_check_text(ctx, "detokenize", "encoding", argv[1]) ) return;
+  tok = corpus_tokenizer_find((const char*)sqlite3_value_text(argv[1]), err);
+  if( tok==0 ){
+    corpus_result_error(ctx, "detokenize", "%s", err);
+    return;
+  }
+  if( tok->data==0 ){
+    corpus_result_error(ctx, "detokenize", "%s is not a BPE encoding (valid: "
+                        "r50k_base, gpt2, p50k_base, cl100k_base, o200k_base)",
+                        tok->name);
+    return;
+  }
+  memset(&b, 0, sizeof(b));
+  if( corpus_buf_append(&b, "", 0) ){
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if( t==SQLITE_BLOB ){
+    const unsigned char *p = sqlite3_value_blob(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]), i;
+    if( n%4 ){
+      corpus_free(b.z);
+      corpus_result_error(ctx, "detokenize", "a BLOB of ids must hold "
+                          "little-endian uint32, got %d bytes", n);
+      return;
+    }
+    for(i=0; i<n; i+=4){
+      uint32_t id = (uint32_t)p[i] | (uint32_t)p[i+1]<<8
+                  | (uint32_t)p[i+2]<<16 | (uint32_t)p[i+3]<<24;
+      if( detok_append(ctx, tok, &b, id) ){ corpus_free(b.z); return; }
+    }
+  }else if( t==SQLITE_TEXT ){
+    if( detok_json(ctx, tok, (const char*)sqlite3_value_text(argv[0]), &b) ){
+      corpus_free(b.z);
+      return;
+    }
+  }else{
+    corpus_free(b.z);
+    corpus_result_error(ctx, "detokenize", "ids must be a JSON array of "
+                        "integers or a BLOB of little-endian uint32, got %s",
+                        corpus_type_name(t));
+    return;
+  }
+  /* the bytes as they are: a token may hold part of a UTF-8 sequence */
+  sqlite3_result_text64(ctx, b.z, b.n, corpus_free, SQLITE_UTF8);
+}
+
+int bpe_register(sqlite3 *db){
+  static const corpus_function funcs[] = {
+    {"detokenize", 2, 0, detokenize_func},
+  };
+  return corpus_register_functions(db, funcs,
+                                   (int)(sizeof(funcs)/sizeof(funcs[0])));
+}

@@ -1,0 +1,79 @@
+/*
+** bpe_table.h: the compiled-in BPE rank tables (tiktoken encodings).
+**
+** One bpe_table per encoding is generated at build time by tools/bpe_gen
+** from data/bpe/NAME.tiktoken (see tools/README.md) and linked into the
+** library; this header is shared by the generator, the generated files and
+** the extension, so all three agree on the layout and on the hash.
+**
+** Layout: token r (0 <= r < n) is bytes[offset[r] .. offset[r+1]).
+** slot[] is an open-addressing table of nslot entries (a power of two,
+** >= 2n): slot holds rank+1, 0 means empty; a token's home slot is
+** bpe_hash(bytes) & (nslot-1), collisions probe linearly upward (wrapping).
+** A rank the encoding has no token for (p50k_base's 50256, the id of its
+** special token <|endoftext|>) is a token of length zero with no slot:
+** bpe_rank() never returns it; detokenize must treat it as a special.
+** byte_rank[b] is the rank of the one-byte token b (every byte is a token in
+** all four encodings; the generator checks it).
+**
+** Include <xxhash.h> with XXH_INLINE_ALL before this header (as the ext
+** files do);
+** if it was not included yet, this header does so itself.
+*/
+#ifndef BPE_TABLE_H
+#define BPE_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#ifndef XXH_INLINE_ALL
+# define XXH_INLINE_ALL
+#endif
+#include <xxhash.h>
+
+typedef struct bpe_table {
+  const char *name;
+  uint32_t n;                      /* ranks 0..n-1 */
+  const unsigned char *bytes;      /* every token's bytes, in rank order */
+  const uint32_t *offset;          /* n+1 entries: token r is bytes[offset[r] .. offset[r+1]) */
+  const uint32_t *slot;            /* nslot entries: rank+1, 0 = empty */
+  uint32_t nslot;                  /* power of two */
+  uint32_t byte_rank[256];
+} bpe_table;
+
+/* The hash the slot table is keyed by.  Changing it means regenerating the
+** tables (they are rebuilt whenever this header changes). */
+static inline uint64_t bpe_hash(const unsigned char *p, size_t n){
+  return XXH3_64bits(p, n);
+}
+
+/* rank of the token with these bytes, or -1 */
+static inline int64_t bpe_rank(const bpe_table *t, const unsigned char *p,
+                               size_t n){
+  uint32_t mask = t->nslot - 1;
+  uint32_t i = (uint32_t)bpe_hash(p, n) & mask;
+  for(;;){
+    uint32_t s = t->slot[i];
+    if( s==0 ) return -1;
+    {
+      uint32_t r = s - 1;
+      uint32_t a = t->offset[r], b = t->offset[r+1];
+      if( (size_t)(b - a)==n && memcmp(t->bytes + a, p, n)==0 ) return r;
+    }
+    i = (i + 1) & mask;
+  }
+}
+
+/* The four generated tables (dist/gen/bpe_NAME.c).  Hidden: they are the
+** library's own data, not part of its exported symbols. */
+#if defined(__GNUC__) && !defined(_WIN32)
+# define BPE_TABLE_VISIBILITY __attribute__((visibility("hidden")))
+#else
+# define BPE_TABLE_VISIBILITY
+#endif
+extern BPE_TABLE_VISIBILITY const bpe_table bpe_r50k_base;
+extern BPE_TABLE_VISIBILITY const bpe_table bpe_p50k_base;
+extern BPE_TABLE_VISIBILITY const bpe_table bpe_cl100k_base;
+extern BPE_TABLE_VISIBILITY const bpe_table bpe_o200k_base;
+
+#endif /* BPE_TABLE_H */
