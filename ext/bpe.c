@@ -171,6 +171,24 @@ static size_t white_space(const unsigned char *z, size_t n, size_t i,
   return j;
 }
 
+/* \p{N}{1,3}: up to three numbers from i. */
+static size_t digits3(const unsigned char *z, size_t n, size_t i){
+  size_t len;
+  int k;
+  for(k=0; k<3 && i<n && (class_at(z, n, i, &len) & C_N); k++) i += len;
+  return i;
+}
+
+/* cl100k's " ?[^\s\p{L}\p{N}]++[\r\n]*+" and, with slash, o200k's
+** " ?[^\s\p{L}\p{N}]+[\r\n/]*": the end of the match at i, or i. */
+static size_t symbols(const unsigned char *z, size_t n, size_t i, int slash){
+  size_t j = (z[i]==' ' && i+1<n) ? i+1 : i, len, end;
+  if( class_at(z, n, j, &len) & (C_WS | C_L | C_N) ) return i;
+  end = run_without(z, n, j, C_WS | C_L | C_N);
+  while( end<n && (z[end]=='\r' || z[end]=='\n' || (slash && z[end]=='/')) ) end++;
+  return end;
+}
+
 static size_t piece_r50k(const unsigned char *z, size_t n, size_t i){
   size_t j = i, len, end;
   unsigned c;
@@ -184,8 +202,8 @@ static size_t piece_r50k(const unsigned char *z, size_t n, size_t i){
 }
 
 static size_t piece_cl100k(const unsigned char *z, size_t n, size_t i){
-  size_t len0, len, end, j;
-  unsigned c0, c;
+  size_t len0, len, end;
+  unsigned c0;
   if( (end = contraction(z, n, i, 1))>i ) return end;
   c0 = class_at(z, n, i, &len0);
   /* [^\r\n\p{L}\p{N}]?+\p{L}++ */
@@ -194,20 +212,8 @@ static size_t piece_cl100k(const unsigned char *z, size_t n, size_t i){
    && (class_at(z, n, i+len0, &len) & C_L) ){
     return run_with(z, n, i+len0, C_L);
   }
-  /* \p{N}{1,3}+ */
-  if( c0 & C_N ){
-    int k;
-    for(j=i, k=0; k<3 && j<n && (class_at(z, n, j, &len) & C_N); k++) j += len;
-    return j;
-  }
-  /* " ?[^\s\p{L}\p{N}]++[\r\n]*+" */
-  j = (z[i]==' ' && i+1<n) ? i+1 : i;
-  c = class_at(z, n, j, &len);
-  if( !(c & (C_WS | C_L | C_N)) ){
-    end = run_without(z, n, j, C_WS | C_L | C_N);
-    while( end<n && (z[end]=='\r' || z[end]=='\n') ) end++;
-    return end;
-  }
+  if( c0 & C_N ) return digits3(z, n, i);                 /* \p{N}{1,3}+ */
+  if( (end = symbols(z, n, i, 0))>i ) return end;   /* " ?[^\s\p{L}\p{N}]++[\r\n]*+" */
   return white_space(z, n, i, PAT_CL100K);
 }
 
@@ -245,8 +251,8 @@ static size_t o200k_letters(const unsigned char *z, size_t n, size_t s,
 }
 
 static size_t piece_o200k(const unsigned char *z, size_t n, size_t i){
-  size_t len0, len, end, j;
-  unsigned c0, c;
+  size_t len0, end;
+  unsigned c0;
   int alt;
   c0 = class_at(z, n, i, &len0);
   for(alt=1; alt<=2; alt++){
@@ -258,20 +264,8 @@ static size_t piece_o200k(const unsigned char *z, size_t n, size_t i){
     end = o200k_letters(z, n, i, alt);
     if( end>i ) return end;
   }
-  /* \p{N}{1,3} */
-  if( c0 & C_N ){
-    int k;
-    for(j=i, k=0; k<3 && j<n && (class_at(z, n, j, &len) & C_N); k++) j += len;
-    return j;
-  }
-  /* " ?[^\s\p{L}\p{N}]+[\r\n/]*" */
-  j = (z[i]==' ' && i+1<n) ? i+1 : i;
-  c = class_at(z, n, j, &len);
-  if( !(c & (C_WS | C_L | C_N)) ){
-    end = run_without(z, n, j, C_WS | C_L | C_N);
-    while( end<n && (z[end]=='\r' || z[end]=='\n' || z[end]=='/') ) end++;
-    return end;
-  }
+  if( c0 & C_N ) return digits3(z, n, i);                 /* \p{N}{1,3} */
+  if( (end = symbols(z, n, i, 1))>i ) return end;    /* " ?[^\s\p{L}\p{N}]+[\r\n/]*" */
   return white_space(z, n, i, PAT_O200K);
 }
 
