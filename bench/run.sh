@@ -1,11 +1,37 @@
 #!/bin/sh
-# The benchmark of the text layer (`make bench`): finds the real corpora and
-# runs bench/text.tcl over them.  Prints figures; never fails on a figure.
+# The benchmarks (`make bench`): finds the real corpora and runs, in order,
+# bench/text.tcl (the text layer), bench/minhash.tcl (signing throughput),
+# bench/pipeline.tcl (sql/dedup.sql end to end on generated documents) and
+# bench/quality.tcl (precision and recall of dedup on real near-duplicates).
+# Prints figures; never fails on a figure.
 #
 #   sh bench/run.sh [text.tcl options: -runs N, -cap-mb N, -only GLOB]
+#   sh bench/run.sh text|minhash|pipeline|quality [that script's options]
+#   sh bench/run.sh bpe [bpe.tcl options]        BPE speed, next to the JS
+#                  tiktoken implementations (also the last of the default run)
+#   sh bench/run.sh bpe-parity [bpe_parity.tcl options]   opt-in, ~5 min:
+#                  every document's BPE ids against npm tiktoken; exit 1 on
+#                  any mismatch
+#
+# With no benchmark named, all four run, and the options (if any) go to
+# text.tcl, as before.  Naming one runs only that one, with the options.
 #
 #   CORPORA_DIR    where the JSONL corpora live (default /tmp/corpora)
-#   BENCH_CORPORA  which corpora (default: sqlite-doc sotu man spamassassin)
+#   BENCH_CORPORA  corpora of text.tcl and minhash.tcl (default: sqlite-doc
+#                  sotu man spamassassin)
+#   BENCH_ENGLISH  corpora of minhash.tcl's "english 1-50 KB" line (default:
+#                  sotu sqlite-doc pydoc-3.11 man; English pages only of man)
+#   BENCH_QUALITY  corpora of quality.tcl (default: spamassassin deb-copyright)
+#   BENCH_SCALE    documents of pipeline.tcl (default 100000; the issue's
+#                  figure is 1000000, about 2 GB of text and 6 GB of disk)
+#   BENCH_DIR      pipeline.tcl's scratch directory (default /tmp/corpus-bench)
+#   BENCH_BPE      corpora of bpe.tcl (default: sotu man spamassassin; man's
+#                  non-English pages are also timed alone, as man-i18n)
+#   BENCH_BPE_PARITY  corpora of bpe_parity.tcl (default: man sqlite-doc
+#                  spamassassin pydoc-3.11 sotu deb-copyright)
+#   NODE           node, for the JS references of bpe and bpe-parity
+#   BPE_MODULES    where `npm install tiktoken js-tiktoken gpt-tokenizer` ran
+#                  (default /tmp/tk/node_modules)
 #   TCLSH          the Tcl shell (default tclsh)
 #   CORPUS_LIB     the extension, without suffix (default dist/corpus)
 #   CORPORA_BUILD  the corpus builder (default ../shared/corpora/build.sh;
@@ -14,16 +40,32 @@
 # A corpus is $CORPORA_DIR/NAME.jsonl, one {"id","text"} object a line.  When
 # some are missing and ../shared/corpora/build.sh exists (next to the repo),
 # it is run to build them (it apt-installs Debian packages).  When none can
-# be found, the small bundled examples/data/sqlite-doc.json is used instead.
+# be found, text.tcl uses the small bundled examples/data/sqlite-doc.json
+# instead; the other benchmarks need the real corpora.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
 CORPORA_DIR=${CORPORA_DIR:-/tmp/corpora}
 BENCH_CORPORA=${BENCH_CORPORA:-"sqlite-doc sotu man spamassassin"}
+BENCH_ENGLISH=${BENCH_ENGLISH:-"sotu sqlite-doc pydoc-3.11 man"}
+BENCH_QUALITY=${BENCH_QUALITY:-"spamassassin deb-copyright"}
+BENCH_SCALE=${BENCH_SCALE:-100000}
+BENCH_DIR=${BENCH_DIR:-/tmp/corpus-bench}
+# every corpus build.sh makes: the pipeline's documents are cut from all
+PIPELINE_CORPORA="deb-copyright foldoc fortunes gcide jargon man pydoc-3.11 sotu spamassassin sqlite-doc"
+BENCH_BPE=${BENCH_BPE:-"sotu man spamassassin"}
+BENCH_BPE_PARITY=${BENCH_BPE_PARITY:-"man sqlite-doc spamassassin pydoc-3.11 sotu deb-copyright"}
+NODE=${NODE:-node}
+BPE_MODULES=${BPE_MODULES:-/tmp/tk/node_modules}
 TCLSH=${TCLSH:-tclsh}
 CORPUS_LIB=${CORPUS_LIB:-dist/corpus}
 BUILD=${CORPORA_BUILD:-../shared/corpora/build.sh}
 FALLBACK=examples/data/sqlite-doc.json
+
+mode=all
+case "${1:-}" in
+  text|minhash|pipeline|quality|bpe|bpe-parity|all) mode=$1; shift ;;
+esac
 
 if [ ! -f "$CORPUS_LIB.so" ]; then
   echo "bench: $CORPUS_LIB.so not found; run make first" >&2
@@ -32,39 +74,158 @@ fi
 
 missing() {
   m=""
-  for n in $BENCH_CORPORA; do
+  for n in "$@"; do
     [ -s "$CORPORA_DIR/$n.jsonl" ] || m="$m $n"
   done
   echo "$m"
 }
 
-need=$(missing)
-if [ -n "$need" ] && [ -f "$BUILD" ]; then
-  echo "bench: corpora missing in $CORPORA_DIR:$need; building them with $BUILD"
-  # shellcheck disable=SC2086
-  if ! CORPORA_DIR="$CORPORA_DIR" bash "$BUILD" $BENCH_CORPORA; then
-    echo "bench: $BUILD failed; going on with what there is" >&2
+# Builds the named corpora that are missing, when the builder is there.
+ensure() {
+  need=$(missing "$@")
+  if [ -n "$need" ] && [ -f "$BUILD" ]; then
+    echo "bench: corpora missing in $CORPORA_DIR:$need; building them with $BUILD"
+    # shellcheck disable=SC2086
+    if ! CORPORA_DIR="$CORPORA_DIR" bash "$BUILD" $need; then
+      echo "bench: $BUILD failed; going on with what there is" >&2
+    fi
+    need=$(missing "$@")
   fi
-  need=$(missing)
-fi
-
-# The corpus files are appended to the pass-through arguments, so that a
-# CORPORA_DIR with spaces in it survives.
-nfiles=0
-for n in $BENCH_CORPORA; do
-  if [ -s "$CORPORA_DIR/$n.jsonl" ]; then
-    set -- "$@" "$CORPORA_DIR/$n.jsonl"
-    nfiles=$((nfiles + 1))
+  if [ -n "$need" ]; then
+    echo "bench: not found in $CORPORA_DIR, skipped:$need"
   fi
-done
-if [ -n "$need" ]; then
-  echo "bench: not found in $CORPORA_DIR, skipped:$need"
-fi
-if [ "$nfiles" = 0 ]; then
-  echo "bench: no real corpus found; falling back to the small bundled $FALLBACK"
-  echo "bench: (its figures are noisy; bench/README.md says how to build the real corpora)"
-  set -- "$@" "$FALLBACK"
-fi
-echo
+}
 
-exec "$TCLSH" bench/text.tcl "$CORPUS_LIB" "$@"
+run_text() {
+  ensure $BENCH_CORPORA
+  # The corpus files are appended to the pass-through arguments, so that a
+  # CORPORA_DIR with spaces in it survives.
+  nfiles=0
+  for n in $BENCH_CORPORA; do
+    if [ -s "$CORPORA_DIR/$n.jsonl" ]; then
+      set -- "$@" "$CORPORA_DIR/$n.jsonl"
+      nfiles=$((nfiles + 1))
+    fi
+  done
+  if [ "$nfiles" = 0 ]; then
+    echo "bench: no real corpus found; falling back to the small bundled $FALLBACK"
+    echo "bench: (its figures are noisy; bench/README.md says how to build the real corpora)"
+    set -- "$@" "$FALLBACK"
+  fi
+  echo
+  "$TCLSH" bench/text.tcl "$CORPUS_LIB" "$@"
+}
+
+run_minhash() {
+  ensure $BENCH_CORPORA $BENCH_ENGLISH
+  nfiles=0
+  for n in $BENCH_ENGLISH; do
+    if [ -s "$CORPORA_DIR/$n.jsonl" ]; then
+      set -- "$@" -english "$CORPORA_DIR/$n.jsonl"
+      nfiles=$((nfiles + 1))
+    fi
+  done
+  for n in $BENCH_CORPORA; do
+    if [ -s "$CORPORA_DIR/$n.jsonl" ]; then
+      set -- "$@" "$CORPORA_DIR/$n.jsonl"
+      nfiles=$((nfiles + 1))
+    fi
+  done
+  if [ "$nfiles" = 0 ]; then
+    echo "bench: minhash: no real corpus found; skipped"
+    return 0
+  fi
+  echo
+  "$TCLSH" bench/minhash.tcl "$CORPUS_LIB" "$@"
+}
+
+run_pipeline() {
+  ensure $PIPELINE_CORPORA
+  if [ -z "$(ls "$CORPORA_DIR"/*.jsonl 2>/dev/null)" ]; then
+    echo "bench: pipeline: no real corpus found; skipped"
+    return 0
+  fi
+  echo
+  CORPORA_DIR="$CORPORA_DIR" "$TCLSH" bench/pipeline.tcl "$CORPUS_LIB" \
+    -n "$BENCH_SCALE" -dir "$BENCH_DIR" "$@"
+}
+
+run_quality() {
+  ensure $BENCH_QUALITY
+  nfiles=0
+  for n in $BENCH_QUALITY; do
+    if [ -s "$CORPORA_DIR/$n.jsonl" ]; then
+      set -- "$@" "$CORPORA_DIR/$n.jsonl"
+      nfiles=$((nfiles + 1))
+    fi
+  done
+  if [ "$nfiles" = 0 ]; then
+    echo "bench: quality: no real corpus found; skipped"
+    return 0
+  fi
+  echo
+  "$TCLSH" bench/quality.tcl "$CORPUS_LIB" "$@"
+}
+
+# bpe.tcl: the BPE encodings' speed; the JS references are timed if node and
+# BPE_MODULES are there, else skipped with a message.
+run_bpe() {
+  ensure $BENCH_BPE
+  nfiles=0
+  for n in $BENCH_BPE; do
+    if [ -s "$CORPORA_DIR/$n.jsonl" ]; then
+      set -- "$@" "$CORPORA_DIR/$n.jsonl"
+      nfiles=$((nfiles + 1))
+      if [ "$n" = man ]; then
+        # the pages in de, ja, fr, pl, es, ru, ... (ids man/LANG/...)
+        set -- "$@" -subset man-i18n '^\{"id": "man/[a-z][a-z](_[A-Z][A-Z])?/' \
+          "$CORPORA_DIR/man.jsonl"
+      fi
+    fi
+  done
+  if [ "$nfiles" = 0 ]; then
+    echo "bench: bpe: no real corpus found; skipped"
+    return 0
+  fi
+  echo
+  "$TCLSH" bench/bpe.tcl "$CORPUS_LIB" -node "$NODE" -modules "$BPE_MODULES" "$@"
+}
+
+# bpe_parity.tcl: needs node and npm tiktoken (the reference).
+run_bpe_parity() {
+  if ! command -v "$NODE" >/dev/null 2>&1 || [ ! -d "$BPE_MODULES/tiktoken" ]; then
+    echo "bench: bpe-parity needs node and npm tiktoken in $BPE_MODULES:" >&2
+    echo "  mkdir -p /tmp/tk && (cd /tmp/tk && npm init -y && npm install tiktoken js-tiktoken gpt-tokenizer)" >&2
+    return 2
+  fi
+  ensure $BENCH_BPE_PARITY
+  nfiles=0
+  for n in $BENCH_BPE_PARITY; do
+    if [ -s "$CORPORA_DIR/$n.jsonl" ]; then
+      set -- "$@" "$CORPORA_DIR/$n.jsonl"
+      nfiles=$((nfiles + 1))
+    fi
+  done
+  if [ "$nfiles" = 0 ]; then
+    echo "bench: bpe-parity: no real corpus found; only the synthetic pieces"
+  fi
+  echo
+  "$TCLSH" bench/bpe_parity.tcl "$CORPUS_LIB" -node "$NODE" -modules "$BPE_MODULES" \
+    -synth "$@"
+}
+
+case $mode in
+  text)     run_text "$@" ;;
+  minhash)  run_minhash "$@" ;;
+  pipeline) run_pipeline "$@" ;;
+  quality)  run_quality "$@" ;;
+  bpe)      run_bpe "$@" ;;
+  bpe-parity) run_bpe_parity "$@" ;;
+  all)
+    run_text "$@"
+    run_minhash
+    run_pipeline
+    run_quality
+    run_bpe
+    ;;
+esac
