@@ -6,7 +6,9 @@
 #   tclsh bench/bpe_parity.tcl LIB [options] CORPUS...
 #
 #   -ref R          the reference: tiktoken (default), js-tiktoken or
-#                   gpt-tokenizer (bench/bpe_ref.mjs)
+#                   gpt-tokenizer (bench/bpe_ref.mjs); tiktoken-fault is
+#                   tiktoken with a planted fault, a self-test of the
+#                   mismatch report and the minimizer
 #   -encs "E ..."   encodings (default: r50k_base p50k_base cl100k_base
 #                   o200k_base)
 #   -show N         mismatches shown in detail per corpus and encoding
@@ -180,14 +182,79 @@ proc ext_ids {enc hex} {
   return [db onecolumn {SELECT tokenize(CAST(@b AS TEXT), $enc)}]
 }
 
-proc json_text {hex} {
-  set b [binary format H* $hex]
-  return [db onecolumn {SELECT json_quote(CAST(@b AS TEXT))}]
+# BYTES (a byte array) as a JSON string, or "" if they are not valid UTF-8.
+# Characters above U+FFFF are written as surrogate-pair escapes: Tcl 8.6
+# cannot hold them (and fails writing the 4-byte form SQLite would give it).
+proc utf8_json {bytes} {
+  binary scan $bytes cu* v
+  set n [llength $v]
+  set out "\""
+  for {set i 0} {$i < $n} {} {
+    set c [lindex $v $i]
+    if {$c < 0x80} {
+      switch -- $c {
+        34 { append out "\\\"" }
+        92 { append out "\\\\" }
+        10 { append out "\\n" }
+        13 { append out "\\r" }
+        9  { append out "\\t" }
+        default {
+          if {$c < 0x20 || $c == 0x7f} {
+            append out [format "\\u%04x" $c]
+          } else {
+            append out [format %c $c]
+          }
+        }
+      }
+      incr i
+      continue
+    }
+    if {$c >= 0xC2 && $c <= 0xDF} {
+      set k 1; set cp [expr {$c & 0x1F}]; set min 0x80
+    } elseif {$c >= 0xE0 && $c <= 0xEF} {
+      set k 2; set cp [expr {$c & 0x0F}]; set min 0x800
+    } elseif {$c >= 0xF0 && $c <= 0xF4} {
+      set k 3; set cp [expr {$c & 0x07}]; set min 0x10000
+    } else {
+      return ""
+    }
+    if {$i + $k >= $n} { return "" }
+    for {set j 1} {$j <= $k} {incr j} {
+      set d [lindex $v [expr {$i + $j}]]
+      if {($d & 0xC0) != 0x80} { return "" }
+      set cp [expr {($cp << 6) | ($d & 0x3F)}]
+    }
+    if {$cp < $min || $cp > 0x10FFFF || ($cp >= 0xD800 && $cp <= 0xDFFF)} { return "" }
+    if {$cp >= 0x10000} {
+      set u [expr {$cp - 0x10000}]
+      append out [format "\\u%04x\\u%04x" [expr {0xD800 | ($u >> 10)}] [expr {0xDC00 | ($u & 0x3FF)}]]
+    } elseif {$cp == 0x2028 || $cp == 0x2029 || $cp == 0x85} {
+      append out [format "\\u%04x" $cp]
+    } else {
+      append out [format %c $cp]
+    }
+    incr i [expr {$k + 1}]
+  }
+  return "$out\""
 }
 
-# The text of one token id, as a JSON string (may hold part of a character).
+# BYTES for a report: a JSON string, or x'HEX' if they are not valid UTF-8.
+proc show_bytes {bytes} {
+  set j [utf8_json $bytes]
+  if {$j ne ""} { return $j }
+  binary scan $bytes H* h
+  return "x'$h'"
+}
+
+proc json_text {hex} {
+  return [show_bytes [binary format H* $hex]]
+}
+
+# The text of one token id (may be part of a character: then x'HEX').
 proc token_text {enc id} {
-  return [db onecolumn {SELECT json_quote(detokenize('[' || $id || ']', $enc))}]
+  return [show_bytes [db onecolumn {
+    SELECT CAST(detokenize('[' || $id || ']', $enc) AS BLOB)
+  }]]
 }
 
 # Does TEXT (hex) encode differently?  Returns {ext ref} or "".
@@ -293,11 +360,21 @@ proc show_mismatch {enc id eb rb} {
     }
     puts [format "        %-9s ... %s" $who [join $parts " "]]
   }
+  # 100 bytes around the offset, cut back to whole characters
+  set from [expr {max(0, $off - 40)}]
   set ctx [db onecolumn {
-    SELECT json_quote(CAST(substr(CAST(text AS BLOB), max(1, $off - 39), 100) AS TEXT))
-    FROM docs WHERE id = $id
+    SELECT substr(CAST(text AS BLOB), $from + 1, 100) FROM docs WHERE id = $id
   }]
-  puts "        text at byte [expr {max(0, $off - 40)}]: $ctx"
+  binary scan $ctx cu* v
+  set a 0
+  while {$a < [llength $v] && ([lindex $v $a] & 0xC0) == 0x80} { incr a }
+  set shown ""
+  for {set b [llength $v]} {$b > $a && $b > [llength $v] - 4} {incr b -1} {
+    set shown [utf8_json [string range $ctx $a [expr {$b - 1}]]]
+    if {$shown ne ""} break
+  }
+  if {$shown eq ""} { set shown [show_bytes $ctx] }
+  puts "        text at byte [expr {$from + $a}]: $shown"
   return $off
 }
 
