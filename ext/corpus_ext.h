@@ -32,6 +32,13 @@ int minhash_register(sqlite3 *db);
 int lsh_register(sqlite3 *db);
 int cluster_register(sqlite3 *db);
 int bpe_register(sqlite3 *db);
+int quality_register(sqlite3 *db);
+int classify_register(sqlite3 *db);
+
+/* quality_score(text, model BLOB), the classifier's half of quality_score()
+** (classify.c), which quality.c's quality_score() hands a BLOB model to. */
+void corpus_classify_score_func(sqlite3_context *ctx, int argc,
+                                sqlite3_value **argv);
 
 /* Reads argument v, called name, as a minhash signature; otherwise sets
 ** "FUNC: NAME ..." on ctx and returns nonzero. */

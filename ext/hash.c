@@ -15,6 +15,7 @@
 */
 #define XXH_INLINE_ALL
 #include <xxhash.h>
+#include <math.h>
 #include <string.h>
 #include "corpus_ext.h"
 
@@ -101,27 +102,60 @@ static void xxh128_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_result_blob(ctx, out, 16, SQLITE_TRANSIENT);
 }
 
+/* Reads argument v, called name, as a number in [lo, hi].  Nonzero when the
+** function must return now (an error was set). */
+static int number_arg(sqlite3_context *ctx, const char *func, const char *name,
+                      sqlite3_value *v, double lo, double hi, double *out){
+  int t = sqlite3_value_type(v);
+  if( t!=SQLITE_INTEGER && t!=SQLITE_FLOAT ){
+    corpus_result_error(ctx, func, "%s must be a number, got %s", name,
+                        corpus_type_name(t));
+    return 1;
+  }
+  *out = sqlite3_value_double(v);
+  if( !(*out>=lo && *out<=hi) ){
+    corpus_result_error(ctx, func, "%s must be %g..%g, got %g", name, lo, hi,
+                        *out);
+    return 1;
+  }
+  return 0;
+}
+
 static void sample_keep_func(sqlite3_context *ctx, int argc,
                              sqlite3_value **argv){
   uint64_t seed;
   double rate;
   size_t n;
   const void *p;
-  int t = sqlite3_value_type(argv[1]);
-  if( sqlite3_value_type(argv[0])==SQLITE_NULL || t==SQLITE_NULL ) return;
-  if( t!=SQLITE_INTEGER && t!=SQLITE_FLOAT ){
-    corpus_result_error(ctx, "sample_keep", "rate must be a number, got %s",
-                        corpus_type_name(t));
-    return;
-  }
-  rate = sqlite3_value_double(argv[1]);
-  if( !(rate>=0.0 && rate<=1.0) ){
-    corpus_result_error(ctx, "sample_keep", "rate must be 0..1, got %g", rate);
-    return;
-  }
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL
+   || sqlite3_value_type(argv[1])==SQLITE_NULL ) return;
+  if( number_arg(ctx, "sample_keep", "rate", argv[1], 0, 1, &rate) ) return;
   if( seed_arg(ctx, "sample_keep", argc, argv, 2, &seed) ) return;
   p = hash_input(argv[0], &n);
   sqlite3_result_int(ctx, corpus_sample_keep(p, n, rate, seed));
+}
+
+/* GPT-3's Pareto rule: keep when np.random.pareto(alpha) > 1 - score, which
+** happens with probability (2 - score)^-alpha; the draw comes from the key,
+** so it is sample_keep(key, (2 - score)^-alpha, seed). */
+static void quality_keep_func(sqlite3_context *ctx, int argc,
+                              sqlite3_value **argv){
+  uint64_t seed;
+  double score, alpha = 9;
+  size_t n;
+  const void *p;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL
+   || sqlite3_value_type(argv[1])==SQLITE_NULL
+   || (argc>2 && sqlite3_value_type(argv[2])==SQLITE_NULL) ) return;
+  if( number_arg(ctx, "quality_keep", "score", argv[0], 0, 1, &score) ) return;
+  if( argc>2 && number_arg(ctx, "quality_keep", "alpha", argv[2], 1e-9, 1e9,
+                           &alpha) ){
+    return;
+  }
+  if( seed_arg(ctx, "quality_keep", argc, argv, 3, &seed) ) return;
+  p = hash_input(argv[1], &n);
+  sqlite3_result_int(ctx, corpus_sample_keep(p, n, pow(2-score, -alpha),
+                                             seed));
 }
 
 int hash_register(sqlite3 *db){
@@ -133,6 +167,9 @@ int hash_register(sqlite3 *db){
     {"xxh128",      1, 0, xxh128_func},
     {"sample_keep", 2, 0, sample_keep_func},
     {"sample_keep", 3, 0, sample_keep_func},
+    {"quality_keep", 2, 0, quality_keep_func},
+    {"quality_keep", 3, 0, quality_keep_func},
+    {"quality_keep", 4, 0, quality_keep_func},
   };
   return corpus_register_functions(db, funcs,
                                    (int)(sizeof(funcs)/sizeof(funcs[0])));

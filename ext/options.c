@@ -23,8 +23,9 @@ static int is_separator(char c){
       || c=='\v';
 }
 
+/* '.' lets a key name a rule of a rule set (gopher.min_words). */
 static int is_key_char(char c){
-  return isalnum((unsigned char)c) || c=='_';
+  return isalnum((unsigned char)c) || c=='_' || c=='.';
 }
 
 /* Parses the options in a private NUL-terminated copy, unquoting values in
@@ -149,6 +150,25 @@ int corpus_option_int(const char *key, const char *value, long long lo,
   if( v<lo || v>hi ){
     snprintf(err, CORPUS_ERRMAX, "%s must be %lld..%lld, got %lld", key, lo,
              hi, v);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+int corpus_option_double(const char *key, const char *value, double lo,
+                         double hi, double *out, char *err){
+  char *end;
+  double v;
+  errno = 0;
+  v = strtod(value, &end);
+  if( end==value || *end!=0 || errno==ERANGE || v!=v ){
+    snprintf(err, CORPUS_ERRMAX, "%s must be a number, got '%.40s'", key,
+             value);
+    return -1;
+  }
+  if( v<lo || v>hi ){
+    snprintf(err, CORPUS_ERRMAX, "%s must be %g..%g, got %g", key, lo, hi, v);
     return -1;
   }
   *out = v;

@@ -77,6 +77,9 @@ int corpus_option_choice(const char *key, const char *value,
 /* Parses a decimal integer in [lo, hi], else writes an error and returns -1. */
 int corpus_option_int(const char *key, const char *value, long long lo,
                       long long hi, long long *out, char *err);
+/* Parses a decimal number (strtod syntax, not NaN) in [lo, hi] likewise. */
+int corpus_option_double(const char *key, const char *value, double lo,
+                         double hi, double *out, char *err);
 
 /*
 ** Normalization (utf8proc).  Defaults (corpus_normalize_init) are the
@@ -255,6 +258,77 @@ int corpus_uf_union(corpus_uf *u, int64_t a, int64_t b);  /* 0 or -1 */
 uint32_t corpus_uf_count(const corpus_uf *u);
 /* Ids ascending, each with the least id of its component (new arrays). */
 int corpus_uf_clusters(corpus_uf *u, int64_t **ids, int64_t **clusters);
+
+/*
+** Quality heuristics (quality.c): the signals of Gopher's quality and
+** repetition rules, C4's line filter and FineWeb's rules, as datatrove
+** defines them, measured in one call; the rules that judge them; C4's
+** cleaned text.  Words are the "words" tokenizer's; tokens are the words
+** and the runs of other non-space characters between them (what NLTK's
+** punctuation tokens were to datatrove).  docs/quality.md defines each one.
+*/
+enum {
+  CORPUS_QS_CHARS, CORPUS_QS_TOKENS, CORPUS_QS_WORDS,
+  CORPUS_QS_MEAN_WORD_LENGTH, CORPUS_QS_HASH_RATIO, CORPUS_QS_ELLIPSIS_RATIO,
+  CORPUS_QS_LINES, CORPUS_QS_BULLET_LINES_RATIO,
+  CORPUS_QS_ELLIPSIS_LINES_RATIO, CORPUS_QS_ALPHA_WORDS_RATIO,
+  CORPUS_QS_STOP_WORDS,
+  CORPUS_QS_PARAGRAPHS, CORPUS_QS_DUP_PARA_FRAC, CORPUS_QS_DUP_PARA_CHARS,
+  CORPUS_QS_REP_LINES, CORPUS_QS_DUP_LINE_FRAC, CORPUS_QS_DUP_LINE_CHARS,
+  CORPUS_QS_TOP_2GRAM, CORPUS_QS_TOP_3GRAM, CORPUS_QS_TOP_4GRAM,
+  CORPUS_QS_DUP_5GRAM, CORPUS_QS_DUP_6GRAM, CORPUS_QS_DUP_7GRAM,
+  CORPUS_QS_DUP_8GRAM, CORPUS_QS_DUP_9GRAM, CORPUS_QS_DUP_10GRAM,
+  CORPUS_QS_C4_LINES, CORPUS_QS_C4_KEPT_LINES, CORPUS_QS_C4_SENTENCES,
+  CORPUS_QS_C4_LONG_WORD_LINES, CORPUS_QS_C4_NO_TERMINAL_PUNCT_LINES,
+  CORPUS_QS_C4_TOO_FEW_WORDS_LINES, CORPUS_QS_C4_JAVASCRIPT_LINES,
+  CORPUS_QS_C4_POLICY_LINES, CORPUS_QS_C4_LOREM_IPSUM,
+  CORPUS_QS_C4_CURLY_BRACKET,
+  CORPUS_QS_FINEWEB_LINES, CORPUS_QS_FINEWEB_PUNCT_LINES_RATIO,
+  CORPUS_QS_FINEWEB_SHORT_LINES_RATIO, CORPUS_QS_FINEWEB_DUP_LINE_CHARS,
+  CORPUS_QS_FINEWEB_NEWLINE_RATIO,
+  CORPUS_QS_COUNT
+};
+/* The rule sets, in their default order. */
+enum { CORPUS_QSET_GOPHER_QUALITY, CORPUS_QSET_GOPHER_REPETITION,
+       CORPUS_QSET_C4, CORPUS_QSET_FINEWEB, CORPUS_QSET_COUNT };
+#define CORPUS_QRULE_COUNT 30
+typedef struct corpus_quality_opts {
+  int sets[CORPUS_QSET_COUNT];  /* the sets to apply, in order ... */
+  int nset;                     /* ... and how many */
+  double threshold[CORPUS_QRULE_COUNT]; /* per rule; NaN: the rule is off */
+  int c4_min_words_per_line;    /* 5 (TFDS C4; datatrove 3) */
+  int c4_max_word_length;       /* 1000 */
+  int c4_citations, c4_terminal_punct, c4_javascript, c4_policy; /* 1: on */
+  int fineweb_short_line_length; /* 30 */
+} corpus_quality_opts;
+void corpus_quality_init(corpus_quality_opts *o);
+/* A corpus_option_fn: rules, <set>.<rule> thresholds (a number or off) and
+** the C4 and FineWeb line settings; ctx is a corpus_quality_opts*. */
+int corpus_quality_option(void *ctx, const char *key, const char *value,
+                          char *err);
+/* Names of the signals (JSON keys) and of the rules ("gopher:min_words"). */
+const char *corpus_quality_signal_name(int signal);
+const char *corpus_quality_rule_name(int rule);
+/* The result of measuring one text. */
+typedef struct corpus_quality {
+  double signal[CORPUS_QS_COUNT];
+  int c4_page_drop;   /* the C4 rule that dropped the page in line order
+                      ** (lorem ipsum or curly bracket), or -1 */
+} corpus_quality;
+/* Measures z[0..n-1], which must be valid UTF-8.  When c4_text is not NULL,
+** C4's cleaned text is written into it (its n reset first).  Returns 0 or -1
+** (out of memory). */
+int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o,
+                           corpus_quality *q, corpus_buf *c4_text);
+/* The first rule of o's sets that q fails, or -1. */
+int corpus_quality_reject(const corpus_quality *q, const corpus_quality_opts *o);
+/* Whether C4 drops the page (its three rules, whatever the sets). */
+int corpus_quality_c4_drops(const corpus_quality *q,
+                            const corpus_quality_opts *o);
+/* The heuristic score in [0, 1]: the soft margin of the worst rule of o's
+** sets; above 0.5 when every rule passes, below when one fails. */
+double corpus_quality_score(const corpus_quality *q,
+                            const corpus_quality_opts *o);
 
 /* Hashing (xxHash).  corpus_sample_keep() is 1 for a fraction rate of keys. */
 uint64_t corpus_xxh64(const void *p, size_t n, uint64_t seed);

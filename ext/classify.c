@@ -1,0 +1,591 @@
+/*
+** GPT-3's quality classifier (Brown et al. 2020, appendix A): logistic
+** regression over hashed word features, trained in SQL.
+**
+**   quality_train(text, label [, options])  aggregate -> model BLOB
+**   quality_score(text, model)              -> P(label 1), REAL in (0, 1)
+**   quality_model_info(model)               -> JSON description
+**
+** Features: the words of the "words" tokenizer, lowercased, and each pair of
+** adjacent words (ngram=2), hashed with xxh3 into 2^bits buckets as Spark's
+** HashingTF does.  A document's vector is its bucket counts divided by the
+** square root of its number of features, so the score is
+**   sigmoid(bias + sum of w[bucket] over every feature / sqrt(features))
+** and needs no per-document table: one pass, one lookup per feature.
+**
+** Training keeps a uniform sample (reservoir, seeded) of at most `sample`
+** documents as sparse vectors, not their text, then runs `epochs` epochs of
+** SGD over it in a seeded shuffled order, with a learning rate falling
+** linearly to 0 and L2 shrinkage of the weights each document touches.
+** Memory is about 8 bytes per distinct feature of each sampled document
+** (about 3 MB per 1,000 documents of 1,000 words), whatever the corpus
+** size; the same rows in the same order give the same BLOB.
+**
+** Model BLOB, little-endian (docs/quality.md):
+**   0 "QCLF" | 4 format u8 (1) | 5 flags u8 (bit 0: lowercased words) |
+**   6 ngram u8 | 7 bits u8 | 8 epochs u16 | 10 reserved u16 (0) |
+**   12 documents u32 | 16 positives u32 | 20 bias f32 | 24 lr f32 |
+**   28 l2 f32 | 32 seed u64 | 40 rows u64 | 48 weights f32 x 2^bits
+*/
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+#include "corpus_ext.h"
+
+#define MODEL_MAGIC "QCLF"
+#define MODEL_FORMAT 1
+#define MODEL_HEADER 48
+#define MODEL_LOWER 1
+
+/* ---- Features -------------------------------------------------------------- */
+
+typedef void (*feature_fn)(void *ctx, uint32_t bucket);
+
+typedef struct features {
+  const char *z;
+  int ngram, bits;
+  uint64_t prev;      /* hash of the previous word */
+  int have_prev;
+  char low[64];       /* a lowercased word, when it fits */
+  corpus_buf big;     /* otherwise */
+  int oom;
+  feature_fn emit;
+  void *ctx;
+} features;
+
+/* The hash of a word, lowercased: ASCII directly, other letters by
+** utf8proc's simple lowercase mapping. */
+static uint64_t word_hash(features *f, const char *w, size_t n){
+  const unsigned char *u = (const unsigned char*)w;
+  char *out = f->low;
+  size_t i = 0, o = 0, cap = sizeof(f->low);
+  if( n*4>cap ){
+    /* a lowercased code point takes at most 4 bytes */
+    f->big.n = 0;
+    if( corpus_buf_append(&f->big, w, n) ) return 0;   /* reserve n */
+    f->big.n = 0;
+    if( n*4>f->big.cap ){
+      char *p = corpus_realloc(f->big.z, n*4);
+      if( p==0 ){ f->oom = 1; return 0; }
+      f->big.z = p;
+      f->big.cap = n*4;
+    }
+    out = f->big.z;
+  }
+  while( i<n ){
+    if( u[i]<0x80 ){
+      unsigned char c = u[i++];
+      out[o++] = (char)(c>='A' && c<='Z' ? c+32 : c);
+    }else{
+      size_t len;
+      int32_t c = corpus_utf8_decode(u+i, n-i, &len);
+      o += (size_t)corpus_utf8_encode(utf8proc_tolower(c),
+                                      (unsigned char*)out+o);
+      i += len;
+    }
+  }
+  return XXH3_64bits(out, o);
+}
+
+static int feature_word(void *ctx, size_t start, size_t end, int64_t id){
+  features *f = (features*)ctx;
+  uint64_t h = word_hash(f, f->z+start, end-start);
+  int shift = 64 - f->bits;
+  (void)id;
+  if( f->oom ) return 1;
+  f->emit(f->ctx, (uint32_t)(h>>shift));
+  if( f->ngram>=2 && f->have_prev ){
+    uint64_t pair[2];
+    pair[0] = f->prev;
+    pair[1] = h;
+    f->emit(f->ctx, (uint32_t)(XXH3_64bits(pair, sizeof(pair))>>shift));
+  }
+  f->prev = h;
+  f->have_prev = 1;
+  return 0;
+}
+
+/* Calls emit once per feature of z[0..n-1]; returns 0 or -1 (out of
+** memory). */
+static int extract(const char *z, size_t n, int ngram, int bits,
+                   feature_fn emit, void *ctx){
+  features f;
+  int rc;
+  memset(&f, 0, sizeof(f));
+  f.z = z;
+  f.ngram = ngram;
+  f.bits = bits;
+  f.emit = emit;
+  f.ctx = ctx;
+  rc = corpus_tokenizer_words.tokenize(&corpus_tokenizer_words, z, n, 0,
+                                       feature_word, &f);
+  corpus_free(f.big.z);
+  return rc || f.oom ? -1 : 0;
+}
+
+/* ---- Model BLOBs ------------------------------------------------------------- */
+
+typedef struct model {
+  int flags, ngram, bits, epochs;
+  uint32_t documents, positives;
+  float bias, lr, l2;
+  uint64_t seed, rows;
+  const unsigned char *weights;   /* 2^bits little-endian f32 */
+} model;
+
+static uint32_t get32(const unsigned char *p){
+  return (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16
+       | (uint32_t)p[3]<<24;
+}
+static uint64_t get64(const unsigned char *p){
+  return (uint64_t)get32(p) | (uint64_t)get32(p+4)<<32;
+}
+static float getf(const unsigned char *p){
+  uint32_t u = get32(p);
+  float f;
+  memcpy(&f, &u, 4);
+  return f;
+}
+static void put32(unsigned char *p, uint32_t v){
+  p[0] = (unsigned char)v; p[1] = (unsigned char)(v>>8);
+  p[2] = (unsigned char)(v>>16); p[3] = (unsigned char)(v>>24);
+}
+static void put64(unsigned char *p, uint64_t v){
+  put32(p, (uint32_t)v);
+  put32(p+4, (uint32_t)(v>>32));
+}
+static void putf(unsigned char *p, float f){
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  put32(p, u);
+}
+
+static int model_decode(const unsigned char *z, size_t n, model *m, char *err){
+  size_t want;
+  if( n<MODEL_HEADER || memcmp(z, MODEL_MAGIC, 4)!=0 ){
+    snprintf(err, CORPUS_ERRMAX, "model is not a quality_train() model "
+             "(%zu bytes without its header)", n);
+    return -1;
+  }
+  if( z[4]!=MODEL_FORMAT ){
+    snprintf(err, CORPUS_ERRMAX, "model format %d is not supported (this "
+             "build reads format %d)", z[4], MODEL_FORMAT);
+    return -1;
+  }
+  m->flags = z[5];
+  m->ngram = z[6];
+  m->bits = z[7];
+  if( m->flags!=MODEL_LOWER || m->ngram<1 || m->ngram>2 || m->bits<10
+   || m->bits>24 ){
+    snprintf(err, CORPUS_ERRMAX, "model header is corrupt (flags %d, "
+             "ngram %d, bits %d)", m->flags, m->ngram, m->bits);
+    return -1;
+  }
+  want = MODEL_HEADER + ((size_t)4<<m->bits);
+  if( n!=want ){
+    snprintf(err, CORPUS_ERRMAX, "model is truncated or padded: %zu bytes, "
+             "expected %zu", n, want);
+    return -1;
+  }
+  m->epochs = z[8] | z[9]<<8;
+  m->documents = get32(z+12);
+  m->positives = get32(z+16);
+  m->bias = getf(z+20);
+  m->lr = getf(z+24);
+  m->l2 = getf(z+28);
+  m->seed = get64(z+32);
+  m->rows = get64(z+40);
+  m->weights = z+MODEL_HEADER;
+  return 0;
+}
+
+static int model_arg(sqlite3_context *ctx, const char *func, sqlite3_value *v,
+                     model *m){
+  char err[CORPUS_ERRMAX];
+  if( sqlite3_value_type(v)!=SQLITE_BLOB ){
+    corpus_result_error(ctx, func, "model must be a BLOB, got %s",
+                        corpus_type_name(sqlite3_value_type(v)));
+    return -1;
+  }
+  if( model_decode(sqlite3_value_blob(v), (size_t)sqlite3_value_bytes(v), m,
+                   err) ){
+    corpus_result_error(ctx, func, "%s", err);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- Scoring ------------------------------------------------------------------ */
+
+typedef struct scorer {
+  const unsigned char *w;
+  double sum;
+  size_t count;
+} scorer;
+
+static void score_feature(void *ctx, uint32_t bucket){
+  scorer *s = (scorer*)ctx;
+  s->sum += getf(s->w + (size_t)bucket*4);
+  s->count++;
+}
+
+static double sigmoid(double x){
+  return 1/(1+exp(-x));
+}
+
+/* quality_score(text, model): dispatched from quality.c on a BLOB. */
+void corpus_classify_score_func(sqlite3_context *ctx, int argc,
+                                sqlite3_value **argv){
+  model m;
+  scorer s;
+  const char *z;
+  size_t n;
+  (void)argc;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  if( corpus_check_text(ctx, "quality_score", "text", argv[0]) ) return;
+  if( model_arg(ctx, "quality_score", argv[1], &m) ) return;
+  z = (const char*)sqlite3_value_text(argv[0]);
+  n = (size_t)sqlite3_value_bytes(argv[0]);
+  if( z==0 && n>0 ){ sqlite3_result_error_nomem(ctx); return; }
+  s.w = m.weights;
+  s.sum = 0;
+  s.count = 0;
+  if( extract(z ? z : "", n, m.ngram, m.bits, score_feature, &s) ){
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_double(ctx, sigmoid(m.bias + (s.count ?
+                                s.sum/sqrt((double)s.count) : 0)));
+}
+
+/* ---- Training ------------------------------------------------------------------ */
+
+typedef struct train_opts {
+  int bits, ngram, epochs;
+  double lr, l2;
+  uint64_t seed;
+  long long sample;
+} train_opts;
+
+static int train_option(void *ctx, const char *key, const char *value,
+                        char *err){
+  train_opts *o = (train_opts*)ctx;
+  long long v;
+  if( strcmp(key, "buckets")==0 ){
+    int b;
+    if( corpus_option_int(key, value, 1024, 1<<24, &v, err) ) return -1;
+    for(b=10; (1LL<<b)<v; b++){}
+    if( (1LL<<b)!=v ){
+      snprintf(err, CORPUS_ERRMAX, "buckets must be a power of 2, got %lld",
+               v);
+      return -1;
+    }
+    o->bits = b;
+  }else if( strcmp(key, "ngram")==0 ){
+    if( corpus_option_int(key, value, 1, 2, &v, err) ) return -1;
+    o->ngram = (int)v;
+  }else if( strcmp(key, "epochs")==0 ){
+    if( corpus_option_int(key, value, 1, 1000, &v, err) ) return -1;
+    o->epochs = (int)v;
+  }else if( strcmp(key, "sample")==0 ){
+    if( corpus_option_int(key, value, 2, 100000000, &v, err) ) return -1;
+    o->sample = v;
+  }else if( strcmp(key, "seed")==0 ){
+    if( corpus_option_int(key, value, 0, 0x7fffffffffffffffLL, &v, err) ){
+      return -1;
+    }
+    o->seed = (uint64_t)v;
+  }else if( strcmp(key, "lr")==0 ){
+    return corpus_option_double(key, value, 1e-9, 1e6, &o->lr, err);
+  }else if( strcmp(key, "l2")==0 ){
+    return corpus_option_double(key, value, 0, 1, &o->l2, err);
+  }else{
+    snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: buckets, "
+             "ngram, epochs, lr, l2, seed, sample)", key);
+    return -1;
+  }
+  return 0;
+}
+
+typedef struct train_doc {
+  uint32_t *bucket;   /* distinct buckets, ascending */
+  float *value;       /* count / sqrt(features) */
+  uint32_t n;
+  float label;
+} train_doc;
+
+typedef struct trainer {
+  int ready;          /* options read (first row) */
+  int failed;         /* a row set an error: xFinal only frees */
+  train_opts o;
+  train_doc *docs;    /* the reservoir */
+  size_t ndocs;
+  uint64_t rows, rng;
+  uint32_t *feat;     /* one document's features */
+  size_t nfeat, capfeat;
+  int oom;
+} trainer;
+
+/* splitmix64: the reservoir's and the shuffles' random numbers. */
+static uint64_t next_random(uint64_t *s){
+  uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z>>30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z>>27)) * 0x94D049BB133111EBULL;
+  return z ^ (z>>31);
+}
+
+/* A uniform integer in [0, n). */
+static uint64_t random_below(uint64_t *s, uint64_t n){
+  return (uint64_t)(((unsigned __int128)next_random(s) * n) >> 64);
+}
+
+static void collect_feature(void *ctx, uint32_t bucket){
+  trainer *t = (trainer*)ctx;
+  if( t->nfeat==t->capfeat ){
+    size_t cap = t->capfeat ? t->capfeat*2 : 1024;
+    uint32_t *p = corpus_realloc(t->feat, cap*sizeof(uint32_t));
+    if( p==0 ){ t->oom = 1; return; }
+    t->feat = p;
+    t->capfeat = cap;
+  }
+  if( t->nfeat<t->capfeat ) t->feat[t->nfeat++] = bucket;
+}
+
+static int cmp_u32(const void *a, const void *b){
+  uint32_t x = *(const uint32_t*)a, y = *(const uint32_t*)b;
+  return x<y ? -1 : x>y;
+}
+
+/* Turns the collected features into a sparse vector in d. */
+static int make_doc(trainer *t, train_doc *d, float label){
+  size_t i, k = 0;
+  float scale;
+  qsort(t->feat, t->nfeat, sizeof(uint32_t), cmp_u32);
+  for(i=0; i<t->nfeat; i++) k += i==0 || t->feat[i]!=t->feat[i-1];
+  d->bucket = corpus_realloc(0, (k ? k : 1)*sizeof(uint32_t));
+  d->value = corpus_realloc(0, (k ? k : 1)*sizeof(float));
+  if( d->bucket==0 || d->value==0 ){
+    corpus_free(d->bucket);
+    corpus_free(d->value);
+    return -1;
+  }
+  scale = t->nfeat ? (float)(1/sqrt((double)t->nfeat)) : 0;
+  k = 0;
+  for(i=0; i<t->nfeat; i++){
+    if( i==0 || t->feat[i]!=t->feat[i-1] ){
+      d->bucket[k] = t->feat[i];
+      d->value[k++] = 0;
+    }
+    d->value[k-1] += scale;
+  }
+  d->n = (uint32_t)k;
+  d->label = label;
+  return 0;
+}
+
+static void free_doc(train_doc *d){
+  corpus_free(d->bucket);
+  corpus_free(d->value);
+}
+
+static void train_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  trainer *t = sqlite3_aggregate_context(ctx, sizeof(trainer));
+  sqlite3_value *lv = argv[1];
+  double label;
+  const char *z;
+  size_t n;
+  uint64_t slot;
+  train_doc d;
+  if( t==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  if( t->failed ) return;
+  if( !t->ready ){
+    t->o.bits = 18;
+    t->o.ngram = 2;
+    t->o.epochs = 5;
+    t->o.lr = 0.5;
+    t->o.l2 = 1e-6;
+    t->o.seed = 1;
+    t->o.sample = 100000;
+    if( argc>2 && corpus_apply_options(ctx, "quality_train", argv[2],
+                                       train_option, &t->o) ){
+      t->failed = 1;
+      return;
+    }
+    t->rng = t->o.seed;
+    t->ready = 1;
+  }
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL
+   || sqlite3_value_type(lv)==SQLITE_NULL ){
+    return;   /* as count(x): rows with a NULL are left out */
+  }
+  if( corpus_check_text(ctx, "quality_train", "text", argv[0]) ) return;
+  label = sqlite3_value_double(lv);
+  if( (sqlite3_value_type(lv)!=SQLITE_INTEGER
+       && sqlite3_value_type(lv)!=SQLITE_FLOAT) || (label!=0 && label!=1) ){
+    corpus_result_error(ctx, "quality_train", "label must be 0 or 1, got %s%s%s",
+        sqlite3_value_type(lv)==SQLITE_TEXT ? "'" : "",
+        sqlite3_value_type(lv)==SQLITE_BLOB ? "a BLOB"
+                                            : (const char*)sqlite3_value_text(lv),
+        sqlite3_value_type(lv)==SQLITE_TEXT ? "'" : "");
+    t->failed = 1;
+    return;
+  }
+  /* reservoir sampling (Algorithm R): row k is kept with chance sample/k,
+  ** in place of a random one */
+  t->rows++;
+  if( t->ndocs==(size_t)t->o.sample ){
+    slot = random_below(&t->rng, t->rows);
+    if( slot>=(uint64_t)t->o.sample ) return;
+  }else{
+    slot = t->ndocs;
+    if( (t->ndocs & (t->ndocs-1))==0 ){
+      size_t cap = t->ndocs ? t->ndocs*2 : 64;
+      train_doc *p;
+      if( cap>(size_t)t->o.sample ) cap = (size_t)t->o.sample;
+      p = corpus_realloc(t->docs, cap*sizeof(train_doc));
+      if( p==0 ) goto nomem;
+      t->docs = p;
+    }
+  }
+  z = (const char*)sqlite3_value_text(argv[0]);
+  n = (size_t)sqlite3_value_bytes(argv[0]);
+  t->nfeat = 0;
+  if( (z==0 && n>0) || extract(z ? z : "", n, t->o.ngram, t->o.bits,
+                               collect_feature, t) || t->oom
+   || make_doc(t, &d, (float)label) ){
+    goto nomem;
+  }
+  if( slot<t->ndocs ){
+    free_doc(&t->docs[slot]);
+  }else{
+    t->ndocs++;
+  }
+  t->docs[slot] = d;
+  return;
+nomem:
+  t->failed = 1;
+  sqlite3_result_error_nomem(ctx);
+}
+
+static void trainer_free(trainer *t){
+  size_t i;
+  for(i=0; i<t->ndocs; i++) free_doc(&t->docs[i]);
+  corpus_free(t->docs);
+  corpus_free(t->feat);
+}
+
+static void train_final(sqlite3_context *ctx){
+  trainer *t = sqlite3_aggregate_context(ctx, 0);
+  double *w = 0, bias = 0, lr0, l2;
+  size_t *order = 0, i, pos = 0, size;
+  unsigned char *blob = 0;
+  long long step = 0, steps;
+  int e;
+  if( t==0 ) return;                /* no rows: NULL, as sum() */
+  if( t->failed || t->ndocs==0 ) goto done;
+  for(i=0; i<t->ndocs; i++) pos += t->docs[i].label>0.5f;
+  if( pos==0 || pos==t->ndocs ){
+    corpus_result_error(ctx, "quality_train", "needs documents of both "
+                        "labels, got %zu with label 1 and %zu with label 0",
+                        pos, t->ndocs-pos);
+    goto done;
+  }
+  w = corpus_realloc(0, ((size_t)1<<t->o.bits)*sizeof(double));
+  order = corpus_realloc(0, t->ndocs*sizeof(size_t));
+  size = MODEL_HEADER + ((size_t)4<<t->o.bits);
+  blob = corpus_realloc(0, size);
+  if( w==0 || order==0 || blob==0 ){
+    sqlite3_result_error_nomem(ctx);
+    goto done;
+  }
+  memset(w, 0, ((size_t)1<<t->o.bits)*sizeof(double));
+  for(i=0; i<t->ndocs; i++) order[i] = i;
+  lr0 = t->o.lr;
+  l2 = t->o.l2;
+  steps = (long long)t->o.epochs * (long long)t->ndocs;
+  for(e=0; e<t->o.epochs; e++){
+    /* Fisher-Yates, seeded: every epoch its own order */
+    for(i=t->ndocs-1; i>0; i--){
+      size_t j = (size_t)random_below(&t->rng, i+1), x = order[i];
+      order[i] = order[j];
+      order[j] = x;
+    }
+    for(i=0; i<t->ndocs; i++){
+      const train_doc *d = &t->docs[order[i]];
+      double lr = lr0 * (1 - (double)step/(double)steps), z = bias, g;
+      uint32_t k;
+      for(k=0; k<d->n; k++) z += w[d->bucket[k]] * d->value[k];
+      g = sigmoid(z) - d->label;
+      bias -= lr*g;
+      for(k=0; k<d->n; k++){
+        double *wk = &w[d->bucket[k]];
+        *wk -= lr*(g*d->value[k] + l2*(*wk));
+      }
+      step++;
+    }
+  }
+  memcpy(blob, MODEL_MAGIC, 4);
+  blob[4] = MODEL_FORMAT;
+  blob[5] = MODEL_LOWER;
+  blob[6] = (unsigned char)t->o.ngram;
+  blob[7] = (unsigned char)t->o.bits;
+  blob[8] = (unsigned char)t->o.epochs;
+  blob[9] = (unsigned char)(t->o.epochs>>8);
+  blob[10] = blob[11] = 0;
+  put32(blob+12, (uint32_t)t->ndocs);
+  put32(blob+16, (uint32_t)pos);
+  putf(blob+20, (float)bias);
+  putf(blob+24, (float)lr0);
+  putf(blob+28, (float)l2);
+  put64(blob+32, t->o.seed);
+  put64(blob+40, t->rows);
+  for(i=0; i<((size_t)1<<t->o.bits); i++){
+    putf(blob+MODEL_HEADER+4*i, (float)w[i]);
+  }
+  sqlite3_result_blob64(ctx, blob, size, corpus_free);
+  blob = 0;
+done:
+  corpus_free(blob);
+  corpus_free(order);
+  corpus_free(w);
+  trainer_free(t);
+}
+
+static void model_info_func(sqlite3_context *ctx, int argc,
+                            sqlite3_value **argv){
+  model m;
+  char *z;
+  size_t i, nonzero = 0;
+  (void)argc;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  if( model_arg(ctx, "quality_model_info", argv[0], &m) ) return;
+  for(i=0; i<((size_t)1<<m.bits); i++) nonzero += get32(m.weights+4*i)!=0;
+  z = sqlite3_mprintf("{\"format\":%d,\"features\":\"words, lowercased\","
+      "\"ngram\":%d,\"buckets\":%lld,\"nonzero\":%lld,\"epochs\":%d,"
+      "\"lr\":%!.6g,\"l2\":%!.6g,\"seed\":%llu,\"rows\":%llu,"
+      "\"documents\":%u,\"positives\":%u,\"bias\":%!.6g}",
+      MODEL_FORMAT, m.ngram, 1LL<<m.bits, (long long)nonzero, m.epochs,
+      (double)m.lr, (double)m.l2, (unsigned long long)m.seed,
+      (unsigned long long)m.rows, m.documents, m.positives, (double)m.bias);
+  if( z==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  sqlite3_result_text(ctx, z, -1, sqlite3_free);
+  sqlite3_result_subtype(ctx, CORPUS_JSON_SUBTYPE);
+}
+
+int classify_register(sqlite3 *db){
+  static const corpus_function funcs[] = {
+    {"quality_model_info", 1, CORPUS_JSON_RESULT, model_info_func},
+  };
+  int rc, n;
+  rc = corpus_register_functions(db, funcs,
+                                 (int)(sizeof(funcs)/sizeof(funcs[0])));
+  for(n=2; n<=3 && rc==SQLITE_OK; n++){
+    rc = sqlite3_create_function(db, "quality_train", n, CORPUS_PURE, 0, 0,
+                                 train_step, train_final);
+  }
+  return rc;
+}
