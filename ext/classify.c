@@ -168,7 +168,7 @@ static int model_decode(const unsigned char *z, size_t n, model *m, char *err){
   size_t want;
   if( n<MODEL_HEADER || memcmp(z, MODEL_MAGIC, 4)!=0 ){
     snprintf(err, CORPUS_ERRMAX, "model is not a quality_train() model "
-             "(%zu bytes without its header)", n);
+             "(no QCLF header in %zu bytes)", n);
     return -1;
   }
   if( z[4]!=MODEL_FORMAT ){
@@ -490,8 +490,8 @@ static void train_final(sqlite3_context *ctx){
   for(i=0; i<t->ndocs; i++) pos += t->docs[i].label>0.5f;
   if( pos==0 || pos==t->ndocs ){
     corpus_result_error(ctx, "quality_train", "needs documents of both "
-                        "labels, got %zu with label 1 and %zu with label 0",
-                        pos, t->ndocs-pos);
+                        "labels, got %lld with label 1 and %lld with label 0",
+                        (long long)pos, (long long)(t->ndocs-pos));
     goto done;
   }
   w = corpus_realloc(0, ((size_t)1<<t->o.bits)*sizeof(double));
