@@ -504,7 +504,7 @@ static const int32_t solo_ranges[][2] = {
   {0x30000, 0x323AF}, /* CJK extensions G-H */
 };
 
-static int is_solo(int32_t c){
+int corpus_is_solo(int32_t c){
   int lo = 0, hi = (int)(sizeof(solo_ranges)/sizeof(solo_ranges[0])) - 1;
   if( c<0x0E00 ) return 0;
   while( lo<=hi ){
@@ -522,7 +522,7 @@ static int classify(int32_t c){
   int cat = utf8proc_category(c);
   if( (cat>=UTF8PROC_CATEGORY_LU && cat<=UTF8PROC_CATEGORY_LO)
    || (cat>=UTF8PROC_CATEGORY_ND && cat<=UTF8PROC_CATEGORY_NO) ){
-    return is_solo(c) ? CLS_SOLO : CLS_WORD;
+    return corpus_is_solo(c) ? CLS_SOLO : CLS_WORD;
   }
   if( cat>=UTF8PROC_CATEGORY_MN && cat<=UTF8PROC_CATEGORY_ME ) return CLS_MARK;
   return CLS_SEP;

@@ -131,6 +131,8 @@ const corpus_tokenizer *corpus_tokenizer_find(const char *name, char *err);
 ** script written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer,
 ** Myanmar, ...) is a word by itself, together with any marks that follow. */
 extern const corpus_tokenizer corpus_tokenizer_words;
+/* Whether c belongs to a script written without spaces (a word by itself). */
+int corpus_is_solo(int32_t c);
 /* "chars": every code point, white space included. */
 extern const corpus_tokenizer corpus_tokenizer_chars;
 /* "lines": the non-empty lines ('\n' ends a line; a '\r' ending it is not
@@ -263,9 +265,10 @@ int corpus_uf_clusters(corpus_uf *u, int64_t **ids, int64_t **clusters);
 ** Quality heuristics (quality.c): the signals of Gopher's quality and
 ** repetition rules, C4's line filter and FineWeb's rules, as datatrove
 ** defines them, measured in one call; the rules that judge them; C4's
-** cleaned text.  Words are the "words" tokenizer's; tokens are the words
-** and the runs of other non-space characters between them (what NLTK's
-** punctuation tokens were to datatrove).  docs/quality.md defines each one.
+** cleaned text.  Tokens are the white-space chunks of the text with the
+** punctuation at their ends split off (a mark a token), words the tokens
+** that are not punctuation: close to the NLTK tokens datatrove counts.
+** docs/quality.md defines each signal.
 */
 enum {
   CORPUS_QS_CHARS, CORPUS_QS_TOKENS, CORPUS_QS_WORDS,
