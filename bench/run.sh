@@ -1,20 +1,25 @@
 #!/bin/sh
 # The benchmarks (`make bench`): finds the real corpora and runs, in order,
-# bench/text.tcl (the text layer), bench/minhash.tcl (signing throughput),
+# bench/text.tcl (the text layer, then with -set quality the quality filters
+# and classifier), bench/minhash.tcl (signing throughput),
 # bench/pipeline.tcl (sql/dedup.sql end to end on generated documents) and
 # bench/quality.tcl (precision and recall of dedup on real near-duplicates).
 # Prints figures; never fails on a figure.
 #
 #   sh bench/run.sh [text.tcl options: -runs N, -cap-mb N, -only GLOB]
 #   sh bench/run.sh text|minhash|pipeline|quality [that script's options]
+#                  (quality: the precision and recall of dedup)
+#   sh bench/run.sh filters [text.tcl options]   the quality filters and the
+#                  classifier's speed (text.tcl -set quality)
 #   sh bench/run.sh bpe [bpe.tcl options]        BPE speed, next to the JS
 #                  tiktoken implementations (also the last of the default run)
 #   sh bench/run.sh bpe-parity [bpe_parity.tcl options]   opt-in, ~5 min:
 #                  every document's BPE ids against npm tiktoken; exit 1 on
 #                  any mismatch
 #
-# With no benchmark named, all four run, and the options (if any) go to
-# text.tcl, as before.  Naming one runs only that one, with the options.
+# With no benchmark named, text, filters, minhash, pipeline, quality and bpe
+# run, and the options (if any) go to the first, text.tcl.  Naming one runs
+# only that one, with the options.
 #
 #   CORPORA_DIR    where the JSONL corpora live (default /tmp/corpora)
 #   BENCH_CORPORA  corpora of text.tcl and minhash.tcl (default: sqlite-doc
@@ -64,7 +69,7 @@ FALLBACK=examples/data/sqlite-doc.json
 
 mode=all
 case "${1:-}" in
-  text|minhash|pipeline|quality|bpe|bpe-parity|all) mode=$1; shift ;;
+  text|filters|minhash|pipeline|quality|bpe|bpe-parity|all) mode=$1; shift ;;
 esac
 
 if [ ! -f "$CORPUS_LIB.so" ]; then
@@ -216,6 +221,7 @@ run_bpe_parity() {
 
 case $mode in
   text)     run_text "$@" ;;
+  filters)  run_text -set quality "$@" ;;
   minhash)  run_minhash "$@" ;;
   pipeline) run_pipeline "$@" ;;
   quality)  run_quality "$@" ;;
@@ -223,6 +229,7 @@ case $mode in
   bpe-parity) run_bpe_parity "$@" ;;
   all)
     run_text "$@"
+    run_text -set quality
     run_minhash
     run_pipeline
     run_quality

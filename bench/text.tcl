@@ -1,8 +1,13 @@
 # Benchmark of the text layer's hot paths: normalize(), tokenize(),
 # token_count(), the tokens and ngrams tables, the xxHash functions and
-# sample_keep(), each timed over every document of a real corpus.
+# sample_keep(), each timed over every document of a real corpus.  With
+# -set quality, the quality functions instead: quality_signals(),
+# quality_reject(), the heuristic quality_score(), c4_clean(), and the
+# classifier (quality_score(text, model) with the model bound as a parameter
+# and from a subquery, and quality_train(), whose model is trained once per
+# corpus, before the timings, on labels id % 2).
 #
-#   tclsh bench/text.tcl LIB [-runs N] [-cap-mb N] [-only GLOB] CORPUS...
+#   tclsh bench/text.tcl LIB [-set text|quality] [-runs N] [-cap-mb N] [-only GLOB] CORPUS...
 #
 # LIB is the extension without its suffix (dist/corpus).  A CORPUS is a JSONL
 # file ({"id","text"} per line) or a JSON array of objects with a "text" key
@@ -14,11 +19,12 @@
 package require sqlite3
 
 proc usage {} {
-  puts stderr "usage: tclsh bench/text.tcl LIB \[-runs N\] \[-cap-mb N\] \[-only GLOB\] CORPUS..."
+  puts stderr "usage: tclsh bench/text.tcl LIB \[-set text|quality\] \[-runs N\] \[-cap-mb N\] \[-only GLOB\] CORPUS..."
   exit 2
 }
 
 set runs 3
+set set text
 set cap_mb 50
 set only *
 set files {}
@@ -28,6 +34,7 @@ for {set i 1} {$i < [llength $argv]} {incr i} {
   set a [lindex $argv $i]
   switch -- $a {
     -runs   { set runs   [lindex $argv [incr i]] }
+    -set    { set set    [lindex $argv [incr i]] }
     -cap-mb { set cap_mb [lindex $argv [incr i]] }
     -only   { set only   [lindex $argv [incr i]] }
     default {
@@ -38,6 +45,7 @@ for {set i 1} {$i < [llength $argv]} {incr i} {
 }
 if {![string is integer -strict $runs] || $runs < 1} usage
 if {![string is double -strict $cap_mb] || $cap_mb <= 0} usage
+if {$set ni {text quality}} usage
 if {![llength $files]} usage
 
 sqlite3 db :memory:
@@ -68,6 +76,21 @@ set queries {
   {{SELECT count(xxh128(text)) FROM docs} MB}
   {{SELECT sum(sample_keep(id, 0.5)) FROM docs} rows}
 }
+# The quality set.  $::model is bound as a parameter (SQLite passes it
+# without copying); the subquery form copies the model BLOB for every row.
+if {$set eq "quality"} {
+  set queries {
+    {{SELECT count(quality_signals(text)) FROM docs} MB}
+    {{SELECT count(quality_reject(text)) FROM docs} MB}
+    {{SELECT count(quality_reject(text, 'rules=c4')) FROM docs} MB}
+    {{SELECT sum(quality_score(text)) FROM docs} MB}
+    {{SELECT count(c4_clean(text)) FROM docs} MB}
+    {{SELECT sum(quality_score(text, $::model)) FROM docs} MB}
+    {{SELECT sum(quality_score(text, (SELECT model FROM models))) FROM docs} MB}
+    {{SELECT length(quality_train(text, id % 2)) FROM docs} MB}
+    {{SELECT sum(quality_keep(0.5, id)) FROM docs} rows}
+  }
+}
 
 # ---------------------------------------------------------------- machine
 proc cpu_model {} {
@@ -84,7 +107,7 @@ proc ncpu {} {
   return $n
 }
 
-puts "sqlite-corpus text benchmark"
+puts "sqlite-corpus $set benchmark"
 puts "date:   [clock format [clock seconds] -format {%Y-%m-%d %H:%M:%S %Z}]"
 puts "cpu:    [cpu_model]"
 puts "nproc:  [ncpu]"
@@ -176,6 +199,13 @@ foreach file $files {
             $cap_mb $ndocs]
   }
 
+  if {$set eq "quality"} {
+    db eval {
+      DROP TABLE IF EXISTS models;
+      CREATE TABLE models AS SELECT quality_train(text, id % 2) AS model FROM docs;
+    }
+    set ::model [db onecolumn {SELECT model FROM models}]
+  }
   lassign [time_query $baseline] base_s base_r
   set rows [list [list $baseline $base_s $base_r MB]]
   foreach q $queries {

@@ -48,17 +48,6 @@ static const char *const signal_names[CORPUS_QS_COUNT] = {
   "fineweb_dup_line_chars", "fineweb_newline_ratio",
 };
 
-/* Which signals are counts (printed as integers). */
-static int signal_is_count(int s){
-  switch( s ){
-    case CORPUS_QS_CHARS: case CORPUS_QS_TOKENS: case CORPUS_QS_WORDS:
-    case CORPUS_QS_LINES: case CORPUS_QS_STOP_WORDS: case CORPUS_QS_PARAGRAPHS:
-    case CORPUS_QS_REP_LINES: case CORPUS_QS_FINEWEB_LINES:
-      return 1;
-  }
-  return s>=CORPUS_QS_C4_LINES && s<=CORPUS_QS_C4_CURLY_BRACKET;
-}
-
 /* A rule fails when its signal compares with its threshold as op says
 ** (datatrove's comparisons, < and > for Gopher, <= and >= in places for
 ** FineWeb).  OP_PAGE rules are C4's page drops, decided in line order. */
@@ -319,7 +308,7 @@ static int hset_reset(hset *h, size_t expect){
 static hslot *hset_get(hset *h, uint64_t key, uint32_t pos){
   size_t i;
   if( key==0 ) key = 1;   /* 0 marks an empty slot */
-  i = (size_t)(key ^ (key>>29)) & h->mask;
+  i = (size_t)(key ^ (key>>29)) & h->mask;   /* as hset_index() */
   while( h->s[i].key!=key ){
     if( h->s[i].key==0 ){
       h->s[i].key = key;
@@ -355,6 +344,8 @@ typedef struct measure {
   qtoken *tok;
   size_t ntok, captok;
   double words, word_chars, alpha_tokens, stop_words;
+  size_t hashes, ellipses, newlines;
+  int rare_breaks;       /* a line break of splitlines() other than \n */
   int oom;
 } measure;
 
@@ -485,20 +476,67 @@ static int middle_tokens(measure *m, size_t a, size_t b){
 ** and ".", "(test)" three tokens, while "e-mail", "don't", "3.14" and URLs
 ** stay whole.
 */
+/* The ASCII bytes tokenize_text() looks at. */
+#define B_SPACE 1
+#define B_ALPHA 2
+#define B_COUNT 4    /* '#' and '.', counted for the symbol ratios */
+#define B_BREAK 8    /* a line break of splitlines() other than '\n' */
+static const unsigned char ascii_bits[128] = {
+  0,0,0,0,0,0,0,0, 0,1,1,9,9,9,0,0,
+  0,0,0,0,0,0,0,0, 0,0,0,0,9,9,9,1,
+  1,0,0,4,0,0,0,0, 0,0,0,0,0,0,4,0,
+  0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,
+  0,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,
+  2,2,2,2,2,2,2,2, 2,2,2,0,0,0,0,0,
+  0,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,
+  2,2,2,2,2,2,2,2, 2,2,2,0,0,0,0,0,
+};
+
 static int tokenize_text(measure *m){
   const unsigned char *u = (const unsigned char*)m->z;
   size_t n = m->n, i = 0;
   while( i<n ){
     size_t a, b, lead, tail, len;
-    while( i<n && space_at(m->z, n, i, &len) ) i += len;
+    int alpha = 0, ascii = 1;
+    /* white space; counting newlines and noting the rarer line breaks */
+    while( i<n ){
+      if( u[i]<0x80 ){
+        unsigned char bits = ascii_bits[u[i]];
+        if( !(bits & B_SPACE) ) break;
+        m->newlines += u[i]=='\n';
+        m->rare_breaks |= bits & B_BREAK;
+        i++;
+      }else{
+        int32_t c = corpus_utf8_decode(u+i, n-i, &len);
+        if( !py_space(c) ) break;
+        if( c==0x85 || c==0x2028 || c==0x2029 ) m->rare_breaks = 1;
+        i += len;
+      }
+    }
     if( i>=n ) break;
+    /* the chunk; punctuation is never alphabetic, so a letter anywhere in
+    ** it is a letter of its middle.  "..." and '#' never hold a space, so
+    ** counting them chunk by chunk counts them in the text. */
     a = i;
     while( i<n ){
       if( u[i]<0x80 ){
-        if( ascii_space[u[i]] ) break;
+        unsigned char bits = ascii_bits[u[i]];
+        if( bits & B_SPACE ) break;
+        alpha |= bits & B_ALPHA;
+        if( bits & B_COUNT ){
+          if( u[i]=='#' ){
+            m->hashes++;
+          }else if( i+2<n && u[i+1]=='.' && u[i+2]=='.' ){
+            m->ellipses++;
+            i += 2;
+          }
+        }
         i++;
       }else{
-        if( space_at(m->z, n, i, &len) ) break;
+        int32_t c = corpus_utf8_decode(u+i, n-i, &len);
+        if( py_space(c) ) break;
+        if( c==0x2026 ) m->ellipses++;
+        ascii = 0;
         i += len;
       }
     }
@@ -511,11 +549,12 @@ static int tokenize_text(measure *m){
       if( !is_punct(cp_at(m->z, tail, p, &len)) ) break;
       tail = p;
     }
-    if( punct_tokens(m, a, lead)
-     || (tail>lead && middle_tokens(m, lead, tail))
-     || punct_tokens(m, tail, b) ){
-      return -1;
+    if( punct_tokens(m, a, lead) ) return -1;
+    if( tail>lead ){
+      if( ascii ? word_token(m, lead, tail, alpha!=0)
+                : middle_tokens(m, lead, tail) ) return -1;
     }
+    if( punct_tokens(m, tail, b) ) return -1;
   }
   return 0;
 }
@@ -573,13 +612,25 @@ static double top_gram(hset *h, const qtoken *t, size_t nt, int n,
   return (gram_chars(t+bestFirst, n) + n-1) * best;
 }
 
-/* The 2-gram pass: top_gram for n = 2, and run[] for the others. */
+static size_t hset_index(const hset *h, uint64_t key){
+  if( key==0 ) key = 1;
+  return (size_t)(key ^ (key>>29)) & h->mask;
+}
+
+/* The 2-gram pass: top_gram for n = 2, and run[] for the others.  Every
+** token is hashed here, in a table too big for the caches of a long text:
+** the keys are computed first so that each slot can be fetched ahead.
+** slot[] (ng entries) is scratch. */
+#define PREFETCH 12
 static double top_2gram(hset *h, const qtoken *t, size_t nt, uint32_t *slot,
-                        unsigned char *run){
+                        uint64_t *key, unsigned char *run){
   size_t i, ng = nt-1;
   uint32_t best = 0, bestFirst = 0;
+  for(i=0; i<ng; i++) key[i] = gram_hash(t+i, 2);
   for(i=0; i<ng; i++){
-    hslot *s = hset_get(h, gram_hash(t+i, 2), (uint32_t)i);
+    hslot *s;
+    if( i+PREFETCH<ng ) __builtin_prefetch(&h->s[hset_index(h, key[i+PREFETCH])]);
+    s = hset_get(h, key[i], (uint32_t)i);
     s->count++;
     slot[i] = (uint32_t)(s - h->s);
     if( s->count>best || (s->count==best && s->first<bestFirst) ){
@@ -666,6 +717,8 @@ static size_t strip_citations(const char *z, size_t a, size_t b, char *out){
   return o;
 }
 
+static const unsigned char sentence_end[256] = {['.'] = 1, ['!'] = 1, ['?'] = 1};
+
 /* Sentences of a kept line: 1, plus each run of . ! ? (and closing quotes
 ** or brackets) followed by white space and then a character that is not a
 ** lowercase letter.  NLTK's punkt, which datatrove uses, is not reproduced. */
@@ -674,7 +727,7 @@ static int count_sentences(const char *z, size_t n){
   int count = 1;
   while( i<n ){
     size_t j, len;
-    if( z[i]!='.' && z[i]!='!' && z[i]!='?' ){ i++; continue; }
+    if( !sentence_end[(unsigned char)z[i]] ){ i++; continue; }
     j = i;
     while( j<n && (z[j]=='.' || z[j]=='!' || z[j]=='?') ) j++;
     while( j<n && (z[j]=='"' || z[j]=='\'' || z[j]==')' || z[j]==']') ) j++;
@@ -826,12 +879,22 @@ static size_t splitline_end(const char *z, size_t n, size_t i, size_t *next){
 }
 
 /* Gopher's bullet and ellipsis lines and C4, over splitlines(). */
-static void splitlines_pass(const char *z, size_t n, c4_state *c4){
+static void splitlines_pass(const char *z, size_t n, int rare_breaks,
+                            c4_state *c4){
   double *sig = c4->q->signal;
   double lines = 0, bullets = 0, ellipses = 0;
   size_t i = 0;
   while( i<n && !c4->oom ){
-    size_t next, e = splitline_end(z, n, i, &next), a = i, b = e;
+    size_t next, e, a, b;
+    if( rare_breaks ){
+      e = splitline_end(z, n, i, &next);
+    }else{
+      const char *nl = memchr(z+i, '\n', n-i);
+      e = nl ? (size_t)(nl-z) : n;
+      next = nl ? e+1 : n;
+    }
+    a = i;
+    b = e;
     lines++;
     py_strip(z, &a, &b);
     if( a<b && (z[a]=='-' || (b-a>=3 && memcmp(z+a, "\xe2\x80\xa2", 3)==0)) ){
@@ -921,11 +984,6 @@ static int paragraph_pass(const char *z, size_t n, corpus_quality *q,
   return 0;
 }
 
-/* The bytes the first pass of corpus_quality_measure() looks at. */
-static const unsigned char counted_byte[256] = {
-  ['#'] = 1, ['\n'] = 1, ['.'] = 1, [0xE2] = 1
-};
-
 /* ---- Measuring ---------------------------------------------------------------- */
 
 int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o,
@@ -934,7 +992,6 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
   measure m;
   c4_state c4;
   hset h;
-  size_t i, hashes = 0, ellipses = 0, newlines = 0;
   int rc = 0, k;
 
   memset(q, 0, sizeof(*q));
@@ -946,20 +1003,7 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
   m.n = n;
   if( c4_text ) c4_text->n = 0;
 
-  /* characters that the rules count anywhere in the text */
   sig[CORPUS_QS_CHARS] = (double)cp_count(z, n);
-  for(i=0; i<n; i++){
-    char c = z[i];
-    if( !counted_byte[(unsigned char)c] ) continue;
-    if( c=='#' ) hashes++;
-    else if( c=='\n' ) newlines++;
-    else if( c=='.' && i+2<n && z[i+1]=='.' && z[i+2]=='.' ){
-      ellipses++;
-      i += 2;
-    }else if( c=='\xe2' && i+2<n && z[i+1]=='\x80' && z[i+2]=='\xa6' ){
-      ellipses++;
-    }
-  }
 
   /* tokens and words */
   if( tokenize_text(&m) ){
@@ -969,22 +1013,22 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
   sig[CORPUS_QS_TOKENS] = (double)m.ntok;
   sig[CORPUS_QS_WORDS] = m.words;
   sig[CORPUS_QS_MEAN_WORD_LENGTH] = ratio(m.word_chars, m.words);
-  sig[CORPUS_QS_HASH_RATIO] = ratio((double)hashes, (double)m.ntok);
-  sig[CORPUS_QS_ELLIPSIS_RATIO] = ratio((double)ellipses, (double)m.ntok);
+  sig[CORPUS_QS_HASH_RATIO] = ratio((double)m.hashes, (double)m.ntok);
+  sig[CORPUS_QS_ELLIPSIS_RATIO] = ratio((double)m.ellipses, (double)m.ntok);
   sig[CORPUS_QS_ALPHA_WORDS_RATIO] = ratio(m.alpha_tokens, (double)m.ntok);
   sig[CORPUS_QS_STOP_WORDS] = m.stop_words;
-  sig[CORPUS_QS_FINEWEB_NEWLINE_RATIO] = ratio((double)newlines,
+  sig[CORPUS_QS_FINEWEB_NEWLINE_RATIO] = ratio((double)m.newlines,
                                                (double)m.ntok);
 
   c4.o = o;
   c4.q = q;
   c4.out = c4_text;
-  splitlines_pass(z, n, &c4);
+  splitlines_pass(z, n, m.rare_breaks, &c4);
   corpus_free(c4.scratch);
   corpus_free(c4.low);
   if( c4.oom
-   || newline_pass(z, n, o, q, newlines+1)
-   || paragraph_pass(z, n, q, newlines+1) ){
+   || newline_pass(z, n, o, q, m.newlines+1)
+   || paragraph_pass(z, n, q, m.newlines+1) ){
     rc = -1;
     goto done;
   }
@@ -998,17 +1042,20 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
   /* n-gram repetition */
   if( m.ntok>=2 ){
     uint32_t *slot = corpus_realloc(0, m.ntok*sizeof(uint32_t));
+    uint64_t *key = corpus_realloc(0, m.ntok*sizeof(uint64_t));
     unsigned char *run = corpus_realloc(0, m.ntok);
     size_t hits = 1, atleast[RUN_CAP+1];
-    if( slot==0 || run==0 || hset_reset(&h, m.ntok) ){
+    if( slot==0 || key==0 || run==0 || hset_reset(&h, m.ntok) ){
       corpus_free(slot);
+      corpus_free(key);
       corpus_free(run);
       rc = -1;
       goto done;
     }
-    sig[CORPUS_QS_TOP_2GRAM] = ratio(top_2gram(&h, m.tok, m.ntok, slot, run),
-                                     sig[CORPUS_QS_CHARS]);
+    sig[CORPUS_QS_TOP_2GRAM] = ratio(
+        top_2gram(&h, m.tok, m.ntok, slot, key, run), sig[CORPUS_QS_CHARS]);
     corpus_free(slot);
+    corpus_free(key);
     count_runs(run, m.ntok-1, atleast);
     for(k=3; k<=4 && (size_t)k<=m.ntok; k++){
       hset_reset(&h, atleast[k-1]);
@@ -1023,7 +1070,6 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
     }
     corpus_free(run);
   }
-  (void)hashes;
 done:
   corpus_free(m.tok);
   corpus_free(h.s);
@@ -1134,11 +1180,22 @@ static int quality_args(sqlite3_context *ctx, const char *func, int argc,
   return 0;
 }
 
+/* Writes a non-negative integer below 2^53 in decimal; returns its length. */
+static int format_count(char *out, double v){
+  char tmp[24];
+  uint64_t u = (uint64_t)v;
+  int n = 0, k;
+  do{ tmp[n++] = (char)('0' + u%10); u /= 10; }while( u );
+  for(k=0; k<n; k++) out[k] = tmp[n-1-k];
+  return n;
+}
+
 static int append_signal(corpus_buf *b, int s, double v){
   char num[40];
   int len;
-  if( signal_is_count(s) ){
-    len = snprintf(num, sizeof(num), "%.0f", v);
+  /* counts, and the many ratios that are 0 or 1, without printf */
+  if( v>=0 && v<9007199254740992.0 && v==(double)(uint64_t)v ){
+    len = format_count(num, v);
   }else{
     len = snprintf(num, sizeof(num), "%.15g", v);
   }
