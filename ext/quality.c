@@ -349,7 +349,8 @@ typedef struct measure {
   int oom;
 } measure;
 
-static int add_token(measure *m, size_t a, size_t b){
+/* Adds the token z[a..b) of chars characters. */
+static int add_token(measure *m, size_t a, size_t b, size_t chars){
   if( m->ntok==m->captok ){
     size_t cap = m->captok ? m->captok*2 : 256;
     qtoken *t = corpus_realloc(m->tok, cap*sizeof(qtoken));
@@ -358,7 +359,7 @@ static int add_token(measure *m, size_t a, size_t b){
     m->captok = cap;
   }
   m->tok[m->ntok].hash = XXH3_64bits(m->z+a, b-a);
-  m->tok[m->ntok].chars = (uint32_t)cp_count(m->z+a, b-a);
+  m->tok[m->ntok].chars = (uint32_t)chars;
   m->ntok++;
   return 0;
 }
@@ -406,23 +407,26 @@ static int is_alpha(int32_t c){
 ** "..." one token, as NLTK and spaCy keep it. */
 static int punct_tokens(measure *m, size_t a, size_t b){
   while( a<b ){
-    size_t len;
+    size_t len, chars = 1;
     if( b-a>=3 && memcmp(m->z+a, "...", 3)==0 ){
-      len = 3;
+      len = chars = 3;
     }else{
       cp_at(m->z, b, a, &len);
     }
-    if( add_token(m, a, a+len) ) return -1;
+    if( add_token(m, a, a+len, chars) ) return -1;
     a += len;
   }
   return 0;
 }
 
-/* A word: a token with a character that is not punctuation. */
-static int word_token(measure *m, size_t a, size_t b, int alpha){
-  if( add_token(m, a, b) ) return -1;
+/* A word: a token with a character that is not punctuation; chars is its
+** length in characters, or 0 to count them. */
+static int word_token(measure *m, size_t a, size_t b, int alpha,
+                      size_t chars){
+  if( chars==0 ) chars = cp_count(m->z+a, b-a);
+  if( add_token(m, a, b, chars) ) return -1;
   m->words++;
-  m->word_chars += m->tok[m->ntok-1].chars;
+  m->word_chars += (double)chars;
   m->alpha_tokens += alpha;
   m->stop_words += is_stop_word(m->z+a, b-a);
   return 0;
@@ -454,8 +458,8 @@ static int middle_tokens(measure *m, size_t a, size_t b){
         if( cat<UTF8PROC_CATEGORY_MN || cat>UTF8PROC_CATEGORY_ME ) break;
         e += l2;
       }
-      if( i>start && word_token(m, start, i, alpha) ) return -1;
-      if( word_token(m, i, e, is_alpha(c)) ) return -1;
+      if( i>start && word_token(m, start, i, alpha, 0) ) return -1;
+      if( word_token(m, i, e, is_alpha(c), 0) ) return -1;
       start = i = e;
       alpha = 0;
       continue;
@@ -463,7 +467,7 @@ static int middle_tokens(measure *m, size_t a, size_t b){
     alpha |= is_alpha(c);
     i += len;
   }
-  if( b>start ) return word_token(m, start, b, alpha);
+  if( b>start ) return word_token(m, start, b, alpha, 0);
   return 0;
 }
 
@@ -551,7 +555,7 @@ static int tokenize_text(measure *m){
     }
     if( punct_tokens(m, a, lead) ) return -1;
     if( tail>lead ){
-      if( ascii ? word_token(m, lead, tail, alpha!=0)
+      if( ascii ? word_token(m, lead, tail, alpha!=0, tail-lead)
                 : middle_tokens(m, lead, tail) ) return -1;
     }
     if( punct_tokens(m, tail, b) ) return -1;
@@ -563,14 +567,17 @@ static int tokenize_text(measure *m){
 
 /* The tokens' hashes are already uniform: a multiply-xorshift chain over
 ** them (order-sensitive) is as good a key as hashing their text again. */
-static uint64_t gram_hash(const qtoken *t, int n){
-  uint64_t h = 0x9E3779B97F4A7C15ULL;
-  int j;
-  for(j=0; j<n; j++){
-    h = (h ^ t[j].hash) * 0xFF51AFD7ED558CCDULL;
-    h ^= h>>32;
-  }
-  return h;
+static uint64_t gram_step(uint64_t h, uint64_t token){
+  h = (h ^ token) * 0xFF51AFD7ED558CCDULL;
+  return h ^ (h>>32);
+}
+#define GRAM_SEED 0x9E3779B97F4A7C15ULL
+
+/* key[i] holds the hash of the (n-1)-gram at i; makes it the n-gram's, for
+** the nt-n+1 n-grams. */
+static void grow_keys(uint64_t *key, const qtoken *t, size_t nt, int n){
+  size_t i;
+  for(i=0; i+(size_t)n<=nt; i++) key[i] = gram_step(key[i], t[i+n-1].hash);
 }
 
 static double gram_chars(const qtoken *t, int n){
@@ -594,14 +601,14 @@ static double gram_chars(const qtoken *t, int n){
 /* find_top_duplicate: chars of the most frequent n-gram (joined by spaces)
 ** times its count; among equally frequent ones the first seen, as Python's
 ** Counter.most_common(1). */
-static double top_gram(hset *h, const qtoken *t, size_t nt, int n,
-                       const unsigned char *run){
+static double top_gram(hset *h, const qtoken *t, const uint64_t *key,
+                       size_t nt, int n, const unsigned char *run){
   size_t i, ng = nt-(size_t)n+1;
   uint32_t best = 0, bestFirst = 0;
   for(i=0; i<ng; i++){
     hslot *s;
     if( run && run[i]<n-1 ) continue;
-    s = hset_get(h, gram_hash(t+i, n), (uint32_t)i);
+    s = hset_get(h, key[i], (uint32_t)i);
     s->count++;
     if( s->count>best || (s->count==best && s->first<bestFirst) ){
       best = s->count;
@@ -626,7 +633,8 @@ static double top_2gram(hset *h, const qtoken *t, size_t nt, uint32_t *slot,
                         uint64_t *key, unsigned char *run){
   size_t i, ng = nt-1;
   uint32_t best = 0, bestFirst = 0;
-  for(i=0; i<ng; i++) key[i] = gram_hash(t+i, 2);
+  for(i=0; i<ng; i++) key[i] = gram_step(gram_step(GRAM_SEED, t[i].hash),
+                                          t[i+1].hash);
   for(i=0; i<ng; i++){
     hslot *s;
     if( i+PREFETCH<ng ) __builtin_prefetch(&h->s[hset_index(h, key[i+PREFETCH])]);
@@ -649,15 +657,16 @@ static double top_2gram(hset *h, const qtoken *t, size_t nt, uint32_t *slot,
 /* find_all_duplicate: walks the n-grams; a repeated one adds its chars and
 ** the walk jumps past it (n tokens), a new one is remembered.  *hits gets
 ** the number of repeats. */
-static double dup_grams(hset *h, const qtoken *t, size_t nt, int n,
-                        const unsigned char *run, size_t *hits){
+static double dup_grams(hset *h, const qtoken *t, const uint64_t *key,
+                        size_t nt, int n, const unsigned char *run,
+                        size_t *hits){
   size_t i = 0;
   double chars = 0;
   *hits = 0;
   while( i+(size_t)n<=nt ){
     hslot *s;
     if( run[i]<n-1 ){ i++; continue; }
-    s = hset_get(h, gram_hash(t+i, n), 0);
+    s = hset_get(h, key[i], 0);
     if( s->count ){
       chars += gram_chars(t+i, n);
       (*hits)++;
@@ -1055,19 +1064,22 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
     sig[CORPUS_QS_TOP_2GRAM] = ratio(
         top_2gram(&h, m.tok, m.ntok, slot, key, run), sig[CORPUS_QS_CHARS]);
     corpus_free(slot);
-    corpus_free(key);
     count_runs(run, m.ntok-1, atleast);
     for(k=3; k<=4 && (size_t)k<=m.ntok; k++){
       hset_reset(&h, atleast[k-1]);
-      sig[CORPUS_QS_TOP_2GRAM+k-2] =
-          ratio(top_gram(&h, m.tok, m.ntok, k, run), sig[CORPUS_QS_CHARS]);
+      grow_keys(key, m.tok, m.ntok, k);
+      sig[CORPUS_QS_TOP_2GRAM+k-2] = ratio(
+          top_gram(&h, m.tok, key, m.ntok, k, run), sig[CORPUS_QS_CHARS]);
     }
     /* when no n-gram is found again, no longer one is */
     for(k=5; k<=10 && hits && (size_t)k<=m.ntok; k++){
       hset_reset(&h, atleast[k-1]);
+      grow_keys(key, m.tok, m.ntok, k);
       sig[CORPUS_QS_DUP_5GRAM+k-5] = ratio(
-          dup_grams(&h, m.tok, m.ntok, k, run, &hits), sig[CORPUS_QS_CHARS]);
+          dup_grams(&h, m.tok, key, m.ntok, k, run, &hits),
+          sig[CORPUS_QS_CHARS]);
     }
+    corpus_free(key);
     corpus_free(run);
   }
 done:
