@@ -96,3 +96,38 @@ SELECT sum(sample_keep(id, 0.8, 2024)) AS train,
 .print '== Hashes as xxhsum prints them'
 SELECT printf('%016x', xxh64('abc')) AS xxh64, printf('%016x', xxh3('abc')) AS xxh3,
        lower(hex(xxh128('abc'))) AS xxh128;
+
+.print '== Quality filters: the first Gopher, C4 or FineWeb rule each page fails'
+SELECT coalesce(quality_reject(text), '(kept)') AS reason, count(*) AS pages
+  FROM docs WHERE id <= 43
+ GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 6;
+SELECT json_extract(s, '$.words') AS words,
+       round(json_extract(s, '$.alpha_words_ratio'), 3) AS alpha_ratio,
+       round(json_extract(s, '$.fineweb_dup_line_chars'), 3) AS dup_line_chars,
+       quality_reject(text) AS reason
+  FROM (SELECT text, quality_signals(text) AS s FROM docs WHERE id = 6);
+
+.print '== A GPT-3-style quality classifier: the pages (1) against crawl-like junk made of them (0)'
+CREATE TABLE labelled AS
+  SELECT id, text, 1 AS label FROM docs WHERE id <= 43
+  UNION ALL
+  SELECT d.id + 1000,
+         'Home | Products | Blog | Login' || char(10) ||
+         (SELECT group_concat(token, ' ')
+            FROM (SELECT token FROM tokens(d.text) ORDER BY xxh3(position) LIMIT 150)) ||
+         char(10) || 'Click here to subscribe! Cookie policy | Terms of use | Share on Facebook', 0
+    FROM docs AS d WHERE d.id <= 43;
+CREATE TABLE models AS
+  SELECT quality_train(text, label, 'epochs=10') AS model
+    FROM labelled WHERE sample_keep(id, 0.7, 1);
+SELECT json_extract(quality_model_info(model), '$.documents') AS trained_on,
+       json_extract(quality_model_info(model), '$.buckets') AS buckets
+  FROM models;
+SELECT label, count(*) AS held_out,
+       sum((quality_score(text, (SELECT model FROM models)) > 0.5) = label) AS correct
+  FROM labelled WHERE NOT sample_keep(id, 0.7, 1)
+ GROUP BY label;
+.print 'GPT-3 keeps a page when pareto(9) > 1 - score: deterministic per id'
+SELECT sum(quality_keep(quality_score(text, (SELECT model FROM models)), id)) AS kept,
+       count(*) AS pages
+  FROM labelled WHERE label = 1;
