@@ -36,10 +36,7 @@
 #include <utf8proc.h>
 #include "corpus_ext.h"
 
-#define MODEL_MAGIC "QCLF"
-#define MODEL_FORMAT 1
-#define MODEL_HEADER 48
-#define MODEL_LOWER 1
+#define MODEL_LOWER 1    /* flags: the words are lowercased */
 
 /* ---- Features -------------------------------------------------------------- */
 
@@ -129,13 +126,6 @@ static int extract(const char *z, size_t n, int ngram, int bits,
 
 /* ---- Model BLOBs ------------------------------------------------------------- */
 
-typedef struct model {
-  int flags, ngram, bits, epochs;
-  uint32_t documents, positives;
-  float bias, lr, l2;
-  uint64_t seed, rows;
-  const unsigned char *weights;   /* 2^bits little-endian f32 */
-} model;
 
 static uint32_t get32(const unsigned char *p){
   return (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16
@@ -164,16 +154,17 @@ static void putf(unsigned char *p, float f){
   put32(p, u);
 }
 
-static int model_decode(const unsigned char *z, size_t n, model *m, char *err){
+int corpus_model_decode(const unsigned char *z, size_t n, corpus_model *m,
+                        char *err){
   size_t want;
-  if( n<MODEL_HEADER || memcmp(z, MODEL_MAGIC, 4)!=0 ){
+  if( n<CORPUS_MODEL_HEADER || memcmp(z, CORPUS_MODEL_MAGIC, 4)!=0 ){
     snprintf(err, CORPUS_ERRMAX, "model is not a quality_train() model "
              "(no QCLF header in %zu bytes)", n);
     return -1;
   }
-  if( z[4]!=MODEL_FORMAT ){
+  if( z[4]!=CORPUS_MODEL_FORMAT ){
     snprintf(err, CORPUS_ERRMAX, "model format %d is not supported (this "
-             "build reads format %d)", z[4], MODEL_FORMAT);
+             "build reads format %d)", z[4], CORPUS_MODEL_FORMAT);
     return -1;
   }
   m->flags = z[5];
@@ -185,7 +176,7 @@ static int model_decode(const unsigned char *z, size_t n, model *m, char *err){
              "ngram %d, bits %d)", m->flags, m->ngram, m->bits);
     return -1;
   }
-  want = MODEL_HEADER + ((size_t)4<<m->bits);
+  want = CORPUS_MODEL_HEADER + ((size_t)4<<m->bits);
   if( n!=want ){
     snprintf(err, CORPUS_ERRMAX, "model is truncated or padded: %zu bytes, "
              "expected %zu", n, want);
@@ -199,20 +190,20 @@ static int model_decode(const unsigned char *z, size_t n, model *m, char *err){
   m->l2 = getf(z+28);
   m->seed = get64(z+32);
   m->rows = get64(z+40);
-  m->weights = z+MODEL_HEADER;
+  m->weights = z+CORPUS_MODEL_HEADER;
   return 0;
 }
 
 static int model_arg(sqlite3_context *ctx, const char *func, sqlite3_value *v,
-                     model *m){
+                     corpus_model *m){
   char err[CORPUS_ERRMAX];
   if( sqlite3_value_type(v)!=SQLITE_BLOB ){
     corpus_result_error(ctx, func, "model must be a BLOB, got %s",
                         corpus_type_name(sqlite3_value_type(v)));
     return -1;
   }
-  if( model_decode(sqlite3_value_blob(v), (size_t)sqlite3_value_bytes(v), m,
-                   err) ){
+  if( corpus_model_decode(sqlite3_value_blob(v),
+                          (size_t)sqlite3_value_bytes(v), m, err) ){
     corpus_result_error(ctx, func, "%s", err);
     return -1;
   }
@@ -237,43 +228,52 @@ static double sigmoid(double x){
   return 1/(1+exp(-x));
 }
 
+int corpus_model_score(const corpus_model *m, const char *z, size_t n,
+                       double *p){
+  scorer s;
+  s.w = m->weights;
+  s.sum = 0;
+  s.count = 0;
+  if( extract(z, n, m->ngram, m->bits, score_feature, &s) ) return -1;
+  *p = sigmoid(m->bias + (s.count ? s.sum/sqrt((double)s.count) : 0));
+  return 0;
+}
+
 /* quality_score(text, model): dispatched from quality.c on a BLOB. */
 void corpus_classify_score_func(sqlite3_context *ctx, int argc,
                                 sqlite3_value **argv){
-  model m;
-  scorer s;
+  corpus_model m;
   const char *z;
   size_t n;
+  double p;
   (void)argc;
   if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
   if( corpus_check_text(ctx, "quality_score", "text", argv[0]) ) return;
   if( model_arg(ctx, "quality_score", argv[1], &m) ) return;
   z = (const char*)sqlite3_value_text(argv[0]);
   n = (size_t)sqlite3_value_bytes(argv[0]);
-  if( z==0 && n>0 ){ sqlite3_result_error_nomem(ctx); return; }
-  s.w = m.weights;
-  s.sum = 0;
-  s.count = 0;
-  if( extract(z ? z : "", n, m.ngram, m.bits, score_feature, &s) ){
+  if( (z==0 && n>0) || corpus_model_score(&m, z ? z : "", n, &p) ){
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  sqlite3_result_double(ctx, sigmoid(m.bias + (s.count ?
-                                s.sum/sqrt((double)s.count) : 0)));
+  sqlite3_result_double(ctx, p);
 }
 
 /* ---- Training ------------------------------------------------------------------ */
 
-typedef struct train_opts {
-  int bits, ngram, epochs;
-  double lr, l2;
-  uint64_t seed;
-  long long sample;
-} train_opts;
+void corpus_train_init(corpus_train_opts *o){
+  o->bits = 18;
+  o->ngram = 2;
+  o->epochs = 5;
+  o->lr = 0.5;
+  o->l2 = 1e-6;
+  o->seed = 1;
+  o->sample = 100000;
+}
 
-static int train_option(void *ctx, const char *key, const char *value,
+int corpus_train_option(void *ctx, const char *key, const char *value,
                         char *err){
-  train_opts *o = (train_opts*)ctx;
+  corpus_train_opts *o = (corpus_train_opts*)ctx;
   long long v;
   if( strcmp(key, "buckets")==0 ){
     int b;
@@ -318,17 +318,15 @@ typedef struct train_doc {
   float label;
 } train_doc;
 
-typedef struct trainer {
-  int ready;          /* options read (first row) */
-  int failed;         /* a row set an error: xFinal only frees */
-  train_opts o;
+struct corpus_trainer {
+  corpus_train_opts o;
   train_doc *docs;    /* the reservoir */
-  size_t ndocs;
+  size_t ndocs, capdocs;
   uint64_t rows, rng;
   uint32_t *feat;     /* one document's features */
   size_t nfeat, capfeat;
   int oom;
-} trainer;
+};
 
 /* splitmix64: the reservoir's and the shuffles' random numbers. */
 static uint64_t next_random(uint64_t *s){
@@ -344,7 +342,7 @@ static uint64_t random_below(uint64_t *s, uint64_t n){
 }
 
 static void collect_feature(void *ctx, uint32_t bucket){
-  trainer *t = (trainer*)ctx;
+  corpus_trainer *t = (corpus_trainer*)ctx;
   if( t->nfeat==t->capfeat ){
     size_t cap = t->capfeat ? t->capfeat*2 : 1024;
     uint32_t *p = corpus_realloc(t->feat, cap*sizeof(uint32_t));
@@ -352,7 +350,7 @@ static void collect_feature(void *ctx, uint32_t bucket){
     t->feat = p;
     t->capfeat = cap;
   }
-  if( t->nfeat<t->capfeat ) t->feat[t->nfeat++] = bucket;
+  t->feat[t->nfeat++] = bucket;
 }
 
 static int cmp_u32(const void *a, const void *b){
@@ -361,7 +359,7 @@ static int cmp_u32(const void *a, const void *b){
 }
 
 /* Turns the collected features into a sparse vector in d. */
-static int make_doc(trainer *t, train_doc *d, float label){
+static int make_doc(corpus_trainer *t, train_doc *d, float label){
   size_t i, k = 0;
   float scale;
   qsort(t->feat, t->nfeat, sizeof(uint32_t), cmp_u32);
@@ -392,72 +390,49 @@ static void free_doc(train_doc *d){
   corpus_free(d->value);
 }
 
-static void train_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  trainer *t = sqlite3_aggregate_context(ctx, sizeof(trainer));
-  sqlite3_value *lv = argv[1];
-  double label;
-  const char *z;
-  size_t n;
+corpus_trainer *corpus_trainer_new(const corpus_train_opts *o){
+  corpus_trainer *t = corpus_realloc(0, sizeof(*t));
+  if( t==0 ) return 0;
+  memset(t, 0, sizeof(*t));
+  t->o = *o;
+  t->rng = o->seed;
+  return t;
+}
+
+void corpus_trainer_free(corpus_trainer *t){
+  size_t i;
+  if( t==0 ) return;
+  for(i=0; i<t->ndocs; i++) free_doc(&t->docs[i]);
+  corpus_free(t->docs);
+  corpus_free(t->feat);
+  corpus_free(t);
+}
+
+int corpus_trainer_add(corpus_trainer *t, const char *z, size_t n, int label){
   uint64_t slot;
   train_doc d;
-  if( t==0 ){ sqlite3_result_error_nomem(ctx); return; }
-  if( t->failed ) return;
-  if( !t->ready ){
-    t->o.bits = 18;
-    t->o.ngram = 2;
-    t->o.epochs = 5;
-    t->o.lr = 0.5;
-    t->o.l2 = 1e-6;
-    t->o.seed = 1;
-    t->o.sample = 100000;
-    if( argc>2 && corpus_apply_options(ctx, "quality_train", argv[2],
-                                       train_option, &t->o) ){
-      t->failed = 1;
-      return;
-    }
-    t->rng = t->o.seed;
-    t->ready = 1;
-  }
-  if( sqlite3_value_type(argv[0])==SQLITE_NULL
-   || sqlite3_value_type(lv)==SQLITE_NULL ){
-    return;   /* as count(x): rows with a NULL are left out */
-  }
-  if( corpus_check_text(ctx, "quality_train", "text", argv[0]) ) return;
-  label = sqlite3_value_double(lv);
-  if( (sqlite3_value_type(lv)!=SQLITE_INTEGER
-       && sqlite3_value_type(lv)!=SQLITE_FLOAT) || (label!=0 && label!=1) ){
-    corpus_result_error(ctx, "quality_train", "label must be 0 or 1, got %s%s%s",
-        sqlite3_value_type(lv)==SQLITE_TEXT ? "'" : "",
-        sqlite3_value_type(lv)==SQLITE_BLOB ? "a BLOB"
-                                            : (const char*)sqlite3_value_text(lv),
-        sqlite3_value_type(lv)==SQLITE_TEXT ? "'" : "");
-    t->failed = 1;
-    return;
-  }
   /* reservoir sampling (Algorithm R): row k is kept with chance sample/k,
   ** in place of a random one */
   t->rows++;
   if( t->ndocs==(size_t)t->o.sample ){
     slot = random_below(&t->rng, t->rows);
-    if( slot>=(uint64_t)t->o.sample ) return;
+    if( slot>=(uint64_t)t->o.sample ) return 0;
   }else{
     slot = t->ndocs;
-    if( (t->ndocs & (t->ndocs-1))==0 ){
-      size_t cap = t->ndocs ? t->ndocs*2 : 64;
+    if( t->ndocs==t->capdocs ){
+      size_t cap = t->capdocs ? t->capdocs*2 : 64;
       train_doc *p;
       if( cap>(size_t)t->o.sample ) cap = (size_t)t->o.sample;
       p = corpus_realloc(t->docs, cap*sizeof(train_doc));
-      if( p==0 ) goto nomem;
+      if( p==0 ) return -1;
       t->docs = p;
+      t->capdocs = cap;
     }
   }
-  z = (const char*)sqlite3_value_text(argv[0]);
-  n = (size_t)sqlite3_value_bytes(argv[0]);
   t->nfeat = 0;
-  if( (z==0 && n>0) || extract(z ? z : "", n, t->o.ngram, t->o.bits,
-                               collect_feature, t) || t->oom
+  if( extract(z, n, t->o.ngram, t->o.bits, collect_feature, t) || t->oom
    || make_doc(t, &d, (float)label) ){
-    goto nomem;
+    return -1;
   }
   if( slot<t->ndocs ){
     free_doc(&t->docs[slot]);
@@ -465,48 +440,32 @@ static void train_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     t->ndocs++;
   }
   t->docs[slot] = d;
-  return;
-nomem:
-  t->failed = 1;
-  sqlite3_result_error_nomem(ctx);
+  return 0;
 }
 
-static void trainer_free(trainer *t){
-  size_t i;
-  for(i=0; i<t->ndocs; i++) free_doc(&t->docs[i]);
-  corpus_free(t->docs);
-  corpus_free(t->feat);
-}
-
-static void train_final(sqlite3_context *ctx){
-  trainer *t = sqlite3_aggregate_context(ctx, 0);
-  double *w = 0, bias = 0, lr0, l2;
-  size_t *order = 0, i, pos = 0, size;
+int corpus_trainer_finish(corpus_trainer *t, unsigned char **out,
+                          size_t *nout, char *err){
+  double *w = 0, bias = 0, lr0 = t->o.lr, l2 = t->o.l2;
+  size_t *order = 0, i, pos = 0;
+  size_t size = CORPUS_MODEL_HEADER + ((size_t)4<<t->o.bits);
   unsigned char *blob = 0;
-  long long step = 0, steps;
-  int e;
-  if( t==0 ) return;                /* no rows: NULL, as sum() */
-  if( t->failed || t->ndocs==0 ) goto done;
+  long long step = 0, steps = (long long)t->o.epochs * (long long)t->ndocs;
+  int e, rc = -1;
+  *out = 0;
+  *nout = 0;
   for(i=0; i<t->ndocs; i++) pos += t->docs[i].label>0.5f;
   if( pos==0 || pos==t->ndocs ){
-    corpus_result_error(ctx, "quality_train", "needs documents of both "
-                        "labels, got %lld with label 1 and %lld with label 0",
-                        (long long)pos, (long long)(t->ndocs-pos));
-    goto done;
+    snprintf(err, CORPUS_ERRMAX, "needs documents of both labels, got %lld "
+             "with label 1 and %lld with label 0", (long long)pos,
+             (long long)(t->ndocs-pos));
+    return 1;
   }
   w = corpus_realloc(0, ((size_t)1<<t->o.bits)*sizeof(double));
   order = corpus_realloc(0, t->ndocs*sizeof(size_t));
-  size = MODEL_HEADER + ((size_t)4<<t->o.bits);
   blob = corpus_realloc(0, size);
-  if( w==0 || order==0 || blob==0 ){
-    sqlite3_result_error_nomem(ctx);
-    goto done;
-  }
+  if( w==0 || order==0 || blob==0 ) goto done;
   memset(w, 0, ((size_t)1<<t->o.bits)*sizeof(double));
   for(i=0; i<t->ndocs; i++) order[i] = i;
-  lr0 = t->o.lr;
-  l2 = t->o.l2;
-  steps = (long long)t->o.epochs * (long long)t->ndocs;
   for(e=0; e<t->o.epochs; e++){
     /* Fisher-Yates, seeded: every epoch its own order */
     for(i=t->ndocs-1; i>0; i--){
@@ -528,8 +487,8 @@ static void train_final(sqlite3_context *ctx){
       step++;
     }
   }
-  memcpy(blob, MODEL_MAGIC, 4);
-  blob[4] = MODEL_FORMAT;
+  memcpy(blob, CORPUS_MODEL_MAGIC, 4);
+  blob[4] = CORPUS_MODEL_FORMAT;
   blob[5] = MODEL_LOWER;
   blob[6] = (unsigned char)t->o.ngram;
   blob[7] = (unsigned char)t->o.bits;
@@ -544,20 +503,98 @@ static void train_final(sqlite3_context *ctx){
   put64(blob+32, t->o.seed);
   put64(blob+40, t->rows);
   for(i=0; i<((size_t)1<<t->o.bits); i++){
-    putf(blob+MODEL_HEADER+4*i, (float)w[i]);
+    putf(blob+CORPUS_MODEL_HEADER+4*i, (float)w[i]);
   }
-  sqlite3_result_blob64(ctx, blob, size, corpus_free);
+  *out = blob;
+  *nout = size;
   blob = 0;
+  rc = 0;
 done:
   corpus_free(blob);
   corpus_free(order);
   corpus_free(w);
-  trainer_free(t);
+  return rc;
+}
+
+/* ---- The aggregate -------------------------------------------------------------- */
+
+typedef struct train_agg {
+  corpus_trainer *t;  /* made on the first row, with its options */
+  int failed;         /* a row set an error: xFinal only frees */
+} train_agg;
+
+static void train_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  train_agg *a = sqlite3_aggregate_context(ctx, sizeof(train_agg));
+  sqlite3_value *lv = argv[1];
+  double label;
+  const char *z;
+  size_t n;
+  if( a==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  if( a->failed ) return;
+  if( a->t==0 ){
+    corpus_train_opts o;
+    corpus_train_init(&o);
+    if( argc>2 && corpus_apply_options(ctx, "quality_train", argv[2],
+                                       corpus_train_option, &o) ){
+      a->failed = 1;
+      return;
+    }
+    if( (a->t = corpus_trainer_new(&o))==0 ) goto nomem;
+  }
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL
+   || sqlite3_value_type(lv)==SQLITE_NULL ){
+    return;   /* as count(x): rows with a NULL are left out */
+  }
+  if( corpus_check_text(ctx, "quality_train", "text", argv[0]) ){
+    a->failed = 1;
+    return;
+  }
+  label = sqlite3_value_double(lv);
+  if( (sqlite3_value_type(lv)!=SQLITE_INTEGER
+       && sqlite3_value_type(lv)!=SQLITE_FLOAT) || (label!=0 && label!=1) ){
+    corpus_result_error(ctx, "quality_train", "label must be 0 or 1, got %s%s%s",
+        sqlite3_value_type(lv)==SQLITE_TEXT ? "'" : "",
+        sqlite3_value_type(lv)==SQLITE_BLOB ? "a BLOB"
+                                            : (const char*)sqlite3_value_text(lv),
+        sqlite3_value_type(lv)==SQLITE_TEXT ? "'" : "");
+    a->failed = 1;
+    return;
+  }
+  z = (const char*)sqlite3_value_text(argv[0]);
+  n = (size_t)sqlite3_value_bytes(argv[0]);
+  if( (z==0 && n>0) || corpus_trainer_add(a->t, z ? z : "", n, label==1) ){
+    goto nomem;
+  }
+  return;
+nomem:
+  a->failed = 1;
+  sqlite3_result_error_nomem(ctx);
+}
+
+static void train_final(sqlite3_context *ctx){
+  train_agg *a = sqlite3_aggregate_context(ctx, 0);
+  char err[CORPUS_ERRMAX];
+  unsigned char *blob;
+  size_t n;
+  int rc;
+  if( a==0 || a->t==0 ) return;     /* no rows: NULL, as sum() */
+  if( !a->failed && a->t->ndocs>0 ){
+    rc = corpus_trainer_finish(a->t, &blob, &n, err);
+    if( rc==0 ){
+      sqlite3_result_blob64(ctx, blob, n, corpus_free);
+    }else if( rc>0 ){
+      corpus_result_error(ctx, "quality_train", "%s", err);
+    }else{
+      sqlite3_result_error_nomem(ctx);
+    }
+  }
+  corpus_trainer_free(a->t);
+  a->t = 0;
 }
 
 static void model_info_func(sqlite3_context *ctx, int argc,
                             sqlite3_value **argv){
-  model m;
+  corpus_model m;
   char *z;
   size_t i, nonzero = 0;
   (void)argc;
@@ -568,7 +605,7 @@ static void model_info_func(sqlite3_context *ctx, int argc,
       "\"ngram\":%d,\"buckets\":%lld,\"nonzero\":%lld,\"epochs\":%d,"
       "\"lr\":%!.6g,\"l2\":%!.6g,\"seed\":%llu,\"rows\":%llu,"
       "\"documents\":%u,\"positives\":%u,\"bias\":%!.6g}",
-      MODEL_FORMAT, m.ngram, 1LL<<m.bits, (long long)nonzero, m.epochs,
+      CORPUS_MODEL_FORMAT, m.ngram, 1LL<<m.bits, (long long)nonzero, m.epochs,
       (double)m.lr, (double)m.l2, (unsigned long long)m.seed,
       (unsigned long long)m.rows, m.documents, m.positives, (double)m.bias);
   if( z==0 ){ sqlite3_result_error_nomem(ctx); return; }

@@ -333,6 +333,53 @@ int corpus_quality_c4_drops(const corpus_quality *q,
 double corpus_quality_score(const corpus_quality *q,
                             const corpus_quality_opts *o);
 
+/*
+** GPT-3's quality classifier (classify.c): logistic regression over hashed
+** lowercased words and word pairs.  A trainer keeps a seeded reservoir of at
+** most sample documents as sparse vectors; finish runs the epochs of SGD and
+** writes the model BLOB (docs/quality.md has its layout).
+*/
+#define CORPUS_MODEL_MAGIC "QCLF"
+#define CORPUS_MODEL_FORMAT 1
+#define CORPUS_MODEL_HEADER 48
+typedef struct corpus_train_opts {
+  int bits;           /* log2 of the buckets, 10..24, default 18 */
+  int ngram;          /* 1 (words) or 2 (and word pairs, default) */
+  int epochs;         /* default 5 */
+  double lr, l2;      /* default 0.5 and 1e-6 */
+  uint64_t seed;      /* of the reservoir and the shuffles, default 1 */
+  long long sample;   /* reservoir size, default 100000 */
+} corpus_train_opts;
+void corpus_train_init(corpus_train_opts *o);
+/* A corpus_option_fn for quality_train() options; ctx is a
+** corpus_train_opts*. */
+int corpus_train_option(void *ctx, const char *key, const char *value,
+                        char *err);
+typedef struct corpus_trainer corpus_trainer;
+corpus_trainer *corpus_trainer_new(const corpus_train_opts *o);
+/* Offers one document (label 0 or 1) to the reservoir; 0 or -1 (out of
+** memory). */
+int corpus_trainer_add(corpus_trainer *t, const char *z, size_t n, int label);
+/* Trains and hands over the model BLOB (*out, freed with corpus_free).
+** Returns 0, -1 (out of memory) or 1 (err written: one label only). */
+int corpus_trainer_finish(corpus_trainer *t, unsigned char **out,
+                          size_t *nout, char *err);
+void corpus_trainer_free(corpus_trainer *t);
+/* A decoded model points into its BLOB. */
+typedef struct corpus_model {
+  int flags, ngram, bits, epochs;
+  uint32_t documents, positives;
+  float bias, lr, l2;
+  uint64_t seed, rows;
+  const unsigned char *weights;   /* 2^bits little-endian float32 */
+} corpus_model;
+int corpus_model_decode(const unsigned char *z, size_t n, corpus_model *m,
+                        char *err);
+/* The model's probability of label 1 for z[0..n-1]: 0, or -1 (out of
+** memory). */
+int corpus_model_score(const corpus_model *m, const char *z, size_t n,
+                       double *p);
+
 /* Hashing (xxHash).  corpus_sample_keep() is 1 for a fraction rate of keys. */
 uint64_t corpus_xxh64(const void *p, size_t n, uint64_t seed);
 uint64_t corpus_xxh3(const void *p, size_t n, uint64_t seed);
