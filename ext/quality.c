@@ -285,22 +285,44 @@ static int ends_with(const char *z, size_t a, size_t b, const char *s){
 /* ---- Sets of 64-bit hashes with a count and a first position ------------- */
 
 typedef struct hslot { uint64_t key; uint32_t count, first; } hslot;
-typedef struct hset { hslot *s; size_t mask, alloc, used; } hset;
+typedef struct hset {
+  hslot *s;
+  size_t mask, alloc;
+  uint32_t *used;     /* the slots filled since the last reset */
+  size_t nused;
+} hset;
 
-/* Empties h, with room for expect keys at most half full. */
+/* Empties h, with room for expect keys at most half full.  The table is
+** zeroed once when allocated; after that only the slots a pass filled are
+** cleared, so that the many small passes of a long text do not each pay
+** for the whole table. */
 static int hset_reset(hset *h, size_t expect){
-  size_t cap = 16;
+  size_t cap = 16, i;
   while( cap < expect*2 ) cap <<= 1;
   if( cap > h->alloc ){
     corpus_free(h->s);
+    corpus_free(h->used);
     h->s = corpus_realloc(0, cap*sizeof(hslot));
-    h->alloc = h->s ? cap : 0;
-    if( h->s==0 ) return -1;
+    h->used = corpus_realloc(0, (cap/2+1)*sizeof(uint32_t));
+    if( h->s==0 || h->used==0 ){
+      corpus_free(h->s);
+      corpus_free(h->used);
+      memset(h, 0, sizeof(*h));
+      return -1;
+    }
+    h->alloc = cap;
+    memset(h->s, 0, cap*sizeof(hslot));
+  }else{
+    for(i=0; i<h->nused; i++) memset(&h->s[h->used[i]], 0, sizeof(hslot));
   }
+  h->nused = 0;
   h->mask = cap-1;
-  memset(h->s, 0, cap*sizeof(hslot));
-  h->used = 0;
   return 0;
+}
+
+static void hset_free(hset *h){
+  corpus_free(h->s);
+  corpus_free(h->used);
 }
 
 /* The slot of key, added (count 0, first = pos) when new.  The table never
@@ -313,7 +335,7 @@ static hslot *hset_get(hset *h, uint64_t key, uint32_t pos){
     if( h->s[i].key==0 ){
       h->s[i].key = key;
       h->s[i].first = pos;
-      h->used++;
+      h->used[h->nused++] = (uint32_t)i;
       return &h->s[i];
     }
     i = (i+1) & h->mask;
@@ -573,11 +595,15 @@ static uint64_t gram_step(uint64_t h, uint64_t token){
 }
 #define GRAM_SEED 0x9E3779B97F4A7C15ULL
 
-/* key[i] holds the hash of the (n-1)-gram at i; makes it the n-gram's, for
-** the nt-n+1 n-grams. */
-static void grow_keys(uint64_t *key, const qtoken *t, size_t nt, int n){
+/* key[i] holds the hash of the (n-1)-gram at i; makes it the n-gram's at
+** the positions a pass for n hashes (run[i] >= n-1, a subset of those of
+** n-1, so their keys are up to date). */
+static void grow_keys(uint64_t *key, const qtoken *t, size_t nt, int n,
+                      const unsigned char *run){
   size_t i;
-  for(i=0; i+(size_t)n<=nt; i++) key[i] = gram_step(key[i], t[i+n-1].hash);
+  for(i=0; i+(size_t)n<=nt; i++){
+    if( run[i]>=n-1 ) key[i] = gram_step(key[i], t[i+n-1].hash);
+  }
 }
 
 static double gram_chars(const qtoken *t, int n){
@@ -958,8 +984,8 @@ static int newline_pass(const char *z, size_t n, const corpus_quality_opts *o,
   sig[CORPUS_QS_DUP_LINE_FRAC] = ratio(rep.dups, rep.pieces);
   sig[CORPUS_QS_DUP_LINE_CHARS] = ratio(rep.dup_chars, sig[CORPUS_QS_CHARS]);
 done:
-  corpus_free(fw.set.s);
-  corpus_free(rep.set.s);
+  hset_free(&fw.set);
+  hset_free(&rep.set);
   return rc;
 }
 
@@ -989,7 +1015,7 @@ static int paragraph_pass(const char *z, size_t n, corpus_quality *q,
   sig[CORPUS_QS_PARAGRAPHS] = d.pieces;
   sig[CORPUS_QS_DUP_PARA_FRAC] = ratio(d.dups, d.pieces);
   sig[CORPUS_QS_DUP_PARA_CHARS] = ratio(d.dup_chars, sig[CORPUS_QS_CHARS]);
-  corpus_free(d.set.s);
+  hset_free(&d.set);
   return 0;
 }
 
@@ -1067,14 +1093,14 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
     count_runs(run, m.ntok-1, atleast);
     for(k=3; k<=4 && (size_t)k<=m.ntok; k++){
       hset_reset(&h, atleast[k-1]);
-      grow_keys(key, m.tok, m.ntok, k);
+      grow_keys(key, m.tok, m.ntok, k, run);
       sig[CORPUS_QS_TOP_2GRAM+k-2] = ratio(
           top_gram(&h, m.tok, key, m.ntok, k, run), sig[CORPUS_QS_CHARS]);
     }
     /* when no n-gram is found again, no longer one is */
     for(k=5; k<=10 && hits && (size_t)k<=m.ntok; k++){
       hset_reset(&h, atleast[k-1]);
-      grow_keys(key, m.tok, m.ntok, k);
+      grow_keys(key, m.tok, m.ntok, k, run);
       sig[CORPUS_QS_DUP_5GRAM+k-5] = ratio(
           dup_grams(&h, m.tok, key, m.ntok, k, run, &hits),
           sig[CORPUS_QS_CHARS]);
@@ -1084,7 +1110,7 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
   }
 done:
   corpus_free(m.tok);
-  corpus_free(h.s);
+  hset_free(&h);
   return rc;
 }
 
