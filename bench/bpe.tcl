@@ -34,6 +34,7 @@
 # both sides see the same documents.  MB are 10^6 bytes of UTF-8 text.
 # The output is figures, never a verdict.
 package require sqlite3
+source [file join [file dirname [info script]] lib.tcl]
 
 proc usage {} {
   puts stderr "usage: tclsh bench/bpe.tcl LIB \[-runs N\] \[-ref-runs N\] \[-cap-mb N\] \[-encs \"E ...\"\] \[-refs \"R ...\"\] \[-subset LABEL REGEXP FILE\] \[-patho-n \"N ...\"\] \[-ref-patho-n N\] \[-node PATH\] \[-modules DIR\] CORPUS..."
@@ -86,20 +87,7 @@ set here [file dirname [file normalize [info script]]]
 set refjs [file join $here bpe_ref.mjs]
 set tmpdir [expr {[info exists ::env(TMPDIR)] ? $::env(TMPDIR) : "/tmp"}]
 
-sqlite3 db :memory:
-db enable_load_extension 1
-db eval {SELECT load_extension($lib)}
-
-# ---------------------------------------------------------------- machine
-proc cpu_model {} {
-  if {[catch {open /proc/cpuinfo} f]} { return unknown }
-  set model unknown
-  while {[gets $f line] >= 0} {
-    if {[regexp {^model name\s*:\s*(.*)$} $line -> m]} { set model $m; break }
-  }
-  close $f
-  return $model
-}
+open_db $lib
 
 # The references that node can load, with their versions.
 set versions {}
@@ -127,15 +115,13 @@ proc ref_label {r} {
   return "$r [dict get $::versions $r] ($kind)"
 }
 
-puts "sqlite-corpus BPE benchmark"
-puts "date:    [clock format [clock seconds] -format {%Y-%m-%d %H:%M:%S %Z}]"
-puts "cpu:     [cpu_model]"
-puts "nproc:   [exec nproc] (every figure is one thread)"
-puts "tcl:     [info patchlevel], sqlite [db onecolumn {SELECT sqlite_version()}]"
+header "sqlite-corpus BPE benchmark" 8
+machine_fields " (every figure is one thread)"
+field tcl "[info patchlevel], sqlite [db onecolumn {SELECT sqlite_version()}]"
 if {[dict size $versions]} {
-  puts "node:    [dict get $versions node]; [join [lmap r $refs {ref_label $r}] {, }]"
+  field node "[dict get $versions node]; [join [lmap r $refs {ref_label $r}] {, }]"
 }
-puts "runs:    extension best of $runs; JS best of $ref_runs (encode loop only)"
+field runs "extension best of $runs; JS best of $ref_runs (encode loop only)"
 puts ""
 
 # ---------------------------------------------------------------- loading
@@ -143,10 +129,7 @@ puts ""
 # table, every k-th one if there are more than CAP bytes of lines, and
 # writes them to OUT for node.  Returns {docs bytes matching k}.
 proc load_corpus {file re cap out} {
-  db eval {
-    DROP TABLE IF EXISTS docs;
-    CREATE TABLE docs(id INTEGER PRIMARY KEY, text TEXT);
-  }
+  new_docs
   set f [open $file r]
   fconfigure $f -translation binary
   set lines {}
@@ -177,21 +160,6 @@ proc load_corpus {file re cap out} {
   close $o
   set bytes [db onecolumn {SELECT coalesce(sum(length(CAST(text AS BLOB))), 0) FROM docs}]
   return [list $n $bytes [llength $lines] $k]
-}
-
-# ---------------------------------------------------------------- timing
-# Best time of SQL (its variables are the caller's) and its result.
-proc time_query {sql {nruns {}}} {
-  if {$nruns eq ""} { set nruns $::runs }
-  set best {}
-  set result {}
-  for {set r 0} {$r < $nruns} {incr r} {
-    set t0 [clock microseconds]
-    set result [uplevel 1 [list db onecolumn $sql]]
-    set dt [expr {([clock microseconds] - $t0) / 1e6}]
-    if {$best eq "" || $dt < $best} { set best $dt }
-  }
-  return [list [expr {max($best, 1e-6)}] $result]
 }
 
 set queries {

@@ -36,6 +36,7 @@
 #
 # Exit status 1 if any document mismatches or fails its round trip.
 package require sqlite3
+source [file join [file dirname [info script]] lib.tcl]
 
 proc usage {} {
   puts stderr "usage: tclsh bench/bpe_parity.tcl LIB \[-ref R\] \[-encs \"E ...\"\] \[-show N\] \[-minimize N\] \[-synth\] \[-random N\] \[-node PATH\] \[-modules DIR\] CORPUS..."
@@ -50,26 +51,9 @@ set synth 0
 set nrandom 2000
 set node node
 set modules /tmp/tk/node_modules
-set files {}
-if {[llength $argv] < 1} usage
-set lib [lindex $argv 0]
-for {set i 1} {$i < [llength $argv]} {incr i} {
-  set a [lindex $argv $i]
-  switch -- $a {
-    -ref      { set ref      [lindex $argv [incr i]] }
-    -encs     { set encs     [lindex $argv [incr i]] }
-    -show     { set show     [lindex $argv [incr i]] }
-    -minimize { set minimize [lindex $argv [incr i]] }
-    -synth    { set synth 1 }
-    -random   { set nrandom  [lindex $argv [incr i]] }
-    -node     { set node     [lindex $argv [incr i]] }
-    -modules  { set modules  [lindex $argv [incr i]] }
-    default {
-      if {[string match -* $a]} usage
-      lappend files $a
-    }
-  }
-}
+set files [parse_args $argv {-ref ref -encs encs -show show -minimize minimize
+                               -synth {synth flag} -random nrandom -node node
+                               -modules modules}]
 foreach v {show minimize nrandom} {
   if {![string is integer -strict [set $v]] || [set $v] < 0} usage
 }
@@ -78,32 +62,25 @@ if {![llength $files] && !$synth && !$nrandom} usage
 set here [file dirname [file normalize [info script]]]
 set refjs [file join $here bpe_ref.mjs]
 
-sqlite3 db :memory:
-db enable_load_extension 1
-db eval {SELECT load_extension($lib)}
+open_db $lib
 
-proc now {} { return [clock microseconds] }
-proc since {t0} { return [expr {([clock microseconds] - $t0) / 1e6}] }
+proc since {t0} { return [expr {[now] - $t0}] }
 
-puts "sqlite-corpus BPE parity"
-puts "date:      [clock format [clock seconds] -format {%Y-%m-%d %H:%M:%S %Z}]"
-puts "reference: $ref (encode_ordinary), by bench/bpe_ref.mjs"
+header "sqlite-corpus BPE parity" 10
+field reference "$ref (encode_ordinary), by bench/bpe_ref.mjs"
 if {[catch {exec $node $refjs versions --modules $modules} v]} {
   puts stderr "bpe_parity: cannot run $node $refjs: $v"
   exit 2
 }
 foreach line [split $v \n] { puts "           [lrange $line 1 end]" }
-puts "encodings: $encs"
+field encodings $encs
 puts ""
 
 # ---------------------------------------------------------------- loading
 # Loads FILE into a fresh docs table: one row per non-empty line, in order,
 # id = 1, 2, ...  text is NULL when the line has no "text" string.
 proc load_corpus {file} {
-  db eval {
-    DROP TABLE IF EXISTS docs;
-    CREATE TABLE docs(id INTEGER PRIMARY KEY, text TEXT);
-  }
+  new_docs
   set f [open $file r]
   fconfigure $f -translation binary
   set n 0

@@ -19,6 +19,7 @@
 # pages are taken (ids man/manN/...; the other languages are man/LANG/manN).
 # The output is figures, never a verdict.
 package require sqlite3
+source [file join [file dirname [info script]] lib.tcl]
 
 proc usage {} {
   puts stderr "usage: tclsh bench/minhash.tcl LIB \[-runs N\] \[-cap-mb N\] \[-only GLOB\] \[-english FILE\]... CORPUS..."
@@ -28,30 +29,13 @@ proc usage {} {
 set runs 3
 set cap_mb 50
 set only *
-set files {}
 set english {}
-if {[llength $argv] < 1} usage
-set lib [lindex $argv 0]
-for {set i 1} {$i < [llength $argv]} {incr i} {
-  set a [lindex $argv $i]
-  switch -- $a {
-    -runs    { set runs   [lindex $argv [incr i]] }
-    -cap-mb  { set cap_mb [lindex $argv [incr i]] }
-    -only    { set only   [lindex $argv [incr i]] }
-    -english { lappend english [lindex $argv [incr i]] }
-    default {
-      if {[string match -* $a]} usage
-      lappend files $a
-    }
-  }
-}
+set files [parse_args $argv {-runs runs -cap-mb cap_mb -only only -english {english list}}]
 if {![string is integer -strict $runs] || $runs < 1} usage
 if {![string is double -strict $cap_mb] || $cap_mb <= 0} usage
 if {![llength $files] && ![llength $english]} usage
 
-sqlite3 db :memory:
-db enable_load_extension 1
-db eval {SELECT load_extension($lib)}
+open_db $lib
 
 set baseline {SELECT count(length(text)) FROM docs}
 
@@ -80,127 +64,23 @@ lappend queries \
   {SELECT count(minhash(text, 'unit=char ngram=5')) FROM docs} \
   {SELECT count(jaccard(text, text)) FROM docs}
 
-# ---------------------------------------------------------------- machine
-proc cpu_model {} {
-  if {[catch {open /proc/cpuinfo} f]} { return unknown }
-  set model unknown
-  while {[gets $f line] >= 0} {
-    if {[regexp {^model name\s*:\s*(.*)$} $line -> m]} { set model $m; break }
-  }
-  close $f
-  return $model
-}
-proc ncpu {} {
-  if {[catch {exec nproc} n]} { return unknown }
-  return $n
-}
-
-puts "sqlite-corpus minhash benchmark"
-puts "date:   [clock format [clock seconds] -format {%Y-%m-%d %H:%M:%S %Z}]"
-puts "cpu:    [cpu_model]"
-puts "nproc:  [ncpu]"
-puts "tcl:    [info patchlevel]"
-puts "runs:   best of $runs, wall clock, one thread"
+header "sqlite-corpus minhash benchmark" 7
+machine_fields
+field tcl [info patchlevel]
+field runs "best of $runs, wall clock, one thread"
 puts "simd levels this CPU runs: $simd_levels"
-puts "corpus_debug():"
-foreach line [split [db onecolumn {SELECT corpus_debug()}] \n] {
-  puts "  $line"
-}
+print_corpus_debug
 puts "reference, NOT measured here: datasketch signs about 5 MB/s of English"
 puts "  text per core (word 5-grams, 128 perms, update_batch; figure published"
 puts "  in ../shared/REFERENCES.md; PyPI is not reachable on this machine)"
 puts ""
 
-# ---------------------------------------------------------------- loading
-proc new_docs {} {
-  db eval {
-    DROP TABLE IF EXISTS docs;
-    CREATE TABLE docs(id INTEGER PRIMARY KEY, text TEXT);
-  }
-}
-
-# Appends FILE's documents to docs, at most $cap bytes of text (always at
-# least one document); with english set, only documents of 1,000-50,000
-# bytes and, from man, only the English pages.  Returns {docs bytes capped}.
-proc load_corpus {file cap {english 0}} {
-  set f [open $file r]
-  fconfigure $f -encoding utf-8 -translation lf
-  set n 0
-  set bytes 0
-  set capped 0
-  set man [string equal [file tail $file] man.jsonl]
-  db transaction {
-    while {[gets $f line] >= 0} {
-      if {$line eq ""} continue
-      if {$english} {
-        set len [db onecolumn {
-          INSERT INTO docs(text)
-            SELECT $line ->> '$.text'
-             WHERE length(CAST($line ->> '$.text' AS BLOB)) BETWEEN 1000 AND 50000
-               AND (NOT $man OR ($line ->> '$.id') GLOB 'man/man[0-9]*/*')
-          RETURNING length(CAST(text AS BLOB))
-        }]
-        if {$len eq ""} continue
-      } else {
-        set len [db onecolumn {
-          INSERT INTO docs(text) SELECT $line ->> '$.text'
-          RETURNING coalesce(length(CAST(text AS BLOB)), 0)
-        }]
-      }
-      if {$n > 0 && $bytes + $len > $cap} {
-        db eval {DELETE FROM docs WHERE id = last_insert_rowid()}
-        set capped 1
-        break
-      }
-      incr n
-      incr bytes $len
-    }
-  }
-  close $f
-  return [list $n $bytes $capped]
-}
-
 # ---------------------------------------------------------------- timing
-proc time_query {sql} {
-  set best {}
-  set result {}
-  for {set r 0} {$r < $::runs} {incr r} {
-    set t0 [clock microseconds]
-    set result [db onecolumn $sql]
-    set dt [expr {([clock microseconds] - $t0) / 1e6}]
-    if {$best eq "" || $dt < $best} { set best $dt }
-  }
-  return [list $best $result]
-}
-
 # Runs the baseline and the queries on the current docs table and prints
 # the table of figures.
 proc run_queries {mb} {
   global baseline queries only
-  lassign [time_query $baseline] base_s base_r
-  set rows [list [list $baseline $base_s $base_r]]
-  foreach sql $queries {
-    if {![string match $only $sql]} continue
-    if {[catch {time_query $sql} tr]} {
-      lappend rows [list $sql error $tr]
-      continue
-    }
-    lappend rows [list $sql {*}$tr]
-  }
-  set w 0
-  foreach row $rows { set w [expr {max($w, [string length [lindex $row 0]])}] }
-  puts [format "   %-${w}s %9s %9s %11s  %s" query seconds MB/s "x baseline" result]
-  foreach row $rows {
-    lassign $row sql s r
-    if {$s eq "error"} {
-      puts [format "   %-${w}s %9s  %s" $sql error $r]
-      continue
-    }
-    if {$s <= 0} { set s 1e-6 }
-    set x [format %.1f [expr {$s / ($base_s > 0 ? $base_s : 1e-6)}]]
-    puts [format "   %-${w}s %9.5f %9.1f %11s  %s" $sql $s [expr {$mb / $s}] $x $r]
-  }
-  puts ""
+  query_table $baseline [lmap q $queries {list $q MB}] $only $mb 0 9
 }
 
 proc size_line {} {
@@ -214,20 +94,8 @@ proc size_line {} {
 }
 
 set total0 [clock microseconds]
-set cap [expr {wide($cap_mb * 1e6)}]
 foreach file $files {
-  set name [file rootname [file tail $file]]
-  set t0 [clock microseconds]
-  new_docs
-  lassign [load_corpus $file $cap] ndocs bytes capped
-  set load_s [expr {([clock microseconds] - $t0) / 1e6}]
-  set mb [expr {$bytes / 1e6}]
-  puts [format "== %s: %d docs, %.1f MB of text (%s; loaded in %.2f s)" \
-          $name $ndocs $mb $file $load_s]
-  if {$capped} {
-    puts [format "   capped at %g MB: only the first %d documents of the file" \
-            $cap_mb $ndocs]
-  }
+  lassign [load_and_report load_jsonl $file $cap_mb] ndocs mb
   puts "   [size_line]"
   run_queries $mb
 }
@@ -239,7 +107,12 @@ if {[llength $english]} {
   set bytes 0
   set parts {}
   foreach file $english {
-    lassign [load_corpus $file 1e15 1] n b
+    # of man, only the English pages (ids man/manN/...)
+    set where {length(CAST($line ->> '$.text' AS BLOB)) BETWEEN 1000 AND 50000}
+    if {[file tail $file] eq "man.jsonl"} {
+      append where { AND ($line ->> '$.id') GLOB 'man/man[0-9]*/*'}
+    }
+    lassign [append_jsonl $file 1e15 $where] n b
     incr ndocs $n
     incr bytes $b
     set name [file rootname [file tail $file]]

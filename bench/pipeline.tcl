@@ -34,6 +34,7 @@
 #    K of them (default 200) checked with exact jaccard();
 #  - a sample of K of all verified pairs checked with exact jaccard().
 package require sqlite3
+source [file join [file dirname [info script]] lib.tcl]
 
 proc usage {} {
   puts stderr "usage: tclsh bench/pipeline.tcl LIB \[-n N\] \[-dir DIR\] \[-seed S\] \[-regen\] \[-sample K\] \[-recipe FILE\] \[-sqlite3 PATH\] \[-python PATH\] \[-corpora-dir DIR\] \[-keep\]"
@@ -50,24 +51,11 @@ set sqlite3_bin sqlite3
 set python /usr/bin/python3
 set keep 0
 set corpora_dir [expr {[info exists env(CORPORA_DIR)] ? $env(CORPORA_DIR) : "/tmp/corpora"}]
-if {[llength $argv] < 1} usage
-set lib [file normalize [lindex $argv 0]]
-for {set i 1} {$i < [llength $argv]} {incr i} {
-  set a [lindex $argv $i]
-  switch -- $a {
-    -n           { set n [lindex $argv [incr i]] }
-    -dir         { set dir [lindex $argv [incr i]] }
-    -seed        { set seed [lindex $argv [incr i]] }
-    -regen       { set regen 1 }
-    -sample      { set sample [lindex $argv [incr i]] }
-    -recipe      { set recipe [lindex $argv [incr i]] }
-    -sqlite3     { set sqlite3_bin [lindex $argv [incr i]] }
-    -python      { set python [lindex $argv [incr i]] }
-    -corpora-dir { set corpora_dir [lindex $argv [incr i]] }
-    -keep        { set keep 1 }
-    default usage
-  }
-}
+set spec {-n n -dir dir -seed seed -regen {regen flag} -sample sample
+          -recipe recipe -sqlite3 sqlite3_bin -python python
+          -corpora-dir corpora_dir -keep {keep flag}}
+if {[llength [parse_args $argv $spec]]} usage
+set lib [file normalize $lib]
 foreach v {n seed sample} {
   if {![string is integer -strict [set $v]] || [set $v] < 0} usage
 }
@@ -78,19 +66,6 @@ if {![file executable $timebin]} {
 }
 
 # ---------------------------------------------------------------- machine
-proc cpu_model {} {
-  if {[catch {open /proc/cpuinfo} f]} { return unknown }
-  set model unknown
-  while {[gets $f line] >= 0} {
-    if {[regexp {^model name\s*:\s*(.*)$} $line -> m]} { set model $m; break }
-  }
-  close $f
-  return $model
-}
-proc ncpu {} {
-  if {[catch {exec nproc} n]} { return unknown }
-  return $n
-}
 proc mem_total {} {
   if {[catch {open /proc/meminfo} f]} { return unknown }
   set m unknown
@@ -103,16 +78,13 @@ proc mem_total {} {
   close $f
   return $m
 }
-proc now {} { return [expr {[clock microseconds] / 1e6}] }
 proc mb {bytes} { return [format %.1f [expr {$bytes / 1e6}]] }
 
-puts "sqlite-corpus pipeline benchmark (sql/dedup.sql end to end)"
-puts "date:    [clock format [clock seconds] -format {%Y-%m-%d %H:%M:%S %Z}]"
-puts "cpu:     [cpu_model]"
-puts "nproc:   [ncpu] (every step runs on one thread)"
-puts "memory:  [mem_total]"
-puts "sqlite3: [exec $sqlite3_bin -version]"
-puts "recipe:  $recipe"
+header "sqlite-corpus pipeline benchmark (sql/dedup.sql end to end)" 8
+machine_fields " (every step runs on one thread)"
+field memory [mem_total]
+field sqlite3 [exec $sqlite3_bin -version]
+field recipe $recipe
 
 # ---------------------------------------------------------------- corpus
 file mkdir $dir
@@ -129,10 +101,8 @@ if {$regen || ![file exists $db_file]} {
   puts [format "   generated in %.0f s" [expr {[now] - $t0}]]
 }
 
-sqlite3 db $db_file
-db enable_load_extension 1
-db eval {SELECT load_extension($lib)}
-puts "corpus_debug(): [join [split [db onecolumn {SELECT corpus_debug()}] \n] {; }]"
+open_db $lib $db_file
+print_corpus_debug 1
 set info [dict create]
 db eval {SELECT key, value FROM bench_info} { dict set info $key $value }
 set ndocs [db onecolumn {SELECT count(*) FROM docs}]
@@ -244,9 +214,7 @@ puts [format "   text %s MB: %.1f MB/s end to end; peak RSS %.1f MB = %.2f%% of 
 puts "   file after the run: [mb [file size $db_file]] MB"
 
 # ---------------------------------------------------------------- evaluation
-sqlite3 db $db_file
-db enable_load_extension 1
-db eval {SELECT load_extension($lib)}
+open_db $lib $db_file
 set t_eval [now]
 puts ""
 puts "== planted duplicates found (same cluster as their source; untimed)"

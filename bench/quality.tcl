@@ -26,13 +26,15 @@
 #
 # The pipeline: the recipe is cut at its numbered step comments and run in
 # this connection, step by step.  Variants change step 4 (verification) and,
-# for two of them, step 2 (banding):
-#   recipe        9 x 13 bands, minhash_jaccard() >= 0.8: the recipe as it is
-#   exact         9 x 13, jaccard(da.text, db.text, 'ngram=5') >= 0.8 (the
-#                 recipe's comment in step 4)
-#   none          9 x 13, every candidate pair kept (no verification)
-#   16x8          16 x 8 bands = lsh_params(0.8, 128, 0.05, 0.95), minhash_jaccard()
-#   16x8-exact    16 x 8 bands, exact jaccard()
+# for three of them, step 2 (banding):
+#   recipe        16 x 8 bands = lsh_params(0.8, 128, 0.05, 0.95), exact
+#                 jaccard() >= 0.8: the recipe as it is
+#   minhash       16 x 8, minhash_jaccard() >= 0.8 (the recipe's comment in
+#                 step 4: the cheaper check that reads no text)
+#   none          16 x 8, every candidate pair kept (no verification)
+#   9x13-exact    9 x 13 bands = lsh_params(0.8, 128), exact jaccard()
+#   9x13-minhash  9 x 13, minhash_jaccard(): the first recipe's banding and
+#                 verification
 #   21x6-exact    21 x 6 bands, exact jaccard()
 #
 # Figures per variant:
@@ -47,6 +49,7 @@
 #                connected components of the truth pairs
 # The output is figures, never a verdict.
 package require sqlite3
+source [file join [file dirname [info script]] lib.tcl]
 
 proc usage {} {
   puts stderr "usage: tclsh bench/quality.tcl LIB \[-recipe FILE\] \[-sample K\] \[-only GLOB\] CORPUS..."
@@ -56,32 +59,14 @@ proc usage {} {
 set recipe sql/dedup.sql
 set sample 200
 set only *
-set files {}
-if {[llength $argv] < 1} usage
-set lib [lindex $argv 0]
-for {set i 1} {$i < [llength $argv]} {incr i} {
-  set a [lindex $argv $i]
-  switch -- $a {
-    -recipe { set recipe [lindex $argv [incr i]] }
-    -sample { set sample [lindex $argv [incr i]] }
-    -only   { set only [lindex $argv [incr i]] }
-    default {
-      if {[string match -* $a]} usage
-      lappend files $a
-    }
-  }
-}
+set files [parse_args $argv {-recipe recipe -sample sample -only only}]
 if {![llength $files]} usage
 
-sqlite3 db :memory:
-db enable_load_extension 1
-db eval {SELECT load_extension($lib)}
-proc now {} { return [expr {[clock microseconds] / 1e6}] }
+open_db $lib
 
-puts "sqlite-corpus dedup quality benchmark (sql/dedup.sql at threshold 0.8)"
-puts "date:   [clock format [clock seconds] -format {%Y-%m-%d %H:%M:%S %Z}]"
-puts "recipe: $recipe"
-puts "corpus_debug(): [join [split [db onecolumn {SELECT corpus_debug()}] \n] {; }]"
+header "sqlite-corpus dedup quality benchmark (sql/dedup.sql at threshold 0.8)" 7
+field recipe $recipe
+print_corpus_debug 1
 
 # ---------------------------------------------------------------- recipe
 set f [open $recipe r]
@@ -144,23 +129,6 @@ set variants [list \
   9x13-minhash [list 2 [banded 9 13] 4 $minhash_step4] \
   21x6-exact   [list 2 [banded 21 6] 4 [dict get $steps 4]] \
 ]
-
-# ---------------------------------------------------------------- loading
-proc load_corpus {file} {
-  db eval {
-    DROP TABLE IF EXISTS docs;
-    CREATE TABLE docs(id INTEGER PRIMARY KEY, text TEXT);
-  }
-  set f [open $file r]
-  fconfigure $f -encoding utf-8 -translation lf
-  db transaction {
-    while {[gets $f line] >= 0} {
-      if {$line eq ""} continue
-      db eval {INSERT INTO docs(text) SELECT $line ->> '$.text'}
-    }
-  }
-  close $f
-}
 
 # ---------------------------------------------------------------- truth
 proc build_truth {} {
@@ -348,12 +316,8 @@ set total0 [now]
 set summary {}
 foreach file $files {
   set name [file rootname [file tail $file]]
-  set t0 [now]
-  load_corpus $file
-  db eval {SELECT count(*) AS ndocs, sum(length(CAST(text AS BLOB))) AS bytes FROM docs} {}
   puts ""
-  puts [format "== %s: %d docs, %.1f MB of text (%s; loaded in %.2f s)" \
-          $name $ndocs [expr {$bytes / 1e6}] $file [expr {[now] - $t0}]]
+  load_and_report load_jsonl $file ""
   lassign [build_truth] ts tj te checked bad
   db eval {
     SELECT count(*) AS groups, sum(c > 1) AS multi, sum(c) - count(*) AS copies

@@ -17,6 +17,7 @@
 # queries whose SQL matches GLOB (the baseline always runs).  The output is
 # figures, never a verdict.
 package require sqlite3
+source [file join [file dirname [info script]] lib.tcl]
 
 proc usage {} {
   puts stderr "usage: tclsh bench/text.tcl LIB \[-set text|quality\] \[-runs N\] \[-cap-mb N\] \[-only GLOB\] CORPUS..."
@@ -27,30 +28,13 @@ set runs 3
 set set text
 set cap_mb 50
 set only *
-set files {}
-if {[llength $argv] < 1} usage
-set lib [lindex $argv 0]
-for {set i 1} {$i < [llength $argv]} {incr i} {
-  set a [lindex $argv $i]
-  switch -- $a {
-    -runs   { set runs   [lindex $argv [incr i]] }
-    -set    { set set    [lindex $argv [incr i]] }
-    -cap-mb { set cap_mb [lindex $argv [incr i]] }
-    -only   { set only   [lindex $argv [incr i]] }
-    default {
-      if {[string match -* $a]} usage
-      lappend files $a
-    }
-  }
-}
+set files [parse_args $argv {-runs runs -set set -cap-mb cap_mb -only only}]
 if {![string is integer -strict $runs] || $runs < 1} usage
 if {![string is double -strict $cap_mb] || $cap_mb <= 0} usage
 if {$set ni {text quality}} usage
 if {![llength $files]} usage
 
-sqlite3 db :memory:
-db enable_load_extension 1
-db eval {SELECT load_extension($lib)}
+open_db $lib
 
 # The baseline: a plain scan that touches every text (length() of a TEXT
 # value counts characters, so it reads every byte).
@@ -92,113 +76,43 @@ if {$set eq "quality"} {
   }
 }
 
-# ---------------------------------------------------------------- machine
-proc cpu_model {} {
-  if {[catch {open /proc/cpuinfo} f]} { return unknown }
-  set model unknown
-  while {[gets $f line] >= 0} {
-    if {[regexp {^model name\s*:\s*(.*)$} $line -> m]} { set model $m; break }
-  }
-  close $f
-  return $model
-}
-proc ncpu {} {
-  if {[catch {exec nproc} n]} { return unknown }
-  return $n
-}
-
-puts "sqlite-corpus $set benchmark"
-puts "date:   [clock format [clock seconds] -format {%Y-%m-%d %H:%M:%S %Z}]"
-puts "cpu:    [cpu_model]"
-puts "nproc:  [ncpu]"
-puts "tcl:    [info patchlevel]"
-puts "runs:   best of $runs, wall clock"
-puts "corpus_debug():"
-foreach line [split [db onecolumn {SELECT corpus_debug()}] \n] {
-  puts "  $line"
-}
+header "sqlite-corpus $set benchmark" 7
+machine_fields
+field tcl [info patchlevel]
+field runs "best of $runs, wall clock"
+print_corpus_debug
 puts ""
 
 # ---------------------------------------------------------------- loading
-# Loads FILE into a fresh docs table, at most $cap bytes of text (always at
-# least one document).  Returns {docs bytes capped}.
+# Loads FILE into a fresh docs table, at most CAP bytes of text: a JSONL
+# file by the shared loader, a JSON array (the small bundled
+# examples/data/sqlite-doc.json, the fallback when no real corpus is built)
+# parsed whole by SQLite's json_each().  Returns {docs bytes capped}.
 proc load_corpus {file cap} {
-  db eval {
-    DROP TABLE IF EXISTS docs;
-    CREATE TABLE docs(id INTEGER PRIMARY KEY, text TEXT);
-  }
+  if {![string match {*.json} $file]} { return [load_jsonl $file $cap] }
+  new_docs
   set f [open $file r]
   fconfigure $f -encoding utf-8 -translation lf
+  set data [read $f]
+  close $f
   set n 0
   set bytes 0
   set capped 0
   db transaction {
-    if {[string match {*.json} $file]} {
-      # A JSON array: parsed whole by SQLite's json_each().
-      set data [read $f]
-      db eval {SELECT value ->> '$.text' AS t FROM json_each($data)} {
-        set len [string length [encoding convertto utf-8 $t]]
-        if {$n > 0 && $bytes + $len > $cap} { set capped 1; break }
-        db eval {INSERT INTO docs(text) VALUES($t)}
-        incr n
-        incr bytes $len
-      }
-      unset data
-    } else {
-      while {[gets $f line] >= 0} {
-        if {$line eq ""} continue
-        set len [db onecolumn {
-          INSERT INTO docs(text) SELECT $line ->> '$.text'
-          RETURNING coalesce(length(CAST(text AS BLOB)), 0)
-        }]
-        if {$n > 0 && $bytes + $len > $cap} {
-          db eval {DELETE FROM docs WHERE id = last_insert_rowid()}
-          set capped 1
-          break
-        }
-        incr n
-        incr bytes $len
-      }
+    db eval {SELECT value ->> '$.text' AS t FROM json_each($data)} {
+      set len [string length [encoding convertto utf-8 $t]]
+      if {$n > 0 && $bytes + $len > $cap} { set capped 1; break }
+      db eval {INSERT INTO docs(text) VALUES($t)}
+      incr n
+      incr bytes $len
     }
   }
-  close $f
   return [list $n $bytes $capped]
-}
-
-# ---------------------------------------------------------------- timing
-# Best wall-clock time of $::runs runs, in seconds; also the result.
-proc time_query {sql} {
-  set best {}
-  set result {}
-  for {set r 0} {$r < $::runs} {incr r} {
-    set t0 [clock microseconds]
-    set result [db onecolumn $sql]
-    set dt [expr {([clock microseconds] - $t0) / 1e6}]
-    if {$best eq "" || $dt < $best} { set best $dt }
-  }
-  return [list $best $result]
-}
-
-proc fmt_rate {x} {
-  if {$x >= 1e6}  { return [format %.2fM [expr {$x / 1e6}]] }
-  if {$x >= 1e4}  { return [format %.0fk [expr {$x / 1e3}]] }
-  return [format %.1f $x]
 }
 
 set total0 [clock microseconds]
 foreach file $files {
-  set name [file rootname [file tail $file]]
-  set t0 [clock microseconds]
-  lassign [load_corpus $file [expr {wide($cap_mb * 1e6)}]] ndocs bytes capped
-  set load_s [expr {([clock microseconds] - $t0) / 1e6}]
-  set mb [expr {$bytes / 1e6}]
-  puts [format "== %s: %d docs, %.1f MB of text (%s; loaded in %.2f s)" \
-          $name $ndocs $mb $file $load_s]
-  if {$capped} {
-    puts [format "   capped at %g MB: only the first %d documents of the file" \
-            $cap_mb $ndocs]
-  }
-
+  lassign [load_and_report load_corpus $file $cap_mb] ndocs mb
   if {$set eq "quality"} {
     db eval {
       DROP TABLE IF EXISTS models;
@@ -206,38 +120,7 @@ foreach file $files {
     }
     set ::model [db onecolumn {SELECT model FROM models}]
   }
-  lassign [time_query $baseline] base_s base_r
-  set rows [list [list $baseline $base_s $base_r MB]]
-  foreach q $queries {
-    lassign $q sql unit
-    if {![string match $only $sql]} continue
-    if {[catch {time_query $sql} tr]} {
-      lappend rows [list $sql error $tr $unit]
-      continue
-    }
-    lassign $tr s r
-    lappend rows [list $sql $s $r $unit]
-  }
-
-  set w 0
-  foreach row $rows { set w [expr {max($w, [string length [lindex $row 0]])}] }
-  puts [format "   %-${w}s %9s %13s %11s  %s" query seconds MB/s "x baseline" result]
-  foreach row $rows {
-    lassign $row sql s r unit
-    if {$s eq "error"} {
-      puts [format "   %-${w}s %9s  %s" $sql error $r]
-      continue
-    }
-    if {$s <= 0} { set s 1e-6 }
-    if {$unit eq "rows"} {
-      set rate "[fmt_rate [expr {$ndocs / $s}]] rows/s"
-    } else {
-      set rate [format %.1f [expr {$mb / $s}]]
-    }
-    set x [format %.1f [expr {$s / ($base_s > 0 ? $base_s : 1e-6)}]]
-    puts [format "   %-${w}s %9.5f %13s %11s  %s" $sql $s $rate $x $r]
-  }
-  puts ""
+  query_table $baseline $queries $only $mb $ndocs 13
 }
 puts [format "total: %.1f s" [expr {([clock microseconds] - $total0) / 1e6}]]
 db close
