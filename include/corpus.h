@@ -380,6 +380,35 @@ int corpus_model_decode(const unsigned char *z, size_t n, corpus_model *m,
 int corpus_model_score(const corpus_model *m, const char *z, size_t n,
                        double *p);
 
+/*
+** JSON reading (json.c): a text is checked once (RFC 8259), then navigated
+** in place.  A corpus_json is a value's span, without white space around.
+*/
+enum { CORPUS_JSON_NULL, CORPUS_JSON_FALSE, CORPUS_JSON_TRUE,
+       CORPUS_JSON_NUMBER, CORPUS_JSON_STRING, CORPUS_JSON_ARRAY,
+       CORPUS_JSON_OBJECT };
+typedef struct corpus_json { const char *z; size_t n; } corpus_json;
+typedef struct corpus_json_iter { const char *p, *end; int object; }
+  corpus_json_iter;
+/* 0 if z[0..n-1] is one JSON value (nested at most 1000 deep), else -1
+** with *errpos the byte offset of the fault. */
+int corpus_json_check(const char *z, size_t n, size_t *errpos);
+/* The value of a checked text. */
+corpus_json corpus_json_root(const char *z, size_t n);
+int corpus_json_type(corpus_json v);
+/* 1 and *out when the object has the member (the last of equal keys), 0
+** when not, -1 out of memory. */
+int corpus_json_member(corpus_json obj, const char *key, size_t klen,
+                       corpus_json *out);
+/* 1 and *out when the array has element idx, else 0. */
+int corpus_json_element(corpus_json arr, size_t idx, corpus_json *out);
+/* The members (key a JSON string) or elements (key NULL) of a container. */
+void corpus_json_iter_init(corpus_json container, corpus_json_iter *it);
+int corpus_json_iter_next(corpus_json_iter *it, corpus_json *key,
+                          corpus_json *value);
+/* Appends a string's text, unescaped; any other value as its JSON text. */
+int corpus_json_append_text(corpus_json v, corpus_buf *b);
+
 /* Hashing (xxHash).  corpus_sample_keep() is 1 for a fraction rate of keys. */
 uint64_t corpus_xxh64(const void *p, size_t n, uint64_t seed);
 uint64_t corpus_xxh3(const void *p, size_t n, uint64_t seed);

@@ -1,0 +1,296 @@
+/*
+** A small strict JSON reader (RFC 8259) for the functions that take JSON
+** arguments (prompt()).  It checks a text once, then navigates it in place:
+** no tree is built and nothing is allocated except when a string is
+** unescaped into a buffer.  SQLite's own JSON functions cannot serve here
+** without running SQL from inside a function (which would make the
+** function DIRECTONLY), and the JSON libraries Debian packages (jansson,
+** cJSON) allocate with malloc through process-wide hooks.
+*/
+#include <string.h>
+#include "corpus_ext.h"
+
+#define JSON_MAX_DEPTH 1000
+
+static int is_ws(char c){
+  return c==' ' || c=='\t' || c=='\n' || c=='\r';
+}
+
+static size_t skip_ws(const char *z, size_t n, size_t i){
+  while( i<n && is_ws(z[i]) ) i++;
+  return i;
+}
+
+static int hexval(char c){
+  if( c>='0' && c<='9' ) return c-'0';
+  if( c>='a' && c<='f' ) return c-'a'+10;
+  if( c>='A' && c<='F' ) return c-'A'+10;
+  return -1;
+}
+
+/* Checks the string that starts at z[i] == '"'; returns the index after
+** it, or -1 with *err the offset of the fault. */
+static long long check_string(const char *z, size_t n, size_t i, size_t *err){
+  i++;
+  while( i<n ){
+    unsigned char c = (unsigned char)z[i];
+    if( c=='"' ) return (long long)i+1;
+    if( c<0x20 ){ *err = i; return -1; }
+    if( c=='\\' ){
+      if( i+1>=n ){ *err = i; return -1; }
+      c = (unsigned char)z[i+1];
+      if( c=='u' ){
+        int k;
+        for(k=2; k<6; k++){
+          if( i+k>=n || hexval(z[i+k])<0 ){ *err = i; return -1; }
+        }
+        i += 6;
+        continue;
+      }
+      if( !strchr("\"\\/bfnrt", c) || c==0 ){ *err = i; return -1; }
+      i += 2;
+      continue;
+    }
+    i++;
+  }
+  *err = n;
+  return -1;
+}
+
+static long long check_number(const char *z, size_t n, size_t i, size_t *err){
+  size_t s = i;
+  if( i<n && z[i]=='-' ) i++;
+  if( i<n && z[i]=='0' ){
+    i++;
+  }else if( i<n && z[i]>='1' && z[i]<='9' ){
+    while( i<n && z[i]>='0' && z[i]<='9' ) i++;
+  }else{
+    *err = s;
+    return -1;
+  }
+  if( i<n && z[i]=='.' ){
+    i++;
+    if( i>=n || z[i]<'0' || z[i]>'9' ){ *err = i; return -1; }
+    while( i<n && z[i]>='0' && z[i]<='9' ) i++;
+  }
+  if( i<n && (z[i]=='e' || z[i]=='E') ){
+    i++;
+    if( i<n && (z[i]=='+' || z[i]=='-') ) i++;
+    if( i>=n || z[i]<'0' || z[i]>'9' ){ *err = i; return -1; }
+    while( i<n && z[i]>='0' && z[i]<='9' ) i++;
+  }
+  return (long long)i;
+}
+
+/* Checks the value at z[i] (white space skipped); returns the index after
+** it, or -1. */
+static long long check_value(const char *z, size_t n, size_t i, int depth,
+                             size_t *err){
+  i = skip_ws(z, n, i);
+  if( i>=n ){ *err = n; return -1; }
+  switch( z[i] ){
+    case '"': return check_string(z, n, i, err);
+    case '{': case '[': {
+      char close = z[i]=='{' ? '}' : ']';
+      int object = z[i]=='{';
+      long long r;
+      if( depth>=JSON_MAX_DEPTH ){ *err = i; return -1; }
+      i = skip_ws(z, n, i+1);
+      if( i<n && z[i]==close ) return (long long)i+1;
+      for(;;){
+        if( object ){
+          i = skip_ws(z, n, i);
+          if( i>=n || z[i]!='"' ){ *err = i; return -1; }
+          if( (r = check_string(z, n, i, err))<0 ) return -1;
+          i = skip_ws(z, n, (size_t)r);
+          if( i>=n || z[i]!=':' ){ *err = i; return -1; }
+          i++;
+        }
+        if( (r = check_value(z, n, i, depth+1, err))<0 ) return -1;
+        i = skip_ws(z, n, (size_t)r);
+        if( i<n && z[i]==',' ){ i++; continue; }
+        if( i<n && z[i]==close ) return (long long)i+1;
+        *err = i;
+        return -1;
+      }
+    }
+    case 't':
+      if( n-i>=4 && memcmp(z+i, "true", 4)==0 ) return (long long)i+4;
+      break;
+    case 'f':
+      if( n-i>=5 && memcmp(z+i, "false", 5)==0 ) return (long long)i+5;
+      break;
+    case 'n':
+      if( n-i>=4 && memcmp(z+i, "null", 4)==0 ) return (long long)i+4;
+      break;
+    default:
+      return check_number(z, n, i, err);
+  }
+  *err = i;
+  return -1;
+}
+
+int corpus_json_check(const char *z, size_t n, size_t *errpos){
+  long long r = check_value(z, n, 0, 0, errpos);
+  size_t e;
+  if( r<0 ) return -1;
+  e = skip_ws(z, n, (size_t)r);
+  if( e<n ){ *errpos = e; return -1; }
+  return 0;
+}
+
+int corpus_json_type(corpus_json v){
+  if( v.n==0 ) return CORPUS_JSON_NULL;
+  switch( v.z[0] ){
+    case '{': return CORPUS_JSON_OBJECT;
+    case '[': return CORPUS_JSON_ARRAY;
+    case '"': return CORPUS_JSON_STRING;
+    case 't': return CORPUS_JSON_TRUE;
+    case 'f': return CORPUS_JSON_FALSE;
+    case 'n': return CORPUS_JSON_NULL;
+  }
+  return CORPUS_JSON_NUMBER;
+}
+
+/* The end of the checked value that starts at z[i] (no white space). */
+static size_t value_end(const char *z, size_t n, size_t i){
+  int depth = 0;
+  if( z[i]!='{' && z[i]!='[' && z[i]!='"' ){
+    while( i<n && !is_ws(z[i]) && z[i]!=',' && z[i]!=']' && z[i]!='}' ) i++;
+    return i;
+  }
+  while( i<n ){
+    char c = z[i];
+    if( c=='"' ){
+      i++;
+      while( z[i]!='"' ) i += z[i]=='\\' ? 2 : 1;
+      i++;
+      if( depth==0 ) return i;
+      continue;
+    }
+    if( c=='{' || c=='[' ) depth++;
+    if( c=='}' || c==']' ){
+      if( --depth==0 ) return i+1;
+    }
+    i++;
+  }
+  return n;
+}
+
+corpus_json corpus_json_root(const char *z, size_t n){
+  corpus_json v;
+  size_t i = skip_ws(z, n, 0), e = n;
+  while( e>i && is_ws(z[e-1]) ) e--;
+  v.z = z+i;
+  v.n = e-i;
+  return v;
+}
+
+void corpus_json_iter_init(corpus_json container, corpus_json_iter *it){
+  it->p = container.z+1;
+  it->end = container.z+container.n-1;   /* the closing bracket */
+  it->object = container.z[0]=='{';
+}
+
+int corpus_json_iter_next(corpus_json_iter *it, corpus_json *key,
+                          corpus_json *value){
+  size_t n = (size_t)(it->end - it->p), i = skip_ws(it->p, n, 0), e;
+  if( i<n && it->p[i]==',' ) i = skip_ws(it->p, n, i+1);
+  if( i>=n ) return 0;
+  if( it->object ){
+    e = value_end(it->p, n, i);
+    if( key ){ key->z = it->p+i; key->n = e-i; }
+    i = skip_ws(it->p, n, e);
+    i = skip_ws(it->p, n, i+1);            /* past ':' */
+  }
+  e = value_end(it->p, n, i);
+  value->z = it->p+i;
+  value->n = e-i;
+  it->p += e;
+  return 1;
+}
+
+/* Whether the JSON string s (quotes included) is the text k[0..kn-1]. */
+static int string_is(corpus_json s, const char *k, size_t kn){
+  corpus_buf b = {0, 0, 0};
+  int eq;
+  if( !memchr(s.z, '\\', s.n) ){
+    return s.n-2==kn && memcmp(s.z+1, k, kn)==0;
+  }
+  if( corpus_json_append_text(s, &b) ) return -1;
+  eq = b.n==kn && memcmp(b.z, k, kn)==0;
+  corpus_free(b.z);
+  return eq;
+}
+
+int corpus_json_member(corpus_json obj, const char *k, size_t kn,
+                       corpus_json *out){
+  corpus_json_iter it;
+  corpus_json key, value;
+  int found = 0;
+  if( corpus_json_type(obj)!=CORPUS_JSON_OBJECT ) return 0;
+  corpus_json_iter_init(obj, &it);
+  /* the last of duplicate keys wins, as in SQLite's json_extract() */
+  while( corpus_json_iter_next(&it, &key, &value) ){
+    int eq = string_is(key, k, kn);
+    if( eq<0 ) return -1;
+    if( eq ){ *out = value; found = 1; }
+  }
+  return found;
+}
+
+int corpus_json_element(corpus_json arr, size_t idx, corpus_json *out){
+  corpus_json_iter it;
+  corpus_json value;
+  size_t k = 0;
+  if( corpus_json_type(arr)!=CORPUS_JSON_ARRAY ) return 0;
+  corpus_json_iter_init(arr, &it);
+  while( corpus_json_iter_next(&it, 0, &value) ){
+    if( k++==idx ){ *out = value; return 1; }
+  }
+  return 0;
+}
+
+int corpus_json_append_text(corpus_json v, corpus_buf *b){
+  size_t i, start;
+  if( corpus_json_type(v)!=CORPUS_JSON_STRING ){
+    return corpus_buf_append(b, v.z, v.n);
+  }
+  i = start = 1;
+  while( i<v.n-1 ){
+    unsigned char out[4];
+    uint32_t cp;
+    int len;
+    if( v.z[i]!='\\' ){ i++; continue; }
+    if( corpus_buf_append(b, v.z+start, i-start) ) return -1;
+    switch( v.z[i+1] ){
+      case 'b': out[0] = '\b'; len = 1; break;
+      case 'f': out[0] = '\f'; len = 1; break;
+      case 'n': out[0] = '\n'; len = 1; break;
+      case 'r': out[0] = '\r'; len = 1; break;
+      case 't': out[0] = '\t'; len = 1; break;
+      case 'u':
+        cp = (uint32_t)(hexval(v.z[i+2])<<12 | hexval(v.z[i+3])<<8
+                        | hexval(v.z[i+4])<<4 | hexval(v.z[i+5]));
+        i += 4;
+        /* a surrogate pair makes one code point; a lone one is U+FFFD */
+        if( cp>=0xD800 && cp<=0xDBFF && i+7<v.n && v.z[i+2]=='\\'
+         && v.z[i+3]=='u' ){
+          uint32_t lo = (uint32_t)(hexval(v.z[i+4])<<12 | hexval(v.z[i+5])<<8
+                                   | hexval(v.z[i+6])<<4 | hexval(v.z[i+7]));
+          if( lo>=0xDC00 && lo<=0xDFFF ){
+            cp = 0x10000 + ((cp-0xD800)<<10) + (lo-0xDC00);
+            i += 6;
+          }
+        }
+        if( cp>=0xD800 && cp<=0xDFFF ) cp = 0xFFFD;
+        len = corpus_utf8_encode((int32_t)cp, out);
+        break;
+      default: out[0] = (unsigned char)v.z[i+1]; len = 1; break;
+    }
+    if( corpus_buf_append(b, (const char*)out, (size_t)len) ) return -1;
+    i += 2;
+    start = i;
+  }
+  return corpus_buf_append(b, v.z+start, v.n-1-start);
+}

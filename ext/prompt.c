@@ -1,0 +1,463 @@
+/*
+** prompt(template, values): rows into prompts, with a small logic-less
+** template language in the manner of Mustache.
+**
+**   {{name}}  {{a.b}}  {{a[0]}}   a value of the JSON object `values`
+**   {{name|text}}                 text when the value is missing or null
+**   {{#list}}...{{/list}}         the block once per element of an array
+**                                 (once for any other value that is not
+**                                 false, null, missing or an empty array)
+**   {{^list}}...{{/list}}         the block when that is not the case
+**   {{.}}                         the current element
+**   {{@index}} {{@number}} {{@letter}}   0, 1, A for the first element
+**   {{{{                          a literal "{{"
+**
+** A name is looked up in the current element first, then in the enclosing
+** ones, out to `values`.  Strings are inserted unescaped, numbers, true and
+** false as written, null as nothing, arrays and objects as their JSON.
+** The template is compiled once per statement (sqlite3_set_auxdata) when it
+** is the same for every row.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "corpus_ext.h"
+
+enum { N_TEXT, N_VAR, N_SECTION, N_INVERTED, N_END };
+
+typedef struct pnode {
+  int kind;
+  size_t a, b;        /* TEXT: the text; VAR, SECTION: the path */
+  size_t da, db;      /* VAR: the default, when has_default */
+  int has_default;
+  size_t end;         /* SECTION: the index of its N_END */
+  size_t offset;      /* of the tag, in characters, for errors */
+} pnode;
+
+typedef struct ptemplate {
+  char *z;            /* a copy of the template */
+  size_t n;
+  pnode *node;
+  size_t nnode;
+} ptemplate;
+
+static void template_free(void *p){
+  ptemplate *t = (ptemplate*)p;
+  if( t==0 ) return;
+  corpus_free(t->z);
+  corpus_free(t->node);
+  corpus_free(t);
+}
+
+static size_t char_offset(const char *z, size_t byte){
+  size_t i, c = 0;
+  for(i=0; i<byte; i++) c += ((unsigned char)z[i] & 0xC0)!=0x80;
+  return c;
+}
+
+static int add_node(ptemplate *t, size_t *cap, pnode *nd){
+  if( t->nnode==*cap ){
+    size_t c = *cap ? *cap*2 : 16;
+    pnode *p = corpus_realloc(t->node, c*sizeof(pnode));
+    if( p==0 ) return -1;
+    t->node = p;
+    *cap = c;
+  }
+  t->node[t->nnode++] = *nd;
+  return 0;
+}
+
+static int is_space(char c){
+  return c==' ' || c=='\t' || c=='\n' || c=='\r';
+}
+
+/* A path: name or @name, then .name or [digits] parts; or "." alone. */
+static int valid_path(const char *z, size_t a, size_t b){
+  size_t i = a;
+  if( b-a==1 && z[a]=='.' ) return 1;
+  if( i<b && z[i]=='@' ) i++;
+  for(;;){
+    size_t s = i;
+    while( i<b && z[i]!='.' && z[i]!='[' && z[i]!=']' && !is_space(z[i])
+        && z[i]!='{' && z[i]!='}' && z[i]!='|' ) i++;
+    if( i==s ) return 0;
+    while( i<b && z[i]=='[' ){
+      size_t d = ++i;
+      while( i<b && z[i]>='0' && z[i]<='9' ) i++;
+      if( i==d || i>=b || z[i]!=']' ) return 0;
+      i++;
+    }
+    if( i==b ) return 1;
+    if( z[i]!='.' ) return 0;
+    i++;
+  }
+}
+
+/* Compiles z[0..n-1]; on error writes err and returns NULL (*oom set when
+** memory ran out). */
+static ptemplate *compile(const char *z, size_t n, char *err, int *oom){
+  ptemplate *t = corpus_realloc(0, sizeof(*t));
+  size_t cap = 0, i = 0, text = 0;
+  size_t open[64], nopen = 0;   /* open sections, innermost last */
+  pnode nd;
+  *oom = 0;
+  if( t==0 ){ *oom = 1; return 0; }
+  memset(t, 0, sizeof(*t));
+  t->z = corpus_realloc(0, n ? n : 1);
+  if( t->z==0 ) goto nomem;
+  memcpy(t->z, z, n);
+  t->n = n;
+  z = t->z;
+  while( i<n ){
+    const char *p = memchr(z+i, '{', n-i);
+    size_t tag, a, b, close;
+    if( p==0 ) break;
+    tag = (size_t)(p-z);
+    if( tag+1>=n || z[tag+1]!='{' ){ i = tag+1; continue; }
+    if( tag+3<n && z[tag+2]=='{' && z[tag+3]=='{' ){
+      /* {{{{ : a literal {{ */
+      memset(&nd, 0, sizeof(nd));
+      nd.kind = N_TEXT; nd.a = text; nd.b = tag+2;
+      if( add_node(t, &cap, &nd) ) goto nomem;
+      i = text = tag+4;
+      continue;
+    }
+    if( tag>text ){
+      memset(&nd, 0, sizeof(nd));
+      nd.kind = N_TEXT; nd.a = text; nd.b = tag;
+      if( add_node(t, &cap, &nd) ) goto nomem;
+    }
+    p = 0;
+    for(close=tag+2; close+1<n; close++){
+      if( z[close]=='}' && z[close+1]=='}' ){ p = z+close; break; }
+      if( z[close]=='{' && z[close+1]=='{' ) break;
+    }
+    if( p==0 ){
+      snprintf(err, CORPUS_ERRMAX, "unclosed tag '{{' at offset %zu",
+               char_offset(z, tag));
+      goto fail;
+    }
+    a = tag+2;
+    b = close;
+    while( a<b && is_space(z[a]) ) a++;
+    while( b>a && is_space(z[b-1]) ) b--;
+    memset(&nd, 0, sizeof(nd));
+    nd.offset = char_offset(z, tag);
+    if( a<b && (z[a]=='#' || z[a]=='^' || z[a]=='/') ){
+      char sigil = z[a];
+      a++;
+      while( a<b && is_space(z[a]) ) a++;
+      if( !valid_path(z, a, b) ){
+        snprintf(err, CORPUS_ERRMAX, "bad name '%.*s' in tag at offset %zu",
+                 (int)(b-a>40 ? 40 : b-a), z+a, nd.offset);
+        goto fail;
+      }
+      if( sigil=='/' ){
+        pnode *o;
+        if( nopen==0 ){
+          snprintf(err, CORPUS_ERRMAX, "'{{/%.*s}}' at offset %zu closes no "
+                   "section", (int)(b-a>40 ? 40 : b-a), z+a, nd.offset);
+          goto fail;
+        }
+        o = &t->node[open[nopen-1]];
+        if( o->b-o->a!=b-a || memcmp(z+o->a, z+a, b-a)!=0 ){
+          snprintf(err, CORPUS_ERRMAX, "'{{/%.*s}}' at offset %zu closes "
+                   "section '%.*s' opened at offset %zu",
+                   (int)(b-a>40 ? 40 : b-a), z+a, nd.offset,
+                   (int)(o->b-o->a>40 ? 40 : o->b-o->a), z+o->a, o->offset);
+          goto fail;
+        }
+        o->end = t->nnode;
+        nopen--;
+        nd.kind = N_END;
+      }else{
+        if( nopen==sizeof(open)/sizeof(open[0]) ){
+          snprintf(err, CORPUS_ERRMAX, "sections nested deeper than 64 at "
+                   "offset %zu", nd.offset);
+          goto fail;
+        }
+        nd.kind = sigil=='#' ? N_SECTION : N_INVERTED;
+        nd.a = a; nd.b = b;
+        open[nopen++] = t->nnode;
+      }
+    }else{
+      const char *bar = memchr(z+a, '|', b-a);
+      size_t pe = bar ? (size_t)(bar-z) : b;
+      while( pe>a && is_space(z[pe-1]) ) pe--;
+      if( !valid_path(z, a, pe) ){
+        snprintf(err, CORPUS_ERRMAX, "bad name '%.*s' in tag at offset %zu",
+                 (int)(pe-a>40 ? 40 : pe-a), z+a, nd.offset);
+        goto fail;
+      }
+      nd.kind = N_VAR;
+      nd.a = a; nd.b = pe;
+      if( bar ){
+        nd.has_default = 1;
+        nd.da = (size_t)(bar-z)+1;
+        nd.db = close;      /* the default keeps its spaces */
+      }
+    }
+    if( add_node(t, &cap, &nd) ) goto nomem;
+    i = text = close+2;
+  }
+  if( nopen ){
+    pnode *o = &t->node[open[nopen-1]];
+    snprintf(err, CORPUS_ERRMAX, "section '%.*s' opened at offset %zu is "
+             "not closed", (int)(o->b-o->a>40 ? 40 : o->b-o->a), z+o->a,
+             o->offset);
+    goto fail;
+  }
+  if( n>text ){
+    memset(&nd, 0, sizeof(nd));
+    nd.kind = N_TEXT; nd.a = text; nd.b = n;
+    if( add_node(t, &cap, &nd) ) goto nomem;
+  }
+  return t;
+nomem:
+  *oom = 1;
+fail:
+  template_free(t);
+  return 0;
+}
+
+/* ---- Rendering ------------------------------------------------------------ */
+
+typedef struct frame {
+  corpus_json value;
+  long long index;      /* of the element in its array, or -1 */
+} frame;
+
+typedef struct render {
+  const ptemplate *t;
+  frame stack[65];
+  int depth;
+  corpus_buf out;
+  char *err;
+  int oom;
+} render;
+
+/* Follows the path z[a..b) from v; 1 when found. */
+static int follow(render *r, corpus_json v, const char *z, size_t a, size_t b,
+                  corpus_json *out){
+  size_t i = a;
+  while( i<b ){
+    if( z[i]=='.' ){ i++; continue; }
+    if( z[i]=='[' ){
+      size_t idx = 0;
+      i++;
+      while( z[i]!=']' ) idx = idx*10 + (size_t)(z[i++]-'0');
+      i++;
+      if( !corpus_json_element(v, idx, &v) ) return 0;
+    }else{
+      size_t s = i;
+      int rc;
+      while( i<b && z[i]!='.' && z[i]!='[' ) i++;
+      rc = corpus_json_member(v, z+s, i-s, &v);
+      if( rc<0 ){ r->oom = 1; return 0; }
+      if( rc==0 ) return 0;
+    }
+  }
+  *out = v;
+  return 1;
+}
+
+/* Looks a path up: its first name in the innermost frame that has it.
+** Returns 1 (value in *out), 2 (a number written into num), or 0. */
+static int lookup(render *r, size_t a, size_t b, corpus_json *out,
+                  char *num){
+  const char *z = r->t->z;
+  size_t first = a;
+  int d;
+  if( b-a==1 && z[a]=='.' ){
+    *out = r->stack[r->depth-1].value;
+    return 1;
+  }
+  if( z[a]=='@' ){
+    long long idx = -1;
+    for(d=r->depth-1; d>=0 && idx<0; d--) idx = r->stack[d].index;
+    if( idx<0 ) return 0;
+    if( b-a==6 && memcmp(z+a, "@index", 6)==0 ){
+      snprintf(num, 24, "%lld", idx);
+      return 2;
+    }
+    if( b-a==7 && memcmp(z+a, "@number", 7)==0 ){
+      snprintf(num, 24, "%lld", idx+1);
+      return 2;
+    }
+    if( b-a==7 && memcmp(z+a, "@letter", 7)==0 ){
+      /* A..Z, then AA, AB, ... as spreadsheet columns */
+      char tmp[24];
+      int k = 0, m;
+      long long x = idx+1;
+      while( x>0 ){ tmp[k++] = (char)('A' + (x-1)%26); x = (x-1)/26; }
+      for(m=0; m<k; m++) num[m] = tmp[k-1-m];
+      num[k] = 0;
+      return 2;
+    }
+    return 0;
+  }
+  while( first<b && z[first]!='.' && z[first]!='[' ) first++;
+  for(d=r->depth-1; d>=0; d--){
+    corpus_json v;
+    int rc = corpus_json_member(r->stack[d].value, z+a, first-a, &v);
+    if( rc<0 ){ r->oom = 1; return 0; }
+    if( rc ) return follow(r, v, z, first, b, out);
+  }
+  return 0;
+}
+
+static int render_range(render *r, size_t from, size_t to);
+
+static int render_section(render *r, const pnode *nd, size_t at){
+  corpus_json v, first;
+  char num[24];
+  int found = lookup(r, nd->a, nd->b, &v, num), type, truthy;
+  if( r->oom ) return -1;
+  if( found==2 ){
+    v.z = "1";   /* @index and the like: a number, so truthy */
+    v.n = 1;
+  }
+  type = found ? corpus_json_type(v) : CORPUS_JSON_NULL;
+  truthy = found && type!=CORPUS_JSON_NULL && type!=CORPUS_JSON_FALSE
+        && (type!=CORPUS_JSON_ARRAY || corpus_json_element(v, 0, &first));
+  if( nd->kind==N_INVERTED ){
+    return truthy ? 0 : render_range(r, at+1, nd->end);
+  }
+  if( !truthy ) return 0;
+  if( r->depth>=64 ) return 0;   /* compile() limits nesting to 64 */
+  if( type==CORPUS_JSON_ARRAY ){
+    corpus_json_iter it;
+    corpus_json e;
+    long long k = 0;
+    corpus_json_iter_init(v, &it);
+    while( corpus_json_iter_next(&it, 0, &e) ){
+      r->stack[r->depth].value = e;
+      r->stack[r->depth].index = k++;
+      r->depth++;
+      if( render_range(r, at+1, nd->end) ) return -1;
+      r->depth--;
+    }
+    return 0;
+  }
+  r->stack[r->depth].value = v;
+  r->stack[r->depth].index = -1;
+  r->depth++;
+  if( render_range(r, at+1, nd->end) ) return -1;
+  r->depth--;
+  return 0;
+}
+
+static int render_range(render *r, size_t from, size_t to){
+  const ptemplate *t = r->t;
+  size_t k = from;
+  while( k<to ){
+    const pnode *nd = &t->node[k];
+    if( nd->kind==N_TEXT ){
+      if( corpus_buf_append(&r->out, t->z+nd->a, nd->b-nd->a) ) goto nomem;
+      k++;
+    }else if( nd->kind==N_VAR ){
+      corpus_json v;
+      char num[24];
+      int found = lookup(r, nd->a, nd->b, &v, num);
+      if( r->oom ) goto nomem;
+      if( found==2 ){
+        if( corpus_buf_append(&r->out, num, strlen(num)) ) goto nomem;
+      }else if( found && corpus_json_type(v)!=CORPUS_JSON_NULL ){
+        if( corpus_json_append_text(v, &r->out) ) goto nomem;
+      }else if( nd->has_default ){
+        if( corpus_buf_append(&r->out, t->z+nd->da, nd->db-nd->da) ){
+          goto nomem;
+        }
+      }else if( !found ){
+        snprintf(r->err, CORPUS_ERRMAX, "no value for '%.*s' (tag at "
+                 "offset %zu)", (int)(nd->b-nd->a>60 ? 60 : nd->b-nd->a),
+                 t->z+nd->a, nd->offset);
+        return -1;
+      }
+      k++;
+    }else if( nd->kind==N_SECTION || nd->kind==N_INVERTED ){
+      if( render_section(r, nd, k) ) return -1;
+      k = nd->end+1;
+    }else{
+      k++;
+    }
+  }
+  return 0;
+nomem:
+  r->oom = 1;
+  return -1;
+}
+
+static void prompt_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  ptemplate *t;
+  render r;
+  const char *vz;
+  size_t vn, pos;
+  char err[CORPUS_ERRMAX];
+  corpus_json root;
+  (void)argc;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL
+   || sqlite3_value_type(argv[1])==SQLITE_NULL ) return;
+  if( corpus_check_text(ctx, "prompt", "template", argv[0])
+   || corpus_check_text(ctx, "prompt", "values", argv[1]) ){
+    return;
+  }
+  t = (ptemplate*)sqlite3_get_auxdata(ctx, 0);
+  if( t==0 ){
+    const char *z = (const char*)sqlite3_value_text(argv[0]);
+    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+    int oom;
+    if( z==0 && n>0 ){ sqlite3_result_error_nomem(ctx); return; }
+    t = compile(z ? z : "", n, err, &oom);
+    if( t==0 ){
+      if( oom ) sqlite3_result_error_nomem(ctx);
+      else corpus_result_error(ctx, "prompt", "%s", err);
+      return;
+    }
+    sqlite3_set_auxdata(ctx, 0, t, template_free);
+    t = (ptemplate*)sqlite3_get_auxdata(ctx, 0);
+    if( t==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  }
+  vz = (const char*)sqlite3_value_text(argv[1]);
+  vn = (size_t)sqlite3_value_bytes(argv[1]);
+  if( vz==0 && vn>0 ){ sqlite3_result_error_nomem(ctx); return; }
+  if( vz==0 ) vz = "";
+  if( corpus_json_check(vz, vn, &pos) ){
+    corpus_result_error(ctx, "prompt", "values is not valid JSON (at "
+                        "offset %lld)", (long long)char_offset(vz, pos));
+    return;
+  }
+  root = corpus_json_root(vz, vn);
+  if( corpus_json_type(root)!=CORPUS_JSON_OBJECT ){
+    static const char *const names[] = {
+      "null", "false", "true", "a number", "a string", "an array", "an object"
+    };
+    corpus_result_error(ctx, "prompt", "values must be a JSON object, got %s",
+                        names[corpus_json_type(root)]);
+    return;
+  }
+  memset(&r, 0, sizeof(r));
+  r.t = t;
+  r.err = err;
+  r.stack[0].value = root;
+  r.stack[0].index = -1;
+  r.depth = 1;
+  if( render_range(&r, 0, t->nnode) ){
+    corpus_free(r.out.z);
+    if( r.oom ) sqlite3_result_error_nomem(ctx);
+    else corpus_result_error(ctx, "prompt", "%s", err);
+    return;
+  }
+  if( r.out.z==0 ){
+    sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+    return;
+  }
+  sqlite3_result_text64(ctx, r.out.z, r.out.n, corpus_free, SQLITE_UTF8);
+}
+
+int prompt_register(sqlite3 *db){
+  static const corpus_function funcs[] = {
+    {"prompt", 2, 0, prompt_func},
+  };
+  return corpus_register_functions(db, funcs,
+                                   (int)(sizeof(funcs)/sizeof(funcs[0])));
+}
