@@ -19,6 +19,7 @@
 ** is the same for every row.
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "corpus_ext.h"
 
@@ -454,9 +455,199 @@ static void prompt_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_result_text64(ctx, r.out.z, r.out.n, corpus_free, SQLITE_UTF8);
 }
 
+/* ---- Few-shot contexts ---------------------------------------------------- */
+
+typedef struct fewshot_opts {
+  corpus_buf description, target_delimiter, fewshot_delimiter;
+  uint64_t seed;
+  int first_n;        /* sampler=first_n: the pool's order */
+} fewshot_opts;
+
+static int set_text(corpus_buf *b, const char *value){
+  b->n = 0;
+  if( corpus_buf_append(b, value, strlen(value)) ) return -1;
+  return 0;
+}
+
+static int fewshot_option(void *ctx, const char *key, const char *value,
+                          char *err){
+  fewshot_opts *o = (fewshot_opts*)ctx;
+  if( strcmp(key, "description")==0 ) return set_text(&o->description, value);
+  if( strcmp(key, "target_delimiter")==0 ){
+    return set_text(&o->target_delimiter, value);
+  }
+  if( strcmp(key, "fewshot_delimiter")==0 ){
+    return set_text(&o->fewshot_delimiter, value);
+  }
+  if( strcmp(key, "seed")==0 ){
+    long long v;
+    if( corpus_option_int(key, value, 0, 0x7fffffffffffffffLL, &v, err) ){
+      return -1;
+    }
+    o->seed = (uint64_t)v;
+    return 0;
+  }
+  if( strcmp(key, "sampler")==0 ){
+    int v = corpus_option_choice(key, value, "random|first_n", err);
+    if( v<0 ) return -1;
+    o->first_n = v==1;
+    return 0;
+  }
+  snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: description, "
+           "target_delimiter, fewshot_delimiter, seed, sampler)", key);
+  return -1;
+}
+
+typedef struct shot {
+  corpus_json text, target;
+  uint64_t rank;
+  size_t order;
+} shot;
+
+/* By rank as a signed integer, as SQL's xxh3() returns it, so that ORDER BY
+** xxh3(id, xxh3(query_id, seed)) lists the same shots in the same order. */
+static int shot_cmp(const void *a, const void *b){
+  const shot *x = (const shot*)a, *y = (const shot*)b;
+  int64_t rx = (int64_t)x->rank, ry = (int64_t)y->rank;
+  if( rx!=ry ) return rx<ry ? -1 : 1;
+  return x->order<y->order ? -1 : x->order>y->order;
+}
+
+/* fewshot(query_id, query_text, pool, k [, options]): lm-evaluation-
+** harness's context: description, then k shots from pool (a JSON array of
+** {"id", "text", "target"}) other than the query itself, each text +
+** target_delimiter + target + fewshot_delimiter (text alone when the
+** target is ""), then the query's text.  The shots are the k with the
+** least xxh3(id, xxh3(query_id, seed)) (ids as text), so each query gets
+** its own reproducible draw whatever the order of the rows; or, with
+** sampler=first_n, the first k of the pool (MMLU's dev examples). */
+static void fewshot_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  fewshot_opts o;
+  const char *qid, *qtext, *pz;
+  size_t qidn, pn, pos, nshot = 0, capshot = 0, taken;
+  long long k;
+  corpus_json pool, item;
+  corpus_json_iter it;
+  shot *shots = 0;
+  corpus_buf out = {0, 0, 0}, idtext = {0, 0, 0};
+  uint64_t qseed;
+  int i_arg;
+  memset(&o, 0, sizeof(o));
+  for(i_arg=0; i_arg<4; i_arg++){
+    if( sqlite3_value_type(argv[i_arg])==SQLITE_NULL ) return;
+  }
+  if( corpus_check_text(ctx, "fewshot", "query_text", argv[1])
+   || corpus_check_text(ctx, "fewshot", "pool", argv[2]) ){
+    return;
+  }
+  if( sqlite3_value_type(argv[3])!=SQLITE_INTEGER
+   || (k = sqlite3_value_int64(argv[3]))<0 || k>10000 ){
+    corpus_result_error(ctx, "fewshot", "k must be an INTEGER 0..10000, got %s",
+        sqlite3_value_type(argv[3])==SQLITE_INTEGER
+          ? (const char*)sqlite3_value_text(argv[3])
+          : corpus_type_name(sqlite3_value_type(argv[3])));
+    return;
+  }
+  o.seed = 1234;
+  if( set_text(&o.target_delimiter, " ")
+   || set_text(&o.fewshot_delimiter, "\n\n") ){
+    goto nomem;
+  }
+  if( argc>4 && corpus_apply_options(ctx, "fewshot", argv[4], fewshot_option,
+                                     &o) ){
+    goto done;
+  }
+  qid = (const char*)sqlite3_value_text(argv[0]);
+  qidn = (size_t)sqlite3_value_bytes(argv[0]);
+  qtext = (const char*)sqlite3_value_text(argv[1]);
+  pz = (const char*)sqlite3_value_text(argv[2]);
+  pn = (size_t)sqlite3_value_bytes(argv[2]);
+  if( qid==0 || qtext==0 || pz==0 ) goto nomem;
+  if( corpus_json_check(pz, pn, &pos) ){
+    corpus_result_error(ctx, "fewshot", "pool is not valid JSON (at offset "
+                        "%lld)", (long long)char_offset(pz, pos));
+    goto done;
+  }
+  pool = corpus_json_root(pz, pn);
+  if( corpus_json_type(pool)!=CORPUS_JSON_ARRAY ){
+    corpus_result_error(ctx, "fewshot", "pool must be a JSON array of "
+                        "{\"id\", \"text\", \"target\"} objects");
+    goto done;
+  }
+  qseed = corpus_xxh3(qid, qidn, o.seed);
+  corpus_json_iter_init(pool, &it);
+  while( corpus_json_iter_next(&it, 0, &item) ){
+    corpus_json id;
+    shot sh;
+    if( corpus_json_type(item)!=CORPUS_JSON_OBJECT
+     || corpus_json_member(item, "id", 2, &id)!=1
+     || corpus_json_member(item, "text", 4, &sh.text)!=1
+     || corpus_json_member(item, "target", 6, &sh.target)!=1 ){
+      corpus_result_error(ctx, "fewshot", "pool element %lld is not an "
+                          "object with \"id\", \"text\" and \"target\"",
+                          (long long)(nshot + 1));
+      goto done;
+    }
+    idtext.n = 0;
+    if( corpus_json_append_text(id, &idtext) ) goto nomem;
+    if( idtext.n==qidn && memcmp(idtext.z, qid, qidn)==0 ) continue;
+    if( nshot==capshot ){
+      size_t c = capshot ? capshot*2 : 64;
+      shot *p = corpus_realloc(shots, c*sizeof(shot));
+      if( p==0 ) goto nomem;
+      shots = p;
+      capshot = c;
+    }
+    sh.rank = o.first_n ? 0 : corpus_xxh3(idtext.z, idtext.n, qseed);
+    sh.order = nshot;
+    shots[nshot++] = sh;
+  }
+  if( (size_t)k>nshot ){
+    corpus_result_error(ctx, "fewshot", "k is %lld but the pool has %lld "
+                        "other items", k, (long long)nshot);
+    goto done;
+  }
+  if( !o.first_n ) qsort(shots, nshot, sizeof(shot), shot_cmp);
+  if( corpus_buf_append(&out, o.description.z ? o.description.z : "",
+                        o.description.n) ){
+    goto nomem;
+  }
+  for(taken=0; taken<(size_t)k; taken++){
+    const shot *sh = &shots[taken];
+    if( corpus_json_append_text(sh->text, &out) ) goto nomem;
+    if( corpus_json_type(sh->target)==CORPUS_JSON_STRING && sh->target.n==2 ){
+      continue;   /* an empty target: the harness adds no delimiters */
+    }
+    if( corpus_buf_append(&out, o.target_delimiter.z, o.target_delimiter.n)
+     || corpus_json_append_text(sh->target, &out)
+     || corpus_buf_append(&out, o.fewshot_delimiter.z ? o.fewshot_delimiter.z
+                                                      : "",
+                          o.fewshot_delimiter.n) ){
+      goto nomem;
+    }
+  }
+  if( corpus_buf_append(&out, qtext, (size_t)sqlite3_value_bytes(argv[1])) ){
+    goto nomem;
+  }
+  sqlite3_result_text64(ctx, out.z, out.n, corpus_free, SQLITE_UTF8);
+  out.z = 0;
+  goto done;
+nomem:
+  sqlite3_result_error_nomem(ctx);
+done:
+  corpus_free(out.z);
+  corpus_free(idtext.z);
+  corpus_free(shots);
+  corpus_free(o.description.z);
+  corpus_free(o.target_delimiter.z);
+  corpus_free(o.fewshot_delimiter.z);
+}
+
 int prompt_register(sqlite3 *db){
   static const corpus_function funcs[] = {
     {"prompt", 2, 0, prompt_func},
+    {"fewshot", 4, 0, fewshot_func},
+    {"fewshot", 5, 0, fewshot_func},
   };
   return corpus_register_functions(db, funcs,
                                    (int)(sizeof(funcs)/sizeof(funcs[0])));
