@@ -1,6 +1,13 @@
 /*
-** prompt(template, values): rows into prompts, with a small logic-less
-** template language in the manner of Mustache.
+** Evaluation sets: prompts from rows, few-shot contexts as
+** lm-evaluation-harness builds them, contextual calibration.
+**
+**   prompt(template, values)                      -> TEXT
+**   fewshot(query_id, query_text, pool, k [, options])  -> TEXT
+**   calibrate(probs, content_free_probs)          -> JSON array
+**   content_free_probs(probs)   aggregate          -> JSON array
+**
+** prompt()'s template language, in the manner of Mustache:
 **
 **   {{name}}  {{a.b}}  {{a[0]}}   a value of the JSON object `values`
 **   {{name|text}}                 text when the value is missing or null
@@ -643,12 +650,205 @@ done:
   corpus_free(o.fewshot_delimiter.z);
 }
 
-int prompt_register(sqlite3 *db){
+/* ---- Contextual calibration (Zhao et al. 2021) ------------------------------ */
+
+/* Reads argument v, a JSON array of non-negative numbers with a positive
+** sum, as probabilities normalized to sum 1 into a new array (*out, *n).
+** Nonzero when the function must return (an error set). */
+static int prob_array(sqlite3_context *ctx, const char *func, const char *name,
+                      sqlite3_value *v, double **out, size_t *n){
+  const char *z;
+  size_t len, pos, k = 0, cap = 0;
+  corpus_json root, e;
+  corpus_json_iter it;
+  double *p = 0, sum = 0;
+  *out = 0;
+  *n = 0;
+  if( corpus_check_text(ctx, func, name, v) ) return 1;
+  z = (const char*)sqlite3_value_text(v);
+  len = (size_t)sqlite3_value_bytes(v);
+  if( z==0 ){ sqlite3_result_error_nomem(ctx); return 1; }
+  if( corpus_json_check(z, len, &pos) ){
+    corpus_result_error(ctx, func, "%s is not valid JSON (at offset %lld)",
+                        name, (long long)char_offset(z, pos));
+    return 1;
+  }
+  root = corpus_json_root(z, len);
+  if( corpus_json_type(root)!=CORPUS_JSON_ARRAY ){
+    corpus_result_error(ctx, func, "%s must be a JSON array of numbers", name);
+    return 1;
+  }
+  corpus_json_iter_init(root, &it);
+  while( corpus_json_iter_next(&it, 0, &e) ){
+    char num[64];
+    double x;
+    if( corpus_json_type(e)!=CORPUS_JSON_NUMBER || e.n>=sizeof(num) ){
+      corpus_result_error(ctx, func, "%s[%lld] is not a number", name,
+                          (long long)k);
+      corpus_free(p);
+      return 1;
+    }
+    memcpy(num, e.z, e.n);
+    num[e.n] = 0;
+    x = strtod(num, 0);
+    if( !(x>=0) || x>1e300 ){
+      corpus_result_error(ctx, func, "%s[%lld] must be a probability >= 0, "
+                          "got %s", name, (long long)k, num);
+      corpus_free(p);
+      return 1;
+    }
+    if( k==cap ){
+      size_t c = cap ? cap*2 : 8;
+      double *q = corpus_realloc(p, c*sizeof(double));
+      if( q==0 ){ corpus_free(p); sqlite3_result_error_nomem(ctx); return 1; }
+      p = q;
+      cap = c;
+    }
+    p[k++] = x;
+    sum += x;
+  }
+  if( k==0 || !(sum>0) ){
+    corpus_result_error(ctx, func, "%s must hold at least one positive "
+                        "number", name);
+    corpus_free(p);
+    return 1;
+  }
+  for(pos=0; pos<k; pos++) p[pos] /= sum;
+  *out = p;
+  *n = k;
+  return 0;
+}
+
+static void result_prob_array(sqlite3_context *ctx, const double *p,
+                              size_t n){
+  corpus_buf b = {0, 0, 0};
+  size_t i;
+  for(i=0; i<n; i++){
+    char num[40];
+    int len = snprintf(num, sizeof(num), "%.15g", p[i]);
+    if( corpus_buf_append(&b, i ? "," : "[", 1)
+     || corpus_buf_append(&b, num, (size_t)len) ){
+      corpus_free(b.z);
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+  }
+  if( corpus_buf_append(&b, "]", 1) ){
+    corpus_free(b.z);
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_text64(ctx, b.z, b.n, corpus_free, SQLITE_UTF8);
+  sqlite3_result_subtype(ctx, CORPUS_JSON_SUBTYPE);
+}
+
+/* calibrate(probs, content_free_probs): with both normalized, q_i =
+** (p_i / cf_i) / sum_j (p_j / cf_j): diag(p_cf)^-1 p, renormalized. */
+static void calibrate_func(sqlite3_context *ctx, int argc,
+                           sqlite3_value **argv){
+  double *p = 0, *cf = 0, sum = 0;
+  size_t n, ncf, i;
+  (void)argc;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL
+   || sqlite3_value_type(argv[1])==SQLITE_NULL ) return;
+  if( prob_array(ctx, "calibrate", "probs", argv[0], &p, &n)
+   || prob_array(ctx, "calibrate", "content_free_probs", argv[1], &cf, &ncf) ){
+    corpus_free(p);
+    return;
+  }
+  if( n!=ncf ){
+    corpus_result_error(ctx, "calibrate", "probs has %lld labels but "
+                        "content_free_probs has %lld", (long long)n,
+                        (long long)ncf);
+    goto done;
+  }
+  for(i=0; i<n; i++){
+    if( cf[i]==0 ){
+      corpus_result_error(ctx, "calibrate", "content_free_probs[%lld] is 0: "
+                          "no calibration can divide by it", (long long)i);
+      goto done;
+    }
+    p[i] /= cf[i];
+    sum += p[i];
+  }
+  for(i=0; i<n; i++) p[i] /= sum;
+  result_prob_array(ctx, p, n);
+done:
+  corpus_free(p);
+  corpus_free(cf);
+}
+
+/* content_free_probs(probs): the mean of the normalized label
+** probabilities of the content-free inputs ("N/A", "", "[MASK]"),
+** renormalized: Zhao et al.'s p_cf. */
+typedef struct cf_agg {
+  double *sum;
+  size_t n;
+  long long rows;
+  int failed;
+} cf_agg;
+
+static void cf_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  cf_agg *a = sqlite3_aggregate_context(ctx, sizeof(cf_agg));
+  double *p;
+  size_t n, i;
+  (void)argc;
+  if( a==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  if( a->failed || sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  if( prob_array(ctx, "content_free_probs", "probs", argv[0], &p, &n) ){
+    a->failed = 1;
+    return;
+  }
+  if( a->sum==0 ){
+    a->sum = corpus_realloc(0, n*sizeof(double));
+    if( a->sum==0 ){
+      corpus_free(p);
+      a->failed = 1;
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    memset(a->sum, 0, n*sizeof(double));
+    a->n = n;
+  }else if( n!=a->n ){
+    corpus_result_error(ctx, "content_free_probs", "probs has %lld labels "
+                        "on this row and %lld on the first", (long long)n,
+                        (long long)a->n);
+    corpus_free(p);
+    a->failed = 1;
+    return;
+  }
+  for(i=0; i<n; i++) a->sum[i] += p[i];
+  a->rows++;
+  corpus_free(p);
+}
+
+static void cf_final(sqlite3_context *ctx){
+  cf_agg *a = sqlite3_aggregate_context(ctx, 0);
+  size_t i;
+  double total = 0;
+  if( a==0 || a->sum==0 ) return;
+  if( !a->failed ){
+    for(i=0; i<a->n; i++) total += a->sum[i];
+    for(i=0; i<a->n; i++) a->sum[i] /= total;
+    result_prob_array(ctx, a->sum, a->n);
+  }
+  corpus_free(a->sum);
+  a->sum = 0;
+}
+
+int eval_register(sqlite3 *db){
   static const corpus_function funcs[] = {
     {"prompt", 2, 0, prompt_func},
     {"fewshot", 4, 0, fewshot_func},
     {"fewshot", 5, 0, fewshot_func},
+    {"calibrate", 2, CORPUS_JSON_RESULT, calibrate_func},
   };
-  return corpus_register_functions(db, funcs,
-                                   (int)(sizeof(funcs)/sizeof(funcs[0])));
+  int rc = corpus_register_functions(db, funcs,
+                                     (int)(sizeof(funcs)/sizeof(funcs[0])));
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function(db, "content_free_probs", 1,
+                                 CORPUS_PURE | CORPUS_JSON_RESULT, 0, 0,
+                                 cf_step, cf_final);
+  }
+  return rc;
 }
