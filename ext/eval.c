@@ -62,6 +62,15 @@ static size_t char_offset(const char *z, size_t byte){
   return c;
 }
 
+/* Character offsets of increasing byte offsets, counted once: the tags of
+** a template of many tags would otherwise each count from the start. */
+typedef struct offset_counter { size_t byte, chars; } offset_counter;
+static size_t char_offset_at(offset_counter *oc, const char *z, size_t byte){
+  oc->chars += char_offset(z+oc->byte, byte-oc->byte);
+  oc->byte = byte;
+  return oc->chars;
+}
+
 static int add_node(ptemplate *t, size_t *cap, pnode *nd){
   if( t->nnode==*cap ){
     size_t c = *cap ? *cap*2 : 16;
@@ -106,6 +115,7 @@ static ptemplate *compile(const char *z, size_t n, char *err, int *oom){
   ptemplate *t = corpus_realloc(0, sizeof(*t));
   size_t cap = 0, i = 0, text = 0;
   size_t open[64], nopen = 0;   /* open sections, innermost last */
+  offset_counter oc = {0, 0};
   pnode nd;
   *oom = 0;
   if( t==0 ){ *oom = 1; return 0; }
@@ -141,7 +151,7 @@ static ptemplate *compile(const char *z, size_t n, char *err, int *oom){
     }
     if( p==0 ){
       snprintf(err, CORPUS_ERRMAX, "unclosed tag '{{' at offset %zu",
-               char_offset(z, tag));
+               char_offset_at(&oc, z, tag));
       goto fail;
     }
     a = tag+2;
@@ -149,7 +159,7 @@ static ptemplate *compile(const char *z, size_t n, char *err, int *oom){
     while( a<b && is_space(z[a]) ) a++;
     while( b>a && is_space(z[b-1]) ) b--;
     memset(&nd, 0, sizeof(nd));
-    nd.offset = char_offset(z, tag);
+    nd.offset = char_offset_at(&oc, z, tag);
     if( a<b && (z[a]=='#' || z[a]=='^' || z[a]=='/') ){
       char sigil = z[a];
       a++;
@@ -614,7 +624,7 @@ static void fewshot_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                         "other items", k, (long long)nshot);
     goto done;
   }
-  if( !o.first_n ) qsort(shots, nshot, sizeof(shot), shot_cmp);
+  if( !o.first_n && nshot>1 ) qsort(shots, nshot, sizeof(shot), shot_cmp);
   if( corpus_buf_append(&out, o.description.z ? o.description.z : "",
                         o.description.n) ){
     goto nomem;
