@@ -722,9 +722,11 @@ static double ratio(double a, double b){
 
 /* ---- C4's line filter -------------------------------------------------------- */
 
-static const char *const policy_phrases[] = {
-  "terms of use", "privacy policy", "cookie policy", "uses cookies",
-  "use of cookies", "use cookies"
+/* C4's (and datatrove's) policy phrases: terms of use, privacy policy,
+** cookie policy, uses cookies, use of cookies, use cookies.  The four with
+** "cookie" are only looked for when the line has "cookie". */
+static const char *const cookie_phrases[] = {
+  "cookie policy", "uses cookies", "use of cookies", "use cookies"
 };
 
 /* Whether low[0..n-1], a line with its ASCII letters lowered, contains s. */
@@ -862,12 +864,17 @@ static void c4_line(c4_state *c, const char *z, size_t a, size_t b){
     return;
   }
   if( o->c4_policy ){
-    size_t k;
-    for(k=0; k<sizeof(policy_phrases)/sizeof(policy_phrases[0]); k++){
-      if( contains(c->low, ln, policy_phrases[k]) ){
-        sig[CORPUS_QS_C4_POLICY_LINES]++;
-        return;
+    int policy = contains(c->low, ln, "terms of use")
+              || contains(c->low, ln, "privacy policy");
+    if( !policy && contains(c->low, ln, "cookie") ){
+      size_t k;
+      for(k=0; k<sizeof(cookie_phrases)/sizeof(cookie_phrases[0]); k++){
+        if( contains(c->low, ln, cookie_phrases[k]) ){ policy = 1; break; }
       }
+    }
+    if( policy ){
+      sig[CORPUS_QS_C4_POLICY_LINES]++;
+      return;
     }
   }
   sig[CORPUS_QS_C4_KEPT_LINES]++;
