@@ -595,22 +595,28 @@ static uint64_t gram_step(uint64_t h, uint64_t token){
 }
 #define GRAM_SEED 0x9E3779B97F4A7C15ULL
 
-/* key[i] holds the hash of the (n-1)-gram at i; makes it the n-gram's at
-** the positions a pass for n hashes (run[i] >= n-1, a subset of those of
-** n-1, so their keys are up to date). */
-static void grow_keys(uint64_t *key, const qtoken *t, size_t nt, int n,
-                      const unsigned char *run){
-  size_t i;
-  for(i=0; i+(size_t)n<=nt; i++){
-    if( run[i]>=n-1 ) key[i] = gram_step(key[i], t[i+n-1].hash);
-  }
-}
-
 static double gram_chars(const qtoken *t, int n){
   double c = 0;
   int j;
   for(j=0; j<n; j++) c += t[j].chars;
   return c;
+}
+
+/* Keeps in cand[] the positions a pass for n hashes (run[i] >= n-1, a
+** subset of those of n-1, whose keys are up to date) and makes their
+** key[i], the hash of the (n-1)-gram at i, the n-gram's.  Returns how many
+** are left. */
+static size_t next_candidates(uint64_t *key, const qtoken *t, int n,
+                              const unsigned char *run, uint32_t *cand,
+                              size_t ncand){
+  size_t j, k = 0;
+  for(j=0; j<ncand; j++){
+    uint32_t i = cand[j];
+    if( run[i]<n-1 ) continue;
+    key[i] = gram_step(key[i], t[i+n-1].hash);
+    cand[k++] = i;
+  }
+  return k;
 }
 
 /*
@@ -627,14 +633,13 @@ static double gram_chars(const qtoken *t, int n){
 /* find_top_duplicate: chars of the most frequent n-gram (joined by spaces)
 ** times its count; among equally frequent ones the first seen, as Python's
 ** Counter.most_common(1). */
-static double top_gram(hset *h, const qtoken *t, const uint64_t *key,
-                       size_t nt, int n, const unsigned char *run){
-  size_t i, ng = nt-(size_t)n+1;
+static double top_gram(hset *h, const qtoken *t, const uint64_t *key, int n,
+                       const uint32_t *cand, size_t ncand){
+  size_t j;
   uint32_t best = 0, bestFirst = 0;
-  for(i=0; i<ng; i++){
-    hslot *s;
-    if( run && run[i]<n-1 ) continue;
-    s = hset_get(h, key[i], (uint32_t)i);
+  for(j=0; j<ncand; j++){
+    uint32_t i = cand[j];
+    hslot *s = hset_get(h, key[i], i);
     s->count++;
     if( s->count>best || (s->count==best && s->first<bestFirst) ){
       best = s->count;
@@ -683,37 +688,26 @@ static double top_2gram(hset *h, const qtoken *t, size_t nt, uint32_t *slot,
 /* find_all_duplicate: walks the n-grams; a repeated one adds its chars and
 ** the walk jumps past it (n tokens), a new one is remembered.  *hits gets
 ** the number of repeats. */
-static double dup_grams(hset *h, const qtoken *t, const uint64_t *key,
-                        size_t nt, int n, const unsigned char *run,
-                        size_t *hits){
-  size_t i = 0;
+static double dup_grams(hset *h, const qtoken *t, const uint64_t *key, int n,
+                        const uint32_t *cand, size_t ncand, size_t *hits){
+  size_t j, next = 0;
   double chars = 0;
   *hits = 0;
-  while( i+(size_t)n<=nt ){
+  for(j=0; j<ncand; j++){
+    size_t i = cand[j];
     hslot *s;
-    if( run[i]<n-1 ){ i++; continue; }
+    if( i<next ) continue;     /* inside the last repeat, jumped over */
     s = hset_get(h, key[i], 0);
     if( s->count ){
       chars += gram_chars(t+i, n);
       (*hits)++;
-      i += (size_t)n;
+      next = i+(size_t)n;
     }else{
       s->count = 1;
-      i++;
+      next = i+1;
     }
   }
   return chars;
-}
-
-/* atleast[r] = the number of positions i with run[i] >= r: an upper bound
-** of the n-grams a pass for n = r+1 hashes. */
-static void count_runs(const unsigned char *run, size_t ng,
-                       size_t atleast[RUN_CAP+1]){
-  size_t i;
-  int r;
-  memset(atleast, 0, (RUN_CAP+1)*sizeof(size_t));
-  for(i=0; i<ng; i++) atleast[run[i]]++;
-  for(r=RUN_CAP; r>0; r--) atleast[r-1] += atleast[r];
 }
 
 static double ratio(double a, double b){
@@ -1086,7 +1080,7 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
     uint32_t *slot = corpus_realloc(0, m.ntok*sizeof(uint32_t));
     uint64_t *key = corpus_realloc(0, m.ntok*sizeof(uint64_t));
     unsigned char *run = corpus_realloc(0, m.ntok);
-    size_t hits = 1, atleast[RUN_CAP+1];
+    size_t hits = 1, ncand;
     if( slot==0 || key==0 || run==0 || hset_reset(&h, m.ntok) ){
       corpus_free(slot);
       corpus_free(key);
@@ -1096,22 +1090,29 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
     }
     sig[CORPUS_QS_TOP_2GRAM] = ratio(
         top_2gram(&h, m.tok, m.ntok, slot, key, run), sig[CORPUS_QS_CHARS]);
-    corpus_free(slot);
-    count_runs(run, m.ntok-1, atleast);
+    /* slot[] becomes the list of candidate positions, every 2-gram first */
+    for(ncand=0; ncand<m.ntok-1; ncand++) slot[ncand] = (uint32_t)ncand;
     for(k=3; k<=4 && (size_t)k<=m.ntok; k++){
-      hset_reset(&h, atleast[k-1]);
-      grow_keys(key, m.tok, m.ntok, k, run);
+      ncand = next_candidates(key, m.tok, k, run, slot, ncand);
+      hset_reset(&h, ncand);
+      if( ncand==0 ){
+        /* every k-gram occurs once: the first one */
+        sig[CORPUS_QS_TOP_2GRAM+k-2] = ratio(gram_chars(m.tok, k) + k-1,
+                                             sig[CORPUS_QS_CHARS]);
+        continue;
+      }
       sig[CORPUS_QS_TOP_2GRAM+k-2] = ratio(
-          top_gram(&h, m.tok, key, m.ntok, k, run), sig[CORPUS_QS_CHARS]);
+          top_gram(&h, m.tok, key, k, slot, ncand), sig[CORPUS_QS_CHARS]);
     }
     /* when no n-gram is found again, no longer one is */
     for(k=5; k<=10 && hits && (size_t)k<=m.ntok; k++){
-      hset_reset(&h, atleast[k-1]);
-      grow_keys(key, m.tok, m.ntok, k, run);
+      ncand = next_candidates(key, m.tok, k, run, slot, ncand);
+      hset_reset(&h, ncand);
       sig[CORPUS_QS_DUP_5GRAM+k-5] = ratio(
-          dup_grams(&h, m.tok, key, m.ntok, k, run, &hits),
+          dup_grams(&h, m.tok, key, k, slot, ncand, &hits),
           sig[CORPUS_QS_CHARS]);
     }
+    corpus_free(slot);
     corpus_free(key);
     corpus_free(run);
   }
