@@ -25,6 +25,7 @@
 ** The template is compiled once per statement (sqlite3_set_auxdata) when it
 ** is the same for every row.
 */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +101,8 @@ static int valid_path(const char *z, size_t a, size_t b){
     while( i<b && z[i]=='[' ){
       size_t d = ++i;
       while( i<b && z[i]>='0' && z[i]<='9' ) i++;
-      if( i==d || i>=b || z[i]!=']' ) return 0;
+      /* at most 18 digits: an index that fits, with no wrap-around */
+      if( i==d || i-d>18 || i>=b || z[i]!=']' ) return 0;
       i++;
     }
     if( i==b ) return 1;
@@ -341,7 +343,8 @@ static int render_section(render *r, const pnode *nd, size_t at){
     return truthy ? 0 : render_range(r, at+1, nd->end);
   }
   if( !truthy ) return 0;
-  if( r->depth>=64 ) return 0;   /* compile() limits nesting to 64 */
+  /* compile() limits nesting to 64 sections: 65 frames with values' */
+  if( r->depth>=(int)(sizeof(r->stack)/sizeof(r->stack[0])) ) return 0;
   if( type==CORPUS_JSON_ARRAY ){
     corpus_json_iter it;
     corpus_json e;
@@ -548,6 +551,7 @@ static void fewshot_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   shot *shots = 0;
   corpus_buf out = {0, 0, 0}, idtext = {0, 0, 0};
   uint64_t qseed;
+  long long element = 0;
   int i_arg;
   memset(&o, 0, sizeof(o));
   for(i_arg=0; i_arg<4; i_arg++){
@@ -596,13 +600,14 @@ static void fewshot_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   while( corpus_json_iter_next(&it, 0, &item) ){
     corpus_json id;
     shot sh;
+    element++;
     if( corpus_json_type(item)!=CORPUS_JSON_OBJECT
      || corpus_json_member(item, "id", 2, &id)!=1
      || corpus_json_member(item, "text", 4, &sh.text)!=1
      || corpus_json_member(item, "target", 6, &sh.target)!=1 ){
       corpus_result_error(ctx, "fewshot", "pool element %lld is not an "
                           "object with \"id\", \"text\" and \"target\"",
-                          (long long)(nshot + 1));
+                          element);
       goto done;
     }
     idtext.n = 0;
@@ -690,20 +695,20 @@ static int prob_array(sqlite3_context *ctx, const char *func, const char *name,
   }
   corpus_json_iter_init(root, &it);
   while( corpus_json_iter_next(&it, 0, &e) ){
-    char num[64];
     double x;
-    if( corpus_json_type(e)!=CORPUS_JSON_NUMBER || e.n>=sizeof(num) ){
+    if( corpus_json_type(e)!=CORPUS_JSON_NUMBER ){
       corpus_result_error(ctx, func, "%s[%lld] is not a number", name,
                           (long long)k);
       corpus_free(p);
       return 1;
     }
-    memcpy(num, e.z, e.n);
-    num[e.n] = 0;
-    x = strtod(num, 0);
-    if( !(x>=0) || x>1e300 ){
-      corpus_result_error(ctx, func, "%s[%lld] must be a probability >= 0, "
-                          "got %s", name, (long long)k, num);
+    /* the text is NUL-terminated and a JSON number is strtod syntax that
+    ** ends at the next ',', ']' or space */
+    x = strtod(e.z, 0);
+    if( !(x>=0) || isinf(x) ){
+      corpus_result_error(ctx, func, "%s[%lld] must be a finite probability "
+                          ">= 0, got %.*s", name, (long long)k,
+                          (int)(e.n>40 ? 40 : e.n), e.z);
       corpus_free(p);
       return 1;
     }
@@ -715,7 +720,7 @@ static int prob_array(sqlite3_context *ctx, const char *func, const char *name,
       cap = c;
     }
     p[k++] = x;
-    sum += x;
+    if( x>sum ) sum = x;      /* the largest, first */
   }
   if( k==0 || !(sum>0) ){
     corpus_result_error(ctx, func, "%s must hold at least one positive "
@@ -723,6 +728,10 @@ static int prob_array(sqlite3_context *ctx, const char *func, const char *name,
     corpus_free(p);
     return 1;
   }
+  /* by the largest, then by the sum, which then cannot overflow */
+  for(pos=0; pos<k; pos++) p[pos] /= sum;
+  sum = 0;
+  for(pos=0; pos<k; pos++) sum += p[pos];
   for(pos=0; pos<k; pos++) p[pos] /= sum;
   *out = p;
   *n = k;
@@ -756,7 +765,7 @@ static void result_prob_array(sqlite3_context *ctx, const double *p,
 ** (p_i / cf_i) / sum_j (p_j / cf_j): diag(p_cf)^-1 p, renormalized. */
 static void calibrate_func(sqlite3_context *ctx, int argc,
                            sqlite3_value **argv){
-  double *p = 0, *cf = 0, sum = 0;
+  double *p = 0, *cf = 0, sum = 0, top = 0;
   size_t n, ncf, i;
   (void)argc;
   if( sqlite3_value_type(argv[0])==SQLITE_NULL
@@ -772,13 +781,18 @@ static void calibrate_func(sqlite3_context *ctx, int argc,
                         (long long)ncf);
     goto done;
   }
+  /* in logs, so that a tiny cf_i cannot overflow the ratio */
   for(i=0; i<n; i++){
     if( cf[i]==0 ){
       corpus_result_error(ctx, "calibrate", "content_free_probs[%lld] is 0: "
                           "no calibration can divide by it", (long long)i);
       goto done;
     }
-    p[i] /= cf[i];
+    p[i] = p[i]>0 ? log(p[i]) - log(cf[i]) : -HUGE_VAL;
+    if( i==0 || p[i]>top ) top = p[i];
+  }
+  for(i=0; i<n; i++){
+    p[i] = exp(p[i] - top);
     sum += p[i];
   }
   for(i=0; i<n; i++) p[i] /= sum;

@@ -283,7 +283,9 @@ int corpus_json_append_text(corpus_json v, corpus_buf *b){
             i += 6;
           }
         }
-        if( cp>=0xD800 && cp<=0xDFFF ) cp = 0xFFFD;
+        /* a lone surrogate, and NUL (SQLite text would end there), read
+        ** as U+FFFD */
+        if( (cp>=0xD800 && cp<=0xDFFF) || cp==0 ) cp = 0xFFFD;
         len = corpus_utf8_encode((int32_t)cp, out);
         break;
       default: out[0] = (unsigned char)v.z[i+1]; len = 1; break;

@@ -10,13 +10,14 @@
 */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "corpus_ext.h"
 
-#define OPTIONS_MAX 32
+#define OPTIONS_MAX 64
 
 static int is_separator(char c){
   return c==' ' || c==',' || c=='\t' || c=='\n' || c=='\r' || c=='\f'
@@ -162,7 +163,9 @@ int corpus_option_double(const char *key, const char *value, double lo,
   double v;
   errno = 0;
   v = strtod(value, &end);
-  if( end==value || *end!=0 || errno==ERANGE || v!=v ){
+  /* ERANGE with a subnormal result is fine; an overflow is not */
+  if( end==value || *end!=0 || v!=v
+   || (errno==ERANGE && (v==HUGE_VAL || v==-HUGE_VAL)) ){
     snprintf(err, CORPUS_ERRMAX, "%s must be a number, got '%.40s'", key,
              value);
     return -1;

@@ -320,6 +320,39 @@ static int hset_reset(hset *h, size_t expect){
   return 0;
 }
 
+/* hset_get() for a table that may be sized below what it will hold: it
+** doubles when half full.  The slot returned is valid until the next call. */
+static hslot *hset_get(hset *h, uint64_t key, uint32_t pos);
+static hslot *hset_get_grow(hset *h, uint64_t key, int *oom){
+  if( (h->nused+1)*2 > h->mask+1 ){
+    size_t cap = (h->mask+1)*2, i, n = h->nused;
+    hslot *old = h->s;
+    uint32_t *oldused = h->used;
+    h->s = corpus_realloc(0, cap*sizeof(hslot));
+    h->used = corpus_realloc(0, (cap/2+1)*sizeof(uint32_t));
+    if( h->s==0 || h->used==0 ){
+      corpus_free(h->s);
+      corpus_free(h->used);
+      h->s = old;
+      h->used = oldused;
+      *oom = 1;
+      return 0;
+    }
+    memset(h->s, 0, cap*sizeof(hslot));
+    h->alloc = cap;
+    h->mask = cap-1;
+    h->nused = 0;
+    for(i=0; i<n; i++){
+      const hslot *o = &old[oldused[i]];
+      hslot *s = hset_get(h, o->key, o->first);
+      s->count = o->count;
+    }
+    corpus_free(old);
+    corpus_free(oldused);
+  }
+  return hset_get(h, key, 0);
+}
+
 static void hset_free(hset *h){
   corpus_free(h->s);
   corpus_free(h->used);
@@ -344,11 +377,17 @@ static hslot *hset_get(hset *h, uint64_t key, uint32_t pos){
 }
 
 /* datatrove's find_duplicates over pieces given one at a time: the first
-** occurrence of a piece is not a duplicate, each later one is. */
-typedef struct dup_count { hset set; double pieces, dups, dup_chars; } dup_count;
+** occurrence of a piece is not a duplicate, each later one is.  The table
+** starts small and grows: a text of many lines may have few distinct ones. */
+typedef struct dup_count {
+  hset set;
+  double pieces, dups, dup_chars;
+  int oom;
+} dup_count;
 
 static void dup_add(dup_count *d, const char *z, size_t a, size_t b){
-  hslot *s = hset_get(&d->set, XXH3_64bits(z+a, b-a), 0);
+  hslot *s = hset_get_grow(&d->set, XXH3_64bits(z+a, b-a), &d->oom);
+  if( s==0 ) return;
   d->pieces++;
   if( s->count++ ){
     d->dups++;
@@ -833,11 +872,11 @@ static void c4_line(c4_state *c, const char *z, size_t a, size_t b){
     return;
   }
   /* Python's lower() of the line, for ASCII phrases: ASCII letters */
-  if( ln>c->nlow ){
-    char *p = corpus_realloc(c->low, ln);
+  if( ln>c->nlow || c->low==0 ){
+    char *p = corpus_realloc(c->low, ln ? ln : 1);   /* never NULL to memmem */
     if( p==0 ){ c->oom = 1; return; }
     c->low = p;
-    c->nlow = ln;
+    c->nlow = ln ? ln : 1;
   }
   for(i=0; i<ln; i++){
     char ch = line[i];
@@ -959,7 +998,8 @@ static int newline_pass(const char *z, size_t n, const corpus_quality_opts *o,
   int rc = 0;
   memset(&fw, 0, sizeof(fw));
   memset(&rep, 0, sizeof(rep));
-  if( hset_reset(&fw.set, nlines) || hset_reset(&rep.set, nlines) ){
+  if( hset_reset(&fw.set, nlines<512 ? nlines : 512)
+   || hset_reset(&rep.set, nlines<512 ? nlines : 512) ){
     rc = -1;
     goto done;
   }
@@ -984,6 +1024,7 @@ static int newline_pass(const char *z, size_t n, const corpus_quality_opts *o,
   sig[CORPUS_QS_REP_LINES] = rep.pieces;
   sig[CORPUS_QS_DUP_LINE_FRAC] = ratio(rep.dups, rep.pieces);
   sig[CORPUS_QS_DUP_LINE_CHARS] = ratio(rep.dup_chars, sig[CORPUS_QS_CHARS]);
+  if( fw.oom || rep.oom ) rc = -1;
 done:
   hset_free(&fw.set);
   hset_free(&rep.set);
@@ -997,7 +1038,7 @@ static int paragraph_pass(const char *z, size_t n, corpus_quality *q,
   dup_count d;
   size_t a = 0, b = n, i, start;
   memset(&d, 0, sizeof(d));
-  if( hset_reset(&d.set, nlines/2+1) ) return -1;
+  if( hset_reset(&d.set, nlines/2+1<512 ? nlines/2+1 : 512) ) return -1;
   py_strip(z, &a, &b);
   i = start = a;
   for(;;){
@@ -1017,7 +1058,7 @@ static int paragraph_pass(const char *z, size_t n, corpus_quality *q,
   sig[CORPUS_QS_DUP_PARA_FRAC] = ratio(d.dups, d.pieces);
   sig[CORPUS_QS_DUP_PARA_CHARS] = ratio(d.dup_chars, sig[CORPUS_QS_CHARS]);
   hset_free(&d.set);
-  return 0;
+  return d.oom ? -1 : 0;
 }
 
 /* ---- Measuring ---------------------------------------------------------------- */
