@@ -88,6 +88,7 @@ int sqlite3_corpus_init(sqlite3 *db, char **pzErrMsg,
   if( rc==SQLITE_OK ) rc = quality_register(db);
   if( rc==SQLITE_OK ) rc = classify_register(db);
   if( rc==SQLITE_OK ) rc = eval_register(db);
+  if( rc==SQLITE_OK ) rc = decontam_register(db);
   if( rc!=SQLITE_OK && pzErrMsg ){
     *pzErrMsg = sqlite3_mprintf("corpus: registration failed: %s",
                                 sqlite3_errmsg(db));

@@ -35,6 +35,7 @@ int bpe_register(sqlite3 *db);
 int quality_register(sqlite3 *db);
 int classify_register(sqlite3 *db);
 int eval_register(sqlite3 *db);
+int decontam_register(sqlite3 *db);
 
 /* quality_score(text, model BLOB), the classifier's half of quality_score()
 ** (classify.c), which quality.c's quality_score() hands a BLOB model to. */

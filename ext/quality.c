@@ -219,7 +219,7 @@ int corpus_quality_option(void *ctx, const char *key, const char *value,
 
 /* Python's str.isspace(): Unicode White_Space plus U+001C..U+001F, the
 ** characters datatrove's strip() and split() remove. */
-static int py_space(int32_t c){
+int corpus_py_space(int32_t c){
   if( c<0x80 ) return c==' ' || (c>=0x09 && c<=0x0D) || (c>=0x1C && c<=0x1F);
   return c==0x85 || c==0xA0 || c==0x1680 || (c>=0x2000 && c<=0x200A)
       || c==0x2028 || c==0x2029 || c==0x202F || c==0x205F || c==0x3000;
@@ -237,7 +237,7 @@ static const unsigned char ascii_space[128] = {
 static inline int space_at(const char *z, size_t n, size_t i, size_t *len){
   const unsigned char *u = (const unsigned char*)z + i;
   if( u[0]<0x80 ){ *len = 1; return ascii_space[u[0]]; }
-  return py_space(corpus_utf8_decode(u, n-i, len));
+  return corpus_py_space(corpus_utf8_decode(u, n-i, len));
 }
 
 /* Code points of valid UTF-8: the bytes that are not continuation bytes. */
@@ -573,7 +573,7 @@ static int tokenize_text(measure *m){
         i++;
       }else{
         int32_t c = corpus_utf8_decode(u+i, n-i, &len);
-        if( !py_space(c) ) break;
+        if( !corpus_py_space(c) ) break;
         if( c==0x85 || c==0x2028 || c==0x2029 ) m->rare_breaks = 1;
         i += len;
       }
@@ -599,7 +599,7 @@ static int tokenize_text(measure *m){
         i++;
       }else{
         int32_t c = corpus_utf8_decode(u+i, n-i, &len);
-        if( py_space(c) ) break;
+        if( corpus_py_space(c) ) break;
         if( c==0x2026 ) m->ellipses++;
         ascii = 0;
         i += len;

@@ -409,6 +409,20 @@ int corpus_json_iter_next(corpus_json_iter *it, corpus_json *key,
 /* Appends a string's text, unescaped; any other value as its JSON text. */
 int corpus_json_append_text(corpus_json v, corpus_buf *b);
 
+/*
+** Decontamination (decontam.c): the n-grams of lm-evaluation-harness's
+** janitor (ASCII letters lowercased, ASCII punctuation deleted, split on
+** white space).  cb gets each n-gram's hash, the index of its first word
+** and its byte span; doc_side takes the raw white-space chunks as the
+** janitor's cleaning side does.  Returns 0, -1 (out of memory) or cb's
+** nonzero return.
+*/
+int corpus_janitor_grams(const char *z, size_t n, int ngram, int doc_side,
+                         int (*cb)(void *ctx, uint64_t hash, size_t word,
+                                   size_t start, size_t end), void *ctx);
+/* Python's str.isspace() for one code point. */
+int corpus_py_space(int32_t c);
+
 /* Hashing (xxHash).  corpus_sample_keep() is 1 for a fraction rate of keys. */
 uint64_t corpus_xxh64(const void *p, size_t n, uint64_t seed);
 uint64_t corpus_xxh3(const void *p, size_t n, uint64_t seed);

@@ -1,0 +1,828 @@
+/*
+** Decontamination, GPT-3 (appendix C) and lm-evaluation-harness's janitor:
+** the n-grams of evaluation items in a persistent index, and the training
+** documents checked against it.
+**
+**   CREATE VIRTUAL TABLE bench_grams USING ngram_index(n=13);
+**   INSERT INTO bench_grams(text, source) VALUES (...);
+**   INSERT INTO bench_grams(bench_grams) VALUES ('integrity-check');
+**   contamination(text, 'bench_grams')  -> JSON array of the matches
+**
+** Words are the janitor's: ASCII letters lowercased, ASCII punctuation
+** (Python's string.punctuation) deleted, then split on white space; an
+** n-gram is n consecutive words.  On the training side the janitor cuts the
+** raw text at white space and normalizes each n-gram of raw chunks, so an
+** n-gram with a chunk that was all punctuation never matches (its text has
+** a double space): that is kept.  N-grams are compared by a 64-bit hash of
+** their words (xxh3 of each word, chained).
+**
+** The index lives in shadow tables, as FTS5's does, so it takes part in
+** the database's transactions:
+**   NAME_config(k PRIMARY KEY, v)        n, and the format
+**   NAME_items(id INTEGER PRIMARY KEY, source, text)
+**   NAME_grams(hash, item, pos, PRIMARY KEY(hash, item, pos))  WITHOUT ROWID
+** contamination() reads all hashes into memory once per statement (when
+** its index argument is the same for every row) and asks the grams table
+** only about the n-grams found there.
+*/
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "corpus_ext.h"
+
+#define NGRAM_INDEX_FORMAT 1
+#define NGRAM_MAX 64
+
+/* Python's string.punctuation. */
+static int ascii_punct(unsigned char c){
+  return (c>=33 && c<=47) || (c>=58 && c<=64) || (c>=91 && c<=96)
+      || (c>=123 && c<=126);
+}
+
+static uint64_t gram_step(uint64_t h, uint64_t word){
+  h = (h ^ word) * 0xFF51AFD7ED558CCDULL;
+  return h ^ (h>>32);
+}
+
+typedef struct jword { uint64_t hash; size_t start, end; int empty; } jword;
+
+/* Calls cb for each n-gram of z: its hash, the index of its first word,
+** and its byte span.  doc_side: n-grams of raw chunks, skipping those with
+** a chunk that normalizes to nothing (see above); otherwise the words of
+** the normalized text.  Returns 0, -1 (out of memory) or cb's nonzero. */
+typedef int (*jgram_fn)(void *ctx, uint64_t hash, size_t word, size_t start,
+                        size_t end);
+int corpus_janitor_grams(const char *z, size_t n, int ngram, int doc_side,
+                         jgram_fn cb, void *ctx){
+  const unsigned char *u = (const unsigned char*)z;
+  jword win[NGRAM_MAX];
+  size_t i = 0, count = 0, since_empty = 0;
+  char buf[256];
+  corpus_buf big = {0, 0, 0};
+  int rc = 0;
+  while( i<n ){
+    size_t len, a, b, k, o = 0;
+    char *out = buf;
+    uint64_t h;
+    int32_t c;
+    /* white space, Python's str.split() */
+    for(;;){
+      if( i>=n ) break;
+      if( u[i]<0x80 ){
+        if( !(u[i]==' ' || (u[i]>=0x09 && u[i]<=0x0D)
+              || (u[i]>=0x1C && u[i]<=0x1F)) ) break;
+        i++;
+      }else{
+        c = corpus_utf8_decode(u+i, n-i, &len);
+        if( !corpus_py_space(c) ) break;
+        i += len;
+      }
+    }
+    if( i>=n ) break;
+    a = i;
+    for(;;){
+      if( i>=n ) break;
+      if( u[i]<0x80 ){
+        if( u[i]==' ' || (u[i]>=0x09 && u[i]<=0x0D)
+            || (u[i]>=0x1C && u[i]<=0x1F) ) break;
+        i++;
+      }else{
+        c = corpus_utf8_decode(u+i, n-i, &len);
+        if( corpus_py_space(c) ) break;
+        i += len;
+      }
+    }
+    b = i;
+    if( b-a>sizeof(buf) ){
+      big.n = 0;
+      if( corpus_buf_append(&big, z+a, b-a) ){ rc = -1; break; }
+      out = big.z;
+    }
+    for(k=a; k<b; k++){
+      unsigned char ch = u[k];
+      if( ch<0x80 && ascii_punct(ch) ) continue;
+      out[o++] = (char)(ch>='A' && ch<='Z' ? ch+32 : ch);
+    }
+    if( o==0 ){
+      if( !doc_side ) continue;        /* no word at all */
+      since_empty = 0;                 /* no n-gram spans this chunk */
+      count++;
+      continue;
+    }
+    h = XXH3_64bits(out, o);
+    win[count % (size_t)ngram].hash = h;
+    win[count % (size_t)ngram].start = a;
+    win[count % (size_t)ngram].end = b;
+    count++;
+    since_empty++;
+    if( since_empty>=(size_t)ngram ){
+      uint64_t g = 0x9E3779B97F4A7C15ULL;
+      size_t first = count-(size_t)ngram;
+      for(k=first; k<count; k++) g = gram_step(g, win[k % (size_t)ngram].hash);
+      rc = cb(ctx, g, first, win[first % (size_t)ngram].start, b);
+      if( rc ) break;
+    }
+  }
+  corpus_free(big.z);
+  return rc;
+}
+
+/* ---- The ngram_index virtual table ------------------------------------------ */
+
+typedef struct ngram_vtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  char *schema, *name;
+  int n;
+} ngram_vtab;
+
+typedef struct ngram_cursor {
+  sqlite3_vtab_cursor base;
+  sqlite3_stmt *stmt;
+  int eof;
+} ngram_cursor;
+
+static int exec_fmt(sqlite3 *db, char **pzErr, const char *fmt, ...){
+  va_list ap;
+  char *sql;
+  int rc;
+  va_start(ap, fmt);
+  sql = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  if( sql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_exec(db, sql, 0, 0, pzErr);
+  sqlite3_free(sql);
+  return rc;
+}
+
+static int ngram_option(void *ctx, const char *key, const char *value,
+                        char *err){
+  int *n = (int*)ctx;
+  long long v;
+  if( strcmp(key, "n")==0 ){
+    if( corpus_option_int(key, value, 1, NGRAM_MAX, &v, err) ) return -1;
+    *n = (int)v;
+    return 0;
+  }
+  snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: n)", key);
+  return -1;
+}
+
+static int ngram_init(sqlite3 *db, void *pAux, int argc,
+                      const char *const *argv, sqlite3_vtab **ppVtab,
+                      char **pzErr, int create){
+  ngram_vtab *v;
+  int n = 13, rc, i;
+  (void)pAux;
+  *ppVtab = 0;
+  if( create ){
+    char err[CORPUS_ERRMAX];
+    for(i=3; i<argc; i++){
+      if( corpus_options_parse(argv[i], strlen(argv[i]), ngram_option, &n,
+                               err) ){
+        *pzErr = sqlite3_mprintf("ngram_index: %s", err);
+        return SQLITE_ERROR;
+      }
+    }
+    rc = exec_fmt(db, pzErr,
+        "CREATE TABLE \"%w\".\"%w_config\"(k TEXT PRIMARY KEY, v) WITHOUT ROWID;"
+        "INSERT INTO \"%w\".\"%w_config\" VALUES ('n', %d), ('format', %d);"
+        "CREATE TABLE \"%w\".\"%w_items\"(id INTEGER PRIMARY KEY, source TEXT, "
+        "text TEXT);"
+        "CREATE TABLE \"%w\".\"%w_grams\"(hash INTEGER NOT NULL, item INTEGER "
+        "NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY(hash, item, pos)) "
+        "WITHOUT ROWID;",
+        argv[1], argv[2], argv[1], argv[2], n, NGRAM_INDEX_FORMAT,
+        argv[1], argv[2], argv[1], argv[2]);
+    if( rc ) return rc;
+  }else{
+    sqlite3_stmt *st;
+    char *sql = sqlite3_mprintf("SELECT v FROM \"%w\".\"%w_config\" WHERE "
+                                "k = 'n'", argv[1], argv[2]);
+    if( sql==0 ) return SQLITE_NOMEM;
+    rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
+    sqlite3_free(sql);
+    if( rc ){
+      *pzErr = sqlite3_mprintf("ngram_index: %s", sqlite3_errmsg(db));
+      return rc;
+    }
+    if( sqlite3_step(st)==SQLITE_ROW ) n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if( n<1 || n>NGRAM_MAX ){
+      *pzErr = sqlite3_mprintf("ngram_index: %s_config is corrupt", argv[2]);
+      return SQLITE_CORRUPT_VTAB;
+    }
+  }
+  {
+    char *decl = sqlite3_mprintf("CREATE TABLE x(text, source, \"%w\" HIDDEN)",
+                                 argv[2]);
+    if( decl==0 ) return SQLITE_NOMEM;
+    rc = sqlite3_declare_vtab(db, decl);
+    sqlite3_free(decl);
+    if( rc ) return rc;
+  }
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  v = sqlite3_malloc(sizeof(*v));
+  if( v==0 ) return SQLITE_NOMEM;
+  memset(v, 0, sizeof(*v));
+  v->db = db;
+  v->n = n;
+  v->schema = sqlite3_mprintf("%s", argv[1]);
+  v->name = sqlite3_mprintf("%s", argv[2]);
+  if( v->schema==0 || v->name==0 ){
+    sqlite3_free(v->schema);
+    sqlite3_free(v->name);
+    sqlite3_free(v);
+    return SQLITE_NOMEM;
+  }
+  *ppVtab = &v->base;
+  return SQLITE_OK;
+}
+
+static int ngram_create(sqlite3 *db, void *pAux, int argc,
+                        const char *const *argv, sqlite3_vtab **ppVtab,
+                        char **pzErr){
+  return ngram_init(db, pAux, argc, argv, ppVtab, pzErr, 1);
+}
+
+static int ngram_connect(sqlite3 *db, void *pAux, int argc,
+                         const char *const *argv, sqlite3_vtab **ppVtab,
+                         char **pzErr){
+  return ngram_init(db, pAux, argc, argv, ppVtab, pzErr, 0);
+}
+
+static int ngram_disconnect(sqlite3_vtab *pVtab){
+  ngram_vtab *v = (ngram_vtab*)pVtab;
+  sqlite3_free(v->schema);
+  sqlite3_free(v->name);
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+static int ngram_destroy(sqlite3_vtab *pVtab){
+  ngram_vtab *v = (ngram_vtab*)pVtab;
+  int rc = exec_fmt(v->db, 0,
+      "DROP TABLE IF EXISTS \"%w\".\"%w_config\";"
+      "DROP TABLE IF EXISTS \"%w\".\"%w_items\";"
+      "DROP TABLE IF EXISTS \"%w\".\"%w_grams\";",
+      v->schema, v->name, v->schema, v->name, v->schema, v->name);
+  if( rc==SQLITE_OK ) ngram_disconnect(pVtab);
+  return rc;
+}
+
+static int ngram_shadow_name(const char *name){
+  return strcmp(name, "config")==0 || strcmp(name, "items")==0
+      || strcmp(name, "grams")==0;
+}
+
+/* A full scan of the items, or one item by rowid. */
+static int ngram_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *info){
+  int i;
+  (void)pVtab;
+  info->idxNum = 0;
+  info->estimatedCost = 1e6;
+  for(i=0; i<info->nConstraint; i++){
+    const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+    if( c->usable && c->iColumn<0 && c->op==SQLITE_INDEX_CONSTRAINT_EQ ){
+      info->idxNum = 1;
+      info->aConstraintUsage[i].argvIndex = 1;
+      info->aConstraintUsage[i].omit = 1;
+      info->estimatedCost = 10;
+      info->estimatedRows = 1;
+      info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+      break;
+    }
+  }
+  return SQLITE_OK;
+}
+
+static int ngram_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  ngram_cursor *c = sqlite3_malloc(sizeof(*c));
+  (void)pVtab;
+  if( c==0 ) return SQLITE_NOMEM;
+  memset(c, 0, sizeof(*c));
+  *ppCur = &c->base;
+  return SQLITE_OK;
+}
+
+static int ngram_close(sqlite3_vtab_cursor *cur){
+  ngram_cursor *c = (ngram_cursor*)cur;
+  sqlite3_finalize(c->stmt);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+static int ngram_next(sqlite3_vtab_cursor *cur){
+  ngram_cursor *c = (ngram_cursor*)cur;
+  int rc = sqlite3_step(c->stmt);
+  if( rc==SQLITE_ROW ) return SQLITE_OK;
+  c->eof = 1;
+  return rc==SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int ngram_filter(sqlite3_vtab_cursor *cur, int idxNum,
+                        const char *idxStr, int argc, sqlite3_value **argv){
+  ngram_cursor *c = (ngram_cursor*)cur;
+  ngram_vtab *v = (ngram_vtab*)cur->pVtab;
+  char *sql;
+  int rc;
+  (void)idxStr; (void)argc;
+  sqlite3_finalize(c->stmt);
+  c->stmt = 0;
+  c->eof = 0;
+  sql = sqlite3_mprintf("SELECT id, text, source FROM \"%w\".\"%w_items\"%s "
+                        "ORDER BY id", v->schema, v->name,
+                        idxNum ? " WHERE id = ?1" : "");
+  if( sql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(v->db, sql, -1, &c->stmt, 0);
+  sqlite3_free(sql);
+  if( rc ) return corpus_vtab_error(cur->pVtab, "ngram_index", "%s",
+                                    sqlite3_errmsg(v->db));
+  if( idxNum ) sqlite3_bind_value(c->stmt, 1, argv[0]);
+  return ngram_next(cur);
+}
+
+static int ngram_eof(sqlite3_vtab_cursor *cur){
+  return ((ngram_cursor*)cur)->eof;
+}
+
+static int ngram_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
+  ngram_cursor *c = (ngram_cursor*)cur;
+  if( i==0 ) sqlite3_result_value(ctx, sqlite3_column_value(c->stmt, 1));
+  else if( i==1 ) sqlite3_result_value(ctx, sqlite3_column_value(c->stmt, 2));
+  return SQLITE_OK;
+}
+
+static int ngram_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  *pRowid = sqlite3_column_int64(((ngram_cursor*)cur)->stmt, 0);
+  return SQLITE_OK;
+}
+
+/* Adds or removes (op) the n-grams of item id. */
+typedef struct gram_writer {
+  sqlite3_stmt *stmt;
+  sqlite3_int64 item;
+  int rc;
+} gram_writer;
+
+static int write_gram(void *ctx, uint64_t hash, size_t word, size_t start,
+                      size_t end){
+  gram_writer *w = (gram_writer*)ctx;
+  (void)start; (void)end;
+  sqlite3_bind_int64(w->stmt, 1, (sqlite3_int64)hash);
+  sqlite3_bind_int64(w->stmt, 2, w->item);
+  sqlite3_bind_int64(w->stmt, 3, (sqlite3_int64)word);
+  sqlite3_step(w->stmt);
+  w->rc = sqlite3_reset(w->stmt);
+  return w->rc!=SQLITE_OK;
+}
+
+static int item_grams(ngram_vtab *v, const char *sqlfmt, sqlite3_int64 item,
+                      const char *z, size_t n){
+  gram_writer w;
+  char *sql = sqlite3_mprintf(sqlfmt, v->schema, v->name);
+  int rc;
+  if( sql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(v->db, sql, -1, &w.stmt, 0);
+  sqlite3_free(sql);
+  if( rc ) return rc;
+  w.item = item;
+  w.rc = SQLITE_OK;
+  rc = corpus_janitor_grams(z, n, v->n, 0, write_gram, &w);
+  sqlite3_finalize(w.stmt);
+  if( rc<0 ) return SQLITE_NOMEM;
+  return w.rc;
+}
+
+#define ADD_GRAM "INSERT OR IGNORE INTO \"%w\".\"%w_grams\" VALUES (?1, ?2, ?3)"
+#define DEL_GRAM "DELETE FROM \"%w\".\"%w_grams\" WHERE hash = ?1 AND item = ?2 " \
+                 "AND pos = ?3"
+
+/* The stored text of item id, into b (b->n = 0 and found 0 when none). */
+static int item_text(ngram_vtab *v, sqlite3_int64 id, corpus_buf *b,
+                     int *found){
+  sqlite3_stmt *st;
+  char *sql = sqlite3_mprintf("SELECT text FROM \"%w\".\"%w_items\" WHERE "
+                              "id = ?1", v->schema, v->name);
+  int rc;
+  b->n = 0;
+  *found = 0;
+  if( sql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(v->db, sql, -1, &st, 0);
+  sqlite3_free(sql);
+  if( rc ) return rc;
+  sqlite3_bind_int64(st, 1, id);
+  if( sqlite3_step(st)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(st, 0);
+    *found = 1;
+    if( z && corpus_buf_append(b, z, (size_t)sqlite3_column_bytes(st, 0)) ){
+      rc = SQLITE_NOMEM;
+    }
+  }
+  if( sqlite3_finalize(st) && rc==SQLITE_OK ) rc = sqlite3_errcode(v->db);
+  return rc;
+}
+
+static int delete_item(ngram_vtab *v, sqlite3_int64 id){
+  corpus_buf b = {0, 0, 0};
+  int found, rc = item_text(v, id, &b, &found);
+  if( rc==SQLITE_OK && found ){
+    rc = item_grams(v, DEL_GRAM, id, b.z ? b.z : "", b.n);
+    if( rc==SQLITE_OK ){
+      rc = exec_fmt(v->db, 0, "DELETE FROM \"%w\".\"%w_items\" WHERE id = %lld",
+                    v->schema, v->name, id);
+    }
+  }
+  corpus_free(b.z);
+  return rc;
+}
+
+/* Checks that one (hash, item, pos) an item should have is there. */
+typedef struct gram_checker {
+  sqlite3_stmt *stmt;
+  sqlite3_int64 item, expected;
+  int missing;
+} gram_checker;
+
+static int check_gram(void *ctx, uint64_t hash, size_t word, size_t start,
+                      size_t end){
+  gram_checker *k = (gram_checker*)ctx;
+  (void)start; (void)end;
+  sqlite3_bind_int64(k->stmt, 1, (sqlite3_int64)hash);
+  sqlite3_bind_int64(k->stmt, 2, k->item);
+  sqlite3_bind_int64(k->stmt, 3, (sqlite3_int64)word);
+  if( sqlite3_step(k->stmt)!=SQLITE_ROW ) k->missing = 1;
+  sqlite3_reset(k->stmt);
+  k->expected++;
+  return k->missing;
+}
+
+/* Every item's n-grams are in the grams table, and nothing else is: each
+** one an item should have is there, and there are as many rows as those
+** (the table's key holds no duplicates). */
+static int integrity_check(ngram_vtab *v){
+  sqlite3_stmt *items = 0;
+  gram_checker k;
+  sqlite3_int64 rows = -1;
+  char *sql;
+  int rc;
+  memset(&k, 0, sizeof(k));
+  sql = sqlite3_mprintf("SELECT id, text FROM \"%w\".\"%w_items\"", v->schema,
+                        v->name);
+  if( sql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(v->db, sql, -1, &items, 0);
+  sqlite3_free(sql);
+  if( rc ) return rc;
+  sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w_grams\" WHERE hash = ?1 AND "
+                        "item = ?2 AND pos = ?3", v->schema, v->name);
+  if( sql==0 ){ sqlite3_finalize(items); return SQLITE_NOMEM; }
+  rc = sqlite3_prepare_v2(v->db, sql, -1, &k.stmt, 0);
+  sqlite3_free(sql);
+  while( rc==SQLITE_OK && !k.missing && sqlite3_step(items)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(items, 1);
+    size_t n = (size_t)sqlite3_column_bytes(items, 1);
+    k.item = sqlite3_column_int64(items, 0);
+    if( corpus_janitor_grams(z ? z : "", n, v->n, 0, check_gram, &k)<0 ){
+      rc = SQLITE_NOMEM;
+    }
+  }
+  sqlite3_finalize(items);
+  sqlite3_finalize(k.stmt);
+  if( rc ) return rc;
+  if( k.missing ){
+    corpus_vtab_error(&v->base, "ngram_index", "integrity-check failed: an "
+                      "n-gram of item %lld is missing", (long long)k.item);
+    return SQLITE_CORRUPT_VTAB;
+  }
+  sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\".\"%w_grams\"", v->schema,
+                        v->name);
+  if( sql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(v->db, sql, -1, &items, 0);
+  sqlite3_free(sql);
+  if( rc ) return rc;
+  if( sqlite3_step(items)==SQLITE_ROW ) rows = sqlite3_column_int64(items, 0);
+  sqlite3_finalize(items);
+  if( rows!=k.expected ){
+    corpus_vtab_error(&v->base, "ngram_index", "integrity-check failed: "
+                      "%lld n-gram rows, %lld expected", (long long)rows,
+                      (long long)k.expected);
+    return SQLITE_CORRUPT_VTAB;
+  }
+  return SQLITE_OK;
+}
+
+static int ngram_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+                        sqlite_int64 *pRowid){
+  ngram_vtab *v = (ngram_vtab*)pVtab;
+  int rc = SQLITE_OK;
+  if( argc==1 ){
+    return delete_item(v, sqlite3_value_int64(argv[0]));
+  }
+  /* argv[2] text, argv[3] source, argv[4] the command column */
+  if( sqlite3_value_type(argv[4])!=SQLITE_NULL ){
+    const char *cmd = (const char*)sqlite3_value_text(argv[4]);
+    if( cmd && strcmp(cmd, "integrity-check")==0 ) return integrity_check(v);
+    return corpus_vtab_error(pVtab, "ngram_index", "unknown command '%.40s' "
+                             "(valid: integrity-check)", cmd ? cmd : "");
+  }
+  if( sqlite3_value_type(argv[2])!=SQLITE_TEXT ){
+    return corpus_vtab_error(pVtab, "ngram_index", "text must be TEXT, got %s",
+                             corpus_type_name(sqlite3_value_type(argv[2])));
+  }
+  if( sqlite3_value_type(argv[0])!=SQLITE_NULL ){
+    /* an UPDATE: the old row goes, the new one comes */
+    rc = delete_item(v, sqlite3_value_int64(argv[0]));
+    if( rc ) return rc;
+  }
+  {
+    sqlite3_stmt *st;
+    char *sql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w_items\"(id, source, "
+                                "text) VALUES (?1, ?2, ?3)", v->schema, v->name);
+    const char *z;
+    size_t n;
+    if( sql==0 ) return SQLITE_NOMEM;
+    rc = sqlite3_prepare_v2(v->db, sql, -1, &st, 0);
+    sqlite3_free(sql);
+    if( rc ) return rc;
+    sqlite3_bind_value(st, 1, argv[1]);
+    sqlite3_bind_value(st, 2, argv[3]);
+    sqlite3_bind_value(st, 3, argv[2]);
+    sqlite3_step(st);
+    rc = sqlite3_finalize(st);
+    if( rc ) return corpus_vtab_error(pVtab, "ngram_index", "%s",
+                                      sqlite3_errmsg(v->db));
+    *pRowid = sqlite3_last_insert_rowid(v->db);
+    z = (const char*)sqlite3_value_text(argv[2]);
+    n = (size_t)sqlite3_value_bytes(argv[2]);
+    rc = item_grams(v, ADD_GRAM, *pRowid, z ? z : "", n);
+  }
+  return rc;
+}
+
+static int ngram_rename(sqlite3_vtab *pVtab, const char *zNew){
+  ngram_vtab *v = (ngram_vtab*)pVtab;
+  int rc = exec_fmt(v->db, 0,
+      "ALTER TABLE \"%w\".\"%w_config\" RENAME TO \"%w_config\";"
+      "ALTER TABLE \"%w\".\"%w_items\" RENAME TO \"%w_items\";"
+      "ALTER TABLE \"%w\".\"%w_grams\" RENAME TO \"%w_grams\";",
+      v->schema, v->name, zNew, v->schema, v->name, zNew,
+      v->schema, v->name, zNew);
+  if( rc==SQLITE_OK ){
+    char *name = sqlite3_mprintf("%s", zNew);
+    if( name==0 ) return SQLITE_NOMEM;
+    sqlite3_free(v->name);
+    v->name = name;
+  }
+  return rc;
+}
+
+static sqlite3_module ngram_module = {
+  3,                        /* iVersion: xShadowName */
+  ngram_create,
+  ngram_connect,
+  ngram_best_index,
+  ngram_disconnect,
+  ngram_destroy,
+  ngram_open,
+  ngram_close,
+  ngram_filter,
+  ngram_next,
+  ngram_eof,
+  ngram_column,
+  ngram_rowid,
+  ngram_update,
+  0, 0, 0, 0,               /* xBegin .. xRollback: the shadow tables' own */
+  0,                        /* xFindFunction */
+  ngram_rename,
+  0, 0, 0,                  /* xSavepoint .. xRollbackTo */
+  ngram_shadow_name
+};
+
+/* ---- contamination(text, index) --------------------------------------------- */
+
+/* The hashes of an index, in memory for one statement. */
+typedef struct gram_set {
+  uint64_t *slot;
+  size_t mask;
+  int n;
+  char *schema, *name;
+} gram_set;
+
+static void gram_set_free(void *p){
+  gram_set *g = (gram_set*)p;
+  if( g==0 ) return;
+  corpus_free(g->slot);
+  sqlite3_free(g->schema);
+  sqlite3_free(g->name);
+  corpus_free(g);
+}
+
+static int gram_set_has(const gram_set *g, uint64_t h){
+  size_t i;
+  if( h==0 ) h = 1;
+  i = (size_t)(h ^ (h>>29)) & g->mask;
+  while( g->slot[i] ){
+    if( g->slot[i]==h ) return 1;
+    i = (i+1) & g->mask;
+  }
+  return 0;
+}
+
+/* Loads index name (in main, or "schema.table"); NULL with *err set when it
+** is not an ngram_index. */
+static gram_set *gram_set_load(sqlite3 *db, const char *name, char **err){
+  gram_set *g = corpus_realloc(0, sizeof(*g));
+  const char *dot = strchr(name, '.');
+  sqlite3_stmt *st = 0;
+  char *sql;
+  sqlite3_int64 count = 0;
+  size_t cap = 16;
+  int rc;
+  if( g==0 ) return 0;
+  memset(g, 0, sizeof(*g));
+  g->schema = dot ? sqlite3_mprintf("%.*s", (int)(dot-name), name)
+                  : sqlite3_mprintf("main");
+  g->name = sqlite3_mprintf("%s", dot ? dot+1 : name);
+  if( g->schema==0 || g->name==0 ) goto nomem;
+  sql = sqlite3_mprintf("SELECT (SELECT v FROM \"%w\".\"%w_config\" WHERE "
+                        "k = 'n'), (SELECT count(*) FROM \"%w\".\"%w_grams\")",
+                        g->schema, g->name, g->schema, g->name);
+  if( sql==0 ) goto nomem;
+  rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
+  sqlite3_free(sql);
+  if( rc || sqlite3_step(st)!=SQLITE_ROW
+   || sqlite3_column_type(st, 0)!=SQLITE_INTEGER ){
+    *err = sqlite3_mprintf("no ngram_index named '%s'", name);
+    sqlite3_finalize(st);
+    gram_set_free(g);
+    return 0;
+  }
+  g->n = sqlite3_column_int(st, 0);
+  count = sqlite3_column_int64(st, 1);
+  sqlite3_finalize(st);
+  while( cap < (size_t)count*2 ) cap <<= 1;
+  g->slot = corpus_realloc(0, cap*sizeof(uint64_t));
+  if( g->slot==0 ) goto nomem;
+  memset(g->slot, 0, cap*sizeof(uint64_t));
+  g->mask = cap-1;
+  sql = sqlite3_mprintf("SELECT DISTINCT hash FROM \"%w\".\"%w_grams\"",
+                        g->schema, g->name);
+  if( sql==0 ) goto nomem;
+  rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
+  sqlite3_free(sql);
+  if( rc ) goto nomem;
+  while( sqlite3_step(st)==SQLITE_ROW ){
+    uint64_t h = (uint64_t)sqlite3_column_int64(st, 0);
+    size_t i;
+    if( h==0 ) h = 1;
+    i = (size_t)(h ^ (h>>29)) & g->mask;
+    while( g->slot[i] && g->slot[i]!=h ) i = (i+1) & g->mask;
+    g->slot[i] = h;
+  }
+  sqlite3_finalize(st);
+  return g;
+nomem:
+  gram_set_free(g);
+  *err = 0;
+  return 0;
+}
+
+typedef struct matcher {
+  sqlite3 *db;
+  const gram_set *g;
+  const char *z;
+  sqlite3_stmt *lookup;     /* items and sources of a hash, made when needed */
+  corpus_buf out;
+  size_t nmatch;
+  size_t at[2][2];          /* starts and ends: {byte, chars} counted so far */
+  int rc;
+} matcher;
+
+/* The character offset of byte offset byte; starts and ends each grow, so
+** each kind is counted forward from the last one of its kind. */
+static size_t chars_to(matcher *m, int kind, size_t byte){
+  size_t i;
+  for(i=m->at[kind][0]; i<byte; i++){
+    m->at[kind][1] += ((unsigned char)m->z[i] & 0xC0)!=0x80;
+  }
+  m->at[kind][0] = byte;
+  return m->at[kind][1];
+}
+
+static int match_gram(void *ctx, uint64_t hash, size_t word, size_t start,
+                      size_t end){
+  matcher *m = (matcher*)ctx;
+  uint64_t key = hash ? hash : 1;
+  size_t cstart, cend;
+  (void)word;
+  if( !gram_set_has(m->g, key) ) return 0;
+  if( m->lookup==0 ){
+    char *sql = sqlite3_mprintf("SELECT g.item, i.source FROM \"%w\".\"%w_grams\" "
+                                "AS g JOIN \"%w\".\"%w_items\" AS i ON i.id = "
+                                "g.item WHERE g.hash = ?1 GROUP BY g.item",
+                                m->g->schema, m->g->name, m->g->schema,
+                                m->g->name);
+    if( sql==0 ){ m->rc = SQLITE_NOMEM; return 1; }
+    m->rc = sqlite3_prepare_v2(m->db, sql, -1, &m->lookup, 0);
+    sqlite3_free(sql);
+    if( m->rc ) return 1;
+  }
+  cstart = chars_to(m, 0, start);
+  cend = chars_to(m, 1, end);
+  sqlite3_bind_int64(m->lookup, 1, (sqlite3_int64)hash);
+  while( sqlite3_step(m->lookup)==SQLITE_ROW ){
+    char num[96];
+    const char *src = (const char*)sqlite3_column_text(m->lookup, 1);
+    int len = snprintf(num, sizeof(num), "%s{\"start\":%zu,\"end\":%zu,"
+                       "\"item\":%lld,\"source\":", m->nmatch ? "," : "[",
+                       cstart, cend,
+                       (long long)sqlite3_column_int64(m->lookup, 0));
+    if( corpus_buf_append(&m->out, num, (size_t)len)
+     || (src ? corpus_buf_append_json_string(&m->out, src,
+                                (size_t)sqlite3_column_bytes(m->lookup, 1))
+             : corpus_buf_append(&m->out, "null", 4))
+     || corpus_buf_append(&m->out, "}", 1) ){
+      m->rc = SQLITE_NOMEM;
+      sqlite3_reset(m->lookup);
+      return 1;
+    }
+    m->nmatch++;
+  }
+  m->rc = sqlite3_reset(m->lookup);
+  return m->rc!=SQLITE_OK;
+}
+
+static void contamination_func(sqlite3_context *ctx, int argc,
+                               sqlite3_value **argv){
+  gram_set *g;
+  matcher m;
+  const char *z;
+  size_t n;
+  int rc;
+  (void)argc;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL
+   || sqlite3_value_type(argv[1])==SQLITE_NULL ) return;
+  if( corpus_check_text(ctx, "contamination", "text", argv[0])
+   || corpus_check_text(ctx, "contamination", "index", argv[1]) ){
+    return;
+  }
+  g = (gram_set*)sqlite3_get_auxdata(ctx, 1);
+  if( g==0 ){
+    char *err = 0;
+    g = gram_set_load(sqlite3_context_db_handle(ctx),
+                      (const char*)sqlite3_value_text(argv[1]), &err);
+    if( g==0 ){
+      if( err ){
+        corpus_result_error(ctx, "contamination", "%s", err);
+        sqlite3_free(err);
+      }else{
+        sqlite3_result_error_nomem(ctx);
+      }
+      return;
+    }
+    sqlite3_set_auxdata(ctx, 1, g, gram_set_free);
+    g = (gram_set*)sqlite3_get_auxdata(ctx, 1);
+    if( g==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  }
+  z = (const char*)sqlite3_value_text(argv[0]);
+  n = (size_t)sqlite3_value_bytes(argv[0]);
+  memset(&m, 0, sizeof(m));
+  m.db = sqlite3_context_db_handle(ctx);
+  m.g = g;
+  m.z = z ? z : "";
+  rc = corpus_janitor_grams(m.z, n, g->n, 1, match_gram, &m);
+  sqlite3_finalize(m.lookup);
+  if( rc<0 || m.rc==SQLITE_NOMEM ){
+    corpus_free(m.out.z);
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if( m.rc ){
+    corpus_free(m.out.z);
+    corpus_result_error(ctx, "contamination", "%s", sqlite3_errmsg(m.db));
+    return;
+  }
+  if( m.nmatch==0 ){
+    sqlite3_result_text(ctx, "[]", 2, SQLITE_STATIC);
+  }else if( corpus_buf_append(&m.out, "]", 1) ){
+    corpus_free(m.out.z);
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }else{
+    sqlite3_result_text64(ctx, m.out.z, m.out.n, corpus_free, SQLITE_UTF8);
+  }
+  sqlite3_result_subtype(ctx, CORPUS_JSON_SUBTYPE);
+}
+
+int decontam_register(sqlite3 *db){
+  int rc = sqlite3_create_module(db, "ngram_index", &ngram_module, 0);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function(db, "contamination", 2,
+                                 SQLITE_UTF8 | SQLITE_DIRECTONLY
+                                 | CORPUS_JSON_RESULT, 0,
+                                 contamination_func, 0, 0);
+  }
+  return rc;
+}
