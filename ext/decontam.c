@@ -816,6 +816,182 @@ static void contamination_func(sqlite3_context *ctx, int argc,
   sqlite3_result_subtype(ctx, CORPUS_JSON_SUBTYPE);
 }
 
+/* ---- decontaminate(text, index [, options]) ---------------------------------- */
+
+typedef struct decon_opts {
+  long long window, min_piece, too_dirty;
+  corpus_buf join;
+} decon_opts;
+
+static int decon_option(void *ctx, const char *key, const char *value,
+                        char *err){
+  decon_opts *o = (decon_opts*)ctx;
+  if( strcmp(key, "window")==0 ){
+    return corpus_option_int(key, value, 0, 1000000000, &o->window, err);
+  }
+  if( strcmp(key, "min_piece")==0 ){
+    return corpus_option_int(key, value, 0, 1000000000, &o->min_piece, err);
+  }
+  if( strcmp(key, "too_dirty")==0 ){
+    return corpus_option_int(key, value, 0, 1000000000, &o->too_dirty, err);
+  }
+  if( strcmp(key, "join")==0 ){
+    o->join.n = 0;
+    return corpus_buf_append(&o->join, value, strlen(value));
+  }
+  snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: window, "
+           "min_piece, too_dirty, join)", key);
+  return -1;
+}
+
+/* The matches, as the janitor's dirty parts: character offsets of the
+** first character and of the last one (inclusive), in text order. */
+typedef struct dirty {
+  const gram_set *g;
+  const char *z;
+  long long *part;          /* pairs */
+  size_t npart, cap, limit;
+  size_t at[2][2];
+  int oom;
+} dirty;
+
+static int dirty_gram(void *ctx, uint64_t hash, size_t word, size_t start,
+                      size_t end){
+  dirty *d = (dirty*)ctx;
+  size_t i;
+  (void)word;
+  if( !gram_set_has(d->g, hash ? hash : 1) ) return 0;
+  if( d->npart==d->cap ){
+    size_t c = d->cap ? d->cap*2 : 16;
+    long long *p = corpus_realloc(d->part, c*2*sizeof(long long));
+    if( p==0 ){ d->oom = 1; return 1; }
+    d->part = p;
+    d->cap = c;
+  }
+  for(i=d->at[0][0]; i<start; i++) d->at[0][1] += ((unsigned char)d->z[i] & 0xC0)!=0x80;
+  d->at[0][0] = start;
+  for(i=d->at[1][0]; i<end; i++) d->at[1][1] += ((unsigned char)d->z[i] & 0xC0)!=0x80;
+  d->at[1][0] = end;
+  d->part[2*d->npart] = (long long)d->at[0][1];
+  d->part[2*d->npart+1] = (long long)d->at[1][1] - 1;
+  d->npart++;
+  /* one more than too_dirty is enough to know the text is dropped */
+  return d->npart>d->limit;
+}
+
+/* The byte offset of character c, scanning forward from (*byte, *chars). */
+static size_t byte_of(const char *z, size_t n, size_t *byte, size_t *chars,
+                      long long c){
+  while( *byte<n && (long long)*chars<c ){
+    (*byte)++;
+    while( *byte<n && ((unsigned char)z[*byte] & 0xC0)==0x80 ) (*byte)++;
+    (*chars)++;
+  }
+  return *byte;
+}
+
+/* The janitor's _split_chunks(): each dirty part widened by window on both
+** sides is cut out; a piece between cuts is kept when longer than
+** min_piece; after the last cut, the rest is kept when the cut ends more
+** than min_piece characters before the end; more than too_dirty parts drop
+** the text (NULL).  Its slicing is kept as it is: a piece between cuts
+** starts at the last cut's (inclusive) end, the last piece one character
+** after.  A text without a match is returned whole (the janitor would drop
+** it when shorter than min_piece). */
+static void decontaminate_func(sqlite3_context *ctx, int argc,
+                               sqlite3_value **argv){
+  gram_set *g;
+  decon_opts o;
+  dirty d;
+  const char *z;
+  size_t n, len = 0, i, bpos = 0, cpos = 0, npiece = 0;
+  long long splice = 0, end = -1;
+  corpus_buf out = {0, 0, 0};
+  memset(&o, 0, sizeof(o));
+  memset(&d, 0, sizeof(d));
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL
+   || sqlite3_value_type(argv[1])==SQLITE_NULL ) return;
+  if( corpus_check_text(ctx, "decontaminate", "text", argv[0])
+   || corpus_check_text(ctx, "decontaminate", "index", argv[1]) ){
+    return;
+  }
+  o.window = 200;
+  o.min_piece = 200;
+  o.too_dirty = 10;
+  if( corpus_buf_append(&o.join, "\n\n", 2) ) goto nomem;
+  if( argc>2 && corpus_apply_options(ctx, "decontaminate", argv[2],
+                                     decon_option, &o) ){
+    goto done;
+  }
+  g = (gram_set*)sqlite3_get_auxdata(ctx, 1);
+  if( g==0 ){
+    char *err = 0;
+    g = gram_set_load(sqlite3_context_db_handle(ctx),
+                      (const char*)sqlite3_value_text(argv[1]), &err);
+    if( g==0 ){
+      if( err ){
+        corpus_result_error(ctx, "decontaminate", "%s", err);
+        sqlite3_free(err);
+        goto done;
+      }
+      goto nomem;
+    }
+    sqlite3_set_auxdata(ctx, 1, g, gram_set_free);
+    g = (gram_set*)sqlite3_get_auxdata(ctx, 1);
+    if( g==0 ) goto nomem;
+  }
+  z = (const char*)sqlite3_value_text(argv[0]);
+  n = (size_t)sqlite3_value_bytes(argv[0]);
+  if( z==0 ) z = "";
+  d.g = g;
+  d.z = z;
+  d.limit = (size_t)o.too_dirty;
+  if( corpus_janitor_grams(z, n, g->n, 1, dirty_gram, &d)<0 || d.oom ){
+    goto nomem;
+  }
+  if( d.npart==0 ){
+    sqlite3_result_value(ctx, argv[0]);
+    goto done;
+  }
+  if( d.npart>(size_t)o.too_dirty ) goto done;    /* too dirty: NULL */
+  for(i=0; i<n; i++) len += ((unsigned char)z[i] & 0xC0)!=0x80;
+  for(i=0; i<d.npart; i++){
+    long long start = d.part[2*i] - o.window;
+    if( start<0 ) start = 0;
+    end = d.part[2*i+1] + o.window;
+    if( end>(long long)len ) end = (long long)len;
+    if( start - splice > o.min_piece ){
+      size_t a = byte_of(z, n, &bpos, &cpos, splice);
+      size_t b = byte_of(z, n, &bpos, &cpos, start);
+      if( (npiece++ && corpus_buf_append(&out, o.join.z, o.join.n))
+       || corpus_buf_append(&out, z+a, b-a) ){
+        goto nomem;
+      }
+    }
+    if( end>splice ) splice = end;
+  }
+  if( end < (long long)len - o.min_piece ){
+    size_t a = byte_of(z, n, &bpos, &cpos, end+1);
+    if( (npiece++ && corpus_buf_append(&out, o.join.z, o.join.n))
+     || corpus_buf_append(&out, z+a, n-a) ){
+      goto nomem;
+    }
+  }
+  if( npiece==0 ){
+    sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+  }else{
+    sqlite3_result_text64(ctx, out.z, out.n, corpus_free, SQLITE_UTF8);
+    out.z = 0;
+  }
+  goto done;
+nomem:
+  sqlite3_result_error_nomem(ctx);
+done:
+  corpus_free(out.z);
+  corpus_free(d.part);
+  corpus_free(o.join.z);
+}
+
 int decontam_register(sqlite3 *db){
   int rc = sqlite3_create_module(db, "ngram_index", &ngram_module, 0);
   if( rc==SQLITE_OK ){
@@ -823,6 +999,11 @@ int decontam_register(sqlite3 *db){
                                  SQLITE_UTF8 | SQLITE_DIRECTONLY
                                  | CORPUS_JSON_RESULT, 0,
                                  contamination_func, 0, 0);
+  }
+  for(int k=2; k<=3 && rc==SQLITE_OK; k++){
+    rc = sqlite3_create_function(db, "decontaminate", k,
+                                 SQLITE_UTF8 | SQLITE_DIRECTONLY, 0,
+                                 decontaminate_func, 0, 0);
   }
   return rc;
 }
