@@ -719,9 +719,10 @@ static int match_gram(void *ctx, uint64_t hash, size_t word, size_t start,
   (void)word;
   if( !gram_set_has(m->g, key) ) return 0;
   if( m->lookup==0 ){
-    char *sql = sqlite3_mprintf("SELECT g.item, i.source FROM \"%w\".\"%w_grams\" "
-                                "AS g JOIN \"%w\".\"%w_items\" AS i ON i.id = "
-                                "g.item WHERE g.hash = ?1 GROUP BY g.item",
+    char *sql = sqlite3_mprintf("SELECT g.item, i.source, g.pos FROM "
+                                "\"%w\".\"%w_grams\" AS g JOIN \"%w\".\"%w_items\" "
+                                "AS i ON i.id = g.item WHERE g.hash = ?1 "
+                                "ORDER BY g.item, g.pos",
                                 m->g->schema, m->g->name, m->g->schema,
                                 m->g->name);
     if( sql==0 ){ m->rc = SQLITE_NOMEM; return 1; }
@@ -733,12 +734,13 @@ static int match_gram(void *ctx, uint64_t hash, size_t word, size_t start,
   cend = chars_to(m, 1, end);
   sqlite3_bind_int64(m->lookup, 1, (sqlite3_int64)hash);
   while( sqlite3_step(m->lookup)==SQLITE_ROW ){
-    char num[96];
+    char num[128];
     const char *src = (const char*)sqlite3_column_text(m->lookup, 1);
     int len = snprintf(num, sizeof(num), "%s{\"start\":%zu,\"end\":%zu,"
-                       "\"item\":%lld,\"source\":", m->nmatch ? "," : "[",
-                       cstart, cend,
-                       (long long)sqlite3_column_int64(m->lookup, 0));
+                       "\"item\":%lld,\"pos\":%lld,\"source\":",
+                       m->nmatch ? "," : "[", cstart, cend,
+                       (long long)sqlite3_column_int64(m->lookup, 0),
+                       (long long)sqlite3_column_int64(m->lookup, 2));
     if( corpus_buf_append(&m->out, num, (size_t)len)
      || (src ? corpus_buf_append_json_string(&m->out, src,
                                 (size_t)sqlite3_column_bytes(m->lookup, 1))
@@ -992,6 +994,118 @@ done:
   corpus_free(o.join.z);
 }
 
+/* ---- The item side ---------------------------------------------------------- */
+
+/* decontam_n(text) over the evaluation items: GPT-3's n, the 5th
+** percentile of the items' lengths in (janitor) words, clamped to [8, 13].
+** The percentile is the nearest rank below: the value at index
+** floor(0.05 * (count - 1)) of the sorted lengths. */
+typedef struct len_agg { long long *len; size_t n, cap; int oom; } len_agg;
+
+static int count_word(void *ctx, uint64_t hash, size_t word, size_t start,
+                      size_t end){
+  (void)hash; (void)start; (void)end;
+  *(size_t*)ctx = word+1;
+  return 0;
+}
+
+static void n_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  len_agg *a = sqlite3_aggregate_context(ctx, sizeof(len_agg));
+  const char *z;
+  size_t words = 0;
+  (void)argc;
+  if( a==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  if( a->oom || sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  if( corpus_check_text(ctx, "decontam_n", "text", argv[0]) ){
+    a->oom = 1;
+    return;
+  }
+  z = (const char*)sqlite3_value_text(argv[0]);
+  /* the number of words is the index of the last 1-gram, plus one */
+  if( corpus_janitor_grams(z ? z : "", (size_t)sqlite3_value_bytes(argv[0]), 1,
+                           0, count_word, &words)<0 ){
+    a->oom = 1;
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if( a->n==a->cap ){
+    size_t c = a->cap ? a->cap*2 : 64;
+    long long *p = corpus_realloc(a->len, c*sizeof(long long));
+    if( p==0 ){ a->oom = 1; sqlite3_result_error_nomem(ctx); return; }
+    a->len = p;
+    a->cap = c;
+  }
+  a->len[a->n++] = (long long)words;
+}
+
+static int cmp_ll(const void *x, const void *y){
+  long long a = *(const long long*)x, b = *(const long long*)y;
+  return a<b ? -1 : a>b;
+}
+
+static void n_final(sqlite3_context *ctx){
+  len_agg *a = sqlite3_aggregate_context(ctx, 0);
+  long long v;
+  if( a==0 ) return;
+  if( !a->oom && a->n>0 ){
+    if( a->n>1 ) qsort(a->len, a->n, sizeof(long long), cmp_ll);
+    v = a->len[(size_t)(0.05 * (double)(a->n-1))];
+    sqlite3_result_int64(ctx, v<8 ? 8 : v>13 ? 13 : v);
+  }
+  corpus_free(a->len);
+  a->len = 0;
+}
+
+/* covered_words(pos, n): how many of an item's words the matched n-grams
+** starting at word pos cover (the union of [pos, pos+n)); 0 without rows. */
+typedef struct cover_agg { long long *pos; size_t n, cap; long long width; int failed; } cover_agg;
+
+static void cover_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  cover_agg *a = sqlite3_aggregate_context(ctx, sizeof(cover_agg));
+  long long w;
+  (void)argc;
+  if( a==0 ){ sqlite3_result_error_nomem(ctx); return; }
+  if( a->failed || sqlite3_value_type(argv[0])==SQLITE_NULL
+   || sqlite3_value_type(argv[1])==SQLITE_NULL ) return;
+  if( sqlite3_value_type(argv[0])!=SQLITE_INTEGER
+   || sqlite3_value_type(argv[1])!=SQLITE_INTEGER
+   || (w = sqlite3_value_int64(argv[1]))<1 || w>NGRAM_MAX
+   || sqlite3_value_int64(argv[0])<0 ){
+    corpus_result_error(ctx, "covered_words", "pos must be an INTEGER >= 0 "
+                        "and n an INTEGER 1..%d", NGRAM_MAX);
+    a->failed = 1;
+    return;
+  }
+  if( a->n==a->cap ){
+    size_t c = a->cap ? a->cap*2 : 16;
+    long long *p = corpus_realloc(a->pos, c*sizeof(long long));
+    if( p==0 ){ a->failed = 1; sqlite3_result_error_nomem(ctx); return; }
+    a->pos = p;
+    a->cap = c;
+  }
+  a->pos[a->n++] = sqlite3_value_int64(argv[0]);
+  a->width = w;
+}
+
+static void cover_final(sqlite3_context *ctx){
+  cover_agg *a = sqlite3_aggregate_context(ctx, 0);
+  long long covered = 0, reach = -1;
+  size_t i;
+  if( a==0 ){ sqlite3_result_int(ctx, 0); return; }
+  if( !a->failed ){
+    if( a->n>1 ) qsort(a->pos, a->n, sizeof(long long), cmp_ll);
+    for(i=0; i<a->n; i++){
+      long long s = a->pos[i], e = a->pos[i] + a->width;
+      if( s<reach ) s = reach;
+      if( e>s ) covered += e-s;
+      if( e>reach ) reach = e;
+    }
+    sqlite3_result_int64(ctx, covered);
+  }
+  corpus_free(a->pos);
+  a->pos = 0;
+}
+
 int decontam_register(sqlite3 *db){
   int rc = sqlite3_create_module(db, "ngram_index", &ngram_module, 0);
   if( rc==SQLITE_OK ){
@@ -999,6 +1113,14 @@ int decontam_register(sqlite3 *db){
                                  SQLITE_UTF8 | SQLITE_DIRECTONLY
                                  | CORPUS_JSON_RESULT, 0,
                                  contamination_func, 0, 0);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function(db, "decontam_n", 1, CORPUS_PURE, 0, 0,
+                                 n_step, n_final);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function(db, "covered_words", 2, CORPUS_PURE, 0, 0,
+                                 cover_step, cover_final);
   }
   for(int k=2; k<=3 && rc==SQLITE_OK; k++){
     rc = sqlite3_create_function(db, "decontaminate", k,
