@@ -10,11 +10,8 @@
 **
 ** Words are the janitor's: ASCII letters lowercased, ASCII punctuation
 ** (Python's string.punctuation) deleted, then split on white space; an
-** n-gram is n consecutive words.  On the training side the janitor cuts the
-** raw text at white space and normalizes each n-gram of raw chunks, so an
-** n-gram with a chunk that was all punctuation never matches (its text has
-** a double space): that is kept.  N-grams are compared by a 64-bit hash of
-** their words (xxh3 of each word, chained).
+** n-gram is n consecutive words.  N-grams are compared by a 64-bit hash of
+** their words (xxh3 of each word, rolled into a polynomial sum).
 **
 ** The index lives in shadow tables, as FTS5's does, so it takes part in
 ** the database's transactions:
@@ -41,29 +38,38 @@ static int ascii_punct(unsigned char c){
       || (c>=123 && c<=126);
 }
 
-static uint64_t gram_step(uint64_t h, uint64_t word){
-  h = (h ^ word) * 0xFF51AFD7ED558CCDULL;
-  return h ^ (h>>32);
+typedef struct jword { uint64_t hash; size_t start, end; } jword;
+
+/* An n-gram's hash: the polynomial sum of its words' hashes,
+** w_0 P^(n-1) + ... + w_(n-1) (mod 2^64), which rolls from one n-gram to
+** the next in three multiplications, then mixed (murmur3's finalizer). */
+#define GRAM_P 0x9E3779B97F4A7C15ULL
+static uint64_t gram_mix(uint64_t h){
+  h ^= h>>33; h *= 0xFF51AFD7ED558CCDULL;
+  h ^= h>>33; h *= 0xC4CEB9FE1A85EC53ULL;
+  return h ^ (h>>33);
 }
 
-typedef struct jword { uint64_t hash; size_t start, end; int empty; } jword;
-
-/* Calls cb for each n-gram of z: its hash, the index of its first word,
-** and its byte span.  doc_side: n-grams of raw chunks, skipping those with
-** a chunk that normalizes to nothing (see above); otherwise the words of
-** the normalized text.  Returns 0, -1 (out of memory) or cb's nonzero. */
+/* Calls cb for each n-gram of z: its hash, the index of its first word and
+** its byte span (from its first word's chunk to its last's).  A chunk of
+** punctuation alone is no word, for items and documents alike (janitor.py's
+** Python cleaning path keeps it in the n-grams of raw chunks, which then
+** never match, so it misses contaminants around a lone "-").  Returns 0,
+** -1 (out of memory) or cb's nonzero return. */
 typedef int (*jgram_fn)(void *ctx, uint64_t hash, size_t word, size_t start,
                         size_t end);
-int corpus_janitor_grams(const char *z, size_t n, int ngram, int doc_side,
-                         jgram_fn cb, void *ctx){
+int corpus_janitor_grams(const char *z, size_t n, int ngram, jgram_fn cb,
+                         void *ctx){
   const unsigned char *u = (const unsigned char*)z;
   jword win[NGRAM_MAX];
-  size_t i = 0, count = 0, since_empty = 0;
+  size_t i = 0, count = 0;
+  uint64_t top = 1, roll = 0;    /* P^(n-1); the rolling sum */
   char buf[256];
   corpus_buf big = {0, 0, 0};
-  int rc = 0;
+  int rc = 0, k;
+  for(k=1; k<ngram; k++) top *= GRAM_P;
   while( i<n ){
-    size_t len, a, b, k, o = 0;
+    size_t len, a, b, j, o = 0;
     char *out = buf;
     uint64_t h;
     int32_t c;
@@ -100,28 +106,23 @@ int corpus_janitor_grams(const char *z, size_t n, int ngram, int doc_side,
       if( corpus_buf_append(&big, z+a, b-a) ){ rc = -1; break; }
       out = big.z;
     }
-    for(k=a; k<b; k++){
-      unsigned char ch = u[k];
+    for(j=a; j<b; j++){
+      unsigned char ch = u[j];
       if( ch<0x80 && ascii_punct(ch) ) continue;
       out[o++] = (char)(ch>='A' && ch<='Z' ? ch+32 : ch);
     }
-    if( o==0 ){
-      if( !doc_side ) continue;        /* no word at all */
-      since_empty = 0;                 /* no n-gram spans this chunk */
-      count++;
-      continue;
-    }
+    if( o==0 ) continue;               /* no word */
     h = XXH3_64bits(out, o);
+    if( count>=(size_t)ngram ){
+      roll -= win[count % (size_t)ngram].hash * top;   /* the word leaving */
+    }
+    roll = roll*GRAM_P + h;
     win[count % (size_t)ngram].hash = h;
     win[count % (size_t)ngram].start = a;
-    win[count % (size_t)ngram].end = b;
     count++;
-    since_empty++;
-    if( since_empty>=(size_t)ngram ){
-      uint64_t g = 0x9E3779B97F4A7C15ULL;
+    if( count>=(size_t)ngram ){
       size_t first = count-(size_t)ngram;
-      for(k=first; k<count; k++) g = gram_step(g, win[k % (size_t)ngram].hash);
-      rc = cb(ctx, g, first, win[first % (size_t)ngram].start, b);
+      rc = cb(ctx, gram_mix(roll), first, win[first % (size_t)ngram].start, b);
       if( rc ) break;
     }
   }
@@ -390,7 +391,7 @@ static int item_grams(ngram_vtab *v, const char *sqlfmt, sqlite3_int64 item,
   if( rc ) return rc;
   w.item = item;
   w.rc = SQLITE_OK;
-  rc = corpus_janitor_grams(z, n, v->n, 0, write_gram, &w);
+  rc = corpus_janitor_grams(z, n, v->n, write_gram, &w);
   sqlite3_finalize(w.stmt);
   if( rc<0 ) return SQLITE_NOMEM;
   return w.rc;
@@ -484,7 +485,7 @@ static int integrity_check(ngram_vtab *v){
     const char *z = (const char*)sqlite3_column_text(items, 1);
     size_t n = (size_t)sqlite3_column_bytes(items, 1);
     k.item = sqlite3_column_int64(items, 0);
-    if( corpus_janitor_grams(z ? z : "", n, v->n, 0, check_gram, &k)<0 ){
+    if( corpus_janitor_grams(z ? z : "", n, v->n, check_gram, &k)<0 ){
       rc = SQLITE_NOMEM;
     }
   }
@@ -667,7 +668,7 @@ static gram_set *gram_set_load(sqlite3 *db, const char *name, char **err){
   if( g->slot==0 ) goto nomem;
   memset(g->slot, 0, cap*sizeof(uint64_t));
   g->mask = cap-1;
-  sql = sqlite3_mprintf("SELECT DISTINCT hash FROM \"%w\".\"%w_grams\"",
+  sql = sqlite3_mprintf("SELECT hash FROM \"%w\".\"%w_grams\"",
                         g->schema, g->name);
   if( sql==0 ) goto nomem;
   rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
@@ -711,13 +712,41 @@ static size_t chars_to(matcher *m, int kind, size_t byte){
   return m->at[kind][1];
 }
 
+/* The n-grams of a text, gathered so that the set can be probed with
+** prefetching: each probe is a cache miss in a table of millions. */
+typedef struct gram_list { uint64_t *hash; size_t *span; size_t n, cap; } gram_list;
+
+static int gather_gram(void *ctx, uint64_t hash, size_t word, size_t start,
+                       size_t end){
+  gram_list *l = (gram_list*)ctx;
+  (void)word;
+  if( l->n==l->cap ){
+    size_t c = l->cap ? l->cap*2 : 256;
+    uint64_t *h = corpus_realloc(l->hash, c*sizeof(uint64_t));
+    size_t *sp;
+    if( h==0 ) return -1;
+    l->hash = h;
+    sp = corpus_realloc(l->span, c*2*sizeof(size_t));
+    if( sp==0 ) return -1;
+    l->span = sp;
+    l->cap = c;
+  }
+  l->hash[l->n] = hash ? hash : 1;
+  l->span[2*l->n] = start;
+  l->span[2*l->n+1] = end;
+  l->n++;
+  return 0;
+}
+
+static size_t gram_set_slot(const gram_set *g, uint64_t h){
+  return (size_t)(h ^ (h>>29)) & g->mask;
+}
+
 static int match_gram(void *ctx, uint64_t hash, size_t word, size_t start,
                       size_t end){
   matcher *m = (matcher*)ctx;
-  uint64_t key = hash ? hash : 1;
   size_t cstart, cend;
   (void)word;
-  if( !gram_set_has(m->g, key) ) return 0;
   if( m->lookup==0 ){
     char *sql = sqlite3_mprintf("SELECT g.item, i.source, g.pos FROM "
                                 "\"%w\".\"%w_grams\" AS g JOIN \"%w\".\"%w_items\" "
@@ -794,7 +823,21 @@ static void contamination_func(sqlite3_context *ctx, int argc,
   m.db = sqlite3_context_db_handle(ctx);
   m.g = g;
   m.z = z ? z : "";
-  rc = corpus_janitor_grams(m.z, n, g->n, 1, match_gram, &m);
+  {
+    gram_list l;
+    size_t j;
+    memset(&l, 0, sizeof(l));
+    rc = corpus_janitor_grams(m.z, n, g->n, gather_gram, &l);
+    for(j=0; rc==0 && j<l.n; j++){
+      if( j+16<l.n ) __builtin_prefetch(&g->slot[gram_set_slot(g, l.hash[j+16])]);
+      if( gram_set_has(g, l.hash[j]) ){
+        rc = match_gram(&m, l.hash[j], 0, l.span[2*j], l.span[2*j+1]);
+        if( rc ) rc = m.rc==SQLITE_NOMEM ? -1 : 1;
+      }
+    }
+    corpus_free(l.hash);
+    corpus_free(l.span);
+  }
   sqlite3_finalize(m.lookup);
   if( rc<0 || m.rc==SQLITE_NOMEM ){
     corpus_free(m.out.z);
@@ -948,7 +991,7 @@ static void decontaminate_func(sqlite3_context *ctx, int argc,
   d.g = g;
   d.z = z;
   d.limit = (size_t)o.too_dirty;
-  if( corpus_janitor_grams(z, n, g->n, 1, dirty_gram, &d)<0 || d.oom ){
+  if( corpus_janitor_grams(z, n, g->n, dirty_gram, &d)<0 || d.oom ){
     goto nomem;
   }
   if( d.npart==0 ){
@@ -1023,7 +1066,7 @@ static void n_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   z = (const char*)sqlite3_value_text(argv[0]);
   /* the number of words is the index of the last 1-gram, plus one */
   if( corpus_janitor_grams(z ? z : "", (size_t)sqlite3_value_bytes(argv[0]), 1,
-                           0, count_word, &words)<0 ){
+                           count_word, &words)<0 ){
     a->oom = 1;
     sqlite3_result_error_nomem(ctx);
     return;

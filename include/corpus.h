@@ -412,12 +412,11 @@ int corpus_json_append_text(corpus_json v, corpus_buf *b);
 /*
 ** Decontamination (decontam.c): the n-grams of lm-evaluation-harness's
 ** janitor (ASCII letters lowercased, ASCII punctuation deleted, split on
-** white space).  cb gets each n-gram's hash, the index of its first word
-** and its byte span; doc_side takes the raw white-space chunks as the
-** janitor's cleaning side does.  Returns 0, -1 (out of memory) or cb's
-** nonzero return.
+** white space; a chunk of punctuation alone is no word).  cb gets each
+** n-gram's hash, the index of its first word and its byte span.  Returns
+** 0, -1 (out of memory) or cb's nonzero return.
 */
-int corpus_janitor_grams(const char *z, size_t n, int ngram, int doc_side,
+int corpus_janitor_grams(const char *z, size_t n, int ngram,
                          int (*cb)(void *ctx, uint64_t hash, size_t word,
                                    size_t start, size_t end), void *ctx);
 /* Python's str.isspace() for one code point. */
