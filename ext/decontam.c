@@ -607,6 +607,7 @@ static sqlite3_module ngram_module = {
 typedef struct gram_set {
   uint64_t *slot;
   size_t mask;
+  int shift;          /* 64 - log2(slots): a slot from a hash's top bits */
   int n;
   char *schema, *name;
 } gram_set;
@@ -620,10 +621,13 @@ static void gram_set_free(void *p){
   corpus_free(g);
 }
 
+/* The slot is the hash's top bits, so that the hashes, which the grams
+** table gives in key order, fill the table front to back (a random order
+** would miss the cache at every one of millions of inserts). */
 static int gram_set_has(const gram_set *g, uint64_t h){
   size_t i;
   if( h==0 ) h = 1;
-  i = (size_t)(h ^ (h>>29)) & g->mask;
+  i = (size_t)(h >> g->shift);
   while( g->slot[i] ){
     if( g->slot[i]==h ) return 1;
     i = (i+1) & g->mask;
@@ -663,7 +667,8 @@ static gram_set *gram_set_load(sqlite3 *db, const char *name, char **err){
   g->n = sqlite3_column_int(st, 0);
   count = sqlite3_column_int64(st, 1);
   sqlite3_finalize(st);
-  while( cap < (size_t)count*2 ) cap <<= 1;
+  g->shift = 60;
+  while( cap < (size_t)count*2 ){ cap <<= 1; g->shift--; }
   g->slot = corpus_realloc(0, cap*sizeof(uint64_t));
   if( g->slot==0 ) goto nomem;
   memset(g->slot, 0, cap*sizeof(uint64_t));
@@ -678,7 +683,7 @@ static gram_set *gram_set_load(sqlite3 *db, const char *name, char **err){
     uint64_t h = (uint64_t)sqlite3_column_int64(st, 0);
     size_t i;
     if( h==0 ) h = 1;
-    i = (size_t)(h ^ (h>>29)) & g->mask;
+    i = (size_t)(h >> g->shift);
     while( g->slot[i] && g->slot[i]!=h ) i = (i+1) & g->mask;
     g->slot[i] = h;
   }
@@ -739,7 +744,7 @@ static int gather_gram(void *ctx, uint64_t hash, size_t word, size_t start,
 }
 
 static size_t gram_set_slot(const gram_set *g, uint64_t h){
-  return (size_t)(h ^ (h>>29)) & g->mask;
+  return (size_t)(h >> g->shift);
 }
 
 static int match_gram(void *ctx, uint64_t hash, size_t word, size_t start,
