@@ -164,6 +164,16 @@ db eval {
           $fv $pv [expr {$pv ? double($fv)/$pv : 0}] $fe $pe [expr {$pe ? double($fe)/$pe : 0}] \
           $fu $pu [expr {$pu ? double($fu)/$pu : 0}]]
 }
+# edited items: those with letters beyond ASCII, which the upper-casing
+# changes and the janitor's ASCII-only folding does not undo, apart
+db eval {
+  SELECT sum(NOT ascii) AS a1, sum(NOT ascii AND own > 0) AS a2, sum(ascii) AS a3,
+         sum(ascii AND own > 0) AS a4 FROM (
+    SELECT h.own, NOT (b.text GLOB ('*[^' || char(1) || '-' || char(127) || ']*')) AS ascii
+      FROM temp.hits AS h JOIN bench AS b ON b.rowid = h.planted WHERE h.edited)
+} {
+  puts [format "edited items found: ASCII-only %d/%d; with other letters %d/%d" $a4 $a3 $a2 $a1]
+} 
 lassign [best {SELECT count(decontaminate(text, 'bench')) FROM temp.docs}] clean_s
 db eval {
   SELECT sum(length(text)) AS before,
