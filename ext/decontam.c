@@ -779,6 +779,8 @@ static int match_gram(void *ctx, uint64_t hash, size_t word, size_t start,
      || (src ? corpus_buf_append_json_string(&m->out, src,
                                 (size_t)sqlite3_column_bytes(m->lookup, 1))
              : corpus_buf_append(&m->out, "null", 4))
+     || corpus_buf_append(&m->out, ",\"ngram\":", 9)
+     || corpus_buf_append_json_string(&m->out, m->z+start, end-start)
      || corpus_buf_append(&m->out, "}", 1) ){
       m->rc = SQLITE_NOMEM;
       sqlite3_reset(m->lookup);
