@@ -361,20 +361,26 @@ static int ngram_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
   return SQLITE_OK;
 }
 
-/* Adds or removes (op) the n-grams of item id. */
+/* Adds or removes the n-grams of an item (the statement says which). */
 typedef struct gram_writer {
   sqlite3_stmt *stmt;
   sqlite3_int64 item;
   int rc;
 } gram_writer;
 
+/* Binds a grams row, (hash, item, pos), to ?1, ?2, ?3. */
+static void bind_gram(sqlite3_stmt *st, uint64_t hash, sqlite3_int64 item,
+                      size_t word){
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)hash);
+  sqlite3_bind_int64(st, 2, item);
+  sqlite3_bind_int64(st, 3, (sqlite3_int64)word);
+}
+
 static int write_gram(void *ctx, uint64_t hash, size_t word, size_t start,
                       size_t end){
   gram_writer *w = (gram_writer*)ctx;
   (void)start; (void)end;
-  sqlite3_bind_int64(w->stmt, 1, (sqlite3_int64)hash);
-  sqlite3_bind_int64(w->stmt, 2, w->item);
-  sqlite3_bind_int64(w->stmt, 3, (sqlite3_int64)word);
+  bind_gram(w->stmt, hash, w->item, word);
   sqlite3_step(w->stmt);
   w->rc = sqlite3_reset(w->stmt);
   return w->rc!=SQLITE_OK;
@@ -451,9 +457,7 @@ static int check_gram(void *ctx, uint64_t hash, size_t word, size_t start,
                       size_t end){
   gram_checker *k = (gram_checker*)ctx;
   (void)start; (void)end;
-  sqlite3_bind_int64(k->stmt, 1, (sqlite3_int64)hash);
-  sqlite3_bind_int64(k->stmt, 2, k->item);
-  sqlite3_bind_int64(k->stmt, 3, (sqlite3_int64)word);
+  bind_gram(k->stmt, hash, k->item, word);
   if( sqlite3_step(k->stmt)!=SQLITE_ROW ) k->missing = 1;
   sqlite3_reset(k->stmt);
   k->expected++;
@@ -792,6 +796,31 @@ static int match_gram(void *ctx, uint64_t hash, size_t word, size_t start,
   return m->rc!=SQLITE_OK;
 }
 
+/* The in-memory hash set of the index named by argument 1, cached for the
+** statement; NULL after setting an error on ctx. */
+static gram_set *index_arg(sqlite3_context *ctx, const char *func,
+                           sqlite3_value **argv){
+  gram_set *g = (gram_set*)sqlite3_get_auxdata(ctx, 1);
+  if( g==0 ){
+    char *err = 0;
+    g = gram_set_load(sqlite3_context_db_handle(ctx),
+                      (const char*)sqlite3_value_text(argv[1]), &err);
+    if( g==0 ){
+      if( err ){
+        corpus_result_error(ctx, func, "%s", err);
+        sqlite3_free(err);
+      }else{
+        sqlite3_result_error_nomem(ctx);
+      }
+      return 0;
+    }
+    sqlite3_set_auxdata(ctx, 1, g, gram_set_free);
+    g = (gram_set*)sqlite3_get_auxdata(ctx, 1);
+    if( g==0 ) sqlite3_result_error_nomem(ctx);
+  }
+  return g;
+}
+
 static void contamination_func(sqlite3_context *ctx, int argc,
                                sqlite3_value **argv){
   gram_set *g;
@@ -806,24 +835,7 @@ static void contamination_func(sqlite3_context *ctx, int argc,
    || corpus_check_text(ctx, "contamination", "index", argv[1]) ){
     return;
   }
-  g = (gram_set*)sqlite3_get_auxdata(ctx, 1);
-  if( g==0 ){
-    char *err = 0;
-    g = gram_set_load(sqlite3_context_db_handle(ctx),
-                      (const char*)sqlite3_value_text(argv[1]), &err);
-    if( g==0 ){
-      if( err ){
-        corpus_result_error(ctx, "contamination", "%s", err);
-        sqlite3_free(err);
-      }else{
-        sqlite3_result_error_nomem(ctx);
-      }
-      return;
-    }
-    sqlite3_set_auxdata(ctx, 1, g, gram_set_free);
-    g = (gram_set*)sqlite3_get_auxdata(ctx, 1);
-    if( g==0 ){ sqlite3_result_error_nomem(ctx); return; }
-  }
+  if( (g = index_arg(ctx, "contamination", argv))==0 ) return;
   z = (const char*)sqlite3_value_text(argv[0]);
   n = (size_t)sqlite3_value_bytes(argv[0]);
   memset(&m, 0, sizeof(m));
@@ -975,23 +987,7 @@ static void decontaminate_func(sqlite3_context *ctx, int argc,
                                      decon_option, &o) ){
     goto done;
   }
-  g = (gram_set*)sqlite3_get_auxdata(ctx, 1);
-  if( g==0 ){
-    char *err = 0;
-    g = gram_set_load(sqlite3_context_db_handle(ctx),
-                      (const char*)sqlite3_value_text(argv[1]), &err);
-    if( g==0 ){
-      if( err ){
-        corpus_result_error(ctx, "decontaminate", "%s", err);
-        sqlite3_free(err);
-        goto done;
-      }
-      goto nomem;
-    }
-    sqlite3_set_auxdata(ctx, 1, g, gram_set_free);
-    g = (gram_set*)sqlite3_get_auxdata(ctx, 1);
-    if( g==0 ) goto nomem;
-  }
+  if( (g = index_arg(ctx, "decontaminate", argv))==0 ) goto done;
   z = (const char*)sqlite3_value_text(argv[0]);
   n = (size_t)sqlite3_value_bytes(argv[0]);
   if( z==0 ) z = "";
