@@ -234,10 +234,32 @@ static const unsigned char ascii_space[128] = {
 
 /* Whether the code point at z[i] (of z[0..n-1]) is white space; *len gets
 ** its length. */
+/* For valid UTF-8 at u (lead byte >= 0x80): its length, and whether it is
+** white space, read from the bytes without decoding (the white space
+** above ASCII: U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
+** U+202F, U+205F, U+3000). */
+static inline int nonascii_space(const unsigned char *u, size_t avail,
+                                 size_t *len){
+  size_t l = u[0]<0xE0 ? 2 : u[0]<0xF0 ? 3 : 4;
+  *len = l<=avail ? l : avail;
+  if( *len<l ) return 0;
+  if( l==2 ) return u[0]==0xC2 && (u[1]==0x85 || u[1]==0xA0);
+  if( l==3 ){
+    if( u[0]==0xE2 ){
+      return (u[1]==0x80 && (u[2]<=0x8A || u[2]==0xA8 || u[2]==0xA9
+                             || u[2]==0xAF))
+          || (u[1]==0x81 && u[2]==0x9F);
+    }
+    return (u[0]==0xE1 && u[1]==0x9A && u[2]==0x80)
+        || (u[0]==0xE3 && u[1]==0x80 && u[2]==0x80);
+  }
+  return 0;
+}
+
 static inline int space_at(const char *z, size_t n, size_t i, size_t *len){
   const unsigned char *u = (const unsigned char*)z + i;
   if( u[0]<0x80 ){ *len = 1; return ascii_space[u[0]]; }
-  return corpus_py_space(corpus_utf8_decode(u, n-i, len));
+  return nonascii_space(u, n-i, len);
 }
 
 /* Code points of valid UTF-8: the bytes that are not continuation bytes. */
@@ -322,7 +344,7 @@ static int hset_reset(hset *h, size_t expect){
 
 /* hset_get() for a table that may be sized below what it will hold: it
 ** doubles when half full.  The slot returned is valid until the next call. */
-static hslot *hset_get(hset *h, uint64_t key, uint32_t pos);
+static inline hslot *hset_get(hset *h, uint64_t key, uint32_t pos);
 static hslot *hset_get_grow(hset *h, uint64_t key, int *oom){
   if( (h->nused+1)*2 > h->mask+1 ){
     size_t cap = (h->mask+1)*2, i, n = h->nused;
@@ -360,7 +382,8 @@ static void hset_free(hset *h){
 
 /* The slot of key, added (count 0, first = pos) when new.  The table never
 ** fills: it is sized for every key the pass can add. */
-static hslot *hset_get(hset *h, uint64_t key, uint32_t pos){
+static
+hslot *hset_get(hset *h, uint64_t key, uint32_t pos){
   size_t i;
   if( key==0 ) key = 1;   /* 0 marks an empty slot */
   i = (size_t)(key ^ (key>>29)) & h->mask;   /* as hset_index() */
@@ -572,9 +595,12 @@ static int tokenize_text(measure *m){
         m->rare_breaks |= bits & B_BREAK;
         i++;
       }else{
-        int32_t c = corpus_utf8_decode(u+i, n-i, &len);
-        if( !corpus_py_space(c) ) break;
-        if( c==0x85 || c==0x2028 || c==0x2029 ) m->rare_breaks = 1;
+        if( !nonascii_space(u+i, n-i, &len) ) break;
+        /* U+0085, U+2028, U+2029 */
+        if( (u[i]==0xC2 && u[i+1]==0x85)
+         || (u[i]==0xE2 && u[i+1]==0x80 && (u[i+2]==0xA8 || u[i+2]==0xA9)) ){
+          m->rare_breaks = 1;
+        }
         i += len;
       }
     }
@@ -598,9 +624,10 @@ static int tokenize_text(measure *m){
         }
         i++;
       }else{
-        int32_t c = corpus_utf8_decode(u+i, n-i, &len);
-        if( corpus_py_space(c) ) break;
-        if( c==0x2026 ) m->ellipses++;
+        if( nonascii_space(u+i, n-i, &len) ) break;
+        if( len==3 && u[i]==0xE2 && u[i+1]==0x80 && u[i+2]==0xA6 ){
+          m->ellipses++;                                  /* U+2026 */
+        }
         ascii = 0;
         i += len;
       }
