@@ -706,20 +706,9 @@ typedef struct matcher {
   sqlite3_stmt *lookup;     /* items and sources of a hash, made when needed */
   corpus_buf out;
   size_t nmatch;
-  size_t at[2][2];          /* starts and ends: {byte, chars} counted so far */
+  corpus_char_counter starts, ends;   /* each grows with the matches */
   int rc;
 } matcher;
-
-/* The character offset of byte offset byte; starts and ends each grow, so
-** each kind is counted forward from the last one of its kind. */
-static size_t chars_to(matcher *m, int kind, size_t byte){
-  size_t i;
-  for(i=m->at[kind][0]; i<byte; i++){
-    m->at[kind][1] += ((unsigned char)m->z[i] & 0xC0)!=0x80;
-  }
-  m->at[kind][0] = byte;
-  return m->at[kind][1];
-}
 
 /* The n-grams of a text, gathered so that the set can be probed with
 ** prefetching: each probe is a cache miss in a table of millions. */
@@ -768,8 +757,8 @@ static int match_gram(void *ctx, uint64_t hash, size_t word, size_t start,
     sqlite3_free(sql);
     if( m->rc ) return 1;
   }
-  cstart = chars_to(m, 0, start);
-  cend = chars_to(m, 1, end);
+  cstart = corpus_char_offset(&m->starts, m->z, start);
+  cend = corpus_char_offset(&m->ends, m->z, end);
   sqlite3_bind_int64(m->lookup, 1, (sqlite3_int64)hash);
   while( sqlite3_step(m->lookup)==SQLITE_ROW ){
     char num[128];
@@ -915,14 +904,13 @@ typedef struct dirty {
   const char *z;
   long long *part;          /* pairs */
   size_t npart, cap, limit;
-  size_t at[2][2];
+  corpus_char_counter starts, ends;
   int oom;
 } dirty;
 
 static int dirty_gram(void *ctx, uint64_t hash, size_t word, size_t start,
                       size_t end){
   dirty *d = (dirty*)ctx;
-  size_t i;
   (void)word;
   if( !gram_set_has(d->g, hash ? hash : 1) ) return 0;
   if( d->npart==d->cap ){
@@ -932,12 +920,8 @@ static int dirty_gram(void *ctx, uint64_t hash, size_t word, size_t start,
     d->part = p;
     d->cap = c;
   }
-  for(i=d->at[0][0]; i<start; i++) d->at[0][1] += ((unsigned char)d->z[i] & 0xC0)!=0x80;
-  d->at[0][0] = start;
-  for(i=d->at[1][0]; i<end; i++) d->at[1][1] += ((unsigned char)d->z[i] & 0xC0)!=0x80;
-  d->at[1][0] = end;
-  d->part[2*d->npart] = (long long)d->at[0][1];
-  d->part[2*d->npart+1] = (long long)d->at[1][1] - 1;
+  d->part[2*d->npart] = (long long)corpus_char_offset(&d->starts, d->z, start);
+  d->part[2*d->npart+1] = (long long)corpus_char_offset(&d->ends, d->z, end) - 1;
   d->npart++;
   /* one more than too_dirty is enough to know the text is dropped */
   return d->npart>d->limit;
@@ -1002,7 +986,7 @@ static void decontaminate_func(sqlite3_context *ctx, int argc,
     goto done;
   }
   if( d.npart>(size_t)o.too_dirty ) goto done;    /* too dirty: NULL */
-  for(i=0; i<n; i++) len += ((unsigned char)z[i] & 0xC0)!=0x80;
+  len = corpus_utf8_count(z, n);
   for(i=0; i<d.npart; i++){
     long long start = d.part[2*i] - o.window;
     if( start<0 ) start = 0;

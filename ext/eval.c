@@ -57,20 +57,6 @@ static void template_free(void *p){
   corpus_free(t);
 }
 
-static size_t char_offset(const char *z, size_t byte){
-  size_t i, c = 0;
-  for(i=0; i<byte; i++) c += ((unsigned char)z[i] & 0xC0)!=0x80;
-  return c;
-}
-
-/* Character offsets of increasing byte offsets, counted once: the tags of
-** a template of many tags would otherwise each count from the start. */
-typedef struct offset_counter { size_t byte, chars; } offset_counter;
-static size_t char_offset_at(offset_counter *oc, const char *z, size_t byte){
-  oc->chars += char_offset(z+oc->byte, byte-oc->byte);
-  oc->byte = byte;
-  return oc->chars;
-}
 
 static int add_node(ptemplate *t, size_t *cap, pnode *nd){
   if( t->nnode==*cap ){
@@ -117,7 +103,7 @@ static ptemplate *compile(const char *z, size_t n, char *err, int *oom){
   ptemplate *t = corpus_realloc(0, sizeof(*t));
   size_t cap = 0, i = 0, text = 0;
   size_t open[64], nopen = 0;   /* open sections, innermost last */
-  offset_counter oc = {0, 0};
+  corpus_char_counter oc = {0, 0};   /* the tags' offsets, counted once */
   pnode nd;
   *oom = 0;
   if( t==0 ){ *oom = 1; return 0; }
@@ -153,7 +139,7 @@ static ptemplate *compile(const char *z, size_t n, char *err, int *oom){
     }
     if( p==0 ){
       snprintf(err, CORPUS_ERRMAX, "unclosed tag '{{' at offset %zu",
-               char_offset_at(&oc, z, tag));
+               corpus_char_offset(&oc, z, tag));
       goto fail;
     }
     a = tag+2;
@@ -161,7 +147,7 @@ static ptemplate *compile(const char *z, size_t n, char *err, int *oom){
     while( a<b && is_space(z[a]) ) a++;
     while( b>a && is_space(z[b-1]) ) b--;
     memset(&nd, 0, sizeof(nd));
-    nd.offset = char_offset_at(&oc, z, tag);
+    nd.offset = corpus_char_offset(&oc, z, tag);
     if( a<b && (z[a]=='#' || z[a]=='^' || z[a]=='/') ){
       char sigil = z[a];
       a++;
@@ -444,7 +430,7 @@ static void prompt_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( vz==0 ) vz = "";
   if( corpus_json_check(vz, vn, &pos) ){
     corpus_result_error(ctx, "prompt", "values is not valid JSON (at "
-                        "offset %lld)", (long long)char_offset(vz, pos));
+                        "offset %lld)", (long long)corpus_utf8_count(vz, pos));
     return;
   }
   root = corpus_json_root(vz, vn);
@@ -586,7 +572,7 @@ static void fewshot_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( qid==0 || qtext==0 || pz==0 ) goto nomem;
   if( corpus_json_check(pz, pn, &pos) ){
     corpus_result_error(ctx, "fewshot", "pool is not valid JSON (at offset "
-                        "%lld)", (long long)char_offset(pz, pos));
+                        "%lld)", (long long)corpus_utf8_count(pz, pos));
     goto done;
   }
   pool = corpus_json_root(pz, pn);
@@ -685,7 +671,7 @@ static int prob_array(sqlite3_context *ctx, const char *func, const char *name,
   if( z==0 ){ sqlite3_result_error_nomem(ctx); return 1; }
   if( corpus_json_check(z, len, &pos) ){
     corpus_result_error(ctx, func, "%s is not valid JSON (at offset %lld)",
-                        name, (long long)char_offset(z, pos));
+                        name, (long long)corpus_utf8_count(z, pos));
     return 1;
   }
   root = corpus_json_root(z, len);

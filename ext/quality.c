@@ -262,20 +262,6 @@ static inline int space_at(const char *z, size_t n, size_t i, size_t *len){
   return nonascii_space(u, n-i, len);
 }
 
-/* Code points of valid UTF-8: the bytes that are not continuation bytes. */
-static size_t cp_count(const char *z, size_t n){
-  size_t i = 0, cont = 0;
-  /* eight bytes at a time: a continuation byte has bit 7 set, bit 6 clear */
-  for(; i+8<=n; i+=8){
-    uint64_t w;
-    memcpy(&w, z+i, 8);
-    w = (w & ~(w<<1) & 0x8080808080808080ULL) >> 7;
-    cont += (size_t)((w * 0x0101010101010101ULL) >> 56);
-  }
-  for(; i<n; i++) cont += ((unsigned char)z[i] & 0xC0)==0x80;
-  return n - cont;
-}
-
 static int32_t cp_at(const char *z, size_t n, size_t i, size_t *len){
   const unsigned char *u = (const unsigned char*)z + i;
   if( u[0]<0x80 ){ *len = 1; return u[0]; }
@@ -414,7 +400,7 @@ static void dup_add(dup_count *d, const char *z, size_t a, size_t b){
   d->pieces++;
   if( s->count++ ){
     d->dups++;
-    d->dup_chars += (double)cp_count(z+a, b-a);
+    d->dup_chars += (double)corpus_utf8_count(z+a, b-a);
   }
 }
 
@@ -507,7 +493,7 @@ static int punct_tokens(measure *m, size_t a, size_t b){
 ** length in characters, or 0 to count them. */
 static int word_token(measure *m, size_t a, size_t b, int alpha,
                       size_t chars){
-  if( chars==0 ) chars = cp_count(m->z+a, b-a);
+  if( chars==0 ) chars = corpus_utf8_count(m->z+a, b-a);
   if( add_token(m, a, b, chars) ) return -1;
   m->words++;
   m->word_chars += (double)chars;
@@ -1035,7 +1021,7 @@ static int newline_pass(const char *z, size_t n, const corpus_quality_opts *o,
     size_t e = nl ? (size_t)(nl-z) : n, a = i, b = e;
     char last = e>i ? z[e-1] : 0;
     if( last=='.' || last=='\'' || last=='"' || last=='!' || last=='?' ) punct++;
-    if( cp_count(z+i, e-i)<=(size_t)o->fineweb_short_line_length ) shortl++;
+    if( corpus_utf8_count(z+i, e-i)<=(size_t)o->fineweb_short_line_length ) shortl++;
     py_strip(z, &a, &b);
     if( a<b ) dup_add(&fw, z, i, e);
     if( k==0 || nl==0 || e>i ) dup_add(&rep, z, i, e);
@@ -1107,7 +1093,7 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
   m.n = n;
   if( c4_text ) c4_text->n = 0;
 
-  sig[CORPUS_QS_CHARS] = (double)cp_count(z, n);
+  sig[CORPUS_QS_CHARS] = (double)corpus_utf8_count(z, n);
 
   /* tokens and words */
   if( tokenize_text(&m) ){
