@@ -62,9 +62,6 @@ static uint64_t word_hash(features *f, const char *w, size_t n){
   size_t i = 0, o = 0, cap = sizeof(f->low);
   if( n*4>cap ){
     /* a lowercased code point takes at most 4 bytes */
-    f->big.n = 0;
-    if( corpus_buf_append(&f->big, w, n) ){ f->oom = 1; return 0; }
-    f->big.n = 0;
     if( n*4>f->big.cap ){
       char *p = corpus_realloc(f->big.z, n*4);
       if( p==0 ){ f->oom = 1; return 0; }

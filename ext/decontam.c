@@ -40,6 +40,19 @@ static int ascii_punct(unsigned char c){
 
 typedef struct jword { uint64_t hash; size_t start, end; } jword;
 
+/* Whether the character at u[i] is white space (Python's str.isspace(), as
+** str.split() cuts); *len gets its length.  Any bytes: invalid UTF-8 reads
+** as U+FFFD, not space. */
+static inline int space_len(const unsigned char *u, size_t n, size_t i,
+                            size_t *len){
+  if( u[i]<0x80 ){
+    *len = 1;
+    return u[i]==' ' || (u[i]>=0x09 && u[i]<=0x0D)
+        || (u[i]>=0x1C && u[i]<=0x1F);
+  }
+  return corpus_py_space(corpus_utf8_decode(u+i, n-i, len));
+}
+
 /* An n-gram's hash: the polynomial sum of its words' hashes,
 ** w_0 P^(n-1) + ... + w_(n-1) (mod 2^64), which rolls from one n-gram to
 ** the next in three multiplications, then mixed (murmur3's finalizer). */
@@ -72,34 +85,11 @@ int corpus_janitor_grams(const char *z, size_t n, int ngram, jgram_fn cb,
     size_t len, a, b, j, o = 0;
     char *out = buf;
     uint64_t h;
-    int32_t c;
     /* white space, Python's str.split() */
-    for(;;){
-      if( i>=n ) break;
-      if( u[i]<0x80 ){
-        if( !(u[i]==' ' || (u[i]>=0x09 && u[i]<=0x0D)
-              || (u[i]>=0x1C && u[i]<=0x1F)) ) break;
-        i++;
-      }else{
-        c = corpus_utf8_decode(u+i, n-i, &len);
-        if( !corpus_py_space(c) ) break;
-        i += len;
-      }
-    }
+    while( i<n && space_len(u, n, i, &len) ) i += len;
     if( i>=n ) break;
     a = i;
-    for(;;){
-      if( i>=n ) break;
-      if( u[i]<0x80 ){
-        if( u[i]==' ' || (u[i]>=0x09 && u[i]<=0x0D)
-            || (u[i]>=0x1C && u[i]<=0x1F) ) break;
-        i++;
-      }else{
-        c = corpus_utf8_decode(u+i, n-i, &len);
-        if( corpus_py_space(c) ) break;
-        i += len;
-      }
-    }
+    while( i<n && !space_len(u, n, i, &len) ) i += len;
     b = i;
     if( b-a>sizeof(buf) ){
       big.n = 0;
