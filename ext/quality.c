@@ -217,13 +217,6 @@ int corpus_quality_option(void *ctx, const char *key, const char *value,
 
 /* ---- Characters ------------------------------------------------------------ */
 
-/* Python's str.isspace(): Unicode White_Space plus U+001C..U+001F, the
-** characters datatrove's strip() and split() remove. */
-int corpus_py_space(int32_t c){
-  if( c<0x80 ) return c==' ' || (c>=0x09 && c<=0x0D) || (c>=0x1C && c<=0x1F);
-  return c==0x85 || c==0xA0 || c==0x1680 || (c>=0x2000 && c<=0x200A)
-      || c==0x2028 || c==0x2029 || c==0x202F || c==0x205F || c==0x3000;
-}
 
 static const unsigned char ascii_space[128] = {
   0,0,0,0,0,0,0,0, 0,1,1,1,1,1,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,1,1,1,1,

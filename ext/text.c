@@ -230,6 +230,14 @@ static int is_white_space(int32_t c){
       || c==0x2028 || c==0x2029 || c==0x202F || c==0x205F || c==0x3000;
 }
 
+/* Python's str.isspace(): Unicode White_Space plus U+001C..U+001F, the
+** characters datatrove's strip() and split() remove. */
+int corpus_py_space(int32_t c){
+  if( c<0x80 ) return c==' ' || (c>=0x09 && c<=0x0D) || (c>=0x1C && c<=0x1F);
+  return c==0x85 || c==0xA0 || c==0x1680 || (c>=0x2000 && c<=0x200A)
+      || c==0x2028 || c==0x2029 || c==0x202F || c==0x205F || c==0x3000;
+}
+
 #define MAP_DROP (-1)
 
 /* The per-code-point steps that follow decomposition (and case folding, which
@@ -644,9 +652,10 @@ static const corpus_tokenizer *const all_tokenizers[] = {
   &corpus_tokenizer_words, &corpus_tokenizer_chars, &corpus_tokenizer_lines,
   &corpus_tokenizer_paragraphs, &corpus_tokenizer_r50k, &corpus_tokenizer_gpt2,
   &corpus_tokenizer_p50k, &corpus_tokenizer_cl100k, &corpus_tokenizer_o200k,
+  &corpus_tokenizer_spacy_en,
 };
 #define TOKENIZER_NAMES "words, chars, lines, paragraphs, r50k_base, gpt2, " \
-                        "p50k_base, cl100k_base, o200k_base"
+                        "p50k_base, cl100k_base, o200k_base, spacy_en"
 
 const corpus_tokenizer *corpus_tokenizer_find(const char *name, char *err){
   size_t i;

@@ -419,8 +419,24 @@ int corpus_json_append_text(corpus_json v, corpus_buf *b);
 int corpus_janitor_grams(const char *z, size_t n, int ngram,
                          int (*cb)(void *ctx, uint64_t hash, size_t word,
                                    size_t start, size_t end), void *ctx);
-/* Python's str.isspace() for one code point. */
+/* Python's str.isspace() for one code point (text.c). */
 int corpus_py_space(int32_t c);
+
+/*
+** spaCy's rule-based English tokenizer (spacy.c): spacy.blank("en") of
+** spaCy 3.8, as datatrove splits words with it.  cb gets every token of
+** z[0..n-1] (valid UTF-8) as a byte span, with id 1 for a white-space token
+** (spaCy's token for white space other than one ' ' after a token) and 0
+** for the others.  Returns 0, -1 (out of memory) or cb's nonzero return.
+** corpus_spacy_sentences() counts the sentences of spaCy's sentencizer
+** (its default punct_chars) over those tokens: 0 for a text without
+** tokens.
+*/
+int corpus_spacy_tokenize(const char *z, size_t n, corpus_token_fn cb,
+                          void *ctx);
+int corpus_spacy_sentences(const char *z, size_t n, size_t *count);
+/* "spacy_en": the tokens of corpus_spacy_tokenize() but white space. */
+extern const corpus_tokenizer corpus_tokenizer_spacy_en;
 
 /* Hashing (xxHash).  corpus_sample_keep() is 1 for a fraction rate of keys. */
 uint64_t corpus_xxh64(const void *p, size_t n, uint64_t seed);
