@@ -49,9 +49,11 @@ static const char *const signal_names[CORPUS_QS_COUNT] = {
 };
 
 /* A rule fails when its signal compares with its threshold as op says
-** (datatrove's comparisons, < and > for Gopher, <= and >= in places for
-** FineWeb).  OP_PAGE rules are C4's page drops, decided in line order. */
+** (datatrove's comparisons).  OP_PAGE rules are C4's page drops, decided in
+** line order.  ZERO_OFF: a threshold of 0 turns the rule off, as
+** datatrove's `if self.threshold and ...` does for the Gopher rules. */
 enum { OP_LT, OP_GT, OP_LE, OP_GE, OP_PAGE };
+#define ZERO_OFF 8
 typedef struct quality_rule {
   const char *name;
   int set;
@@ -65,20 +67,25 @@ typedef struct quality_rule {
 #define C4 CORPUS_QSET_C4
 #define FW CORPUS_QSET_FINEWEB
 static const quality_rule rules[CORPUS_QRULE_COUNT] = {
-  {"gopher:min_words",            GQ, CORPUS_QS_WORDS,            OP_LT, 50},
-  {"gopher:max_words",            GQ, CORPUS_QS_WORDS,            OP_GT, 100000},
-  {"gopher:min_mean_word_length", GQ, CORPUS_QS_MEAN_WORD_LENGTH, OP_LT, 3},
-  {"gopher:max_mean_word_length", GQ, CORPUS_QS_MEAN_WORD_LENGTH, OP_GT, 10},
-  {"gopher:hash_ratio",           GQ, CORPUS_QS_HASH_RATIO,       OP_GT, 0.1},
-  {"gopher:ellipsis_ratio",       GQ, CORPUS_QS_ELLIPSIS_RATIO,   OP_GT, 0.1},
-  {"gopher:bullet_lines",   GQ, CORPUS_QS_BULLET_LINES_RATIO,   OP_GT, 0.9},
-  {"gopher:ellipsis_lines", GQ, CORPUS_QS_ELLIPSIS_LINES_RATIO, OP_GT, 0.3},
-  {"gopher:alpha_words",    GQ, CORPUS_QS_ALPHA_WORDS_RATIO,    OP_LT, 0.8},
-  {"gopher:stop_words",           GQ, CORPUS_QS_STOP_WORDS,       OP_LT, 2},
-  {"gopher:dup_para_frac",  GR, CORPUS_QS_DUP_PARA_FRAC,  OP_GT, 0.30},
-  {"gopher:dup_para_chars", GR, CORPUS_QS_DUP_PARA_CHARS, OP_GT, 0.20},
-  {"gopher:dup_line_frac",  GR, CORPUS_QS_DUP_LINE_FRAC,  OP_GT, 0.30},
-  {"gopher:dup_line_chars", GR, CORPUS_QS_DUP_LINE_CHARS, OP_GT, 0.20},
+  {"gopher:min_words",      GQ, CORPUS_QS_WORDS,      OP_LT|ZERO_OFF, 50},
+  {"gopher:max_words",      GQ, CORPUS_QS_WORDS,      OP_GT|ZERO_OFF, 100000},
+  {"gopher:min_mean_word_length", GQ, CORPUS_QS_MEAN_WORD_LENGTH,
+                                                      OP_LT|ZERO_OFF, 3},
+  {"gopher:max_mean_word_length", GQ, CORPUS_QS_MEAN_WORD_LENGTH,
+                                                      OP_GT|ZERO_OFF, 10},
+  {"gopher:hash_ratio",     GQ, CORPUS_QS_HASH_RATIO, OP_GT|ZERO_OFF, 0.1},
+  {"gopher:ellipsis_ratio", GQ, CORPUS_QS_ELLIPSIS_RATIO, OP_GT|ZERO_OFF, 0.1},
+  {"gopher:bullet_lines",   GQ, CORPUS_QS_BULLET_LINES_RATIO,
+                                                      OP_GT|ZERO_OFF, 0.9},
+  {"gopher:ellipsis_lines", GQ, CORPUS_QS_ELLIPSIS_LINES_RATIO,
+                                                      OP_GT|ZERO_OFF, 0.3},
+  {"gopher:alpha_words",    GQ, CORPUS_QS_ALPHA_WORDS_RATIO,
+                                                      OP_LT|ZERO_OFF, 0.8},
+  {"gopher:stop_words",     GQ, CORPUS_QS_STOP_WORDS, OP_LT|ZERO_OFF, 2},
+  {"gopher:dup_para_frac",  GR, CORPUS_QS_DUP_PARA_FRAC,  OP_GT|ZERO_OFF, 0.30},
+  {"gopher:dup_para_chars", GR, CORPUS_QS_DUP_PARA_CHARS, OP_GT|ZERO_OFF, 0.20},
+  {"gopher:dup_line_frac",  GR, CORPUS_QS_DUP_LINE_FRAC,  OP_GT|ZERO_OFF, 0.30},
+  {"gopher:dup_line_chars", GR, CORPUS_QS_DUP_LINE_CHARS, OP_GT|ZERO_OFF, 0.20},
   {"gopher:top_2gram",      GR, CORPUS_QS_TOP_2GRAM,      OP_GT, 0.20},
   {"gopher:top_3gram",      GR, CORPUS_QS_TOP_3GRAM,      OP_GT, 0.18},
   {"gopher:top_4gram",      GR, CORPUS_QS_TOP_4GRAM,      OP_GT, 0.16},
@@ -90,10 +97,11 @@ static const quality_rule rules[CORPUS_QRULE_COUNT] = {
   {"gopher:dup_10gram",     GR, CORPUS_QS_DUP_10GRAM,     OP_GT, 0.10},
   {"c4:lorem_ipsum",        C4, CORPUS_QS_C4_LOREM_IPSUM,   OP_PAGE, 1},
   {"c4:curly_bracket",      C4, CORPUS_QS_C4_CURLY_BRACKET, OP_PAGE, 1},
-  {"c4:too_few_sentences",  C4, CORPUS_QS_C4_SENTENCES,     OP_LT, 3},
-  {"fineweb:punct_lines", FW, CORPUS_QS_FINEWEB_PUNCT_LINES_RATIO, OP_LE, 0.12},
-  {"fineweb:short_lines", FW, CORPUS_QS_FINEWEB_SHORT_LINES_RATIO, OP_GE, 0.67},
-  {"fineweb:dup_line_chars", FW, CORPUS_QS_FINEWEB_DUP_LINE_CHARS, OP_GE, 0.01},
+  {"c4:too_few_sentences",  C4, CORPUS_QS_C4_SENTENCES,     OP_LT, 5},
+  {"fineweb:empty",         FW, CORPUS_QS_FINEWEB_LINES,    OP_LT, 1},
+  {"fineweb:punct_lines", FW, CORPUS_QS_FINEWEB_PUNCT_LINES_RATIO, OP_LT, 0.12},
+  {"fineweb:short_lines", FW, CORPUS_QS_FINEWEB_SHORT_LINES_RATIO, OP_GT, 0.67},
+  {"fineweb:dup_line_chars", FW, CORPUS_QS_FINEWEB_DUP_LINE_CHARS, OP_GT, 0.01},
   {"fineweb:newline_ratio", FW, CORPUS_QS_FINEWEB_NEWLINE_RATIO,   OP_GT, 0.3},
 };
 #define RULE_LOREM 23
@@ -117,7 +125,8 @@ void corpus_quality_init(corpus_quality_opts *o){
   for(i=0; i<CORPUS_QSET_COUNT; i++) o->sets[i] = i;
   o->nset = CORPUS_QSET_COUNT;
   for(i=0; i<CORPUS_QRULE_COUNT; i++) o->threshold[i] = rules[i].threshold;
-  o->c4_min_words_per_line = 5;
+  o->c4_min_words_per_line = 3;
+  o->c4_sentencizer = CORPUS_C4_SENTENCES_SPACY;
   o->c4_max_word_length = 1000;
   o->c4_citations = o->c4_terminal_punct = 1;
   o->c4_javascript = o->c4_policy = 1;
@@ -168,6 +177,16 @@ int corpus_quality_option(void *ctx, const char *key, const char *value,
   long long v;
   int r;
   if( strcmp(key, "rules")==0 ) return set_list(o, value, err);
+  if( strcmp(key, "c4.preset")==0 ){
+    /* datatrove's C4QualityFilter defaults, or the TFDS C4 code's */
+    int v = corpus_option_choice(key, value, "datatrove|tfds", err);
+    if( v<0 ) return -1;
+    o->c4_min_words_per_line = v==0 ? 3 : 5;
+    o->threshold[RULE_SENTENCES] = v==0 ? 5 : 3;
+    o->c4_sentencizer = v==0 ? CORPUS_C4_SENTENCES_SPACY
+                             : CORPUS_C4_SENTENCES_RULE;
+    return 0;
+  }
   if( strcmp(key, "c4.min_words_per_line")==0 ){
     if( corpus_option_int(key, value, 0, 1000000, &v, err) ) return -1;
     o->c4_min_words_per_line = (int)v;
@@ -197,7 +216,7 @@ int corpus_quality_option(void *ctx, const char *key, const char *value,
      && strcmp(key+colon+1, n+colon+1)==0 ){
       if( strcmp(value, "off")==0 ){
         o->threshold[r] = NAN;
-      }else if( rules[r].op==OP_PAGE ){
+      }else if( (rules[r].op & ~ZERO_OFF)==OP_PAGE ){
         int on;
         if( on_off(key, value, &on, err) ) return -1;
         o->threshold[r] = on ? 1 : NAN;
@@ -209,7 +228,8 @@ int corpus_quality_option(void *ctx, const char *key, const char *value,
     }
   }
   snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: rules, "
-           "<set>.<rule> such as gopher.min_words, c4.min_words_per_line, "
+           "<set>.<rule> such as gopher.min_words, c4.preset, "
+           "c4.min_words_per_line, "
            "c4.max_word_length, c4.citations, c4.terminal_punct, "
            "c4.javascript, c4.policy, fineweb.short_line_length)", key);
   return -1;
@@ -283,99 +303,81 @@ static int ends_with(const char *z, size_t a, size_t b, const char *s){
   return b-a>=k && memcmp(z+b-k, s, k)==0;
 }
 
-/* ---- Sets of 64-bit hashes with a count and a first position ------------- */
+/* ---- Sets of 64-bit keys, each with a 32-bit value -------------------------- */
 
-typedef struct hslot { uint64_t key; uint32_t count, first; } hslot;
+/* Open addressing with linear probing; the table doubles when 3/4 full, so
+** it holds about twice as many slots as distinct keys (12 bytes each). */
 typedef struct hset {
-  hslot *s;
-  size_t mask, alloc;
-  uint32_t *used;     /* the slots filled since the last reset */
-  size_t nused;
+  uint64_t *key;      /* 0 marks an empty slot; key 0 is stored as 1 */
+  uint32_t *value;
+  size_t mask, n;
 } hset;
 
-/* Empties h, with room for expect keys at most half full.  The table is
-** zeroed once when allocated; after that only the slots a pass filled are
-** cleared, so that the many small passes of a long text do not each pay
-** for the whole table. */
-static int hset_reset(hset *h, size_t expect){
-  size_t cap = 16, i;
-  while( cap < expect*2 ) cap <<= 1;
-  if( cap > h->alloc ){
-    corpus_free(h->s);
-    corpus_free(h->used);
-    h->s = corpus_realloc(0, cap*sizeof(hslot));
-    h->used = corpus_realloc(0, (cap/2+1)*sizeof(uint32_t));
-    if( h->s==0 || h->used==0 ){
-      corpus_free(h->s);
-      corpus_free(h->used);
-      memset(h, 0, sizeof(*h));
-      return -1;
-    }
-    h->alloc = cap;
-    memset(h->s, 0, cap*sizeof(hslot));
-  }else{
-    for(i=0; i<h->nused; i++) memset(&h->s[h->used[i]], 0, sizeof(hslot));
+static int hset_init(hset *h, size_t expect){
+  size_t cap = 16;
+  while( cap*3 < expect*4 ) cap <<= 1;
+  h->key = corpus_realloc(0, cap*sizeof(uint64_t));
+  h->value = corpus_realloc(0, cap*sizeof(uint32_t));
+  if( h->key==0 || h->value==0 ){
+    corpus_free(h->key);
+    corpus_free(h->value);
+    memset(h, 0, sizeof(*h));
+    return -1;
   }
-  h->nused = 0;
+  memset(h->key, 0, cap*sizeof(uint64_t));
   h->mask = cap-1;
+  h->n = 0;
   return 0;
 }
 
-/* hset_get() for a table that may be sized below what it will hold: it
-** doubles when half full.  The slot returned is valid until the next call. */
-static inline hslot *hset_get(hset *h, uint64_t key, uint32_t pos);
-static hslot *hset_get_grow(hset *h, uint64_t key, int *oom){
-  if( (h->nused+1)*2 > h->mask+1 ){
-    size_t cap = (h->mask+1)*2, i, n = h->nused;
-    hslot *old = h->s;
-    uint32_t *oldused = h->used;
-    h->s = corpus_realloc(0, cap*sizeof(hslot));
-    h->used = corpus_realloc(0, (cap/2+1)*sizeof(uint32_t));
-    if( h->s==0 || h->used==0 ){
-      corpus_free(h->s);
-      corpus_free(h->used);
-      h->s = old;
-      h->used = oldused;
-      *oom = 1;
+static void hset_free(hset *h){
+  corpus_free(h->key);
+  corpus_free(h->value);
+  memset(h, 0, sizeof(*h));
+}
+
+static inline size_t hset_home(const hset *h, uint64_t key){
+  return (size_t)(key ^ (key>>29)) & h->mask;
+}
+
+/* The value of key, or 0 when absent. */
+static uint32_t hset_lookup(const hset *h, uint64_t key){
+  size_t i;
+  if( key==0 ) key = 1;
+  for(i=hset_home(h, key); h->key[i]; i=(i+1) & h->mask){
+    if( h->key[i]==key ) return h->value[i];
+  }
+  return 0;
+}
+
+/* The value of key, added with value 0 when new; valid until the next
+** call.  NULL when out of memory (the set is unchanged). */
+static uint32_t *hset_get(hset *h, uint64_t key){
+  size_t i;
+  if( key==0 ) key = 1;
+  if( (h->n+1)*4 > (h->mask+1)*3 ){
+    hset old = *h;
+    size_t j;
+    if( hset_init(h, 2*(old.mask+1)*3/4) ){
+      *h = old;
       return 0;
     }
-    memset(h->s, 0, cap*sizeof(hslot));
-    h->alloc = cap;
-    h->mask = cap-1;
-    h->nused = 0;
-    for(i=0; i<n; i++){
-      const hslot *o = &old[oldused[i]];
-      hslot *s = hset_get(h, o->key, o->first);
-      s->count = o->count;
+    for(j=0; j<=old.mask; j++){
+      if( old.key[j]==0 ) continue;
+      for(i=hset_home(h, old.key[j]); h->key[i]; i=(i+1) & h->mask){}
+      h->key[i] = old.key[j];
+      h->value[i] = old.value[j];
     }
-    corpus_free(old);
-    corpus_free(oldused);
+    h->n = old.n;
+    hset_free(&old);
   }
-  return hset_get(h, key, 0);
-}
-
-static void hset_free(hset *h){
-  corpus_free(h->s);
-  corpus_free(h->used);
-}
-
-/* The slot of key, added (count 0, first = pos) when new.  The table never
-** fills: it is sized for every key the pass can add. */
-static
-hslot *hset_get(hset *h, uint64_t key, uint32_t pos){
-  size_t i;
-  if( key==0 ) key = 1;   /* 0 marks an empty slot */
-  i = (size_t)(key ^ (key>>29)) & h->mask;   /* as hset_index() */
-  while( h->s[i].key!=key ){
-    if( h->s[i].key==0 ){
-      h->s[i].key = key;
-      h->s[i].first = pos;
-      h->used[h->nused++] = (uint32_t)i;
-      return &h->s[i];
-    }
-    i = (i+1) & h->mask;
+  for(i=hset_home(h, key); h->key[i]; i=(i+1) & h->mask){
+    if( h->key[i]==key ) return &h->value[i];
   }
-  return &h->s[i];
+  h->key[i] = key;
+  h->value[i] = 0;
+  h->n++;
+  return &h->value[i];
 }
 
 /* datatrove's find_duplicates over pieces given one at a time: the first
@@ -388,10 +390,13 @@ typedef struct dup_count {
 } dup_count;
 
 static void dup_add(dup_count *d, const char *z, size_t a, size_t b){
-  hslot *s = hset_get_grow(&d->set, XXH3_64bits(z+a, b-a), &d->oom);
-  if( s==0 ) return;
+  uint32_t *count = hset_get(&d->set, XXH3_64bits(z+a, b-a));
+  if( count==0 ){
+    d->oom = 1;
+    return;
+  }
   d->pieces++;
-  if( s->count++ ){
+  if( (*count)++ ){
     d->dups++;
     d->dup_chars += (double)corpus_utf8_count(z+a, b-a);
   }
@@ -399,269 +404,264 @@ static void dup_add(dup_count *d, const char *z, size_t a, size_t b){
 
 /* ---- Tokens ---------------------------------------------------------------- */
 
-typedef struct qtoken { uint64_t hash; uint32_t chars; } qtoken;
+/*
+** The tokens are datatrove's split_into_words() for English: the tokens of
+** spaCy's English tokenizer (spacy.c) without its white-space tokens.  A
+** token is a word (for the word count and the mean word length) when it
+** has a character outside datatrove's PUNCTUATION_SET, the set below.
+*/
 
+/* datatrove's PUNCTUATION_SET (PUNCTUATION and TERMINAL_PUNCTUATION of
+** src/datatrove/utils/text.py, datatrove commit a649de7, 0.10.0), sorted;
+** it holds the fullwidth digit one and most ASCII controls, as it is. */
+static const int32_t dt_punctuation[] = {
+  0x0, 0x1, 0x2, 0x3, 0x4, 0x5, 0x6, 0x7, 0x8, 0xB, 0xC, 0xD, 0xE, 0xF,
+  0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B,
+  0x1C, 0x1D, 0x1E, 0x1F, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28,
+  0x29, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x2F, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E,
+  0x3F, 0x40, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F, 0x60, 0x7B, 0x7C, 0x7D, 0x7E,
+  0x7F, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8A,
+  0x8B, 0x8C, 0x8D, 0x8E, 0x8F, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96,
+  0x97, 0x98, 0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0x9E, 0x9F, 0xAB, 0xB4, 0xBB,
+  0x589, 0x61D, 0x61E, 0x61F, 0x6D4, 0x700, 0x701, 0x702, 0x7F9, 0x837,
+  0x839, 0x83D, 0x83E, 0x964, 0x965, 0x104A, 0x104B, 0x1362, 0x1367, 0x1368,
+  0x166E, 0x1735, 0x1736, 0x17D4, 0x17D5, 0x17D6, 0x17D9, 0x17DA, 0x1803,
+  0x1809, 0x1944, 0x1945, 0x1AA8, 0x1AA9, 0x1AAA, 0x1AAB, 0x1B5A, 0x1B5B,
+  0x1B5E, 0x1B5F, 0x1B7D, 0x1B7E, 0x1C3B, 0x1C3C, 0x1C7E, 0x1C7F, 0x2013,
+  0x2014, 0x2019, 0x201C, 0x201D, 0x201E, 0x2026, 0x203C, 0x203D, 0x2047,
+  0x2048, 0x2049, 0x2236, 0x2501, 0x25BA, 0x2E2E, 0x2E3C, 0x2E53, 0x2E54,
+  0x3001, 0x3002, 0x3008, 0x3009, 0x300A, 0x300B, 0x300C, 0x300D, 0x3010,
+  0x3011, 0xA4FF, 0xA60E, 0xA60F, 0xA6F3, 0xA6F7, 0xA876, 0xA877, 0xA8CE,
+  0xA8CF, 0xA92F, 0xA9C8, 0xA9C9, 0xAA5D, 0xAA5E, 0xAA5F, 0xAAF0, 0xAAF1,
+  0xABEB, 0xFE52, 0xFE56, 0xFE57, 0xFF01, 0xFF05, 0xFF08, 0xFF09, 0xFF0C,
+  0xFF0E, 0xFF11, 0xFF1A, 0xFF1B, 0xFF1F, 0xFF5E, 0xFF61, 0x10A56, 0x10A57,
+  0x10F55, 0x10F56, 0x10F57, 0x10F58, 0x10F59, 0x10F86, 0x10F87, 0x10F88,
+  0x10F89, 0x11047, 0x11048, 0x110BE, 0x110BF, 0x110C0, 0x110C1, 0x11141,
+  0x11142, 0x11143, 0x111C5, 0x111C6, 0x111CD, 0x111DE, 0x111DF, 0x11238,
+  0x11239, 0x1123B, 0x1123C, 0x112A9, 0x1144B, 0x1144C, 0x115C2, 0x115C3,
+  0x115C9, 0x115CA, 0x115CB, 0x115CC, 0x115CD, 0x115CE, 0x115CF, 0x115D0,
+  0x115D1, 0x115D2, 0x115D3, 0x115D4, 0x115D5, 0x115D6, 0x115D7, 0x11641,
+  0x11642, 0x1173C, 0x1173D, 0x1173E, 0x11944, 0x11946, 0x11A42, 0x11A43,
+  0x11A9B, 0x11A9C, 0x11C41, 0x11C42, 0x11EF7, 0x11EF8, 0x11F43, 0x11F44,
+  0x16A6E, 0x16A6F, 0x16AF5, 0x16B37, 0x16B38, 0x16B44, 0x16E98, 0x1BC9F,
+  0x1DA88,
+};
+static const int32_t dt_terminal_punctuation[] = {
+  0x21, 0x2E, 0x3F, 0x589, 0x61D, 0x61E, 0x61F, 0x6D4, 0x700, 0x701, 0x702,
+  0x7F9, 0x837, 0x839, 0x83D, 0x83E, 0x964, 0x965, 0x104A, 0x104B, 0x1362,
+  0x1367, 0x1368, 0x166E, 0x1735, 0x1736, 0x17D4, 0x17D5, 0x17D6, 0x17D9,
+  0x17DA, 0x1803, 0x1809, 0x1944, 0x1945, 0x1AA8, 0x1AA9, 0x1AAA, 0x1AAB,
+  0x1B5A, 0x1B5B, 0x1B5E, 0x1B5F, 0x1B7D, 0x1B7E, 0x1C3B, 0x1C3C, 0x1C7E,
+  0x1C7F, 0x203C, 0x203D, 0x2047, 0x2048, 0x2049, 0x2E2E, 0x2E3C, 0x2E53,
+  0x2E54, 0x3002, 0xA4FF, 0xA60E, 0xA60F, 0xA6F3, 0xA6F7, 0xA876, 0xA877,
+  0xA8CE, 0xA8CF, 0xA92F, 0xA9C8, 0xA9C9, 0xAA5D, 0xAA5E, 0xAA5F, 0xAAF0,
+  0xAAF1, 0xABEB, 0xFE52, 0xFE56, 0xFE57, 0xFF01, 0xFF0E, 0xFF1F, 0xFF61,
+  0x10A56, 0x10A57, 0x10F55, 0x10F56, 0x10F57, 0x10F58, 0x10F59, 0x10F86,
+  0x10F87, 0x10F88, 0x10F89, 0x11047, 0x11048, 0x110BE, 0x110BF, 0x110C0,
+  0x110C1, 0x11141, 0x11142, 0x11143, 0x111C5, 0x111C6, 0x111CD, 0x111DE,
+  0x111DF, 0x11238, 0x11239, 0x1123B, 0x1123C, 0x112A9, 0x1144B, 0x1144C,
+  0x115C2, 0x115C3, 0x115C9, 0x115CA, 0x115CB, 0x115CC, 0x115CD, 0x115CE,
+  0x115CF, 0x115D0, 0x115D1, 0x115D2, 0x115D3, 0x115D4, 0x115D5, 0x115D6,
+  0x115D7, 0x11641, 0x11642, 0x1173C, 0x1173D, 0x1173E, 0x11944, 0x11946,
+  0x11A42, 0x11A43, 0x11A9B, 0x11A9C, 0x11C41, 0x11C42, 0x11EF7, 0x11EF8,
+  0x11F43, 0x11F44, 0x16A6E, 0x16A6F, 0x16AF5, 0x16B37, 0x16B38, 0x16B44,
+  0x16E98, 0x1BC9F, 0x1DA88,
+};
+
+static int in_sorted(const int32_t *a, int n, int32_t c){
+  int lo = 0, hi = n-1;
+  while( lo<=hi ){
+    int mid = (lo+hi)/2;
+    if( c<a[mid] ) hi = mid-1;
+    else if( c>a[mid] ) lo = mid+1;
+    else return 1;
+  }
+  return 0;
+}
+#define NPUNCT ((int)(sizeof(dt_punctuation)/sizeof(int32_t)))
+#define NTERMINAL ((int)(sizeof(dt_terminal_punctuation)/sizeof(int32_t)))
+
+/* The ASCII part of PUNCTUATION_SET (A_PUNCT), and ASCII letters (A_ALPHA). */
+#define A_PUNCT 1
+#define A_ALPHA 2
+static const unsigned char ascii_class[128] = {
+  1,1,1,1,1,1,1,1,1,0,0,1,1,1,1,1,
+  1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+  0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+  0,0,0,0,0,0,0,0,0,0,1,1,1,1,1,1,
+  1,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
+  2,2,2,2,2,2,2,2,2,2,2,1,1,1,1,1,
+  1,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
+  2,2,2,2,2,2,2,2,2,2,2,1,1,1,1,1,
+};
+
+/* Each distinct token text gets an id (1, 2, ...; by its 64-bit hash), so
+** that a token costs 4 bytes and n-grams are compared by ids. */
 typedef struct measure {
   const char *z;
   size_t n;
-  qtoken *tok;
+  uint32_t *id;           /* per token */
   size_t ntok, captok;
-  double words, word_chars, alpha_tokens, stop_words;
-  size_t hashes, ellipses, newlines;
-  int rare_breaks;       /* a line break of splitlines() other than \n */
+  hset ids;               /* a token's hash -> its id */
+  uint32_t *id_chars;     /* per id: its length in characters */
+  size_t nid, capid;
+  double words, word_chars, alpha_tokens;
+  unsigned stop_seen;     /* a bit per stop word present */
   int oom;
 } measure;
 
-/* Adds the token z[a..b) of chars characters. */
-static int add_token(measure *m, size_t a, size_t b, size_t chars){
-  if( m->ntok==m->captok ){
-    size_t cap = m->captok ? m->captok*2 : 256;
-    qtoken *t = corpus_realloc(m->tok, cap*sizeof(qtoken));
-    if( t==0 ){ m->oom = 1; return -1; }
-    m->tok = t;
-    m->captok = cap;
-  }
-  m->tok[m->ntok].hash = XXH3_64bits(m->z+a, b-a);
-  m->tok[m->ntok].chars = (uint32_t)chars;
-  m->ntok++;
+/* Grows *a (of *cap elements of size sz) to hold n+1, by half again. */
+static int grow(void **a, size_t *cap, size_t n, size_t sz){
+  size_t c;
+  void *p;
+  if( n<*cap ) return 0;
+  c = *cap ? *cap + *cap/2 : 256;
+  p = corpus_realloc(*a, c*sz);
+  if( p==0 ) return -1;
+  *a = p;
+  *cap = c;
   return 0;
 }
 
-/* Gopher's stop words: the, be, to, of, and, that, have, with (compared as
-** they stand, as datatrove does). */
-static int is_stop_word(const char *w, size_t n){
+/* Gopher's stop words (datatrove's STOP_WORDS): the, be, to, of, and, that,
+** have, with, compared as they stand; the bit of the one z[0..n-1] is, or
+** 0. */
+static unsigned stop_word_bit(const char *w, size_t n){
   switch( n ){
     case 2:
-      return (w[0]=='b' && w[1]=='e') || (w[0]=='t' && w[1]=='o')
-          || (w[0]=='o' && w[1]=='f');
+      if( w[0]=='b' && w[1]=='e' ) return 1;
+      if( w[0]=='t' && w[1]=='o' ) return 2;
+      if( w[0]=='o' && w[1]=='f' ) return 4;
+      return 0;
     case 3:
-      return memcmp(w, "the", 3)==0 || memcmp(w, "and", 3)==0;
+      if( memcmp(w, "the", 3)==0 ) return 8;
+      if( memcmp(w, "and", 3)==0 ) return 16;
+      return 0;
     case 4:
-      return memcmp(w, "that", 4)==0 || memcmp(w, "have", 4)==0
-          || memcmp(w, "with", 4)==0;
+      if( memcmp(w, "that", 4)==0 ) return 32;
+      if( memcmp(w, "have", 4)==0 ) return 64;
+      if( memcmp(w, "with", 4)==0 ) return 128;
   }
   return 0;
 }
 
-/* ASCII punctuation and symbols (categories P* and S*). */
-static const unsigned char ascii_punct[128] = {
-  0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,
-  0,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1, 0,0,0,0,0,0,0,0, 0,0,1,1,1,1,1,1,
-  1,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,1,1,1,1,1,
-  1,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,1,1,1,1,0,
-};
-
-static int is_punct(int32_t c){
-  int cat;
-  if( c<0x80 ) return ascii_punct[c];
-  cat = utf8proc_category(c);
-  return (cat>=UTF8PROC_CATEGORY_PC && cat<=UTF8PROC_CATEGORY_PO)
-      || (cat>=UTF8PROC_CATEGORY_SM && cat<=UTF8PROC_CATEGORY_SO);
-}
-
+/* Python's str.isalpha() for one code point: categories L*. */
 static int is_alpha(int32_t c){
   int cat;
-  if( c<0x80 ) return (c|0x20)>='a' && (c|0x20)<='z';
+  if( c<0x80 ) return (ascii_class[c] & A_ALPHA)!=0;
   cat = utf8proc_category(c);
   return cat>=UTF8PROC_CATEGORY_LU && cat<=UTF8PROC_CATEGORY_LO;
 }
 
-/* A run of punctuation at the edge of a chunk: each mark a token, but
-** "..." one token, as NLTK and spaCy keep it. */
-static int punct_tokens(measure *m, size_t a, size_t b){
-  while( a<b ){
-    size_t len, chars = 1;
-    if( b-a>=3 && memcmp(m->z+a, "...", 3)==0 ){
-      len = chars = 3;
-    }else{
-      cp_at(m->z, b, a, &len);
-    }
-    if( add_token(m, a, a+len, chars) ) return -1;
-    a += len;
-  }
-  return 0;
-}
-
-/* A word: a token with a character that is not punctuation; chars is its
-** length in characters, or 0 to count them. */
-static int word_token(measure *m, size_t a, size_t b, int alpha,
-                      size_t chars){
-  if( chars==0 ) chars = corpus_utf8_count(m->z+a, b-a);
-  if( add_token(m, a, b, chars) ) return -1;
-  m->words++;
-  m->word_chars += (double)chars;
-  m->alpha_tokens += alpha;
-  m->stop_words += is_stop_word(m->z+a, b-a);
-  return 0;
-}
-
-/* The middle of a chunk, from its first to its last character that is not
-** punctuation: one word, except that a character of a script written
-** without spaces (Han, kana, Thai, ...) is a word by itself, with the marks
-** that follow it, as the "words" tokenizer has it. */
-static int middle_tokens(measure *m, size_t a, size_t b){
+/* One token of spaCy's: its hash and length, and whether it is a word,
+** has a letter, is a stop word. */
+static int measure_token(void *ctx, size_t a, size_t b, int64_t space){
+  measure *m = (measure*)ctx;
   const unsigned char *u = (const unsigned char*)m->z;
-  size_t i = a, start = a;
-  int alpha = 0;
-  while( i<b ){
-    size_t len = 1;
+  size_t i, chars = 0, len;
+  int word = 0, alpha = 0;
+  uint32_t *id;
+  if( space ) return 0;
+  if( grow((void**)&m->id, &m->captok, m->ntok, sizeof(uint32_t))
+   || (id = hset_get(&m->ids, XXH3_64bits(m->z+a, b-a)))==0 ){
+    m->oom = 1;
+    return -1;
+  }
+  for(i=a; i<b; i+=len, chars++){
     int32_t c;
     if( u[i]<0x80 ){
-      alpha |= (u[i]|0x20)>='a' && (u[i]|0x20)<='z';
-      i++;
+      unsigned char k = ascii_class[u[i]];
+      len = 1;
+      word |= !(k & A_PUNCT);
+      alpha |= k & A_ALPHA;
       continue;
     }
     c = corpus_utf8_decode(u+i, b-i, &len);
-    if( corpus_is_solo(c) ){
-      size_t e = i+len;
-      while( e<b ){
-        size_t l2;
-        int32_t d = corpus_utf8_decode(u+e, b-e, &l2);
-        int cat = utf8proc_category(d);
-        if( cat<UTF8PROC_CATEGORY_MN || cat>UTF8PROC_CATEGORY_ME ) break;
-        e += l2;
-      }
-      if( i>start && word_token(m, start, i, alpha, 0) ) return -1;
-      if( word_token(m, i, e, is_alpha(c), 0) ) return -1;
-      start = i = e;
-      alpha = 0;
-      continue;
-    }
+    word |= !in_sorted(dt_punctuation, NPUNCT, c);
     alpha |= is_alpha(c);
-    i += len;
   }
-  if( b>start ) return word_token(m, start, b, alpha, 0);
+  if( *id==0 ){
+    if( grow((void**)&m->id_chars, &m->capid, m->nid+1, sizeof(uint32_t)) ){
+      m->oom = 1;
+      return -1;
+    }
+    *id = (uint32_t)++m->nid;
+    m->id_chars[*id] = (uint32_t)chars;
+  }
+  m->id[m->ntok++] = *id;
+  m->alpha_tokens += alpha!=0;
+  m->stop_seen |= stop_word_bit(m->z+a, b-a);
+  if( word ){
+    m->words++;
+    m->word_chars += (double)chars;
+  }
   return 0;
 }
 
-/*
-** The tokens: the text is cut into chunks at white space; the punctuation
-** (P*, S*) at either end of a chunk is split off, a token per mark, and
-** what lies between is a word (split further at characters of scripts
-** without spaces).  This is how NLTK's and spaCy's English tokenizers treat
-** most text, which datatrove's thresholds were set with: "end." is "end"
-** and ".", "(test)" three tokens, while "e-mail", "don't", "3.14" and URLs
-** stay whole.
-*/
-/* The ASCII bytes tokenize_text() looks at. */
-#define B_SPACE 1
-#define B_ALPHA 2
-#define B_COUNT 4    /* '#' and '.', counted for the symbol ratios */
-#define B_BREAK 8    /* a line break of splitlines() other than '\n' */
-static const unsigned char ascii_bits[128] = {
-  0,0,0,0,0,0,0,0, 0,1,1,9,9,9,0,0,
-  0,0,0,0,0,0,0,0, 0,0,0,0,9,9,9,1,
-  1,0,0,4,0,0,0,0, 0,0,0,0,0,0,4,0,
-  0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,
-  0,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,
-  2,2,2,2,2,2,2,2, 2,2,2,0,0,0,0,0,
-  0,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,
-  2,2,2,2,2,2,2,2, 2,2,2,0,0,0,0,0,
-};
+static int popcount8(unsigned v){
+  int n = 0;
+  for(; v; v &= v-1) n++;
+  return n;
+}
 
-static int tokenize_text(measure *m){
-  const unsigned char *u = (const unsigned char*)m->z;
-  size_t n = m->n, i = 0;
-  while( i<n ){
-    size_t a, b, lead, tail, len;
-    int alpha = 0, ascii = 1;
-    /* white space; counting newlines and noting the rarer line breaks */
-    while( i<n ){
-      if( u[i]<0x80 ){
-        unsigned char bits = ascii_bits[u[i]];
-        if( !(bits & B_SPACE) ) break;
-        m->newlines += u[i]=='\n';
-        m->rare_breaks |= bits & B_BREAK;
-        i++;
-      }else{
-        if( !nonascii_space(u+i, n-i, &len) ) break;
-        /* U+0085, U+2028, U+2029 */
-        if( (u[i]==0xC2 && u[i+1]==0x85)
-         || (u[i]==0xE2 && u[i+1]==0x80 && (u[i+2]==0xA8 || u[i+2]==0xA9)) ){
-          m->rare_breaks = 1;
+/* text.count() of "#", "...", "\u2026" and "\n", and whether a line break
+** of splitlines() other than "\n" occurs. */
+typedef struct text_counts {
+  size_t hashes, ellipses, newlines;
+  int rare_breaks;
+} text_counts;
+
+static void count_text(const char *z, size_t n, text_counts *t){
+  const unsigned char *u = (const unsigned char*)z;
+  size_t i;
+  memset(t, 0, sizeof(*t));
+  for(i=0; i<n; i++){
+    switch( u[i] ){
+      case '#': t->hashes++; break;
+      case '\n': t->newlines++; break;
+      case '.':
+        if( i+2<n && u[i+1]=='.' && u[i+2]=='.' ){ t->ellipses++; i += 2; }
+        break;
+      case '\v': case '\f': case '\r': case 0x1C: case 0x1D: case 0x1E:
+        t->rare_breaks = 1;
+        break;
+      case 0xC2:
+        if( i+1<n && u[i+1]==0x85 ) t->rare_breaks = 1;
+        break;
+      case 0xE2:
+        if( i+2<n && u[i+1]==0x80 ){
+          if( u[i+2]==0xA6 ) t->ellipses++;
+          if( u[i+2]==0xA8 || u[i+2]==0xA9 ) t->rare_breaks = 1;
         }
-        i += len;
-      }
+        break;
     }
-    if( i>=n ) break;
-    /* the chunk; punctuation is never alphabetic, so a letter anywhere in
-    ** it is a letter of its middle.  "..." and '#' never hold a space, so
-    ** counting them chunk by chunk counts them in the text. */
-    a = i;
-    while( i<n ){
-      if( u[i]<0x80 ){
-        unsigned char bits = ascii_bits[u[i]];
-        if( bits & B_SPACE ) break;
-        alpha |= bits & B_ALPHA;
-        if( bits & B_COUNT ){
-          if( u[i]=='#' ){
-            m->hashes++;
-          }else if( i+2<n && u[i+1]=='.' && u[i+2]=='.' ){
-            m->ellipses++;
-            i += 2;
-          }
-        }
-        i++;
-      }else{
-        if( nonascii_space(u+i, n-i, &len) ) break;
-        if( len==3 && u[i]==0xE2 && u[i+1]==0x80 && u[i+2]==0xA6 ){
-          m->ellipses++;                                  /* U+2026 */
-        }
-        ascii = 0;
-        i += len;
-      }
-    }
-    b = i;
-    lead = a;
-    while( lead<b && is_punct(cp_at(m->z, b, lead, &len)) ) lead += len;
-    tail = b;
-    while( tail>lead ){
-      size_t p = cp_before(m->z, tail);
-      if( !is_punct(cp_at(m->z, tail, p, &len)) ) break;
-      tail = p;
-    }
-    if( punct_tokens(m, a, lead) ) return -1;
-    if( tail>lead ){
-      if( ascii ? word_token(m, lead, tail, alpha!=0, tail-lead)
-                : middle_tokens(m, lead, tail) ) return -1;
-    }
-    if( punct_tokens(m, tail, b) ) return -1;
   }
-  return 0;
 }
 
 /* ---- N-gram repetition ------------------------------------------------------ */
 
-/* The tokens' hashes are already uniform: a multiply-xorshift chain over
-** them (order-sensitive) is as good a key as hashing their text again. */
-static uint64_t gram_step(uint64_t h, uint64_t token){
-  h = (h ^ token) * 0xFF51AFD7ED558CCDULL;
+/* a/b, and 0 for an empty denominator (where datatrove divides by zero). */
+static double ratio(double a, double b){
+  return b>0 ? a/b : 0;
+}
+
+/* An n-gram's key: its ids (exact for a 2-gram), chained for longer ones
+** through a multiply-xorshift step (order-sensitive). */
+static uint64_t gram2(const uint32_t *id){
+  return ((uint64_t)id[0]<<32) | id[1];
+}
+static uint64_t gram_step(uint64_t h, uint32_t id){
+  h = (h ^ id) * 0xFF51AFD7ED558CCDULL;
   return h ^ (h>>32);
 }
-#define GRAM_SEED 0x9E3779B97F4A7C15ULL
 
-static double gram_chars(const qtoken *t, int n){
-  double c = 0;
+/* The characters of the n-gram at token i, its tokens joined by sep
+** characters. */
+static double gram_chars(const measure *m, size_t i, int n, int sep){
+  double c = (double)(sep*(n-1));
   int j;
-  for(j=0; j<n; j++) c += t[j].chars;
+  for(j=0; j<n; j++) c += m->id_chars[m->id[i+j]];
   return c;
-}
-
-/* Keeps in cand[] the positions a pass for n hashes (run[i] >= n-1, a
-** subset of those of n-1, whose keys are up to date) and makes their
-** key[i], the hash of the (n-1)-gram at i, the n-gram's.  Returns how many
-** are left. */
-static size_t next_candidates(uint64_t *key, const qtoken *t, int n,
-                              const unsigned char *run, uint32_t *cand,
-                              size_t ncand){
-  size_t j, k = 0;
-  for(j=0; j<ncand; j++){
-    uint32_t i = cand[j];
-    if( run[i]<n-1 ) continue;
-    key[i] = gram_step(key[i], t[i+n-1].hash);
-    cand[k++] = i;
-  }
-  return k;
 }
 
 /*
@@ -669,94 +669,150 @@ static size_t next_candidates(uint64_t *key, const qtoken *t, int n,
 ** (n >= 2) occurs twice only if each of its n-1 2-grams does.  So one
 ** counting pass over the 2-grams gives run[i], the number of consecutive
 ** repeated 2-grams from position i (capped), and the passes for n >= 3 hash
-** only the positions with run[i] >= n-1: any other n-gram occurs once, and
-** leaving it out of a table changes no count, no order of first sight among
-** repeated ones, and no later lookup.
+** only the positions with run[i] >= n-1 (the candidates, in order, with
+** their keys): any other n-gram occurs once, and leaving it out of a table
+** changes no count, no order of first sight among repeated ones, and no
+** later lookup.
 */
 #define RUN_CAP 16
 
+typedef struct grams {
+  uint32_t *pos;          /* candidate positions, increasing */
+  uint64_t *key;          /* the key of the n-gram at each */
+  size_t n;
+} grams;
+
+/* Keeps the candidates of the pass for n (run >= n-1) and makes their
+** keys the n-grams'. */
+static void next_candidates(grams *g, const measure *m, int n,
+                            const unsigned char *run){
+  size_t j, k = 0;
+  for(j=0; j<g->n; j++){
+    uint32_t i = g->pos[j];
+    if( run[i]<n-1 ) continue;
+    g->pos[k] = i;
+    g->key[k++] = gram_step(g->key[j], m->id[i+n-1]);
+  }
+  g->n = k;
+}
+
 /* find_top_duplicate: chars of the most frequent n-gram (joined by spaces)
 ** times its count; among equally frequent ones the first seen, as Python's
-** Counter.most_common(1). */
-static double top_gram(hset *h, const qtoken *t, const uint64_t *key, int n,
-                       const uint32_t *cand, size_t ncand){
+** Counter.most_common(1): the first position whose count is the best. */
+static int top_gram(const measure *m, const grams *g, int n, double *out){
+  hset h;
   size_t j;
-  uint32_t best = 0, bestFirst = 0;
-  for(j=0; j<ncand; j++){
-    uint32_t i = cand[j];
-    hslot *s = hset_get(h, key[i], i);
-    s->count++;
-    if( s->count>best || (s->count==best && s->first<bestFirst) ){
-      best = s->count;
-      bestFirst = s->first;
-    }
+  uint32_t best = 0, *c;
+  size_t at = 0;
+  if( hset_init(&h, g->n<1024 ? g->n : 1024) ) return -1;
+  for(j=0; j<g->n; j++){
+    if( (c = hset_get(&h, g->key[j]))==0 ){ hset_free(&h); return -1; }
+    if( ++*c > best ) best = *c;
   }
-  if( best<2 ){ best = 1; bestFirst = 0; }  /* all once: the first n-gram */
-  return (gram_chars(t+bestFirst, n) + n-1) * best;
+  if( best>=2 ){
+    for(j=0; hset_lookup(&h, g->key[j])!=best; j++){}
+    at = g->pos[j];
+  }else{
+    best = 1;   /* every n-gram once: the first n-gram of the text */
+  }
+  hset_free(&h);
+  *out = gram_chars(m, at, n, 1) * best;
+  return 0;
 }
 
-static size_t hset_index(const hset *h, uint64_t key){
-  if( key==0 ) key = 1;
-  return (size_t)(key ^ (key>>29)) & h->mask;
-}
-
-/* The 2-gram pass: top_gram for n = 2, and run[] for the others.  Every
-** token is hashed here, in a table too big for the caches of a long text:
-** the keys are computed first so that each slot can be fetched ahead.
-** slot[] (ng entries) is scratch. */
-#define PREFETCH 12
-static double top_2gram(hset *h, const qtoken *t, size_t nt, uint32_t *slot,
-                        uint64_t *key, unsigned char *run){
-  size_t i, ng = nt-1;
-  uint32_t best = 0, bestFirst = 0;
-  for(i=0; i<ng; i++) key[i] = gram_step(gram_step(GRAM_SEED, t[i].hash),
-                                          t[i+1].hash);
+/* The 2-gram pass: top_gram for n = 2, run[], and the candidates for n = 3
+** with their 2-gram keys. */
+static int top_2gram(const measure *m, unsigned char *run, grams *g,
+                     double *out){
+  hset h;
+  size_t i, ng = m->ntok-1, at = 0;
+  uint32_t best = 0, *c;
+  if( hset_init(&h, ng<4096 ? ng : 4096) ) return -1;
   for(i=0; i<ng; i++){
-    hslot *s;
-    if( i+PREFETCH<ng ) __builtin_prefetch(&h->s[hset_index(h, key[i+PREFETCH])]);
-    s = hset_get(h, key[i], (uint32_t)i);
-    s->count++;
-    slot[i] = (uint32_t)(s - h->s);
-    if( s->count>best || (s->count==best && s->first<bestFirst) ){
-      best = s->count;
-      bestFirst = s->first;
-    }
+    if( (c = hset_get(&h, gram2(m->id+i)))==0 ){ hset_free(&h); return -1; }
+    if( ++*c > best ) best = *c;
   }
   run[ng] = 0;
   for(i=ng; i-->0; ){
-    unsigned r = h->s[slot[i]].count>=2 ? 1u + run[i+1] : 0u;
+    uint32_t count = hset_lookup(&h, gram2(m->id+i));
+    unsigned r = count>=2 ? 1u + run[i+1] : 0u;
     run[i] = (unsigned char)(r>RUN_CAP ? RUN_CAP : r);
+    if( count==best ) at = i;   /* the first such, once the walk is done */
   }
-  return (gram_chars(t+bestFirst, 2) + 1) * best;
+  hset_free(&h);
+  if( best<2 ){ best = 1; at = 0; }
+  *out = gram_chars(m, at, 2, 1) * best;
+  /* the candidates of the 3-gram pass, with their 2-gram keys */
+  for(i=0, g->n=0; i<ng; i++) g->n += run[i]>=2;
+  g->pos = corpus_realloc(0, (g->n ? g->n : 1)*sizeof(uint32_t));
+  g->key = corpus_realloc(0, (g->n ? g->n : 1)*sizeof(uint64_t));
+  if( g->pos==0 || g->key==0 ) return -1;
+  for(i=0, g->n=0; i<ng; i++){
+    if( run[i]<2 ) continue;
+    g->pos[g->n] = (uint32_t)i;
+    g->key[g->n++] = gram2(m->id+i);
+  }
+  return 0;
 }
 
-/* find_all_duplicate: walks the n-grams; a repeated one adds its chars and
-** the walk jumps past it (n tokens), a new one is remembered.  *hits gets
-** the number of repeats. */
-static double dup_grams(hset *h, const qtoken *t, const uint64_t *key, int n,
-                        const uint32_t *cand, size_t ncand, size_t *hits){
+/* find_all_duplicate: walks the n-grams; a repeated one adds its chars
+** (tokens joined by "") and the walk jumps past it (n tokens), a new one is
+** remembered.  *hits gets the number of repeats. */
+static int dup_grams(const measure *m, const grams *g, int n, double *out,
+                     size_t *hits){
+  hset h;
   size_t j, next = 0;
   double chars = 0;
+  uint32_t *c;
   *hits = 0;
-  for(j=0; j<ncand; j++){
-    size_t i = cand[j];
-    hslot *s;
+  if( hset_init(&h, g->n<1024 ? g->n : 1024) ) return -1;
+  for(j=0; j<g->n; j++){
+    size_t i = g->pos[j];
     if( i<next ) continue;     /* inside the last repeat, jumped over */
-    s = hset_get(h, key[i], 0);
-    if( s->count ){
-      chars += gram_chars(t+i, n);
+    if( (c = hset_get(&h, g->key[j]))==0 ){ hset_free(&h); return -1; }
+    if( *c ){
+      chars += gram_chars(m, i, n, 0);
       (*hits)++;
       next = i+(size_t)n;
     }else{
-      s->count = 1;
+      *c = 1;
       next = i+1;
     }
   }
-  return chars;
+  hset_free(&h);
+  *out = chars;
+  return 0;
 }
 
-static double ratio(double a, double b){
-  return b>0 ? a/b : 0;
+/* The Gopher n-gram signals, from the 2-gram pass down the candidates. */
+static int ngram_passes(const measure *m, double *sig){
+  unsigned char *run = corpus_realloc(0, m->ntok);
+  grams g;
+  size_t hits = 1;
+  double v;
+  int k, rc = 0;
+  memset(&g, 0, sizeof(g));
+  if( run==0 || top_2gram(m, run, &g, &v) ){
+    rc = -1;
+    goto done;
+  }
+  sig[CORPUS_QS_TOP_2GRAM] = ratio(v, sig[CORPUS_QS_CHARS]);
+  for(k=3; k<=4 && (size_t)k<=m->ntok; k++){
+    next_candidates(&g, m, k, run);
+    if( top_gram(m, &g, k, &v) ){ rc = -1; goto done; }
+    sig[CORPUS_QS_TOP_2GRAM+k-2] = ratio(v, sig[CORPUS_QS_CHARS]);
+  }
+  /* when no n-gram is found again, no longer one is */
+  for(k=5; k<=10 && hits && (size_t)k<=m->ntok; k++){
+    next_candidates(&g, m, k, run);
+    if( dup_grams(m, &g, k, &v, &hits) ){ rc = -1; goto done; }
+    sig[CORPUS_QS_DUP_5GRAM+k-5] = ratio(v, sig[CORPUS_QS_CHARS]);
+  }
+done:
+  corpus_free(run);
+  corpus_free(g.pos);
+  corpus_free(g.key);
+  return rc;
 }
 
 /* ---- C4's line filter -------------------------------------------------------- */
@@ -774,13 +830,15 @@ static int contains(const char *low, size_t n, const char *s){
 }
 
 /* Removes the citation markers of CITATION_REGEX (\[\d*]|\[edit]|\[citation
-** needed], ASCII digits) from z[a..b) into out; returns out's length. */
+** needed], \d being any decimal digit, Nd, as in Python's re) from z[a..b)
+** into out; returns out's length. */
 static size_t strip_citations(const char *z, size_t a, size_t b, char *out){
-  size_t i = a, o = 0;
+  size_t i = a, o = 0, len;
   while( i<b ){
     if( z[i]=='[' ){
       size_t j = i+1;
-      while( j<b && z[j]>='0' && z[j]<='9' ) j++;
+      while( j<b && utf8proc_category(cp_at(z, b, j, &len))
+                    ==UTF8PROC_CATEGORY_ND ) j += len;
       if( j<b && z[j]==']' ){ i = j+1; continue; }
       if( b-i>=6 && memcmp(z+i, "[edit]", 6)==0 ){ i += 6; continue; }
       if( b-i>=17 && memcmp(z+i, "[citation needed]", 17)==0 ){
@@ -795,9 +853,9 @@ static size_t strip_citations(const char *z, size_t a, size_t b, char *out){
 
 static const unsigned char sentence_end[256] = {['.'] = 1, ['!'] = 1, ['?'] = 1};
 
-/* Sentences of a kept line: 1, plus each run of . ! ? (and closing quotes
-** or brackets) followed by white space and then a character that is not a
-** lowercase letter.  NLTK's punkt, which datatrove uses, is not reproduced. */
+/* Sentences of a kept line under c4.preset=tfds: 1, plus each run of . ! ?
+** (and closing quotes or brackets) followed by white space and then a
+** character that is not a lowercase letter (a rule, not TFDS's punkt). */
 static int count_sentences(const char *z, size_t n){
   size_t i = 0;
   int count = 1;
@@ -834,7 +892,7 @@ typedef struct c4_state {
 static void c4_line(c4_state *c, const char *z, size_t a, size_t b){
   double *sig = c->q->signal;
   const corpus_quality_opts *o = c->o;
-  size_t i, nwords = 0, len, ln;
+  size_t i, nwords = 0, len, ln, lowlen;
   const char *line;
   int long_word = 0;
   py_strip(z, &a, &b);
@@ -877,23 +935,34 @@ static void c4_line(c4_state *c, const char *z, size_t a, size_t b){
     sig[CORPUS_QS_C4_TOO_FEW_WORDS_LINES]++;
     return;
   }
-  /* Python's lower() of the line, for ASCII phrases: ASCII letters */
+  /* Python's lower() of the line, as far as the ASCII phrases can tell:
+  ** ASCII letters, and the one character lowered into ASCII that they hold,
+  ** U+212A KELVIN SIGN -> k ("COOKIE" with it is "cookie") */
   if( ln>c->nlow || c->low==0 ){
     char *p = corpus_realloc(c->low, ln ? ln : 1);   /* never NULL to memmem */
     if( p==0 ){ c->oom = 1; return; }
     c->low = p;
     c->nlow = ln ? ln : 1;
   }
-  for(i=0; i<ln; i++){
-    char ch = line[i];
-    c->low[i] = (char)(ch>='A' && ch<='Z' ? ch+32 : ch);
+  {
+    size_t k = 0;
+    for(i=0; i<ln; i++){
+      char ch = line[i];
+      if( ch=='\xE2' && i+2<ln && line[i+1]=='\x84' && line[i+2]=='\xAA' ){
+        c->low[k++] = 'k';
+        i += 2;
+        continue;
+      }
+      c->low[k++] = (char)(ch>='A' && ch<='Z' ? ch+32 : ch);
+    }
+    lowlen = k;
   }
-  if( !isnan(o->threshold[RULE_LOREM]) && contains(c->low, ln, "lorem ipsum") ){
+  if( !isnan(o->threshold[RULE_LOREM]) && contains(c->low, lowlen, "lorem ipsum") ){
     sig[CORPUS_QS_C4_LOREM_IPSUM] = 1;
     if( c->q->c4_page_drop<0 ) c->q->c4_page_drop = RULE_LOREM;
     return;
   }
-  if( o->c4_javascript && contains(c->low, ln, "javascript") ){
+  if( o->c4_javascript && contains(c->low, lowlen, "javascript") ){
     sig[CORPUS_QS_C4_JAVASCRIPT_LINES]++;
     return;
   }
@@ -903,12 +972,12 @@ static void c4_line(c4_state *c, const char *z, size_t a, size_t b){
     return;
   }
   if( o->c4_policy ){
-    int policy = contains(c->low, ln, "terms of use")
-              || contains(c->low, ln, "privacy policy");
-    if( !policy && contains(c->low, ln, "cookie") ){
+    int policy = contains(c->low, lowlen, "terms of use")
+              || contains(c->low, lowlen, "privacy policy");
+    if( !policy && contains(c->low, lowlen, "cookie") ){
       size_t k;
       for(k=0; k<sizeof(cookie_phrases)/sizeof(cookie_phrases[0]); k++){
-        if( contains(c->low, ln, cookie_phrases[k]) ){ policy = 1; break; }
+        if( contains(c->low, lowlen, cookie_phrases[k]) ){ policy = 1; break; }
       }
     }
     if( policy ){
@@ -917,7 +986,13 @@ static void c4_line(c4_state *c, const char *z, size_t a, size_t b){
     }
   }
   sig[CORPUS_QS_C4_KEPT_LINES]++;
-  sig[CORPUS_QS_C4_SENTENCES] += count_sentences(line, ln);
+  if( o->c4_sentencizer==CORPUS_C4_SENTENCES_SPACY ){
+    size_t count;
+    if( corpus_spacy_sentences(line, ln, &count) ){ c->oom = 1; return; }
+    sig[CORPUS_QS_C4_SENTENCES] += (double)count;
+  }else{
+    sig[CORPUS_QS_C4_SENTENCES] += count_sentences(line, ln);
+  }
   if( c->out ){
     if( (c->out->n>0 && corpus_buf_append(c->out, "\n", 1))
      || corpus_buf_append(c->out, line, ln) ){
@@ -993,38 +1068,50 @@ static void splitlines_pass(const char *z, size_t n, int rare_breaks,
   sig[CORPUS_QS_C4_LINES] = lines;
 }
 
-/* FineWeb over text.split("\n") and Gopher's lines, re.split("\n+", text):
-** the first and the last "\n" line always, the others when not empty. */
+/* Whether the code point that ends z[i..e) (e > i) is one of datatrove's
+** TERMINAL_PUNCTUATION (FineWeb's stop_chars: line.endswith()). */
+static int ends_terminal(const char *z, size_t i, size_t e){
+  size_t p = cp_before(z, e), len;
+  if( p<i ) return 0;
+  return in_sorted(dt_terminal_punctuation, NTERMINAL, cp_at(z, e, p, &len));
+}
+
+/* FineWeb over text.split("\n") less its blank lines (only white space:
+** line.strip() == ""), and Gopher's lines, re.split("\n+", text): the
+** first and the last "\n" line always, the others when not empty. */
 static int newline_pass(const char *z, size_t n, const corpus_quality_opts *o,
                         corpus_quality *q, size_t nlines){
   double *sig = q->signal;
   dup_count fw, rep;
-  double punct = 0, shortl = 0;
+  double punct = 0, shortl = 0, kept = 0;
   size_t i = 0, k = 0;
   int rc = 0;
   memset(&fw, 0, sizeof(fw));
   memset(&rep, 0, sizeof(rep));
-  if( hset_reset(&fw.set, nlines<512 ? nlines : 512)
-   || hset_reset(&rep.set, nlines<512 ? nlines : 512) ){
+  if( hset_init(&fw.set, nlines<512 ? nlines : 512)
+   || hset_init(&rep.set, nlines<512 ? nlines : 512) ){
     rc = -1;
     goto done;
   }
   for(;;){
     const char *nl = memchr(z+i, '\n', n-i);
     size_t e = nl ? (size_t)(nl-z) : n, a = i, b = e;
-    char last = e>i ? z[e-1] : 0;
-    if( last=='.' || last=='\'' || last=='"' || last=='!' || last=='?' ) punct++;
-    if( corpus_utf8_count(z+i, e-i)<=(size_t)o->fineweb_short_line_length ) shortl++;
     py_strip(z, &a, &b);
-    if( a<b ) dup_add(&fw, z, i, e);
+    if( a<b ){
+      kept++;
+      punct += ends_terminal(z, i, e);
+      shortl += corpus_utf8_count(z+i, e-i)
+                <= (size_t)o->fineweb_short_line_length;
+      dup_add(&fw, z, i, e);
+    }
     if( k==0 || nl==0 || e>i ) dup_add(&rep, z, i, e);
     k++;
     if( nl==0 ) break;
     i = e+1;
   }
-  sig[CORPUS_QS_FINEWEB_LINES] = (double)k;
-  sig[CORPUS_QS_FINEWEB_PUNCT_LINES_RATIO] = ratio(punct, (double)k);
-  sig[CORPUS_QS_FINEWEB_SHORT_LINES_RATIO] = ratio(shortl, (double)k);
+  sig[CORPUS_QS_FINEWEB_LINES] = kept;
+  sig[CORPUS_QS_FINEWEB_PUNCT_LINES_RATIO] = ratio(punct, kept);
+  sig[CORPUS_QS_FINEWEB_SHORT_LINES_RATIO] = ratio(shortl, kept);
   sig[CORPUS_QS_FINEWEB_DUP_LINE_CHARS] =
       ratio(fw.dup_chars, sig[CORPUS_QS_CHARS] - (double)(k-1));
   sig[CORPUS_QS_REP_LINES] = rep.pieces;
@@ -1044,7 +1131,7 @@ static int paragraph_pass(const char *z, size_t n, corpus_quality *q,
   dup_count d;
   size_t a = 0, b = n, i, start;
   memset(&d, 0, sizeof(d));
-  if( hset_reset(&d.set, nlines/2+1<512 ? nlines/2+1 : 512) ) return -1;
+  if( hset_init(&d.set, nlines/2+1<512 ? nlines/2+1 : 512) ) return -1;
   py_strip(z, &a, &b);
   i = start = a;
   for(;;){
@@ -1074,44 +1161,46 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
   double *sig = q->signal;
   measure m;
   c4_state c4;
-  hset h;
-  int rc = 0, k;
+  text_counts tc;
+  int rc = 0;
 
   memset(q, 0, sizeof(*q));
   q->c4_page_drop = -1;
   memset(&m, 0, sizeof(m));
   memset(&c4, 0, sizeof(c4));
-  memset(&h, 0, sizeof(h));
   m.z = z;
   m.n = n;
   if( c4_text ) c4_text->n = 0;
 
   sig[CORPUS_QS_CHARS] = (double)corpus_utf8_count(z, n);
+  count_text(z, n, &tc);
 
   /* tokens and words */
-  if( tokenize_text(&m) ){
+  if( hset_init(&m.ids, 1024)
+   || corpus_spacy_tokenize(z, n, measure_token, &m) || m.oom ){
     rc = -1;
     goto done;
   }
   sig[CORPUS_QS_TOKENS] = (double)m.ntok;
   sig[CORPUS_QS_WORDS] = m.words;
   sig[CORPUS_QS_MEAN_WORD_LENGTH] = ratio(m.word_chars, m.words);
-  sig[CORPUS_QS_HASH_RATIO] = ratio((double)m.hashes, (double)m.ntok);
-  sig[CORPUS_QS_ELLIPSIS_RATIO] = ratio((double)m.ellipses, (double)m.ntok);
+  sig[CORPUS_QS_HASH_RATIO] = ratio((double)tc.hashes, (double)m.ntok);
+  sig[CORPUS_QS_ELLIPSIS_RATIO] = ratio((double)tc.ellipses, (double)m.ntok);
   sig[CORPUS_QS_ALPHA_WORDS_RATIO] = ratio(m.alpha_tokens, (double)m.ntok);
-  sig[CORPUS_QS_STOP_WORDS] = m.stop_words;
-  sig[CORPUS_QS_FINEWEB_NEWLINE_RATIO] = ratio((double)m.newlines,
+  sig[CORPUS_QS_STOP_WORDS] = popcount8(m.stop_seen);
+  sig[CORPUS_QS_FINEWEB_NEWLINE_RATIO] = ratio((double)tc.newlines,
                                                (double)m.ntok);
+  hset_free(&m.ids);
 
   c4.o = o;
   c4.q = q;
   c4.out = c4_text;
-  splitlines_pass(z, n, m.rare_breaks, &c4);
+  splitlines_pass(z, n, tc.rare_breaks, &c4);
   corpus_free(c4.scratch);
   corpus_free(c4.low);
   if( c4.oom
-   || newline_pass(z, n, o, q, m.newlines+1)
-   || paragraph_pass(z, n, q, m.newlines+1) ){
+   || newline_pass(z, n, o, q, tc.newlines+1)
+   || paragraph_pass(z, n, q, tc.newlines+1) ){
     rc = -1;
     goto done;
   }
@@ -1123,49 +1212,11 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
   }
 
   /* n-gram repetition */
-  if( m.ntok>=2 ){
-    uint32_t *slot = corpus_realloc(0, m.ntok*sizeof(uint32_t));
-    uint64_t *key = corpus_realloc(0, m.ntok*sizeof(uint64_t));
-    unsigned char *run = corpus_realloc(0, m.ntok);
-    size_t hits = 1, ncand;
-    if( slot==0 || key==0 || run==0 || hset_reset(&h, m.ntok) ){
-      corpus_free(slot);
-      corpus_free(key);
-      corpus_free(run);
-      rc = -1;
-      goto done;
-    }
-    sig[CORPUS_QS_TOP_2GRAM] = ratio(
-        top_2gram(&h, m.tok, m.ntok, slot, key, run), sig[CORPUS_QS_CHARS]);
-    /* slot[] becomes the list of candidate positions, every 2-gram first */
-    for(ncand=0; ncand<m.ntok-1; ncand++) slot[ncand] = (uint32_t)ncand;
-    for(k=3; k<=4 && (size_t)k<=m.ntok; k++){
-      ncand = next_candidates(key, m.tok, k, run, slot, ncand);
-      hset_reset(&h, ncand);
-      if( ncand==0 ){
-        /* every k-gram occurs once: the first one */
-        sig[CORPUS_QS_TOP_2GRAM+k-2] = ratio(gram_chars(m.tok, k) + k-1,
-                                             sig[CORPUS_QS_CHARS]);
-        continue;
-      }
-      sig[CORPUS_QS_TOP_2GRAM+k-2] = ratio(
-          top_gram(&h, m.tok, key, k, slot, ncand), sig[CORPUS_QS_CHARS]);
-    }
-    /* when no n-gram is found again, no longer one is */
-    for(k=5; k<=10 && hits && (size_t)k<=m.ntok; k++){
-      ncand = next_candidates(key, m.tok, k, run, slot, ncand);
-      hset_reset(&h, ncand);
-      sig[CORPUS_QS_DUP_5GRAM+k-5] = ratio(
-          dup_grams(&h, m.tok, key, k, slot, ncand, &hits),
-          sig[CORPUS_QS_CHARS]);
-    }
-    corpus_free(slot);
-    corpus_free(key);
-    corpus_free(run);
-  }
+  if( m.ntok>=2 && ngram_passes(&m, sig) ) rc = -1;
 done:
-  corpus_free(m.tok);
-  hset_free(&h);
+  hset_free(&m.ids);
+  corpus_free(m.id);
+  corpus_free(m.id_chars);
   return rc;
 }
 
@@ -1180,8 +1231,8 @@ static int set_enabled(const corpus_quality_opts *o, int set){
 static int rule_fails(const corpus_quality *q, const corpus_quality_opts *o,
                       int r){
   double t = o->threshold[r], v = q->signal[rules[r].signal];
-  if( isnan(t) ) return 0;
-  switch( rules[r].op ){
+  if( isnan(t) || (t==0 && (rules[r].op & ZERO_OFF)) ) return 0;
+  switch( rules[r].op & ~ZERO_OFF ){
     case OP_LT: return v<t;
     case OP_GT: return v>t;
     case OP_LE: return v<=t;
@@ -1217,12 +1268,14 @@ double corpus_quality_score(const corpus_quality *q,
   int r;
   for(r=0; r<CORPUS_QRULE_COUNT; r++){
     double t = o->threshold[r], v = q->signal[rules[r].signal], m, s;
+    int op = rules[r].op & ~ZERO_OFF;
     if( isnan(t) || !set_enabled(o, rules[r].set) ) continue;
-    if( rules[r].op==OP_PAGE ){
+    if( t==0 && (rules[r].op & ZERO_OFF) ) continue;
+    if( op==OP_PAGE ){
       s = q->c4_page_drop==r ? 0 : 1;
     }else{
       double scale = fabs(t)>0 ? fabs(t) : 1;
-      m = (rules[r].op==OP_GT || rules[r].op==OP_GE) ? t-v : v-t;
+      m = (op==OP_GT || op==OP_GE) ? t-v : v-t;
       s = 1/(1+exp(-10*m/scale));
     }
     if( s<score ) score = s;

@@ -294,14 +294,17 @@ enum {
 /* The rule sets, in their default order. */
 enum { CORPUS_QSET_GOPHER_QUALITY, CORPUS_QSET_GOPHER_REPETITION,
        CORPUS_QSET_C4, CORPUS_QSET_FINEWEB, CORPUS_QSET_COUNT };
-#define CORPUS_QRULE_COUNT 30
+#define CORPUS_QRULE_COUNT 31
+enum { CORPUS_C4_SENTENCES_SPACY, CORPUS_C4_SENTENCES_RULE };
 typedef struct corpus_quality_opts {
   int sets[CORPUS_QSET_COUNT];  /* the sets to apply, in order ... */
   int nset;                     /* ... and how many */
   double threshold[CORPUS_QRULE_COUNT]; /* per rule; NaN: the rule is off */
-  int c4_min_words_per_line;    /* 5 (TFDS C4; datatrove 3) */
+  int c4_min_words_per_line;    /* 3 (datatrove; TFDS C4: 5) */
   int c4_max_word_length;       /* 1000 */
   int c4_citations, c4_terminal_punct, c4_javascript, c4_policy; /* 1: on */
+  int c4_sentencizer;           /* CORPUS_C4_SENTENCES_SPACY (datatrove) or
+                                ** _RULE (c4.preset=tfds) */
   int fineweb_short_line_length; /* 30 */
 } corpus_quality_opts;
 void corpus_quality_init(corpus_quality_opts *o);
