@@ -15,9 +15,10 @@
 ** Short pieces merge in a plain array (as tiktoken does); long ones through
 ** a heap, so a 100,000-letter piece costs O(n log n), not O(n^2).
 **
-** Invalid UTF-8 never stops encoding: for the regexes each maximal invalid
-** subpart reads as U+FFFD (a symbol), while the bytes themselves are what is
-** merged and encoded, so detokenize() gives back the input byte for byte.
+** Text that is not valid UTF-8 is encoded as tiktoken encodes the Python
+** str it stands for (tiktoken_char() below): each invalid part becomes
+** U+FFFD before cutting and merging, and tokens() spans are mapped back to
+** the input bytes.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -467,11 +468,10 @@ static int find_special(const bpe_encoding *enc, unsigned allowed,
   return -1;
 }
 
-static int bpe_tokenize(const corpus_tokenizer *tok, const char *text,
-                        size_t n, unsigned specials, corpus_token_fn cb,
-                        void *ctx){
-  const bpe_encoding *enc = (const bpe_encoding*)tok->data;
-  const unsigned char *z = (const unsigned char*)text;
+/* Encodes z[0..n-1], valid UTF-8, with the allowed special tokens. */
+static int encode_text(const bpe_encoding *enc, const unsigned char *z,
+                       size_t n, unsigned specials, corpus_token_fn cb,
+                       void *ctx){
   size_t i = 0;
   int rc;
   while( specials ){
@@ -483,6 +483,127 @@ static int bpe_tokenize(const corpus_tokenizer *tok, const char *text,
     if( (rc = cb(ctx, at, i, enc->specials[k].id))!=0 ) return rc;
   }
   return encode_ordinary(enc, z, i, n, cb, ctx);
+}
+
+/* ---- Invalid UTF-8: the text tiktoken would be given ---------------------------- */
+
+/* The surrogate U+D800..U+DFFF that z[0..n-1] starts with in its 3-byte
+** form ED A0..BF 80..BF (what SQLite's JSON functions make of an escaped
+** lone surrogate, and CESU-8 of each half of a pair), or -1. */
+static int32_t encoded_surrogate(const unsigned char *z, size_t n){
+  if( n<3 || z[0]!=0xED || z[1]<0xA0 || z[1]>0xBF || (z[2]&0xC0)!=0x80 ){
+    return -1;
+  }
+  return 0xD000 | (int32_t)(z[1]&0x3F)<<6 | (int32_t)(z[2]&0x3F);
+}
+
+/* The character at z[0..n-1] (n>0) as tiktoken gets it, written as UTF-8
+** into out[0..3]; returns that length and stores the input length in
+** *len.  A Python str holding surrogates reaches tiktoken's Rust core only
+** after tiktoken's fix-up (core.py: encode("utf-16", "surrogatepass")
+** .decode("utf-16", "replace")), which joins a high surrogate followed by
+** a low one into the character they encode and makes any other surrogate
+** one U+FFFD; so do the 3-byte forms here.  Any other invalid subpart
+** becomes one U+FFFD (corpus_utf8_decode), as Python's
+** bytes.decode("utf-8", "replace") gives it. */
+static int tiktoken_char(const unsigned char *z, size_t n, size_t *len,
+                         unsigned char *out){
+  int32_t hi = encoded_surrogate(z, n), lo, cp;
+  if( hi<0 ){
+    cp = corpus_utf8_decode(z, n, len);
+  }else if( hi<0xDC00 && (lo = encoded_surrogate(z+3, n-3))>=0xDC00 ){
+    cp = 0x10000 + ((hi-0xD800)<<10) + (lo-0xDC00);
+    *len = 6;
+  }else{
+    cp = 0xFFFD;
+    *len = 3;
+  }
+  return corpus_utf8_encode(cp, out);
+}
+
+/* Builds the text tiktoken encodes for z[0..n-1] into b. */
+static int tiktoken_text(const unsigned char *z, size_t n, corpus_buf *b){
+  size_t i = 0;
+  while( i<n ){
+    unsigned char out[4];
+    size_t len;
+    int nout;
+    if( z[i]<0x80 ){
+      size_t j = i+1;
+      while( j<n && z[j]<0x80 ) j++;
+      if( corpus_buf_append(b, (const char*)z+i, j-i) ) return SQLITE_NOMEM;
+      i = j;
+      continue;
+    }
+    nout = tiktoken_char(z+i, n-i, &len, out);
+    if( corpus_buf_append(b, (const char*)out, (size_t)nout) ) return SQLITE_NOMEM;
+    i += len;
+  }
+  return SQLITE_OK;
+}
+
+/* Maps the offsets of the tokens of the fixed text back to the input, by
+** walking both in step (the callbacks come in increasing order, so the
+** walk is linear).  An offset inside a replaced character maps to its end
+** in the input: the token that holds the replacement's first byte spans
+** the replaced bytes, the tokens after it inside it are empty, and the
+** spans still tile the input. */
+typedef struct bpe_fixup {
+  const unsigned char *z;     /* the input */
+  size_t n;
+  size_t in, fixed;           /* a character boundary, in both texts */
+  corpus_token_fn cb;
+  void *ctx;
+} bpe_fixup;
+
+static size_t fixup_offset(bpe_fixup *f, size_t x){
+  while( f->fixed<x ){
+    unsigned char out[4];
+    size_t len;
+    int nout;
+    if( f->z[f->in]<0x80 ){ f->in++; f->fixed++; continue; }
+    nout = tiktoken_char(f->z+f->in, f->n-f->in, &len, out);
+    if( f->fixed+(size_t)nout>x ){
+      if( (size_t)nout==len && memcmp(out, f->z+f->in, len)==0 ){
+        return f->in + (x-f->fixed);       /* inside a valid character */
+      }
+      return f->in + len;
+    }
+    f->in += len;
+    f->fixed += (size_t)nout;
+  }
+  return f->in;
+}
+
+static int fixup_token(void *ctx, size_t start, size_t end, int64_t id){
+  bpe_fixup *f = (bpe_fixup*)ctx;
+  size_t s = fixup_offset(f, start);
+  return f->cb(f->ctx, s, fixup_offset(f, end), id);
+}
+
+static int bpe_tokenize(const corpus_tokenizer *tok, const char *text,
+                        size_t n, unsigned specials, corpus_token_fn cb,
+                        void *ctx){
+  const bpe_encoding *enc = (const bpe_encoding*)tok->data;
+  corpus_buf b;
+  bpe_fixup f;
+  int rc;
+  if( corpus_utf8_valid(text, n) ){
+    return encode_text(enc, (const unsigned char*)text, n, specials, cb, ctx);
+  }
+  memset(&b, 0, sizeof(b));
+  rc = tiktoken_text((const unsigned char*)text, n, &b);
+  if( rc==SQLITE_OK ){
+    f.z = (const unsigned char*)text;
+    f.n = n;
+    f.in = f.fixed = 0;
+    f.cb = cb;
+    f.ctx = ctx;
+    rc = encode_text(enc, (const unsigned char*)b.z, b.n, specials,
+                     fixup_token, &f);
+  }
+  corpus_free(b.z);
+  return rc;
 }
 
 const corpus_tokenizer corpus_tokenizer_r50k = {"r50k_base", bpe_tokenize,

@@ -1024,7 +1024,7 @@ typedef struct text_cursor {
   sqlite3_int64 nspan, cap;
   sqlite3_int64 row, nrow;
   int valid;              /* z is valid UTF-8: tokens are used in place */
-  int bpe;                /* BPE tokens: bytes kept as they are */
+  const corpus_tokenizer *bpe; /* a BPE encoding: tokens are its own */
   int ngram, unit;        /* ngrams() only */
   corpus_buf text;        /* a token or n-gram rebuilt with U+FFFD */
   sqlite3_value *args[CORPUS_TVF_MAXARG]; /* the arguments, for the hidden
@@ -1167,7 +1167,7 @@ static int text_table_filter(sqlite3_vtab_cursor *cur, int idxNum,
       }
       specials = o.specials;
     }
-    c->bpe = tok->data!=0;
+    c->bpe = tok->data ? tok : 0;
   }else{
     char *zErr = 0;
     sqlite3_int64 ngram;
@@ -1243,13 +1243,20 @@ static int text_table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
     switch( col ){
       case TOKENS_POSITION: sqlite3_result_int64(ctx, c->row); break;
       case TOKENS_TOKEN:
-        if( c->bpe && !corpus_utf8_valid(c->z+sp->start, sp->end-sp->start) ){
-          /* part of a UTF-8 sequence: the bytes, as a BLOB */
-          sqlite3_result_blob64(ctx, c->z+sp->start, sp->end-sp->start,
-                                SQLITE_TRANSIENT);
+        if( c->bpe ){
+          /* the token's bytes, not the input's (invalid UTF-8 was
+          ** replaced); part of a UTF-8 sequence comes as a BLOB */
+          size_t len;
+          const char *p = (const char*)corpus_bpe_token_bytes(c->bpe, sp->id,
+                                                              &len);
+          if( corpus_utf8_valid(p, len) ){
+            sqlite3_result_text64(ctx, p, len, SQLITE_STATIC, SQLITE_UTF8);
+          }else{
+            sqlite3_result_blob64(ctx, p, len, SQLITE_STATIC);
+          }
           break;
         }
-        if( c->valid || c->bpe ){
+        if( c->valid ){
           sqlite3_result_text64(ctx, c->z+sp->start, sp->end-sp->start,
                                 SQLITE_TRANSIENT, SQLITE_UTF8);
           break;
