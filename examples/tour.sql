@@ -52,7 +52,8 @@ WITH RECURSIVE split(id, para, rest) AS (
   SELECT id, substr(rest, 1, instr(rest, char(10, 10)) - 1),
          substr(rest, instr(rest, char(10, 10)) + 2)
     FROM split WHERE rest <> ''
-), para AS (SELECT id, para FROM split WHERE length(para) > 80)
+), para AS (SELECT id, para FROM split
+             WHERE length(para) > 80 AND token_count(normalize(para)) > 0)
 SELECT count(*) AS copies, count(DISTINCT id) AS pages,
        substr(min(para), 1, 50) AS paragraph
   FROM para

@@ -25,6 +25,7 @@
 ** The template is compiled once per statement (sqlite3_set_auxdata) when it
 ** is the same for every row.
 */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -394,6 +395,11 @@ nomem:
   return -1;
 }
 
+/* For errors: "got %s", indexed by corpus_json_type(). */
+static const char *const json_type_names[] = {
+  "null", "false", "true", "a number", "a string", "an array", "an object"
+};
+
 static void prompt_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   ptemplate *t;
   render r;
@@ -435,11 +441,8 @@ static void prompt_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   root = corpus_json_root(vz, vn);
   if( corpus_json_type(root)!=CORPUS_JSON_OBJECT ){
-    static const char *const names[] = {
-      "null", "false", "true", "a number", "a string", "an array", "an object"
-    };
     corpus_result_error(ctx, "prompt", "values must be a JSON object, got %s",
-                        names[corpus_json_type(root)]);
+                        json_type_names[corpus_json_type(root)]);
     return;
   }
   memset(&r, 0, sizeof(r));
@@ -504,11 +507,125 @@ static int fewshot_option(void *ctx, const char *key, const char *value,
   return -1;
 }
 
+/* A shot: its text, and its answer as build_qa_turn() picks it from the
+** target (answer.z==0: no answer, the text alone). */
 typedef struct shot {
-  corpus_json text, target;
+  corpus_json text, answer;
   uint64_t rank;
   size_t order;
 } shot;
+
+/* An integer JSON number (no fraction, no exponent) in *v; 0 if not one or
+** out of range. */
+static int json_integer(corpus_json v, long long *v_out){
+  char buf[24];
+  char *end;
+  size_t i;
+  if( corpus_json_type(v)!=CORPUS_JSON_NUMBER || v.n>=sizeof(buf) ) return 0;
+  for(i=0; i<v.n; i++){
+    if( v.z[i]=='.' || v.z[i]=='e' || v.z[i]=='E' ) return 0;
+  }
+  memcpy(buf, v.z, v.n);
+  buf[v.n] = 0;
+  errno = 0;
+  *v_out = strtoll(buf, &end, 10);
+  return errno==0 && *end==0;
+}
+
+/* Checks a pool element's text and picks its answer from its target and
+** choices as lm-evaluation-harness's Task.build_qa_turn() does: no answer
+** for null or ""; choices[target] for an integer (or boolean) target when
+** the element has choices, a negative index counting from the end as in
+** Python; the first element of a list; the target itself
+** otherwise.  Where the harness fails an assertion (a text that is not a
+** string, an answer that is not a string, an empty list), an error naming
+** the element and the field.  Nonzero after reporting an error. */
+static int shot_resolve(sqlite3_context *ctx, long long element,
+                        corpus_json item, corpus_json target, shot *sh){
+  corpus_json choices;
+  int tt, ty, rc, has_choices;
+  ty = corpus_json_type(sh->text);
+  if( ty==CORPUS_JSON_NULL || ty==CORPUS_JSON_ARRAY
+   || ty==CORPUS_JSON_OBJECT ){
+    corpus_result_error(ctx, "fewshot", "pool element %lld: text must be a "
+                        "string, number or boolean, got %s", element,
+                        json_type_names[ty]);
+    return 1;
+  }
+  rc = corpus_json_member(item, "choices", 7, &choices);
+  if( rc<0 ){
+    sqlite3_result_error_nomem(ctx);
+    return 1;
+  }
+  has_choices = rc==1 && corpus_json_type(choices)!=CORPUS_JSON_NULL;
+  if( has_choices && corpus_json_type(choices)!=CORPUS_JSON_ARRAY ){
+    corpus_result_error(ctx, "fewshot", "pool element %lld: choices must be "
+                        "an array of strings, got %s", element,
+                        json_type_names[corpus_json_type(choices)]);
+    return 1;
+  }
+  memset(&sh->answer, 0, sizeof(sh->answer));
+  tt = corpus_json_type(target);
+  if( tt==CORPUS_JSON_NULL || (tt==CORPUS_JSON_STRING && target.n==2) ){
+    return 0;
+  }
+  if( has_choices && (tt==CORPUS_JSON_TRUE || tt==CORPUS_JSON_FALSE
+                      || tt==CORPUS_JSON_NUMBER) ){
+    long long n = 0, idx = tt==CORPUS_JSON_TRUE;  /* a bool is 0 or 1 */
+    corpus_json_iter it;
+    corpus_json_iter_init(choices, &it);
+    while( corpus_json_iter_next(&it, 0, &sh->answer) ) n++;
+    if( (tt==CORPUS_JSON_NUMBER && !json_integer(target, &idx))
+     || idx<-n || idx>=n ){
+      corpus_result_error(ctx, "fewshot", "pool element %lld: target %.*s "
+                          "is not an index of its %lld choices", element,
+                          (int)(target.n<40 ? target.n : 40), target.z, n);
+      return 1;
+    }
+    if( idx<0 ) idx += n;   /* Python's negative index, from the end */
+    corpus_json_element(choices, (size_t)idx, &sh->answer);
+    if( corpus_json_type(sh->answer)!=CORPUS_JSON_STRING ){
+      corpus_result_error(ctx, "fewshot", "pool element %lld: choice %lld "
+                          "must be a string, got %s", element, idx,
+                          json_type_names[corpus_json_type(sh->answer)]);
+      return 1;
+    }
+    return 0;
+  }
+  if( tt==CORPUS_JSON_ARRAY ){
+    /* Several targets: the harness shows the first. */
+    if( !corpus_json_element(target, 0, &sh->answer) ){
+      corpus_result_error(ctx, "fewshot", "pool element %lld: target is an "
+                          "empty array", element);
+      return 1;
+    }
+    if( corpus_json_type(sh->answer)!=CORPUS_JSON_STRING ){
+      corpus_result_error(ctx, "fewshot", "pool element %lld: target's first "
+                          "element must be a string, got %s", element,
+                          json_type_names[corpus_json_type(sh->answer)]);
+      return 1;
+    }
+    return 0;
+  }
+  if( tt==CORPUS_JSON_OBJECT ){
+    corpus_result_error(ctx, "fewshot", "pool element %lld: target must be "
+                        "a string, number, boolean, array or null, got an "
+                        "object", element);
+    return 1;
+  }
+  sh->answer = target;
+  return 0;
+}
+
+/* Appends a text or answer: a string unescaped, a number as written, a
+** boolean as Python prints it (a template's {{field}} of a bool). */
+static int shot_append(corpus_json v, corpus_buf *b){
+  switch( corpus_json_type(v) ){
+    case CORPUS_JSON_TRUE:  return corpus_buf_append(b, "True", 4);
+    case CORPUS_JSON_FALSE: return corpus_buf_append(b, "False", 5);
+    default:                return corpus_json_append_text(v, b);
+  }
+}
 
 /* By rank as a signed integer, as SQL's xxh3() returns it, so that ORDER BY
 ** xxh3(id, xxh3(query_id, seed)) lists the same shots in the same order. */
@@ -521,9 +638,9 @@ static int shot_cmp(const void *a, const void *b){
 
 /* fewshot(query_id, query_text, pool, k [, options]): lm-evaluation-
 ** harness's context: description, then k shots from pool (a JSON array of
-** {"id", "text", "target"}) other than the query itself, each text +
-** target_delimiter + target + fewshot_delimiter (text alone when the
-** target is ""), then the query's text.  The shots are the k with the
+** {"id", "text", "target" [, "choices"]}) other than the query itself,
+** each text + target_delimiter + answer + fewshot_delimiter (text alone
+** without an answer; shot_resolve() picks it), then the query's text.  The shots are the k with the
 ** least xxh3(id, xxh3(query_id, seed)) (ids as text), so each query gets
 ** its own reproducible draw whatever the order of the rows; or, with
 ** sampler=first_n, the first k of the pool (MMLU's dev examples). */
@@ -584,18 +701,24 @@ static void fewshot_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   qseed = corpus_xxh3(qid, qidn, o.seed);
   corpus_json_iter_init(pool, &it);
   while( corpus_json_iter_next(&it, 0, &item) ){
-    corpus_json id;
+    corpus_json id, target;
     shot sh;
     element++;
     if( corpus_json_type(item)!=CORPUS_JSON_OBJECT
      || corpus_json_member(item, "id", 2, &id)!=1
      || corpus_json_member(item, "text", 4, &sh.text)!=1
-     || corpus_json_member(item, "target", 6, &sh.target)!=1 ){
+     || corpus_json_member(item, "target", 6, &target)!=1 ){
       corpus_result_error(ctx, "fewshot", "pool element %lld is not an "
                           "object with \"id\", \"text\" and \"target\"",
                           element);
       goto done;
     }
+    if( corpus_json_type(id)==CORPUS_JSON_NULL ){
+      corpus_result_error(ctx, "fewshot", "pool element %lld: id is null",
+                          element);
+      goto done;
+    }
+    if( shot_resolve(ctx, element, item, target, &sh) ) goto done;
     idtext.n = 0;
     if( corpus_json_append_text(id, &idtext) ) goto nomem;
     if( idtext.n==qidn && memcmp(idtext.z, qid, qidn)==0 ) continue;
@@ -622,12 +745,10 @@ static void fewshot_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   for(taken=0; taken<(size_t)k; taken++){
     const shot *sh = &shots[taken];
-    if( corpus_json_append_text(sh->text, &out) ) goto nomem;
-    if( corpus_json_type(sh->target)==CORPUS_JSON_STRING && sh->target.n==2 ){
-      continue;   /* an empty target: the harness adds no delimiters */
-    }
+    if( shot_append(sh->text, &out) ) goto nomem;
+    if( sh->answer.z==0 ) continue;   /* no answer: no delimiters either */
     if( corpus_buf_append(&out, o.target_delimiter.z, o.target_delimiter.n)
-     || corpus_json_append_text(sh->target, &out)
+     || shot_append(sh->answer, &out)
      || corpus_buf_append(&out, o.fewshot_delimiter.z ? o.fewshot_delimiter.z
                                                       : "",
                           o.fewshot_delimiter.n) ){

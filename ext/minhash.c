@@ -425,16 +425,31 @@ static int sign_shingle(void *ctx, const char *ngram, size_t len, uint64_t h){
   return 0;
 }
 
-/* Text to be shingled: z itself, or its normalization in *owned. */
+static int stop_at_word(void *ctx, size_t start, size_t end, int64_t id){
+  (void)ctx; (void)start; (void)end; (void)id;
+  return 1;
+}
+
+/* Text to be shingled: z itself, or its normalization in *owned.  A text
+** without a word (no letter, mark or number) is contentless and gets no
+** shingle in either unit: otherwise two texts of nothing but spaces, zero
+** width characters or emoji would have char shingles in common and be
+** "duplicates" of each other. */
 static int shingle_source(const char *z, size_t n,
                           const corpus_minhash_params *p, char **owned,
                           const char **pz, size_t *pn){
   *owned = 0;
   *pz = z;
   *pn = n;
-  if( !p->normalize ) return 0;
-  if( corpus_normalize(z, n, &p->norm, owned, pn) ) return -1;
-  *pz = *owned;
+  if( p->normalize ){
+    if( corpus_normalize(z, n, &p->norm, owned, pn) ) return -1;
+    *pz = *owned;
+  }
+  if( p->unit==CORPUS_UNIT_CHAR
+   && corpus_tokenizer_words.tokenize(&corpus_tokenizer_words, *pz, *pn, 0,
+                                      stop_at_word, 0)==0 ){
+    *pn = 0;
+  }
   return 0;
 }
 

@@ -217,7 +217,8 @@ uint32_t corpus_minhash_key(uint64_t shingle_hash);
 /* Folds nx keys into sig[0..num_perm-1] (initially 0xFFFFFFFF). */
 void corpus_minhash_update(const corpus_minhash_perm *pm, int simd,
                            const uint32_t *keys, int nx, uint32_t *sig);
-/* Signs a text: sig gets num_perm values, *empty whether it had no shingle.
+/* Signs a text: sig gets num_perm values, *empty whether it had no shingle
+** (a text without a word has none, in either unit: it is contentless).
 ** Returns 0 or -1 (out of memory). */
 int corpus_minhash_sign(const char *z, size_t n, const corpus_minhash_params *p,
                         const corpus_minhash_perm *pm, uint32_t *sig,
