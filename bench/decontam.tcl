@@ -150,8 +150,9 @@ db eval {
   CREATE TEMP TABLE hits AS
     SELECT d.id, d.planted, d.edited,
            (SELECT count(*) FROM json_each(contamination(d.text, 'bench'))) AS matches,
-           (SELECT count(*) FROM json_each(contamination(d.text, 'bench'))
-             WHERE json_extract(value, '$.item') = d.planted) AS own
+           (SELECT count(*) FROM json_each(contamination(d.text, 'bench')) AS m
+              JOIN bench_grams AS g ON g.hash = m.value ->> '$.hash'
+             WHERE g.item = d.planted) AS own
       FROM temp.docs AS d
 }
 db eval {

@@ -63,26 +63,80 @@ static uint64_t gram_mix(uint64_t h){
   return h ^ (h>>33);
 }
 
-/* Calls cb for each n-gram of z: its hash, the index of its first word and
-** its byte span (from its first word's chunk to its last's).  A chunk of
-** punctuation alone is no word, for items and documents alike (janitor.py's
-** Python cleaning path keeps it in the n-grams of raw chunks, which then
-** never match, so it misses contaminants around a lone "-").  Returns 0,
-** -1 (out of memory) or cb's nonzero return. */
+/* Default_Ignorable_Code_Point (DerivedCoreProperties.txt).  utf8proc's
+** "ignorable" flag leaves out the unassigned ones (U+2065, U+FFF0..FFF8,
+** most of U+E0000..E0FFF), which the property includes: a later Unicode
+** version may assign them, and text may hold them already. */
+static int default_ignorable(int32_t c){
+  static const int32_t r[][2] = {
+    {0x00AD, 0x00AD}, {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160},
+    {0x17B4, 0x17B5}, {0x180B, 0x180F}, {0x200B, 0x200F}, {0x202A, 0x202E},
+    {0x2060, 0x206F}, {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF},
+    {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8}, {0x1BCA0, 0x1BCA3},
+    {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF}
+  };
+  size_t i;
+  if( c<0xAD ) return 0;
+  for(i=0; i<sizeof(r)/sizeof(r[0]); i++){
+    if( c<r[i][0] ) return 0;
+    if( c<=r[i][1] ) return 1;
+  }
+  return 0;
+}
+
+/* With fold=on: the ASCII character a typographic quote or dash stands
+** for, 0 for a Default_Ignorable code point (dropped), or -1 (kept). */
+static int fold_char(int32_t c){
+  switch( c ){
+    case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032:
+      return '\'';
+    case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033:
+      return '"';
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014:
+    case 0x2015: case 0x2212:
+      return '-';
+  }
+  return default_ignorable(c) ? 0 : -1;
+}
+
+/* Calls cb for each gram of z: its hash, the index of its first word and
+** its byte span (from its first word's chunk to its last's).  The grams are
+** the o->n-grams, and with o->mask the k-grams too for each k whose bit
+** k-1 is set (k < n), all ending at a word before any ending at the next;
+** with o->whole, a text of 1..n-1 words gives one gram of them all.  A
+** chunk of punctuation alone is no word, for items and documents alike
+** (janitor.py's Python cleaning path keeps it in the n-grams of raw
+** chunks, which then never match, so it misses contaminants around a lone
+** "-").  *words (when not NULL) gets the number of words.  Returns 0, -1
+** (out of memory) or cb's nonzero return. */
 typedef int (*jgram_fn)(void *ctx, uint64_t hash, size_t word, size_t start,
                         size_t end);
-int corpus_janitor_grams(const char *z, size_t n, int ngram, jgram_fn cb,
-                         void *ctx){
+typedef struct gram_opts { int n, fold, whole; uint64_t mask; } gram_opts;
+
+static int janitor_scan(const char *z, size_t n, const gram_opts *opt,
+                        jgram_fn cb, void *ctx, size_t *words){
   const unsigned char *u = (const unsigned char*)z;
-  jword win[NGRAM_MAX];
-  size_t i = 0, count = 0;
-  uint64_t top = 1, roll = 0;    /* P^(n-1); the rolling sum */
+  uint64_t ring[NGRAM_MAX];        /* word hashes, by count % NGRAM_MAX */
+  size_t rstart[NGRAM_MAX];        /* their chunks' starts */
+  int ks[NGRAM_MAX], nk = 0, k, j;
+  uint64_t top[NGRAM_MAX], roll[NGRAM_MAX], whole = 0;
+  size_t i = 0, count = 0, first = 0, last = 0;
   char buf[256];
   corpus_buf big = {0, 0, 0};
-  int rc = 0, k;
-  for(k=1; k<ngram; k++) top *= GRAM_P;
+  int rc = 0;
+  if( words ) *words = 0;
+  if( opt->n<1 || opt->n>NGRAM_MAX ) return -1;
+  ks[nk++] = opt->n;
+  for(k=1; k<opt->n; k++){
+    if( opt->mask & ((uint64_t)1<<(k-1)) ) ks[nk++] = k;
+  }
+  for(j=0; j<nk; j++){
+    top[j] = 1;
+    roll[j] = 0;
+    for(k=1; k<ks[j]; k++) top[j] *= GRAM_P;
+  }
   while( i<n ){
-    size_t len, a, b, j, o = 0;
+    size_t len, a, b, p, o = 0;
     char *out = buf;
     uint64_t h;
     /* white space, Python's str.split() */
@@ -96,28 +150,146 @@ int corpus_janitor_grams(const char *z, size_t n, int ngram, jgram_fn cb,
       if( corpus_buf_append(&big, z+a, b-a) ){ rc = -1; break; }
       out = big.z;
     }
-    for(j=a; j<b; j++){
-      unsigned char ch = u[j];
+    for(p=a; p<b; p++){
+      unsigned char ch = u[p];
+      if( ch>=0x80 && opt->fold ){
+        size_t clen;
+        int f = fold_char(corpus_utf8_decode(u+p, b-p, &clen));
+        if( f>=0 ){
+          p += clen-1;
+          if( f==0 ) continue;
+          ch = (unsigned char)f;     /* then deleted as ASCII punctuation */
+        }
+      }
       if( ch<0x80 && ascii_punct(ch) ) continue;
       out[o++] = (char)(ch>='A' && ch<='Z' ? ch+32 : ch);
     }
     if( o==0 ) continue;               /* no word */
     h = XXH3_64bits(out, o);
-    if( count>=(size_t)ngram ){
-      roll -= win[count % (size_t)ngram].hash * top;   /* the word leaving */
+    whole = whole*GRAM_P + h;
+    if( count==0 ) first = a;
+    last = b;
+    rstart[count % NGRAM_MAX] = a;
+    for(j=0; j<nk && rc==0; j++){
+      size_t kk = (size_t)ks[j];
+      if( count>=kk ){                 /* the word leaving */
+        roll[j] -= ring[(count-kk) % NGRAM_MAX] * top[j];
+      }
+      roll[j] = roll[j]*GRAM_P + h;
+      if( count+1>=kk ){
+        size_t w = count+1-kk;
+        rc = cb(ctx, gram_mix(roll[j]), w, rstart[w % NGRAM_MAX], b);
+      }
     }
-    roll = roll*GRAM_P + h;
-    win[count % (size_t)ngram].hash = h;
-    win[count % (size_t)ngram].start = a;
+    ring[count % NGRAM_MAX] = h;
     count++;
-    if( count>=(size_t)ngram ){
-      size_t first = count-(size_t)ngram;
-      rc = cb(ctx, gram_mix(roll), first, win[first % (size_t)ngram].start, b);
-      if( rc ) break;
-    }
+    if( rc ) break;
+  }
+  if( rc==0 && opt->whole && count>0 && count<(size_t)opt->n ){
+    rc = cb(ctx, gram_mix(whole), 0, first, last);
   }
   corpus_free(big.z);
+  if( words ) *words = count;
   return rc;
+}
+
+int corpus_janitor_grams(const char *z, size_t n, int ngram, jgram_fn cb,
+                         void *ctx){
+  gram_opts o = {ngram, 0, 0, 0};
+  return janitor_scan(z, n, &o, cb, ctx, 0);
+}
+
+/* ---- The index's configuration ---------------------------------------------- */
+
+/* NAME_config, read back and checked: every value in it comes from a table
+** anyone can write to, and n sizes arrays.  short holds bit k-1 for each
+** length k < n of an item indexed whole (once set, kept: a superset). */
+typedef struct ngram_config {
+  int n, fold;
+  uint64_t mask;
+  sqlite3_int64 short_items, empty_items;
+} ngram_config;
+
+/* A config value for an error message: 'text' quoted, a number as it is. */
+static char *value_text(sqlite3_stmt *st, int i){
+  switch( sqlite3_column_type(st, i) ){
+    case SQLITE_NULL: return sqlite3_mprintf("NULL");
+    case SQLITE_BLOB: return sqlite3_mprintf("a BLOB");
+    case SQLITE_TEXT:
+      return sqlite3_mprintf("'%.40s'", sqlite3_column_text(st, i));
+  }
+  return sqlite3_mprintf("%s", sqlite3_column_text(st, i));
+}
+
+/* Fills c from schema.name_config.  SQLITE_ERROR without the table (*err
+** says no index of that name), SQLITE_CORRUPT_VTAB with *err saying which
+** value is wrong, or SQLITE_NOMEM (*err NULL). */
+static int config_read(sqlite3 *db, const char *schema, const char *name,
+                       const char *display, ngram_config *c, char **err){
+  sqlite3_stmt *st;
+  char *sql = sqlite3_mprintf("SELECT k, v FROM \"%w\".\"%w_config\"", schema,
+                              name);
+  int rc, seen_n = 0, seen_format = 0;
+  *err = 0;
+  memset(c, 0, sizeof(*c));
+  if( sql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
+  sqlite3_free(sql);
+  if( rc ){
+    if( rc==SQLITE_NOMEM ) return rc;
+    *err = sqlite3_mprintf("no ngram_index named '%s'", display);
+    return SQLITE_ERROR;
+  }
+  while( (rc = sqlite3_step(st))==SQLITE_ROW ){
+    const char *k = (const char*)sqlite3_column_text(st, 0);
+    int isint = sqlite3_column_type(st, 1)==SQLITE_INTEGER;
+    sqlite3_int64 v = sqlite3_column_int64(st, 1);
+    const char *want = 0;
+    if( k==0 ) k = "";
+    if( strcmp(k, "n")==0 ){
+      if( !isint || v<1 || v>NGRAM_MAX ) want = "an INTEGER 1..64";
+      c->n = (int)v;
+      seen_n = 1;
+    }else if( strcmp(k, "format")==0 ){
+      if( !isint || v!=NGRAM_INDEX_FORMAT ) want = "1";
+      seen_format = 1;
+    }else if( strcmp(k, "fold")==0 ){
+      if( !isint || v<0 || v>1 ) want = "0 or 1";
+      c->fold = (int)v;
+    }else if( strcmp(k, "short")==0 ){
+      if( !isint ) want = "an INTEGER";
+      c->mask = (uint64_t)v;
+    }else if( strcmp(k, "short_items")==0 || strcmp(k, "empty_items")==0 ){
+      if( !isint || v<0 ) want = "an INTEGER >= 0";
+      *(k[0]=='s' ? &c->short_items : &c->empty_items) = v;
+    }else{
+      *err = sqlite3_mprintf("%s_config is corrupt: unknown key '%.40s'",
+                             name, k);
+      break;
+    }
+    if( want ){
+      char *got = value_text(st, 1);
+      *err = sqlite3_mprintf("%s_config is corrupt: %s must be %s, got %s",
+                             name, k, want, got ? got : "?");
+      sqlite3_free(got);
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  if( *err ) return SQLITE_CORRUPT_VTAB;
+  if( rc!=SQLITE_DONE ){
+    if( rc==SQLITE_NOMEM ) return rc;
+    *err = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    return SQLITE_ERROR;
+  }
+  if( !seen_n || !seen_format ){
+    *err = sqlite3_mprintf("%s_config is corrupt: no %s", name,
+                           seen_n ? "format" : "n");
+    return SQLITE_CORRUPT_VTAB;
+  }
+  /* lengths of n or more are never indexed whole */
+  if( c->n<64 ) c->mask &= ((uint64_t)1<<(c->n-1)) - 1;
+  return SQLITE_OK;
 }
 
 /* ---- The ngram_index virtual table ------------------------------------------ */
@@ -126,7 +298,7 @@ typedef struct ngram_vtab {
   sqlite3_vtab base;
   sqlite3 *db;
   char *schema, *name;
-  int n;
+  ngram_config cfg;         /* n and fold; the counts are re-read */
 } ngram_vtab;
 
 typedef struct ngram_cursor {
@@ -150,14 +322,20 @@ static int exec_fmt(sqlite3 *db, char **pzErr, const char *fmt, ...){
 
 static int ngram_option(void *ctx, const char *key, const char *value,
                         char *err){
-  int *n = (int*)ctx;
+  ngram_config *c = (ngram_config*)ctx;
   long long v;
   if( strcmp(key, "n")==0 ){
     if( corpus_option_int(key, value, 1, NGRAM_MAX, &v, err) ) return -1;
-    *n = (int)v;
+    c->n = (int)v;
     return 0;
   }
-  snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: n)", key);
+  if( strcmp(key, "fold")==0 ){
+    int f = corpus_option_choice(key, value, "off|on", err);
+    if( f<0 ) return -1;
+    c->fold = f;
+    return 0;
+  }
+  snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: n, fold)", key);
   return -1;
 }
 
@@ -165,13 +343,16 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
                       const char *const *argv, sqlite3_vtab **ppVtab,
                       char **pzErr, int create){
   ngram_vtab *v;
-  int n = 13, rc, i;
+  ngram_config cfg;
+  int rc, i;
   (void)pAux;
   *ppVtab = 0;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.n = 13;
   if( create ){
     char err[CORPUS_ERRMAX];
     for(i=3; i<argc; i++){
-      if( corpus_options_parse(argv[i], strlen(argv[i]), ngram_option, &n,
+      if( corpus_options_parse(argv[i], strlen(argv[i]), ngram_option, &cfg,
                                err) ){
         *pzErr = sqlite3_mprintf("ngram_index: %s", err);
         return SQLITE_ERROR;
@@ -179,31 +360,23 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
     }
     rc = exec_fmt(db, pzErr,
         "CREATE TABLE \"%w\".\"%w_config\"(k TEXT PRIMARY KEY, v) WITHOUT ROWID;"
-        "INSERT INTO \"%w\".\"%w_config\" VALUES ('n', %d), ('format', %d);"
+        "INSERT INTO \"%w\".\"%w_config\" VALUES ('n', %d), ('format', %d), "
+        "('fold', %d), ('short', 0), ('short_items', 0), ('empty_items', 0);"
         "CREATE TABLE \"%w\".\"%w_items\"(id INTEGER PRIMARY KEY, source TEXT, "
         "text TEXT);"
         "CREATE TABLE \"%w\".\"%w_grams\"(hash INTEGER NOT NULL, item INTEGER "
         "NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY(hash, item, pos)) "
         "WITHOUT ROWID;",
-        argv[1], argv[2], argv[1], argv[2], n, NGRAM_INDEX_FORMAT,
+        argv[1], argv[2], argv[1], argv[2], cfg.n, NGRAM_INDEX_FORMAT, cfg.fold,
         argv[1], argv[2], argv[1], argv[2]);
     if( rc ) return rc;
   }else{
-    sqlite3_stmt *st;
-    char *sql = sqlite3_mprintf("SELECT v FROM \"%w\".\"%w_config\" WHERE "
-                                "k = 'n'", argv[1], argv[2]);
-    if( sql==0 ) return SQLITE_NOMEM;
-    rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
-    sqlite3_free(sql);
+    char *err = 0;
+    rc = config_read(db, argv[1], argv[2], argv[2], &cfg, &err);
     if( rc ){
-      *pzErr = sqlite3_mprintf("ngram_index: %s", sqlite3_errmsg(db));
+      if( err ) *pzErr = sqlite3_mprintf("ngram_index: %s", err);
+      sqlite3_free(err);
       return rc;
-    }
-    if( sqlite3_step(st)==SQLITE_ROW ) n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    if( n<1 || n>NGRAM_MAX ){
-      *pzErr = sqlite3_mprintf("ngram_index: %s_config is corrupt", argv[2]);
-      return SQLITE_CORRUPT_VTAB;
     }
   }
   {
@@ -219,7 +392,7 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
   if( v==0 ) return SQLITE_NOMEM;
   memset(v, 0, sizeof(*v));
   v->db = db;
-  v->n = n;
+  v->cfg = cfg;
   v->schema = sqlite3_mprintf("%s", argv[1]);
   v->name = sqlite3_mprintf("%s", argv[2]);
   if( v->schema==0 || v->name==0 ){
@@ -376,9 +549,16 @@ static int write_gram(void *ctx, uint64_t hash, size_t word, size_t start,
   return w->rc!=SQLITE_OK;
 }
 
+/* The words of an item, as indexed: all its n-grams, or, with 1..n-1 words,
+** one gram of them all (GPT-3 checks a short item by its whole length); an
+** item without a word has no gram and matches nothing.  The counts of both
+** kinds and the lengths indexed whole are kept in NAME_config, sign +1 or
+** -1 (an insert or a delete). */
 static int item_grams(ngram_vtab *v, const char *sqlfmt, sqlite3_int64 item,
-                      const char *z, size_t n){
+                      const char *z, size_t n, int sign){
   gram_writer w;
+  gram_opts o = {v->cfg.n, v->cfg.fold, 1, 0};
+  size_t words = 0;
   char *sql = sqlite3_mprintf(sqlfmt, v->schema, v->name);
   int rc;
   if( sql==0 ) return SQLITE_NOMEM;
@@ -387,10 +567,18 @@ static int item_grams(ngram_vtab *v, const char *sqlfmt, sqlite3_int64 item,
   if( rc ) return rc;
   w.item = item;
   w.rc = SQLITE_OK;
-  rc = corpus_janitor_grams(z, n, v->n, write_gram, &w);
+  rc = janitor_scan(z, n, &o, write_gram, &w, &words);
   sqlite3_finalize(w.stmt);
   if( rc<0 ) return SQLITE_NOMEM;
-  return w.rc;
+  if( w.rc ) return w.rc;
+  if( words>=(size_t)v->cfg.n ) return SQLITE_OK;
+  return exec_fmt(v->db, 0,
+      "UPDATE \"%w\".\"%w_config\" SET v = v + %d WHERE k = '%s';"
+      "INSERT INTO \"%w\".\"%w_config\"(k, v) VALUES ('short', %lld) "
+      "ON CONFLICT(k) DO UPDATE SET v = v | excluded.v",
+      v->schema, v->name, sign, words ? "short_items" : "empty_items",
+      v->schema, v->name,
+      words ? (long long)((uint64_t)1<<(words-1)) : 0LL);
 }
 
 #define ADD_GRAM "INSERT OR IGNORE INTO \"%w\".\"%w_grams\" VALUES (?1, ?2, ?3)"
@@ -426,7 +614,7 @@ static int delete_item(ngram_vtab *v, sqlite3_int64 id){
   corpus_buf b = {0, 0, 0};
   int found, rc = item_text(v, id, &b, &found);
   if( rc==SQLITE_OK && found ){
-    rc = item_grams(v, DEL_GRAM, id, b.z ? b.z : "", b.n);
+    rc = item_grams(v, DEL_GRAM, id, b.z ? b.z : "", b.n, -1);
     if( rc==SQLITE_OK ){
       rc = exec_fmt(v->db, 0, "DELETE FROM \"%w\".\"%w_items\" WHERE id = %lld",
                     v->schema, v->name, id);
@@ -454,14 +642,18 @@ static int check_gram(void *ctx, uint64_t hash, size_t word, size_t start,
   return k->missing;
 }
 
-/* Every item's n-grams are in the grams table, and nothing else is: each
+/* Every item's grams are in the grams table, and nothing else is: each
 ** one an item should have is there, and there are as many rows as those
-** (the table's key holds no duplicates). */
+** (the table's key holds no duplicates); NAME_config counts the short and
+** the empty items right and holds each short length. */
 static int integrity_check(ngram_vtab *v){
   sqlite3_stmt *items = 0;
   gram_checker k;
-  sqlite3_int64 rows = -1;
-  char *sql;
+  gram_opts o = {v->cfg.n, v->cfg.fold, 1, 0};
+  ngram_config cfg;
+  sqlite3_int64 rows = -1, nshort = 0, nempty = 0;
+  uint64_t mask = 0;
+  char *sql, *err = 0;
   int rc;
   memset(&k, 0, sizeof(k));
   sql = sqlite3_mprintf("SELECT id, text FROM \"%w\".\"%w_items\"", v->schema,
@@ -478,9 +670,15 @@ static int integrity_check(ngram_vtab *v){
   while( rc==SQLITE_OK && !k.missing && sqlite3_step(items)==SQLITE_ROW ){
     const char *z = (const char*)sqlite3_column_text(items, 1);
     size_t n = (size_t)sqlite3_column_bytes(items, 1);
+    size_t words;
     k.item = sqlite3_column_int64(items, 0);
-    if( corpus_janitor_grams(z ? z : "", n, v->n, check_gram, &k)<0 ){
+    if( janitor_scan(z ? z : "", n, &o, check_gram, &k, &words)<0 ){
       rc = SQLITE_NOMEM;
+    }else if( words==0 ){
+      nempty++;
+    }else if( words<(size_t)v->cfg.n ){
+      nshort++;
+      mask |= (uint64_t)1<<(words-1);
     }
   }
   sqlite3_finalize(items);
@@ -505,7 +703,25 @@ static int integrity_check(ngram_vtab *v){
                       (long long)k.expected);
     return SQLITE_CORRUPT_VTAB;
   }
-  return SQLITE_OK;
+  rc = config_read(v->db, v->schema, v->name, v->name, &cfg, &err);
+  if( rc==SQLITE_OK ){
+    if( cfg.short_items!=nshort || cfg.empty_items!=nempty ){
+      corpus_vtab_error(&v->base, "ngram_index", "integrity-check failed: "
+                        "%s_config counts %lld short and %lld empty items, "
+                        "%lld and %lld expected", v->name,
+                        (long long)cfg.short_items, (long long)cfg.empty_items,
+                        (long long)nshort, (long long)nempty);
+      rc = SQLITE_CORRUPT_VTAB;
+    }else if( (cfg.mask & mask)!=mask ){
+      corpus_vtab_error(&v->base, "ngram_index", "integrity-check failed: "
+                        "%s_config misses a short item length", v->name);
+      rc = SQLITE_CORRUPT_VTAB;
+    }
+  }else if( err ){
+    corpus_vtab_error(&v->base, "ngram_index", "%s", err);
+  }
+  sqlite3_free(err);
+  return rc;
 }
 
 static int ngram_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
@@ -551,7 +767,7 @@ static int ngram_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     *pRowid = sqlite3_last_insert_rowid(v->db);
     z = (const char*)sqlite3_value_text(argv[2]);
     n = (size_t)sqlite3_value_bytes(argv[2]);
-    rc = item_grams(v, ADD_GRAM, *pRowid, z ? z : "", n);
+    rc = item_grams(v, ADD_GRAM, *pRowid, z ? z : "", n, 1);
   }
   return rc;
 }
@@ -602,7 +818,9 @@ typedef struct gram_set {
   uint64_t *slot;
   size_t mask;
   int shift;          /* 64 - log2(slots): a slot from a hash's top bits */
-  int n;
+  ngram_config cfg;
+  sqlite3_int64 *dup; /* (hash, places) of each hash in more than one place */
+  size_t ndup, capdup;
   char *schema, *name;
 } gram_set;
 
@@ -610,6 +828,7 @@ static void gram_set_free(void *p){
   gram_set *g = (gram_set*)p;
   if( g==0 ) return;
   corpus_free(g->slot);
+  corpus_free(g->dup);
   sqlite3_free(g->schema);
   sqlite3_free(g->name);
   corpus_free(g);
@@ -629,8 +848,29 @@ static int gram_set_has(const gram_set *g, uint64_t h){
   return 0;
 }
 
+static int cmp_pair(const void *x, const void *y){
+  sqlite3_int64 a = *(const sqlite3_int64*)x, b = *(const sqlite3_int64*)y;
+  return a<b ? -1 : a>b;
+}
+
+/* How many (item, pos) places of the index hold hash h (one unless it was
+** seen more than once at load). */
+static sqlite3_int64 gram_set_places(const gram_set *g, uint64_t h){
+  size_t lo = 0, hi = g->ndup;
+  sqlite3_int64 key = (sqlite3_int64)h;
+  while( lo<hi ){
+    size_t mid = lo + (hi-lo)/2;
+    if( g->dup[2*mid]==key ) return g->dup[2*mid+1];
+    if( g->dup[2*mid]<key ) lo = mid+1; else hi = mid;
+  }
+  return 1;
+}
+
 /* Loads index name (in main, or "schema.table"); NULL with *err set when it
-** is not an ngram_index. */
+** is not an ngram_index or its config is corrupt, *err NULL when out of
+** memory.  A hash shared by several places (boilerplate in many items) is
+** loaded once, with its count, so that a match costs the same however many
+** items share it. */
 static gram_set *gram_set_load(sqlite3 *db, const char *name, char **err){
   gram_set *g = corpus_realloc(0, sizeof(*g));
   const char *dot = strchr(name, '.');
@@ -638,71 +878,97 @@ static gram_set *gram_set_load(sqlite3 *db, const char *name, char **err){
   char *sql;
   sqlite3_int64 count = 0;
   size_t cap = 16;
-  int rc;
+  int rc, sorted = 1;
+  *err = 0;
   if( g==0 ) return 0;
   memset(g, 0, sizeof(*g));
   g->schema = dot ? sqlite3_mprintf("%.*s", (int)(dot-name), name)
                   : sqlite3_mprintf("main");
   g->name = sqlite3_mprintf("%s", dot ? dot+1 : name);
   if( g->schema==0 || g->name==0 ) goto nomem;
-  sql = sqlite3_mprintf("SELECT (SELECT v FROM \"%w\".\"%w_config\" WHERE "
-                        "k = 'n'), (SELECT count(*) FROM \"%w\".\"%w_grams\")",
-                        g->schema, g->name, g->schema, g->name);
+  rc = config_read(db, g->schema, g->name, name, &g->cfg, err);
+  if( rc ) goto fail;
+  sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\".\"%w_grams\"",
+                        g->schema, g->name);
   if( sql==0 ) goto nomem;
   rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
   sqlite3_free(sql);
-  if( rc || sqlite3_step(st)!=SQLITE_ROW
-   || sqlite3_column_type(st, 0)!=SQLITE_INTEGER ){
+  if( rc || sqlite3_step(st)!=SQLITE_ROW ){
+    if( rc==SQLITE_NOMEM ) goto nomem;
     *err = sqlite3_mprintf("no ngram_index named '%s'", name);
-    sqlite3_finalize(st);
-    gram_set_free(g);
-    return 0;
+    goto fail;
   }
-  g->n = sqlite3_column_int(st, 0);
-  count = sqlite3_column_int64(st, 1);
+  count = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
+  st = 0;
   g->shift = 60;
   while( cap < (size_t)count*2 ){ cap <<= 1; g->shift--; }
   g->slot = corpus_realloc(0, cap*sizeof(uint64_t));
   if( g->slot==0 ) goto nomem;
   memset(g->slot, 0, cap*sizeof(uint64_t));
   g->mask = cap-1;
-  sql = sqlite3_mprintf("SELECT hash FROM \"%w\".\"%w_grams\"",
-                        g->schema, g->name);
+  sql = sqlite3_mprintf("SELECT hash, count(*) FROM \"%w\".\"%w_grams\" "
+                        "GROUP BY hash", g->schema, g->name);
   if( sql==0 ) goto nomem;
   rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
   sqlite3_free(sql);
   if( rc ) goto nomem;
-  while( sqlite3_step(st)==SQLITE_ROW ){
-    uint64_t h = (uint64_t)sqlite3_column_int64(st, 0);
+  while( (rc = sqlite3_step(st))==SQLITE_ROW ){
+    sqlite3_int64 raw = sqlite3_column_int64(st, 0);
+    sqlite3_int64 places = sqlite3_column_int64(st, 1);
+    uint64_t h = (uint64_t)raw;
     size_t i;
     if( h==0 ) h = 1;
     i = (size_t)(h >> g->shift);
     while( g->slot[i] && g->slot[i]!=h ) i = (i+1) & g->mask;
     g->slot[i] = h;
+    if( places>1 ){
+      if( g->ndup==g->capdup ){
+        size_t c = g->capdup ? g->capdup*2 : 16;
+        sqlite3_int64 *p = corpus_realloc(g->dup, c*2*sizeof(sqlite3_int64));
+        if( p==0 ) goto nomem;
+        g->dup = p;
+        g->capdup = c;
+      }
+      if( g->ndup && g->dup[2*g->ndup-2]>raw ) sorted = 0;
+      g->dup[2*g->ndup] = raw;
+      g->dup[2*g->ndup+1] = places;
+      g->ndup++;
+    }
+  }
+  if( rc!=SQLITE_DONE ){
+    if( rc==SQLITE_NOMEM ) goto nomem;
+    *err = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    goto fail;
   }
   sqlite3_finalize(st);
+  if( !sorted ) qsort(g->dup, g->ndup, 2*sizeof(sqlite3_int64), cmp_pair);
   return g;
 nomem:
-  gram_set_free(g);
+  sqlite3_free(*err);
   *err = 0;
+fail:
+  sqlite3_finalize(st);
+  gram_set_free(g);
   return 0;
 }
 
-typedef struct matcher {
-  sqlite3 *db;
-  const gram_set *g;
-  const char *z;
-  sqlite3_stmt *lookup;     /* items and sources of a hash, made when needed */
-  corpus_buf out;
-  size_t nmatch;
-  corpus_char_counter starts, ends;   /* each grows with the matches */
-  int rc;
-} matcher;
+/* Character offsets of byte offsets that go mostly forward (the k-grams
+** of short items, sorted in with the n-grams, step back within a gram). */
+static size_t char_at(corpus_char_counter *c, const char *z, size_t byte){
+  if( byte<c->byte ){
+    c->chars -= corpus_utf8_count(z+byte, c->byte-byte);
+    c->byte = byte;
+    return c->chars;
+  }
+  return corpus_char_offset(c, z, byte);
+}
 
-/* The n-grams of a text, gathered so that the set can be probed with
-** prefetching: each probe is a cache miss in a table of millions. */
-typedef struct gram_list { uint64_t *hash; size_t *span; size_t n, cap; } gram_list;
+/* The grams of a text, gathered so that the set can be probed with
+** prefetching (each probe is a cache miss in a table of millions), then
+** kept when found: the matches. */
+typedef struct jgram { uint64_t hash; size_t start, end; } jgram;
+typedef struct gram_list { jgram *g; size_t n, cap; } gram_list;
 
 static int gather_gram(void *ctx, uint64_t hash, size_t word, size_t start,
                        size_t end){
@@ -710,36 +976,66 @@ static int gather_gram(void *ctx, uint64_t hash, size_t word, size_t start,
   (void)word;
   if( l->n==l->cap ){
     size_t c = l->cap ? l->cap*2 : 256;
-    uint64_t *h = corpus_realloc(l->hash, c*sizeof(uint64_t));
-    size_t *sp;
-    if( h==0 ) return -1;
-    l->hash = h;
-    sp = corpus_realloc(l->span, c*2*sizeof(size_t));
-    if( sp==0 ) return -1;
-    l->span = sp;
+    jgram *p = corpus_realloc(l->g, c*sizeof(jgram));
+    if( p==0 ) return -1;
+    l->g = p;
     l->cap = c;
   }
-  l->hash[l->n] = hash ? hash : 1;
-  l->span[2*l->n] = start;
-  l->span[2*l->n+1] = end;
+  l->g[l->n].hash = hash;
+  l->g[l->n].start = start;
+  l->g[l->n].end = end;
   l->n++;
   return 0;
 }
 
-static size_t gram_set_slot(const gram_set *g, uint64_t h){
-  return (size_t)(h >> g->shift);
+static int cmp_span(const void *x, const void *y){
+  const jgram *a = (const jgram*)x, *b = (const jgram*)y;
+  if( a->start!=b->start ) return a->start<b->start ? -1 : 1;
+  return a->end<b->end ? -1 : a->end>b->end;
 }
 
-static int match_gram(void *ctx, uint64_t hash, size_t word, size_t start,
-                      size_t end){
-  matcher *m = (matcher*)ctx;
+/* The grams of z (n-grams, and the k-grams of the short items' lengths)
+** found in g, in text order: by start, then end.  -1 when out of memory. */
+static int find_matches(const gram_set *g, const char *z, size_t n,
+                        gram_list *l){
+  gram_opts o = {g->cfg.n, g->cfg.fold, 0, g->cfg.mask};
+  size_t j, kept = 0;
+  int rc = janitor_scan(z, n, &o, gather_gram, l, 0);
+  if( rc ) return -1;
+  for(j=0; j<l->n; j++){
+    if( j+16<l->n ){
+      uint64_t h = l->g[j+16].hash;
+      __builtin_prefetch(&g->slot[(size_t)((h ? h : 1) >> g->shift)]);
+    }
+    if( gram_set_has(g, l->g[j].hash) ) l->g[kept++] = l->g[j];
+  }
+  l->n = kept;
+  if( g->cfg.mask && kept>1 ) qsort(l->g, kept, sizeof(jgram), cmp_span);
+  return 0;
+}
+
+/* Appends the object of one match to out: its first place in the index
+** (lowest item, then pos) and the number of places, so that the output is
+** bounded by the text, not by how many items share the n-gram.  *added is
+** 0 when the index holds the hash without an item (a stray row). */
+typedef struct matcher {
+  sqlite3 *db;
+  const gram_set *g;
+  const char *z;
+  sqlite3_stmt *lookup;     /* made when needed */
+  corpus_buf out;
+  size_t nmatch;
+  corpus_char_counter starts, ends;
+  int rc;
+} matcher;
+
+static int match_out(matcher *m, const jgram *j){
   size_t cstart, cend;
-  (void)word;
   if( m->lookup==0 ){
     char *sql = sqlite3_mprintf("SELECT g.item, i.source, g.pos FROM "
                                 "\"%w\".\"%w_grams\" AS g JOIN \"%w\".\"%w_items\" "
                                 "AS i ON i.id = g.item WHERE g.hash = ?1 "
-                                "ORDER BY g.item, g.pos",
+                                "ORDER BY g.item, g.pos LIMIT 1",
                                 m->g->schema, m->g->name, m->g->schema,
                                 m->g->name);
     if( sql==0 ){ m->rc = SQLITE_NOMEM; return 1; }
@@ -747,24 +1043,29 @@ static int match_gram(void *ctx, uint64_t hash, size_t word, size_t start,
     sqlite3_free(sql);
     if( m->rc ) return 1;
   }
-  cstart = corpus_char_offset(&m->starts, m->z, start);
-  cend = corpus_char_offset(&m->ends, m->z, end);
-  sqlite3_bind_int64(m->lookup, 1, (sqlite3_int64)hash);
-  while( sqlite3_step(m->lookup)==SQLITE_ROW ){
-    char num[128];
+  cstart = char_at(&m->starts, m->z, j->start);
+  cend = char_at(&m->ends, m->z, j->end);
+  sqlite3_bind_int64(m->lookup, 1, (sqlite3_int64)j->hash);
+  if( sqlite3_step(m->lookup)==SQLITE_ROW ){
+    char num[160];
     const char *src = (const char*)sqlite3_column_text(m->lookup, 1);
     int len = snprintf(num, sizeof(num), "%s{\"start\":%zu,\"end\":%zu,"
                        "\"item\":%lld,\"pos\":%lld,\"source\":",
                        m->nmatch ? "," : "[", cstart, cend,
                        (long long)sqlite3_column_int64(m->lookup, 0),
                        (long long)sqlite3_column_int64(m->lookup, 2));
+    char tail[80];
+    int len2 = snprintf(tail, sizeof(tail), ",\"count\":%lld,\"hash\":%lld}",
+                    (long long)gram_set_places(m->g, j->hash),
+                    (long long)(sqlite3_int64)j->hash);
     if( corpus_buf_append(&m->out, num, (size_t)len)
      || (src ? corpus_buf_append_json_string(&m->out, src,
                                 (size_t)sqlite3_column_bytes(m->lookup, 1))
              : corpus_buf_append(&m->out, "null", 4))
      || corpus_buf_append(&m->out, ",\"ngram\":", 9)
-     || corpus_buf_append_json_string(&m->out, m->z+start, end-start)
-     || corpus_buf_append(&m->out, "}", 1) ){
+     || corpus_buf_append_json_string(&m->out, m->z+j->start,
+                                      j->end-j->start)
+     || corpus_buf_append(&m->out, tail, (size_t)len2) ){
       m->rc = SQLITE_NOMEM;
       sqlite3_reset(m->lookup);
       return 1;
@@ -804,8 +1105,8 @@ static void contamination_func(sqlite3_context *ctx, int argc,
                                sqlite3_value **argv){
   gram_set *g;
   matcher m;
-  const char *z;
-  size_t n;
+  gram_list l;
+  size_t n, j;
   int rc;
   (void)argc;
   if( sqlite3_value_type(argv[0])==SQLITE_NULL
@@ -815,27 +1116,18 @@ static void contamination_func(sqlite3_context *ctx, int argc,
     return;
   }
   if( (g = index_arg(ctx, "contamination", argv))==0 ) return;
-  z = (const char*)sqlite3_value_text(argv[0]);
-  n = (size_t)sqlite3_value_bytes(argv[0]);
   memset(&m, 0, sizeof(m));
+  memset(&l, 0, sizeof(l));
   m.db = sqlite3_context_db_handle(ctx);
   m.g = g;
-  m.z = z ? z : "";
-  {
-    gram_list l;
-    size_t j;
-    memset(&l, 0, sizeof(l));
-    rc = corpus_janitor_grams(m.z, n, g->n, gather_gram, &l);
-    for(j=0; rc==0 && j<l.n; j++){
-      if( j+16<l.n ) __builtin_prefetch(&g->slot[gram_set_slot(g, l.hash[j+16])]);
-      if( gram_set_has(g, l.hash[j]) ){
-        rc = match_gram(&m, l.hash[j], 0, l.span[2*j], l.span[2*j+1]);
-        if( rc ) rc = m.rc==SQLITE_NOMEM ? -1 : 1;
-      }
-    }
-    corpus_free(l.hash);
-    corpus_free(l.span);
+  m.z = (const char*)sqlite3_value_text(argv[0]);
+  if( m.z==0 ) m.z = "";
+  n = (size_t)sqlite3_value_bytes(argv[0]);
+  rc = find_matches(g, m.z, n, &l);
+  for(j=0; rc==0 && j<l.n; j++){
+    if( match_out(&m, &l.g[j]) ) rc = m.rc==SQLITE_NOMEM ? -1 : 1;
   }
+  corpus_free(l.g);
   sqlite3_finalize(m.lookup);
   if( rc<0 || m.rc==SQLITE_NOMEM ){
     corpus_free(m.out.z);
@@ -887,36 +1179,6 @@ static int decon_option(void *ctx, const char *key, const char *value,
   return -1;
 }
 
-/* The matches, as the janitor's dirty parts: character offsets of the
-** first character and of the last one (inclusive), in text order. */
-typedef struct dirty {
-  const gram_set *g;
-  const char *z;
-  long long *part;          /* pairs */
-  size_t npart, cap, limit;
-  corpus_char_counter starts, ends;
-  int oom;
-} dirty;
-
-static int dirty_gram(void *ctx, uint64_t hash, size_t word, size_t start,
-                      size_t end){
-  dirty *d = (dirty*)ctx;
-  (void)word;
-  if( !gram_set_has(d->g, hash ? hash : 1) ) return 0;
-  if( d->npart==d->cap ){
-    size_t c = d->cap ? d->cap*2 : 16;
-    long long *p = corpus_realloc(d->part, c*2*sizeof(long long));
-    if( p==0 ){ d->oom = 1; return 1; }
-    d->part = p;
-    d->cap = c;
-  }
-  d->part[2*d->npart] = (long long)corpus_char_offset(&d->starts, d->z, start);
-  d->part[2*d->npart+1] = (long long)corpus_char_offset(&d->ends, d->z, end) - 1;
-  d->npart++;
-  /* one more than too_dirty is enough to know the text is dropped */
-  return d->npart>d->limit;
-}
-
 /* The byte offset of character c, scanning forward from (*byte, *chars). */
 static size_t byte_of(const char *z, size_t n, size_t *byte, size_t *chars,
                       long long c){
@@ -940,7 +1202,8 @@ static void decontaminate_func(sqlite3_context *ctx, int argc,
                                sqlite3_value **argv){
   gram_set *g;
   decon_opts o;
-  dirty d;
+  gram_list d;
+  corpus_char_counter starts = {0, 0}, ends = {0, 0};
   const char *z;
   size_t n, len = 0, i, bpos = 0, cpos = 0, npiece = 0;
   long long splice = 0, end = -1;
@@ -965,22 +1228,21 @@ static void decontaminate_func(sqlite3_context *ctx, int argc,
   z = (const char*)sqlite3_value_text(argv[0]);
   n = (size_t)sqlite3_value_bytes(argv[0]);
   if( z==0 ) z = "";
-  d.g = g;
-  d.z = z;
-  d.limit = (size_t)o.too_dirty;
-  if( corpus_janitor_grams(z, n, g->n, dirty_gram, &d)<0 || d.oom ){
-    goto nomem;
-  }
-  if( d.npart==0 ){
+  /* the janitor's dirty parts: the matches, as character offsets of their
+  ** first character and of their last (inclusive) */
+  if( find_matches(g, z, n, &d) ) goto nomem;
+  if( d.n==0 ){
     sqlite3_result_value(ctx, argv[0]);
     goto done;
   }
-  if( d.npart>(size_t)o.too_dirty ) goto done;    /* too dirty: NULL */
+  if( d.n>(size_t)o.too_dirty ) goto done;    /* too dirty: NULL */
   len = corpus_utf8_count(z, n);
-  for(i=0; i<d.npart; i++){
-    long long start = d.part[2*i] - o.window;
+  for(i=0; i<d.n; i++){
+    long long first = (long long)char_at(&starts, z, d.g[i].start);
+    long long last = (long long)char_at(&ends, z, d.g[i].end) - 1;
+    long long start = first - o.window;
     if( start<0 ) start = 0;
-    end = d.part[2*i+1] + o.window;
+    end = last + o.window;
     if( end>(long long)len ) end = (long long)len;
     if( start - splice > o.min_piece ){
       size_t a = byte_of(z, n, &bpos, &cpos, splice);
@@ -1010,7 +1272,7 @@ nomem:
   sqlite3_result_error_nomem(ctx);
 done:
   corpus_free(out.z);
-  corpus_free(d.part);
+  corpus_free(d.g);
   corpus_free(o.join.z);
 }
 

@@ -418,7 +418,7 @@ int corpus_json_append_text(corpus_json v, corpus_buf *b);
 ** janitor (ASCII letters lowercased, ASCII punctuation deleted, split on
 ** white space; a chunk of punctuation alone is no word).  cb gets each
 ** n-gram's hash, the index of its first word and its byte span.  Returns
-** 0, -1 (out of memory) or cb's nonzero return.
+** 0, -1 (out of memory, or ngram not 1..64) or cb's nonzero return.
 */
 int corpus_janitor_grams(const char *z, size_t n, int ngram,
                          int (*cb)(void *ctx, uint64_t hash, size_t word,
