@@ -336,8 +336,10 @@ static void hset_free(hset *h){
   memset(h, 0, sizeof(*h));
 }
 
+/* Keys need not be uniform (a 2-gram's key is its two ids): the home slot
+** comes from the high half of a multiplicative hash. */
 static inline size_t hset_home(const hset *h, uint64_t key){
-  return (size_t)(key ^ (key>>29)) & h->mask;
+  return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & h->mask;
 }
 
 /* The value of key, or 0 when absent. */
@@ -645,8 +647,10 @@ static double ratio(double a, double b){
   return b>0 ? a/b : 0;
 }
 
-/* An n-gram's key: its ids (exact for a 2-gram), chained for longer ones
-** through a multiply-xorshift step (order-sensitive). */
+/* A 2-gram's key is its two ids, exact.  Longer n-grams chain their ids
+** through a multiply-xorshift step from a seed, each id mixed in before
+** the next one is xored (a chain that started from the unmixed 2-gram key
+** would make (a,a,a) and (a,b,b) one key, since a^a = b^b). */
 static uint64_t gram2(const uint32_t *id){
   return ((uint64_t)id[0]<<32) | id[1];
 }
@@ -654,6 +658,7 @@ static uint64_t gram_step(uint64_t h, uint32_t id){
   h = (h ^ id) * 0xFF51AFD7ED558CCDULL;
   return h ^ (h>>32);
 }
+#define GRAM_SEED 0x9E3779B97F4A7C15ULL
 
 /* The characters of the n-gram at token i, its tokens joined by sep
 ** characters. */
@@ -742,7 +747,7 @@ static int top_2gram(const measure *m, unsigned char *run, grams *g,
   hset_free(&h);
   if( best<2 ){ best = 1; at = 0; }
   *out = gram_chars(m, at, 2, 1) * best;
-  /* the candidates of the 3-gram pass, with their 2-gram keys */
+  /* the candidates of the 3-gram pass, with their 2-gram chain keys */
   for(i=0, g->n=0; i<ng; i++) g->n += run[i]>=2;
   g->pos = corpus_realloc(0, (g->n ? g->n : 1)*sizeof(uint32_t));
   g->key = corpus_realloc(0, (g->n ? g->n : 1)*sizeof(uint64_t));
@@ -750,7 +755,7 @@ static int top_2gram(const measure *m, unsigned char *run, grams *g,
   for(i=0, g->n=0; i<ng; i++){
     if( run[i]<2 ) continue;
     g->pos[g->n] = (uint32_t)i;
-    g->key[g->n++] = gram2(m->id+i);
+    g->key[g->n++] = gram_step(gram_step(GRAM_SEED, m->id[i]), m->id[i+1]);
   }
   return 0;
 }
