@@ -101,20 +101,24 @@ int corpus_minhash_option(void *ctx, const char *key, const char *value,
 }
 
 /* The normalization packed into the header: 0 for none, else bit 9 set and
-** form | case<<3 | accents<<5 | punct<<6 | digits<<7 | space<<8. */
+** form | case<<3 | accents<<5 | punct<<6 | digits<<7 | space<<8 |
+** ignorable-kept<<10.  Bit 10 is set for ignorable=keep, not for the default
+** drop, so that the default normalization keeps the header it had before the
+** option existed. */
 static uint32_t pack_normalize(const corpus_minhash_params *p){
   const corpus_normalize_opts *o = &p->norm;
   if( !p->normalize ) return 0;
   return (uint32_t)o->form | (uint32_t)o->case_mode<<3
        | (uint32_t)o->strip_accents<<5 | (uint32_t)o->strip_punct<<6
-       | (uint32_t)o->zero_digits<<7 | (uint32_t)o->collapse_space<<8 | 1u<<9;
+       | (uint32_t)o->zero_digits<<7 | (uint32_t)o->collapse_space<<8 | 1u<<9
+       | (uint32_t)!o->drop_ignorable<<10;
 }
 
 static int unpack_normalize(uint32_t v, corpus_minhash_params *p){
   corpus_normalize_init(&p->norm);
   p->normalize = v!=0;
   if( v==0 ) return 0;
-  if( (v>>10)!=0 || !(v>>9 & 1) || (v & 7)>CORPUS_FORM_NONE
+  if( (v>>11)!=0 || !(v>>9 & 1) || (v & 7)>CORPUS_FORM_NONE
    || ((v>>3) & 3)>CORPUS_CASE_KEEP ){
     return -1;
   }
@@ -124,6 +128,7 @@ static int unpack_normalize(uint32_t v, corpus_minhash_params *p){
   p->norm.strip_punct = (int)((v>>6) & 1);
   p->norm.zero_digits = (int)((v>>7) & 1);
   p->norm.collapse_space = (int)((v>>8) & 1);
+  p->norm.drop_ignorable = !((v>>10) & 1);
   return 0;
 }
 
@@ -131,14 +136,15 @@ void corpus_minhash_describe(const corpus_minhash_params *p, char *out,
                              size_t n){
   static const char *const forms[] = {"nfkc", "nfc", "nfkd", "nfd", "none"};
   static const char *const cases[] = {"fold", "lower", "keep"};
-  char norm[160];
+  char norm[180];
   if( p->normalize ){
     snprintf(norm, sizeof(norm), "\"form=%s case=%s accents=%s punct=%s "
-             "digits=%s space=%s\"", forms[p->norm.form],
+             "digits=%s space=%s ignorable=%s\"", forms[p->norm.form],
              cases[p->norm.case_mode], p->norm.strip_accents ? "strip" : "keep",
              p->norm.strip_punct ? "strip" : "keep",
              p->norm.zero_digits ? "zero" : "keep",
-             p->norm.collapse_space ? "collapse" : "keep");
+             p->norm.collapse_space ? "collapse" : "keep",
+             p->norm.drop_ignorable ? "drop" : "keep");
   }else{
     snprintf(norm, sizeof(norm), "none");
   }
@@ -703,7 +709,8 @@ static void minhash_info_func(sqlite3_context *ctx, int argc,
     z = sqlite3_mprintf("{\"format\":%d,\"scheme\":\"ms32\",\"num_perm\":%d,"
         "\"ngram\":%d,\"unit\":\"%s\",\"seed\":%lld,\"normalize\":{"
         "\"form\":\"%s\",\"case\":\"%s\",\"accents\":\"%s\",\"punct\":\"%s\","
-        "\"digits\":\"%s\",\"space\":\"%s\"},\"empty\":%s}",
+        "\"digits\":\"%s\",\"space\":\"%s\",\"ignorable\":\"%s\"},"
+        "\"empty\":%s}",
         CORPUS_MINHASH_FORMAT, p->num_perm, p->ngram,
         p->unit==CORPUS_UNIT_CHAR ? "char" : "word", (long long)p->seed,
         forms[p->norm.form], cases[p->norm.case_mode],
@@ -711,6 +718,7 @@ static void minhash_info_func(sqlite3_context *ctx, int argc,
         p->norm.strip_punct ? "strip" : "keep",
         p->norm.zero_digits ? "zero" : "keep",
         p->norm.collapse_space ? "collapse" : "keep",
+        p->norm.drop_ignorable ? "drop" : "keep",
         s.empty ? "true" : "false");
   }else{
     z = sqlite3_mprintf("{\"format\":%d,\"scheme\":\"ms32\",\"num_perm\":%d,"

@@ -190,6 +190,7 @@ void corpus_normalize_init(corpus_normalize_opts *o){
   o->strip_punct = 1;
   o->zero_digits = 0;
   o->collapse_space = 1;
+  o->drop_ignorable = 1;
 }
 
 int corpus_normalize_option(void *ctx, const char *key, const char *value,
@@ -214,9 +215,12 @@ int corpus_normalize_option(void *ctx, const char *key, const char *value,
   }else if( strcmp(key, "space")==0 ){
     v = corpus_option_choice(key, value, "keep|collapse", err);
     if( v>=0 ) o->collapse_space = v;
+  }else if( strcmp(key, "ignorable")==0 ){
+    v = corpus_option_choice(key, value, "keep|drop", err);
+    if( v>=0 ) o->drop_ignorable = v;
   }else{
     snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: form, case, "
-             "accents, punct, digits, space)", key);
+             "accents, punct, digits, space, ignorable)", key);
     return -1;
   }
   return v<0 ? -1 : 0;
@@ -236,6 +240,32 @@ int corpus_py_space(int32_t c){
   if( c<0x80 ) return c==' ' || (c>=0x09 && c<=0x0D) || (c>=0x1C && c<=0x1F);
   return c==0x85 || c==0xA0 || c==0x1680 || (c>=0x2000 && c<=0x200A)
       || c==0x2028 || c==0x2029 || c==0x202F || c==0x205F || c==0x3000;
+}
+
+/* Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt, 15.0):
+** invisible characters that a renderer skips.  utf8proc's `ignorable` flag
+** has only the assigned ones; the reserved ranges (U+2065, U+FFF0..FFF8,
+** the unassigned tags and variation selectors) are here too, as NFKC_Casefold
+** drops them.  No decomposition or case folding of another code point makes
+** one of them, so testing the input code points is enough. */
+static const int32_t ignorable_ranges[][2] = {
+  {0x00AD, 0x00AD}, {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160},
+  {0x17B4, 0x17B5}, {0x180B, 0x180F}, {0x200B, 0x200F}, {0x202A, 0x202E},
+  {0x2060, 0x206F}, {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF},
+  {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},
+  {0xE0000, 0xE0FFF},
+};
+
+static int is_default_ignorable(int32_t c){
+  int lo = 0, hi = (int)(sizeof(ignorable_ranges)/sizeof(ignorable_ranges[0]))-1;
+  if( c<0xAD ) return 0;
+  while( lo<=hi ){
+    int mid = (lo+hi)/2;
+    if( c<ignorable_ranges[mid][0] ) hi = mid-1;
+    else if( c>ignorable_ranges[mid][1] ) lo = mid+1;
+    else return 1;
+  }
+  return 0;
 }
 
 #define MAP_DROP (-1)
@@ -282,7 +312,97 @@ typedef struct norm_scratch {
   corpus_buf valid;        /* a piece with invalid bytes replaced */
   utf8proc_int32_t *cps;   /* its decomposition */
   size_t ncps;             /* capacity of cps, in code points */
+  utf8proc_int32_t *tmp;   /* counting sort of a long run of marks */
+  size_t ntmp;
 } norm_scratch;
+
+/* The longest decomposition of one code point (U+FDFA has 18). */
+#define NORM_DECOMP_MAX 32
+
+/* Grows s->cps to hold at least need code points. */
+static int norm_cps_reserve(norm_scratch *s, size_t need){
+  if( need>s->ncps ){
+    size_t cap = s->ncps ? 2*s->ncps : 256;
+    utf8proc_int32_t *p;
+    while( cap<need ) cap *= 2;
+    p = corpus_realloc(s->cps, cap*sizeof(utf8proc_int32_t));
+    if( p==0 ) return -1;
+    s->cps = p;
+    s->ncps = cap;
+  }
+  return 0;
+}
+
+/* Decomposes (and case folds, as opts say) the valid UTF-8 z[0..n-1] into
+** s->cps, one code point at a time, dropping default-ignorable ones when
+** asked; returns the number of code points or -1.  This is what
+** utf8proc_decompose_custom() does, without its canonical ordering, which
+** is quadratic in a run of marks (canonical_order() does it instead). */
+static utf8proc_ssize_t norm_decompose(const char *z, size_t n,
+                                       utf8proc_option_t opts, int drop_ign,
+                                       norm_scratch *s){
+  size_t i = 0, k = 0;
+  while( i<n ){
+    size_t len;
+    int32_t c = corpus_utf8_decode((const unsigned char*)z+i, n-i, &len);
+    utf8proc_ssize_t m;
+    int bound = UTF8PROC_BOUNDCLASS_START;
+    i += len;
+    if( drop_ign && is_default_ignorable(c) ) continue;
+    if( norm_cps_reserve(s, k+NORM_DECOMP_MAX) ) return -1;
+    m = utf8proc_decompose_char(c, s->cps+k, NORM_DECOMP_MAX, opts, &bound);
+    if( m<0 || m>NORM_DECOMP_MAX ) return -1;  /* cannot happen */
+    k += (size_t)m;
+  }
+  return (utf8proc_ssize_t)k;
+}
+
+/* Canonical ordering (Unicode 3.11): every maximal run of code points with
+** a nonzero combining class is sorted stably by class.  Short runs, the
+** usual case, by insertion; long ones by counting, so that a run of n marks
+** costs O(n), not the O(n^2) of an exchange sort.  Both give the one stable
+** order, so the result is the same either way. */
+static int canonical_order(utf8proc_int32_t *cp, size_t n, norm_scratch *s){
+  size_t i = 0;
+  while( i<n ){
+    size_t start, end, j;
+    if( utf8proc_get_property(cp[i])->combining_class==0 ){ i++; continue; }
+    start = i;
+    while( i<n && utf8proc_get_property(cp[i])->combining_class!=0 ) i++;
+    end = i;
+    if( end-start<2 ) continue;
+    if( end-start<=32 ){
+      for(j=start+1; j<end; j++){
+        utf8proc_int32_t c = cp[j];
+        int cc = utf8proc_get_property(c)->combining_class;
+        size_t h = j;
+        while( h>start && utf8proc_get_property(cp[h-1])->combining_class>cc ){
+          cp[h] = cp[h-1];
+          h--;
+        }
+        cp[h] = c;
+      }
+    }else{
+      size_t count[257];
+      if( end-start>s->ntmp ){
+        corpus_free(s->tmp);
+        s->tmp = corpus_realloc(0, (end-start)*sizeof(utf8proc_int32_t));
+        if( s->tmp==0 ){ s->ntmp = 0; return -1; }
+        s->ntmp = end-start;
+      }
+      memset(count, 0, sizeof(count));
+      for(j=start; j<end; j++){
+        count[utf8proc_get_property(cp[j])->combining_class + 1]++;
+      }
+      for(j=1; j<257; j++) count[j] += count[j-1];
+      for(j=start; j<end; j++){
+        s->tmp[count[utf8proc_get_property(cp[j])->combining_class]++] = cp[j];
+      }
+      memcpy(cp+start, s->tmp, (end-start)*sizeof(utf8proc_int32_t));
+    }
+  }
+  return 0;
+}
 
 static int is_mark(int32_t c){
   int cat = utf8proc_category(c);
@@ -313,16 +433,10 @@ static int normalize_piece(const char *z, size_t n, int at_start,
   if( o->case_mode==CORPUS_CASE_FOLD ) opts |= UTF8PROC_CASEFOLD;
   compose = o->form==CORPUS_FORM_NFKC || o->form==CORPUS_FORM_NFC
          || (o->form==CORPUS_FORM_NONE && o->strip_accents);
-  for(;;){
-    len = utf8proc_decompose_custom((const utf8proc_uint8_t*)z,
-              (utf8proc_ssize_t)n, s->cps, (utf8proc_ssize_t)s->ncps, opts,
-              0, 0);
-    if( len<0 ) return -1;  /* cannot happen: the input is valid UTF-8 */
-    if( (size_t)len<=s->ncps ) break;
-    corpus_free(s->cps);
-    s->cps = corpus_realloc(0, (size_t)len * sizeof(utf8proc_int32_t));
-    if( s->cps==0 ){ s->ncps = 0; return -1; }
-    s->ncps = (size_t)len;
+  len = norm_decompose(z, n, opts, o->drop_ignorable, s);
+  if( len<0 ) return -1;
+  if( (opts & UTF8PROC_DECOMPOSE) && canonical_order(s->cps, (size_t)len, s) ){
+    return -1;
   }
   /* With punct=strip, a mark left without a base goes too: NFKC makes a
   ** spacing accent such as U+00B4 a space and a combining U+0301, which
@@ -464,6 +578,7 @@ int corpus_normalize(const char *z, size_t n, const corpus_normalize_opts *o,
   }
   corpus_free(s.valid.z);
   corpus_free(s.cps);
+  corpus_free(s.tmp);
   if( rc ){
     corpus_free(out.b.z);
     return -1;

@@ -84,7 +84,8 @@ int corpus_option_double(const char *key, const char *value, double lo,
 /*
 ** Normalization (utf8proc).  Defaults (corpus_normalize_init) are the
 ** deduplication normalization: NFKC, full case folding, punctuation and
-** symbols replaced by spaces, white space collapsed.
+** symbols replaced by spaces, white space collapsed, default-ignorable
+** (invisible) code points dropped.
 */
 enum { CORPUS_FORM_NFKC, CORPUS_FORM_NFC, CORPUS_FORM_NFKD, CORPUS_FORM_NFD,
        CORPUS_FORM_NONE };
@@ -96,10 +97,11 @@ typedef struct corpus_normalize_opts {
   int strip_punct;   /* P* and S* code points become U+0020 */
   int zero_digits;   /* Nd code points become '0' */
   int collapse_space;/* runs of White_Space become one U+0020; trimmed */
+  int drop_ignorable;/* Default_Ignorable_Code_Point code points are dropped */
 } corpus_normalize_opts;
 void corpus_normalize_init(corpus_normalize_opts *o);
 /* A corpus_option_fn for normalize() options (form, case, accents, punct,
-** digits, space); ctx is a corpus_normalize_opts*. */
+** digits, space, ignorable); ctx is a corpus_normalize_opts*. */
 int corpus_normalize_option(void *ctx, const char *key, const char *value,
                             char *err);
 /* Normalizes z[0..n-1] into a new buffer *pout of *pnout bytes (NUL
