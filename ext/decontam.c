@@ -63,27 +63,6 @@ static uint64_t gram_mix(uint64_t h){
   return h ^ (h>>33);
 }
 
-/* Default_Ignorable_Code_Point (DerivedCoreProperties.txt).  utf8proc's
-** "ignorable" flag leaves out the unassigned ones (U+2065, U+FFF0..FFF8,
-** most of U+E0000..E0FFF), which the property includes: a later Unicode
-** version may assign them, and text may hold them already. */
-static int default_ignorable(int32_t c){
-  static const int32_t r[][2] = {
-    {0x00AD, 0x00AD}, {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160},
-    {0x17B4, 0x17B5}, {0x180B, 0x180F}, {0x200B, 0x200F}, {0x202A, 0x202E},
-    {0x2060, 0x206F}, {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF},
-    {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8}, {0x1BCA0, 0x1BCA3},
-    {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF}
-  };
-  size_t i;
-  if( c<0xAD ) return 0;
-  for(i=0; i<sizeof(r)/sizeof(r[0]); i++){
-    if( c<r[i][0] ) return 0;
-    if( c<=r[i][1] ) return 1;
-  }
-  return 0;
-}
-
 /* With fold=on: the ASCII character a typographic quote or dash stands
 ** for, 0 for a Default_Ignorable code point (dropped), or -1 (kept). */
 static int fold_char(int32_t c){
@@ -96,7 +75,7 @@ static int fold_char(int32_t c){
     case 0x2015: case 0x2212:
       return '-';
   }
-  return default_ignorable(c) ? 0 : -1;
+  return corpus_default_ignorable(c) ? 0 : -1;
 }
 
 /* Calls cb for each gram of z: its hash, the index of its first word and

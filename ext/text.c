@@ -256,7 +256,7 @@ static const int32_t ignorable_ranges[][2] = {
   {0xE0000, 0xE0FFF},
 };
 
-static int is_default_ignorable(int32_t c){
+int corpus_default_ignorable(int32_t c){
   int lo = 0, hi = (int)(sizeof(ignorable_ranges)/sizeof(ignorable_ranges[0]))-1;
   if( c<0xAD ) return 0;
   while( lo<=hi ){
@@ -348,7 +348,7 @@ static utf8proc_ssize_t norm_decompose(const char *z, size_t n,
     utf8proc_ssize_t m;
     int bound = UTF8PROC_BOUNDCLASS_START;
     i += len;
-    if( drop_ign && is_default_ignorable(c) ) continue;
+    if( drop_ign && corpus_default_ignorable(c) ) continue;
     if( norm_cps_reserve(s, k+NORM_DECOMP_MAX) ) return -1;
     m = utf8proc_decompose_char(c, s->cps+k, NORM_DECOMP_MAX, opts, &bound);
     if( m<0 || m>NORM_DECOMP_MAX ) return -1;  /* cannot happen */

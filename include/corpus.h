@@ -427,6 +427,9 @@ int corpus_janitor_grams(const char *z, size_t n, int ngram,
                                    size_t start, size_t end), void *ctx);
 /* Python's str.isspace() for one code point (text.c). */
 int corpus_py_space(int32_t c);
+/* Unicode's Default_Ignorable_Code_Point (Unicode 15.0, reserved code
+** points included), which normalize() drops by default (text.c). */
+int corpus_default_ignorable(int32_t c);
 
 /*
 ** spaCy's rule-based English tokenizer (spacy.c): spacy.blank("en") of
