@@ -54,8 +54,9 @@ typedef struct spacy_table {
 
 typedef struct spacy_rules {
   pcre2_general_context *gctx;  /* PCRE2 on SQLite's allocator */
-  pcre2_code *prefix, *suffix, *infix, *url;
+  pcre2_code *prefix, *suffix, *infix, *url_scheme, *url_ip;
   spacy_special *special;     /* SPACY_EN_NEXC of them */
+  size_t special_max;         /* the longest special case, in bytes */
   char *texts;                /* their texts, NUL-separated */
   spacy_table specials;       /* text -> special */
   /* The matcher of step 3: the special cases whose text has a prefix, a
@@ -64,6 +65,12 @@ typedef struct spacy_rules {
   char *match_keys;
   const char **match_key;     /* per special: its key, or NULL */
   int match_max;              /* the most tokens of a matcher key */
+  /* The texts that occur as tokens of matcher keys: any other token ends
+  ** every match, so step 3 runs on the runs between such tokens. */
+  spacy_table piece;
+  const char **piece_text;
+  uint32_t *piece_len;
+  size_t npiece;
 } spacy_rules;
 
 static uint64_t key_hash(const char *z, size_t n){
@@ -124,7 +131,7 @@ static pcre2_code *compile(spacy_rules *r, const char *pattern, int *fail){
   pcre2_code *re = 0;
   if( cc ){
     re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                       PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF,
+                       PCRE2_UTF | PCRE2_UCP,
                        &err, &off, cc);
     pcre2_compile_context_free(cc);
   }
@@ -137,7 +144,8 @@ static void rules_free(spacy_rules *r){
   pcre2_code_free(r->prefix);
   pcre2_code_free(r->suffix);
   pcre2_code_free(r->infix);
-  pcre2_code_free(r->url);
+  pcre2_code_free(r->url_scheme);
+  pcre2_code_free(r->url_ip);
   corpus_free(r->special);
   corpus_free(r->texts);
   corpus_free(r->specials.slot);
@@ -146,6 +154,10 @@ static void rules_free(spacy_rules *r){
   corpus_free(r->matcher.hash);
   corpus_free(r->match_keys);
   corpus_free((void*)r->match_key);
+  corpus_free(r->piece.slot);
+  corpus_free(r->piece.hash);
+  corpus_free((void*)r->piece_text);
+  corpus_free(r->piece_len);
   pcre2_general_context_free(r->gctx);
   memset(r, 0, sizeof(*r));
 }
@@ -165,6 +177,11 @@ typedef struct spacy_run {
   spacy_tok *suf;             /* its suffixes, innermost last */
   size_t nsuf, capsuf;
   corpus_buf key;             /* scratch for matcher keys */
+  spacy_tok *seg;             /* step 3's pending run of tokens that may be
+                              ** part of a special case with affixes */
+  size_t nseg, capseg;
+  spacy_tok *out;             /* step 3's output for that run */
+  size_t nout, capout;
   /* The tokens of chunks seen before in this text (spaCy keeps such a
   ** cache too): a chunk's tokens depend on its text alone. */
   struct cache_slot {
@@ -205,7 +222,8 @@ static size_t re_match(spacy_run *t, const pcre2_code *re, size_t a, size_t b,
                        size_t from, int anchored, size_t *at){
   PCRE2_SIZE *ov;
   int rc = pcre2_match(re, (PCRE2_SPTR)t->z + a, b-a, from-a,
-                       anchored ? PCRE2_ANCHORED : 0, t->md, 0);
+                       PCRE2_NO_UTF_CHECK | (anchored ? PCRE2_ANCHORED : 0),
+                       t->md, 0);
   if( rc<0 ){
     if( rc!=PCRE2_ERROR_NOMATCH ) t->oom = 1;  /* no memory for the match */
     return 0;
@@ -216,7 +234,129 @@ static size_t re_match(spacy_run *t, const pcre2_code *re, size_t a, size_t b,
 }
 
 static int is_special(spacy_run *t, size_t a, size_t b){
-  return t->specials && b>a && special_find(t->r, 0, t->z+a, b-a)>=0;
+  return t->specials && b>a && b-a<=t->r->special_max
+      && special_find(t->r, 0, t->z+a, b-a)>=0;
+}
+
+/* find_prefix(): the length of the prefix at the start of z[a..b), or 0.
+** Anchored, and no prefix is longer than a run of periods. */
+static size_t find_prefix(spacy_run *t, size_t a, size_t b){
+  size_t at;
+  return re_match(t, t->r->prefix, a, b, a, 1, &at);
+}
+
+/* find_suffix(): the length of the leftmost suffix match of z[a..b) (the
+** suffix patterns end in $), or 0.  Every suffix but a run of periods is
+** at most SPACY_EN_SUFFIX_MAXLEN characters (tools/spacy_rules.py checks),
+** and none of those ends in two periods; so a run of two or more periods
+** at the end is the suffix, and otherwise the search starts that many
+** characters from the end (lookbehind still sees what lies before), which
+** keeps the affix loop linear in a chunk such as "a))))...". */
+static size_t find_suffix(spacy_run *t, size_t a, size_t b){
+  size_t from = b, at, dots = 0;
+  int k;
+  while( dots<b-a && t->z[b-1-dots]=='.' ) dots++;
+  if( dots>=2 ) return dots;
+  for(k=0; k<SPACY_EN_SUFFIX_MAXLEN && from>a; k++){
+    do from--; while( from>a && ((unsigned char)t->z[from] & 0xC0)==0x80 );
+  }
+  return re_match(t, t->r->suffix, a, b, from, 0, &at);
+}
+
+static int32_t cp_at(const char *z, size_t n, size_t i, size_t *len){
+  const unsigned char *u = (const unsigned char*)z + i;
+  if( u[0]<0x80 ){ *len = 1; return u[0]; }
+  return corpus_utf8_decode(u, n-i, len);
+}
+
+static int in_ranges(const int32_t (*r)[2], int n, int32_t c){
+  int lo = 0, hi = n-1;
+  while( lo<=hi ){
+    int mid = (lo+hi)/2;
+    if( c<r[mid][0] ) hi = mid-1;
+    else if( c>r[mid][1] ) lo = mid+1;
+    else return 1;
+  }
+  return 0;
+}
+
+/* The port and path of URL_MATCH, (?::\d{2,5})?(?:[/?#]\S*)?$, at z[p..b):
+** \S* takes what is left of a chunk, which has no white space. */
+static int url_tail(const char *z, size_t p, size_t b){
+  size_t len;
+  int digits = 0;
+  if( p==b || z[p]=='/' || z[p]=='?' || z[p]=='#' ) return 1;
+  if( z[p]!=':' ) return 0;
+  for(p++; p<b && digits<6; p+=len, digits++){
+    if( utf8proc_category(cp_at(z, b, p, &len))!=UTF8PROC_CATEGORY_ND ) break;
+  }
+  return digits>=2 && digits<=5
+      && (p==b || z[p]=='/' || z[p]=='?' || z[p]=='#');
+}
+
+/* A character of a host label: [A-Za-z0-9\u00a1-\uffff]; with "_" and
+** "-" (inside a label only) when inner. */
+static int label_char(int32_t c, int inner){
+  if( c<0x80 ){
+    return ((c|0x20)>='a' && (c|0x20)<='z') || (c>='0' && c<='9')
+        || (inner && (c=='_' || c=='-'));
+  }
+  return c>=0xA1 && c<=0xFFFF;
+}
+
+/* URL_MATCH's host alternative and what follows it, at z[q..b):
+** (?:(?:X[Y]{0,62})?X\.)+[ALPHA_LOWER]{2,63} PORT? PATH? $.  Labels hold
+** no ".", so the dots fix them: after each well-formed label and its dot,
+** the TLD is the run of ALPHA_LOWER that follows (a shorter one would be
+** followed by a letter, which no tail starts with).  One pass. */
+static int url_host(const char *z, size_t q, size_t b){
+  size_t p = q, len;
+  int ntld = (int)(sizeof(spacy_en_tld)/sizeof(spacy_en_tld[0]));
+  for(;;){
+    int32_t c = 0, first = -1;
+    int chars = 0, tld = 0;
+    size_t e;
+    while( p<b && z[p]!='.' ){
+      c = cp_at(z, b, p, &len);
+      if( !label_char(c, 1) ) return 0;
+      if( chars++==0 ) first = c;
+      p += len;
+    }
+    if( p>=b || chars==0 || chars>64
+     || !label_char(first, 0) || !label_char(c, 0) ) return 0;
+    p++;
+    for(e=p; e<b && tld<64; e+=len, tld++){
+      if( !in_ranges(spacy_en_tld, ntld, cp_at(z, b, e, &len)) ) break;
+    }
+    if( tld>=2 && tld<=63 && url_tail(z, e, b) ) return 1;
+  }
+}
+
+/* URL_MATCH of z[a..b), in parts (spacy_en_rules.h): after an optional
+** scheme and an optional run ending in "@" (user info: \S+(?::\S*)?@ is
+** any run of two or more characters that ends in "@"), the IP alternative
+** (PCRE2) or a host (url_host) must match to the end.  Each part is tried
+** at the few places it can start, so nothing backtracks over the chunk. */
+static int url_match(spacy_run *t, size_t a, size_t b){
+  size_t starts[2], nstart = 1, at, k, q;
+  starts[0] = a;
+  k = re_match(t, t->r->url_scheme, a, b, a, 1, &at);
+  if( k ) starts[nstart++] = a + k;
+  for(k=0; k<nstart; k++){
+    size_t h = starts[k];
+    for(q=h; ; ){
+      const char *p;
+      size_t from;
+      if( url_host(t->z, q, b) || re_match(t, t->r->url_ip, a, b, q, 1, &at) ){
+        return 1;
+      }
+      /* the next host start: after an "@" with something before it */
+      from = q>h ? q : h+1;
+      if( from>=b || (p = memchr(t->z + from, '@', b - from))==0 ) break;
+      q = (size_t)(p - t->z) + 1;
+    }
+  }
+  return 0;
 }
 
 static void push_special(spacy_run *t, size_t a, int k){
@@ -237,7 +377,7 @@ static void attach_core(spacy_run *t, size_t a, size_t b){
     push_special(t, a, k);
     return;
   }
-  if( re_match(t, t->r->url, a, b, a, 1, &at) ){
+  if( url_match(t, a, b) ){
     tok_push(t, a, b);
     return;
   }
@@ -258,18 +398,18 @@ static void attach_core(spacy_run *t, size_t a, size_t b){
 /* Tokenizer._tokenize() of the chunk z[a..b): _split_affixes() and
 ** _attach_tokens(). */
 static void cut_chunk(spacy_run *t, size_t a, size_t b){
-  size_t last = (size_t)-1, at, nsuf0 = t->nsuf, i;
+  size_t last = (size_t)-1, nsuf0 = t->nsuf, i;
   while( b>a && b-a!=last && !t->oom ){
     size_t pre, suf;
     if( is_special(t, a, b) ) break;
     last = b-a;
-    pre = re_match(t, t->r->prefix, a, b, a, 1, &at);
+    pre = find_prefix(t, a, b);
     if( pre && is_special(t, a+pre, b) ){
       tok_push(t, a, a+pre);
       a += pre;
       break;
     }
-    suf = re_match(t, t->r->suffix, a+pre, b, a+pre, 0, &at);
+    suf = find_suffix(t, a+pre, b);
     if( suf && is_special(t, a, b-suf) ){
       if( push(&t->suf, &t->nsuf, &t->capsuf, b-suf, b) ) t->oom = 1;
       b -= suf;
@@ -289,19 +429,6 @@ static void cut_chunk(spacy_run *t, size_t a, size_t b){
   t->nsuf = nsuf0;
 }
 
-/* The key of tokens tok[i..j) for the matcher: their texts joined by \001. */
-static int matcher_key(spacy_run *t, size_t i, size_t j){
-  t->key.n = 0;
-  for(; i<j; i++){
-    if( (t->key.n && corpus_buf_append(&t->key, "\001", 1))
-     || corpus_buf_append(&t->key, t->z + t->tok[i].start,
-                          t->tok[i].end - t->tok[i].start) ){
-      return -1;
-    }
-  }
-  return 0;
-}
-
 typedef struct spacy_match { size_t start, end; int special; } spacy_match;
 
 /* Longest first, then leftmost (len_start_cmp, read from the end). */
@@ -317,19 +444,43 @@ static int match_start(const void *a, const void *b){
   return x->start<y->start ? -1 : x->start>y->start;
 }
 
-/* Step 3 over the tokens tok[from..ntok) of one chunk: runs of tokens that
-** spell a special case with affixes become its tokens.  Matches are taken
-** longest first, then leftmost, and one that shares its first or last
-** token with one taken before is dropped (_filter_special_spans()). */
-static void apply_matcher(spacy_run *t, size_t from){
+/* Whether z[a..b) is the text of a token of some matcher key. */
+static int is_piece(const spacy_rules *r, const char *z, size_t n){
+  uint64_t h = key_hash(z, n);
+  size_t i = (size_t)h & r->piece.mask;
+  while( r->piece.slot[i] ){
+    if( r->piece.hash[i]==h ){
+      uint32_t k = r->piece.slot[i] - 1;
+      if( r->piece_len[k]==n && memcmp(r->piece_text[k], z, n)==0 ) return 1;
+    }
+    i = (i+1) & r->piece.mask;
+  }
+  return 0;
+}
+
+/* Step 3 (_apply_special_cases) over seg[0..nseg), a run of consecutive
+** tokens of the text, into out[]: every run of tokens whose texts are the
+** tokens of a special case with affixes is a match (PhraseMatcher: across
+** a space too); matches are taken longest first, then leftmost, and one
+** that shares its first or last token with one looked at before is dropped
+** (_filter_special_spans); a match taken becomes the special case's tokens
+** when its text, spaces included, is the special case's, that is when its
+** tokens touch. */
+static void apply_matcher(spacy_run *t){
   spacy_match *m = 0;
   unsigned char *seen = 0;
-  spacy_tok *out = 0;
-  size_t nm = 0, capm = 0, nkeep = 0, i, j, x, n = t->ntok, nout = 0, capout = 0;
-  for(i=from; i<n; i++){
+  spacy_tok *tok = t->seg;
+  size_t nm = 0, capm = 0, nkeep = 0, i, j, x, n = t->nseg;
+  t->nout = 0;
+  for(i=0; i<n; i++){
     for(j=i+1; j<=n && j-i<=(size_t)t->r->match_max; j++){
       int k;
-      if( matcher_key(t, i, j) ) goto oom;
+      t->key.n = 0;
+      for(x=i; x<j; x++){
+        if( (x>i && corpus_buf_append(&t->key, "\001", 1))
+         || corpus_buf_append(&t->key, t->z + tok[x].start,
+                              tok[x].end - tok[x].start) ) goto oom;
+      }
       if( (k = special_find(t->r, 1, t->key.z, t->key.n))<0 ) continue;
       if( nm==capm ){
         size_t c = capm ? 2*capm : 8;
@@ -344,41 +495,75 @@ static void apply_matcher(spacy_run *t, size_t from){
       nm++;
     }
   }
-  if( nm==0 ) return;
-  seen = corpus_realloc(0, n);
-  if( seen==0 ) goto oom;
-  memset(seen, 0, n);
-  qsort(m, nm, sizeof(spacy_match), match_order);
-  for(x=0; x<nm; x++){
-    int keep = !seen[m[x].start] && !seen[m[x].end-1];
-    for(i=m[x].start; i<m[x].end; i++) seen[i] = 1;
-    if( keep ) m[nkeep++] = m[x];
+  if( nm>0 ){
+    seen = corpus_realloc(0, n);
+    if( seen==0 ) goto oom;
+    memset(seen, 0, n);
+    qsort(m, nm, sizeof(spacy_match), match_order);
+    for(x=0; x<nm; x++){
+      int keep = !seen[m[x].start] && !seen[m[x].end-1];
+      for(i=m[x].start; i<m[x].end; i++) seen[i] = 1;
+      for(i=m[x].start; keep && i+1<m[x].end; i++){
+        keep = tok[i].end==tok[i+1].start;
+      }
+      if( keep ) m[nkeep++] = m[x];
+    }
+    qsort(m, nkeep, sizeof(spacy_match), match_start);
   }
-  qsort(m, nkeep, sizeof(spacy_match), match_start);
-  for(i=from, x=0; i<n; ){
+  for(i=0, x=0; i<n; ){
     if( x<nkeep && m[x].start==i ){
-      const spacy_special *s = &t->r->special[m[x].special];
-      size_t a = t->tok[i].start;
+      const spacy_special *sp = &t->r->special[m[x].special];
+      size_t a = tok[i].start;
       int k;
-      for(k=0; k<s->ntok; k++){
-        if( push(&out, &nout, &capout, a, a + s->tok[k]) ) goto oom;
-        a += s->tok[k];
+      for(k=0; k<sp->ntok; k++){
+        if( push(&t->out, &t->nout, &t->capout, a, a + sp->tok[k]) ) goto oom;
+        a += sp->tok[k];
       }
       i = m[x++].end;
       continue;
     }
-    if( push(&out, &nout, &capout, t->tok[i].start, t->tok[i].end) ) goto oom;
+    if( push(&t->out, &t->nout, &t->capout, tok[i].start, tok[i].end) ){
+      goto oom;
+    }
     i++;
   }
-  t->ntok = from;
-  for(i=0; i<nout; i++) tok_push(t, out[i].start, out[i].end);
   goto done;
 oom:
   t->oom = 1;
 done:
   corpus_free(m);
   corpus_free(seen);
-  corpus_free(out);
+}
+
+/* Hands the pending run to cb after step 3; returns cb's code or -1. */
+static int seg_flush(spacy_run *t, corpus_token_fn cb, void *ctx){
+  size_t i;
+  int rc = 0;
+  if( t->nseg==0 ) return 0;
+  apply_matcher(t);
+  t->nseg = 0;
+  if( t->oom ) return -1;
+  for(i=0; i<t->nout && rc==0; i++){
+    rc = cb(ctx, t->out[i].start, t->out[i].end, 0);
+  }
+  return rc;
+}
+
+/* One token of the text, in order: held while it may be part of a match
+** of step 3 (never without special cases), else handed on with the ones
+** held before it. */
+static int emit(spacy_run *t, size_t a, size_t b, int space,
+                corpus_token_fn cb, void *ctx){
+  int rc;
+  if( t->specials && !space && is_piece(t->r, t->z+a, b-a) ){
+    if( push(&t->seg, &t->nseg, &t->capseg, a, b) ){
+      t->oom = 1;
+      return -1;
+    }
+    return 0;
+  }
+  if( (rc = seg_flush(t, cb, ctx))!=0 ) return rc;
+  return cb(ctx, a, b, space);
 }
 
 /* ASCII letters, digits: a chunk of these with no digit followed by a
@@ -462,15 +647,8 @@ static void chunk_tokens(spacy_run *t, size_t a, size_t b){
     push_special(t, a, k);
   }else{
     cut_chunk(t, a, b);
-    if( t->specials && !t->oom && t->ntok-from>1 ) apply_matcher(t, from);
   }
   if( c && !t->oom ) cache_fill(t, c, a, b, h, from);
-}
-
-static int32_t cp_at(const char *z, size_t n, size_t i, size_t *len){
-  const unsigned char *u = (const unsigned char*)z + i;
-  if( u[0]<0x80 ){ *len = 1; return u[0]; }
-  return corpus_utf8_decode(u, n-i, len);
 }
 
 /* _tokenize_affixes(): chunks between white space; cb gets every token,
@@ -490,13 +668,13 @@ static int run_text(spacy_run *t, size_t n, corpus_token_fn cb, void *ctx){
     if( end || ws!=in_ws ){
       if( start<i ){
         if( in_ws ){
-          rc = cb(ctx, start, i, 1);
+          rc = emit(t, start, i, 1, cb, ctx);
         }else{
           t->ntok = 0;
           chunk_tokens(t, start, i);
           if( t->oom ) return -1;
           for(k=0; k<t->ntok && rc==0; k++){
-            rc = cb(ctx, t->tok[k].start, t->tok[k].end, 0);
+            rc = emit(t, t->tok[k].start, t->tok[k].end, 0, cb, ctx);
           }
         }
       }
@@ -506,6 +684,7 @@ static int run_text(spacy_run *t, size_t n, corpus_token_fn cb, void *ctx){
     }
     i += len;
   }
+  if( rc==0 ) rc = seg_flush(t, cb, ctx);
   return rc;
 }
 
@@ -529,12 +708,16 @@ static void run_free(spacy_run *t){
   corpus_free(t->tok);
   corpus_free(t->suf);
   corpus_free(t->key.z);
+  corpus_free(t->seg);
+  corpus_free(t->out);
 }
 
 static int collect(void *ctx, size_t start, size_t end, int64_t id){
   (void)ctx; (void)start; (void)end; (void)id;
   return 0;
 }
+
+static int pieces_build(spacy_rules *r, size_t nkeys);
 
 static int rules_build(spacy_rules *r){
   const char *p = spacy_en_exceptions;
@@ -549,7 +732,8 @@ static int rules_build(spacy_rules *r){
   r->prefix = compile(r, spacy_en_prefix, &fail);
   r->suffix = compile(r, spacy_en_suffix, &fail);
   r->infix = compile(r, spacy_en_infix, &fail);
-  r->url = compile(r, spacy_en_url, &fail);
+  r->url_scheme = compile(r, spacy_en_url_scheme, &fail);
+  r->url_ip = compile(r, spacy_en_url_ip, &fail);
   if( fail ) return -1;
   for(k=0; k<SPACY_EN_NEXC; k++){ total += strlen(p) + 1; p += strlen(p) + 1; }
   r->special = corpus_realloc(0, SPACY_EN_NEXC*sizeof(spacy_special));
@@ -577,6 +761,7 @@ static int rules_build(spacy_rules *r){
     *w++ = 0;
     p++;
     s->len = (uint32_t)strlen(s->text);
+    if( s->len > r->special_max ) r->special_max = s->len;
     table_put(&r->specials, key_hash(s->text, s->len), (uint32_t)k);
   }
 
@@ -592,8 +777,7 @@ static int rules_build(spacy_rules *r){
     size_t at, len = s->len, j;
     t.z = s->text;
     off[k] = 0;
-    if( !re_match(&t, r->prefix, 0, len, 0, 1, &at)
-     && !re_match(&t, r->suffix, 0, len, 0, 0, &at)
+    if( !find_prefix(&t, 0, len) && !find_suffix(&t, 0, len)
      && !re_match(&t, r->infix, 0, len, 0, 0, &at) ) continue;
     t.ntok = 0;
     if( run_text(&t, len, collect, 0) ) break;
@@ -621,6 +805,32 @@ static int rules_build(spacy_rules *r){
     if( key ) table_put(&r->matcher, key_hash(key, strlen(key)), (uint32_t)k);
   }
   corpus_free(off);
+  return pieces_build(r, nkeys);
+}
+
+/* The table of the token texts of the matcher keys (r->piece). */
+static int pieces_build(spacy_rules *r, size_t nkeys){
+  size_t cap = nkeys*(size_t)(r->match_max>0 ? r->match_max : 1) + 1;
+  int k;
+  r->piece_text = corpus_realloc(0, cap*sizeof(char*));
+  r->piece_len = corpus_realloc(0, cap*sizeof(uint32_t));
+  if( r->piece_text==0 || r->piece_len==0 || table_init(&r->piece, cap) ){
+    return -1;
+  }
+  for(k=0; k<SPACY_EN_NEXC; k++){
+    const char *p = r->match_key[k];
+    while( p ){
+      const char *e = strchr(p, '\001');
+      size_t n = e ? (size_t)(e-p) : strlen(p);
+      if( !is_piece(r, p, n) ){
+        r->piece_text[r->npiece] = p;
+        r->piece_len[r->npiece] = (uint32_t)n;
+        table_put(&r->piece, key_hash(p, n), (uint32_t)r->npiece);
+        r->npiece++;
+      }
+      p = e ? e+1 : 0;
+    }
+  }
   return 0;
 }
 
@@ -642,17 +852,62 @@ static const spacy_rules *rules_get(void){
 
 /* ---- Public ------------------------------------------------------------------- */
 
-int corpus_spacy_tokenize(const char *z, size_t n, corpus_token_fn cb,
-                          void *ctx){
-  const spacy_rules *r = rules_get();
+/* Text with invalid UTF-8 is tokenized as Python would see it after
+** replacement (each maximal invalid subpart a U+FFFD), with the offsets of
+** the tokens mapped back to the input's bytes: the patterns run on valid
+** UTF-8 only (PCRE2 is told not to check it again at every match, which
+** would cost the length of the chunk each time). */
+typedef struct tok_map {
+  corpus_token_fn cb;
+  void *ctx;
+  const size_t *map;      /* clean offset -> input offset */
+} tok_map;
+
+static int map_token(void *ctx, size_t start, size_t end, int64_t id){
+  tok_map *f = (tok_map*)ctx;
+  return f->cb(f->ctx, f->map[start], f->map[end], id);
+}
+
+static int tokenize_valid(const spacy_rules *r, const char *z, size_t n,
+                          corpus_token_fn cb, void *ctx){
   spacy_run t;
   int rc;
-  if( r==0 ) return -1;
   if( n>=0xFFFFFFFFu ) return -1;   /* offsets are 32-bit */
   run_init(&t, r, z);
   t.md = pcre2_match_data_create(1, r->gctx);
   rc = t.md ? run_text(&t, n, cb, ctx) : -1;
   run_free(&t);
+  return rc;
+}
+
+int corpus_spacy_tokenize(const char *z, size_t n, corpus_token_fn cb,
+                          void *ctx){
+  const spacy_rules *r = rules_get();
+  corpus_buf clean = {0, 0, 0};
+  size_t *map, i = 0, len;
+  tok_map f;
+  int rc = 0;
+  if( r==0 ) return -1;
+  if( corpus_utf8_valid(z, n) ) return tokenize_valid(r, z, n, cb, ctx);
+  map = corpus_realloc(0, (3*n+1)*sizeof(size_t));
+  if( map==0 ) return -1;
+  while( i<n && rc==0 ){
+    size_t at = clean.n, k;
+    int32_t c = corpus_utf8_decode((const unsigned char*)z+i, n-i, &len);
+    if( c==0xFFFD ) rc = corpus_buf_append(&clean, "\xEF\xBF\xBD", 3);
+    else rc = corpus_buf_append(&clean, z+i, len);
+    for(k=at; k<clean.n; k++) map[k] = i;
+    i += len;
+  }
+  if( rc==0 ){
+    map[clean.n] = n;
+    f.cb = cb;
+    f.ctx = ctx;
+    f.map = map;
+    rc = tokenize_valid(r, clean.z, clean.n, map_token, &f);
+  }
+  corpus_free(map);
+  corpus_free(clean.z);
   return rc;
 }
 
@@ -706,22 +961,12 @@ int corpus_spacy_sentences(const char *z, size_t n, size_t *count){
 }
 
 /* The tokenizer interface: white-space tokens are left out, as datatrove's
-** strip_strings() leaves them out.  Text with invalid UTF-8 is tokenized
-** as Python would see it after replacement (each maximal invalid subpart a
-** U+FFFD), with offsets mapped back to the input's bytes. */
-typedef struct tok_filter {
-  corpus_token_fn cb;
-  void *ctx;
-  const size_t *map;      /* clean offset -> input offset, or NULL */
-} tok_filter;
+** strip_strings() leaves them out. */
+typedef struct tok_filter { corpus_token_fn cb; void *ctx; } tok_filter;
 
 static int filter_token(void *ctx, size_t start, size_t end, int64_t id){
   tok_filter *f = (tok_filter*)ctx;
   if( id ) return 0;
-  if( f->map ){
-    start = f->map[start];
-    end = f->map[end];
-  }
   return f->cb(f->ctx, start, end, -1);
 }
 
@@ -729,38 +974,11 @@ static int spacy_tokenize(const corpus_tokenizer *tok, const char *z,
                           size_t n, unsigned specials, corpus_token_fn cb,
                           void *ctx){
   tok_filter f;
-  corpus_buf clean = {0, 0, 0};
-  size_t *map = 0;
   int rc;
   (void)tok; (void)specials;
   f.cb = cb;
   f.ctx = ctx;
-  f.map = 0;
-  if( !corpus_utf8_valid(z, n) ){
-    size_t i = 0, len;
-    map = corpus_realloc(0, (3*n+1)*sizeof(size_t));
-    if( map==0 ) return SQLITE_NOMEM;
-    while( i<n ){
-      size_t at = clean.n, k;
-      int32_t c = corpus_utf8_decode((const unsigned char*)z+i, n-i, &len);
-      if( c==0xFFFD ) rc = corpus_buf_append(&clean, "\xEF\xBF\xBD", 3);
-      else rc = corpus_buf_append(&clean, z+i, len);
-      if( rc ){
-        corpus_free(map);
-        corpus_free(clean.z);
-        return SQLITE_NOMEM;
-      }
-      for(k=at; k<clean.n; k++) map[k] = i;
-      i += len;
-    }
-    map[clean.n] = n;
-    f.map = map;
-    z = clean.z;
-    n = clean.n;
-  }
   rc = corpus_spacy_tokenize(z ? z : "", n, filter_token, &f);
-  corpus_free(map);
-  corpus_free(clean.z);
   return rc<0 ? SQLITE_NOMEM : rc;
 }
 

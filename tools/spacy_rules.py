@@ -132,6 +132,58 @@ def main():
     for p in (prefix, suffix, infix, url):
         re.compile(p)   # as spaCy compiles them
 
+    # Suffixes are searched in the last SUFFIX_MAXLEN characters only, but
+    # for a run of periods (the one unbounded suffix): check both facts.
+    from re import _parser
+    widths = []
+    for piece in punct.TOKENIZER_SUFFIXES:
+        if not piece.strip():
+            continue
+        hi = _parser.parse(piece).getwidth()[1]
+        if hi >= _parser.MAXREPEAT:
+            if piece != r"\.\.+":
+                raise ValueError("unbounded suffix other than \\.\\.+: " + piece)
+            continue
+        if re.search(r"\.\.$", "".join(ch for ch in piece if ch != "\\")):
+            raise ValueError("a bounded suffix ends in two periods: " + piece)
+        widths.append(hi)
+    suffix_maxlen = max(widths)
+
+    # The URL pattern is matched in parts: its scheme, its user-info and the
+    # rest (host, port, path), so that no part backtracks over the whole
+    # chunk (the user-info group \S+(?::\S*)?@ is any run ending in "@").
+    scheme = r"(?:(?:[\w\+\-\.]{2,})://)?"
+    userinfo = r"(?:\S+(?::\S*)?@)?"
+    url = url.replace("(?u)", "", 1)   # Python's default for str patterns
+    if not url.startswith("^" + scheme + userinfo) or not url.endswith("$"):
+        raise ValueError("URL_PATTERN changed its layout: " + url[:80])
+    url_scheme = r"[\w\+\-\.]{2,}://"
+    url_rest = url[len("^" + scheme + userinfo):]
+    # The rest is (?:IP|HOST) PORT PATH $.  HOST, labels and a TLD, is
+    # matched by hand in ext/spacy.c (its repeated group backtracks over
+    # every label in PCRE2 and in Python's re); the IP alternative, bounded,
+    # runs in PCRE2 with the port and the path (\S* is everything left: a
+    # chunk has no white space).
+    label = r"[A-Za-z0-9\u00a1-\uffff]"
+    host_head = (r"|(?:(?:" + label + r"[A-Za-z0-9\u00a1-\uffff_-]{0,62})?"
+                 + label + r"\.)+(?:[")
+    tail = r"]{2,63}))(?::\d{2,5})?(?:[/?#]\S*)?$"
+    i = url_rest.find(host_head)
+    if (not url_rest.startswith("(?:") or i < 0 or not url_rest.endswith(tail)
+            or url_rest[i + len(host_head):-len(tail)]
+               != mods["spacy.lang.char_classes"].ALPHA_LOWER):
+        raise ValueError("URL_PATTERN's host, port or path changed")
+    url_ip = url_rest[3:i] + r"(?::\d{2,5})?(?:[/?#][\s\S]*)?$"
+    tld_re = re.compile("[" + mods["spacy.lang.char_classes"].ALPHA_LOWER + "]")
+    tld = []
+    for c in range(0x110000):
+        if 0xD800 <= c < 0xE000 or not tld_re.match(chr(c)):
+            continue
+        if tld and tld[-1][1] == c - 1:
+            tld[-1][1] = c
+        else:
+            tld.append([c, c])
+
     # The exceptions that can be a chunk (no white space in them), each as
     # its tokens joined by \001, sorted for a stable file.
     exc = en_exc.TOKENIZER_EXCEPTIONS
@@ -167,7 +219,28 @@ def main():
     emit_string("spacy_en_prefix", pcre(prefix))
     emit_string("spacy_en_suffix", pcre(suffix))
     emit_string("spacy_en_infix", pcre(infix))
-    emit_string("spacy_en_url", pcre(url))
+    print("/* The longest bounded suffix, in characters. */")
+    print("#define SPACY_EN_SUFFIX_MAXLEN %d" % suffix_maxlen)
+    print()
+    print("/* URL_MATCH, ^SCHEME? USERINFO? (?:IP|HOST) PORT? PATH? $, in parts:")
+    print("** a chunk is a URL when, after an optional scheme (spacy_en_url_scheme)")
+    print("** and an optional run ending in '@', the IP alternative")
+    print("** (spacy_en_url_ip) or a host (labels and a TLD of spacy_en_tld, by")
+    print("** hand in spacy.c) with its port and path matches to its end. */")
+    emit_string("spacy_en_url_scheme", pcre(url_scheme))
+    emit_string("spacy_en_url_ip", pcre(url_ip))
+    print("/* The characters of a TLD (ALPHA_LOWER), as ranges. */")
+    print("static const int32_t spacy_en_tld[][2] = {")
+    line = " "
+    for lo, hi in tld:
+        item = " {0x%X, 0x%X}," % (lo, hi)
+        if len(line) + len(item) > 76:
+            print(line)
+            line = " "
+        line += item
+    print(line)
+    print("};")
+    print()
     print("/* %d exceptions: each the tokens of one special case joined by" %
           len(rows))
     print("** \\001, the special cases separated by NUL. */")
