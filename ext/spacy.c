@@ -68,6 +68,9 @@ typedef struct spacy_rules {
   /* The texts that occur as tokens of matcher keys: any other token ends
   ** every match, so step 3 runs on the runs between such tokens. */
   spacy_table piece;
+  uint64_t *key_prefix;       /* hashes of the keys' proper prefixes (whole
+                              ** tokens), 0 for an empty slot */
+  size_t key_prefix_mask;
   const char **piece_text;
   uint32_t *piece_len;
   size_t npiece;
@@ -154,6 +157,7 @@ static void rules_free(spacy_rules *r){
   corpus_free(r->matcher.hash);
   corpus_free(r->match_keys);
   corpus_free((void*)r->match_key);
+  corpus_free(r->key_prefix);
   corpus_free(r->piece.slot);
   corpus_free(r->piece.hash);
   corpus_free((void*)r->piece_text);
@@ -172,6 +176,7 @@ typedef struct spacy_run {
                               ** with_special_cases) */
   const char *z;
   pcre2_match_data *md;
+  size_t n;                   /* the text's length */
   spacy_tok *tok;             /* the tokens of the chunk being cut */
   size_t ntok, captok;
   spacy_tok *suf;             /* its suffixes, innermost last */
@@ -189,13 +194,13 @@ typedef struct spacy_run {
     uint32_t text, lens;      /* where its first copy starts; its lengths */
     uint16_t len, ntok;
   } *cache;
-  size_t cache_used;
+  size_t cache_used, cache_slots;
   uint16_t *lens;             /* the token lengths of cached chunks */
   size_t nlens, caplens;
   int oom;
 } spacy_run;
 
-#define CACHE_SLOTS 8192      /* at most half of them filled */
+#define CACHE_SLOTS 8192      /* at most; at most half of them filled */
 #define CACHE_MAXLEN 128      /* bytes of a chunk worth caching */
 
 static int push(spacy_tok **a, size_t *n, size_t *cap, size_t s, size_t e){
@@ -458,6 +463,18 @@ static int is_piece(const spacy_rules *r, const char *z, size_t n){
   return 0;
 }
 
+/* Whether z[0..n) (tokens joined by \001) begins some matcher key with more
+** tokens: when not, no longer run from the same token can match. */
+static int has_prefix(const spacy_rules *r, const char *z, size_t n){
+  uint64_t h = key_hash(z, n);
+  size_t i = (size_t)h & r->key_prefix_mask;
+  while( r->key_prefix[i] ){
+    if( r->key_prefix[i]==h ) return 1;
+    i = (i+1) & r->key_prefix_mask;
+  }
+  return 0;
+}
+
 /* Step 3 (_apply_special_cases) over seg[0..nseg), a run of consecutive
 ** tokens of the text, into out[]: every run of tokens whose texts are the
 ** tokens of a special case with affixes is a match (PhraseMatcher: across
@@ -481,7 +498,10 @@ static void apply_matcher(spacy_run *t){
          || corpus_buf_append(&t->key, t->z + tok[x].start,
                               tok[x].end - tok[x].start) ) goto oom;
       }
-      if( (k = special_find(t->r, 1, t->key.z, t->key.n))<0 ) continue;
+      if( (k = special_find(t->r, 1, t->key.z, t->key.n))<0 ){
+        if( !has_prefix(t->r, t->key.z, t->key.n) ) break;
+        continue;
+      }
       if( nm==capm ){
         size_t c = capm ? 2*capm : 8;
         spacy_match *p = corpus_realloc(m, c*sizeof(spacy_match));
@@ -585,19 +605,23 @@ static struct cache_slot *cache_find(spacy_run *t, size_t a, size_t b,
   size_t i;
   if( b-a>CACHE_MAXLEN || !t->specials ) return 0;
   if( t->cache==0 ){
-    t->cache = corpus_realloc(0, CACHE_SLOTS*sizeof(struct cache_slot));
+    /* about a slot per 16 bytes of text: a line does not pay for a book */
+    size_t slots = 16;
+    while( slots<CACHE_SLOTS && slots*16<t->n ) slots *= 2;
+    t->cache = corpus_realloc(0, slots*sizeof(struct cache_slot));
     if( t->cache==0 ) return 0;
-    memset(t->cache, 0, CACHE_SLOTS*sizeof(struct cache_slot));
+    memset(t->cache, 0, slots*sizeof(struct cache_slot));
+    t->cache_slots = slots;
   }
-  i = (size_t)h & (CACHE_SLOTS-1);
+  i = (size_t)h & (t->cache_slots-1);
   while( t->cache[i].ntok ){
     struct cache_slot *c = &t->cache[i];
     if( c->hash==h && c->len==b-a && memcmp(t->z+c->text, t->z+a, b-a)==0 ){
       return c;
     }
-    i = (i+1) & (CACHE_SLOTS-1);
+    i = (i+1) & (t->cache_slots-1);
   }
-  return t->cache_used < CACHE_SLOTS/2 ? &t->cache[i] : 0;
+  return t->cache_used < t->cache_slots/2 ? &t->cache[i] : 0;
 }
 
 static void cache_fill(spacy_run *t, struct cache_slot *c, size_t a,
@@ -657,6 +681,7 @@ static int run_text(spacy_run *t, size_t n, corpus_token_fn cb, void *ctx){
   size_t i = 0, start = 0, len, k;
   int in_ws, rc = 0;
   if( n==0 ) return 0;
+  t->n = n;
   in_ws = corpus_py_space(cp_at(t->z, n, 0, &len));
   while( rc==0 ){
     int32_t c = 0;
@@ -817,11 +842,25 @@ static int pieces_build(spacy_rules *r, size_t nkeys){
   if( r->piece_text==0 || r->piece_len==0 || table_init(&r->piece, cap) ){
     return -1;
   }
+  {
+    size_t slots = 16;
+    while( slots < cap*2 ) slots *= 2;
+    r->key_prefix = corpus_realloc(0, slots*sizeof(uint64_t));
+    if( r->key_prefix==0 ) return -1;
+    memset(r->key_prefix, 0, slots*sizeof(uint64_t));
+    r->key_prefix_mask = slots-1;
+  }
   for(k=0; k<SPACY_EN_NEXC; k++){
     const char *p = r->match_key[k];
     while( p ){
       const char *e = strchr(p, '\001');
       size_t n = e ? (size_t)(e-p) : strlen(p);
+      if( e ){   /* the key up to this token is a proper prefix */
+        uint64_t h = key_hash(r->match_key[k], (size_t)(e - r->match_key[k]));
+        size_t i = (size_t)h & r->key_prefix_mask;
+        while( r->key_prefix[i] && r->key_prefix[i]!=h ) i = (i+1) & r->key_prefix_mask;
+        r->key_prefix[i] = h;
+      }
       if( !is_piece(r, p, n) ){
         r->piece_text[r->npiece] = p;
         r->piece_len[r->npiece] = (uint32_t)n;
@@ -832,6 +871,18 @@ static int pieces_build(spacy_rules *r, size_t nkeys){
     }
   }
   return 0;
+}
+
+/* SQLite unloads the library when the connection that loaded it closes:
+** the rules go with it, so that nothing they hold is left behind (leak
+** checkers would rightly see memory no pointer reaches). */
+__attribute__((destructor)) static void rules_unload(void){
+  pthread_mutex_lock(&global_mutex);
+  if( global_ready ){
+    rules_free(&global_rules);
+    global_ready = 0;
+  }
+  pthread_mutex_unlock(&global_mutex);
 }
 
 /* The rules, built on first use; NULL when out of memory. */
