@@ -23,7 +23,9 @@
 ** ones, out to `values`.  Strings are inserted unescaped, numbers, true and
 ** false as written, null as nothing, arrays and objects as their JSON.
 ** The template is compiled once per statement (sqlite3_set_auxdata) when it
-** is the same for every row.
+** is the same for every row.  A container of the values that is not small
+** is indexed at its first lookup (per call), so that the lookups of many
+** tags, or of one tag in each element of a section, do not each scan it.
 */
 #include <errno.h>
 #include <math.h>
@@ -233,6 +235,17 @@ typedef struct frame {
   long long index;      /* of the element in its array, or -1 */
 } frame;
 
+/* Containers smaller than this are scanned at each lookup, which then
+** costs about what hashing the key would; larger ones are indexed at their
+** first lookup, so that no lookup scans a container that can be large. */
+#define INDEX_MIN_BYTES 256
+
+/* A container's index, by the address of its text. */
+typedef struct icache_entry {
+  const char *z;
+  corpus_json_index *x;
+} icache_entry;
+
 typedef struct render {
   const ptemplate *t;
   frame stack[65];
@@ -240,7 +253,73 @@ typedef struct render {
   corpus_buf out;
   char *err;
   int oom;
+  icache_entry *ic;   /* open addressing, a power of 2 of entries */
+  size_t nic, icmask;
 } render;
+
+static size_t icache_home(const render *r, const char *z){
+  return (size_t)(((uint64_t)(uintptr_t)z * 0x9E3779B97F4A7C15ULL) >> 20)
+         & r->icmask;
+}
+
+static void icache_free(render *r){
+  size_t i;
+  if( r->ic==0 ) return;
+  for(i=0; i<=r->icmask; i++) corpus_json_index_free(r->ic[i].x);
+  corpus_free(r->ic);
+  r->ic = 0;
+}
+
+/* The index of the container v, built at its first lookup; NULL with
+** r->oom set when memory ran out. */
+static corpus_json_index *index_of(render *r, corpus_json v){
+  size_t i;
+  if( r->ic==0 || 2*(r->nic+1)>r->icmask+1 ){
+    size_t cap = r->ic ? 2*(r->icmask+1) : 16, old = r->ic ? r->icmask+1 : 0;
+    icache_entry *o = r->ic, *p = corpus_realloc(0, cap*sizeof(*p));
+    if( p==0 ){ r->oom = 1; return 0; }
+    memset(p, 0, cap*sizeof(*p));
+    r->ic = p;
+    r->icmask = cap-1;
+    for(i=0; i<old; i++){
+      size_t h;
+      if( o[i].z==0 ) continue;
+      for(h=icache_home(r, o[i].z); p[h].z; h=(h+1)&r->icmask){}
+      p[h] = o[i];
+    }
+    corpus_free(o);
+  }
+  for(i=icache_home(r, v.z); r->ic[i].z; i=(i+1)&r->icmask){
+    if( r->ic[i].z==v.z ) return r->ic[i].x;
+  }
+  if( corpus_json_index_new(v, &r->ic[i].x) ){ r->oom = 1; return 0; }
+  r->ic[i].z = v.z;
+  r->nic++;
+  return r->ic[i].x;
+}
+
+/* The member k of v, when v is an object that has it: 1 and *out. */
+static int member(render *r, corpus_json v, const char *k, size_t kn,
+                  corpus_json *out){
+  corpus_json_index *x;
+  if( v.n<INDEX_MIN_BYTES || corpus_json_type(v)!=CORPUS_JSON_OBJECT ){
+    int rc = corpus_json_member(v, k, kn, out);
+    if( rc<0 ) r->oom = 1;
+    return rc>0;
+  }
+  x = index_of(r, v);
+  return x ? corpus_json_index_member(x, k, kn, out) : 0;
+}
+
+/* Element idx of v, when v is an array that has it: 1 and *out. */
+static int element(render *r, corpus_json v, size_t idx, corpus_json *out){
+  corpus_json_index *x;
+  if( v.n<INDEX_MIN_BYTES || corpus_json_type(v)!=CORPUS_JSON_ARRAY ){
+    return corpus_json_element(v, idx, out);
+  }
+  x = index_of(r, v);
+  return x ? corpus_json_index_element(x, idx, out) : 0;
+}
 
 /* Follows the path z[a..b) from v; 1 when found. */
 static int follow(render *r, corpus_json v, const char *z, size_t a, size_t b,
@@ -253,14 +332,11 @@ static int follow(render *r, corpus_json v, const char *z, size_t a, size_t b,
       i++;
       while( z[i]!=']' ) idx = idx*10 + (size_t)(z[i++]-'0');
       i++;
-      if( !corpus_json_element(v, idx, &v) ) return 0;
+      if( !element(r, v, idx, &v) ) return 0;
     }else{
       size_t s = i;
-      int rc;
       while( i<b && z[i]!='.' && z[i]!='[' ) i++;
-      rc = corpus_json_member(v, z+s, i-s, &v);
-      if( rc<0 ){ r->oom = 1; return 0; }
-      if( rc==0 ) return 0;
+      if( !member(r, v, z+s, i-s, &v) ) return 0;
     }
   }
   *out = v;
@@ -305,9 +381,10 @@ static int lookup(render *r, size_t a, size_t b, corpus_json *out,
   while( first<b && z[first]!='.' && z[first]!='[' ) first++;
   for(d=r->depth-1; d>=0; d--){
     corpus_json v;
-    int rc = corpus_json_member(r->stack[d].value, z+a, first-a, &v);
-    if( rc<0 ){ r->oom = 1; return 0; }
-    if( rc ) return follow(r, v, z, first, b, out);
+    if( member(r, r->stack[d].value, z+a, first-a, &v) ){
+      return follow(r, v, z, first, b, out);
+    }
+    if( r->oom ) return 0;
   }
   return 0;
 }
@@ -315,7 +392,7 @@ static int lookup(render *r, size_t a, size_t b, corpus_json *out,
 static int render_range(render *r, size_t from, size_t to);
 
 static int render_section(render *r, const pnode *nd, size_t at){
-  corpus_json v, first;
+  corpus_json v;
   char num[24];
   int found = lookup(r, nd->a, nd->b, &v, num), type, truthy;
   if( r->oom ) return -1;
@@ -325,7 +402,7 @@ static int render_section(render *r, const pnode *nd, size_t at){
   }
   type = found ? corpus_json_type(v) : CORPUS_JSON_NULL;
   truthy = found && type!=CORPUS_JSON_NULL && type!=CORPUS_JSON_FALSE
-        && (type!=CORPUS_JSON_ARRAY || corpus_json_element(v, 0, &first));
+        && (type!=CORPUS_JSON_ARRAY || !corpus_json_empty(v));
   if( nd->kind==N_INVERTED ){
     return truthy ? 0 : render_range(r, at+1, nd->end);
   }
@@ -407,6 +484,7 @@ static void prompt_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   size_t vn, pos;
   char err[CORPUS_ERRMAX];
   corpus_json root;
+  int rc;
   (void)argc;
   if( sqlite3_value_type(argv[0])==SQLITE_NULL
    || sqlite3_value_type(argv[1])==SQLITE_NULL ) return;
@@ -451,7 +529,9 @@ static void prompt_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   r.stack[0].value = root;
   r.stack[0].index = -1;
   r.depth = 1;
-  if( render_range(&r, 0, t->nnode) ){
+  rc = render_range(&r, 0, t->nnode);
+  icache_free(&r);
+  if( rc ){
     corpus_free(r.out.z);
     if( r.oom ) sqlite3_result_error_nomem(ctx);
     else corpus_result_error(ctx, "prompt", "%s", err);

@@ -2,7 +2,9 @@
 ** A small strict JSON reader (RFC 8259) for the functions that take JSON
 ** arguments (prompt()).  It checks a text once, then navigates it in place:
 ** no tree is built and nothing is allocated except when a string is
-** unescaped into a buffer.  SQLite's own JSON functions cannot serve here
+** unescaped into a buffer, or when a caller that looks into one container
+** many times asks for its index (corpus_json_index), which a lookup then
+** needs no scan through.  SQLite's own JSON functions cannot serve here
 ** without running SQL from inside a function (which would make the
 ** function DIRECTONLY), and the JSON libraries Debian packages (jansson,
 ** cJSON) allocate with malloc through process-wide hooks.
@@ -295,4 +297,140 @@ int corpus_json_append_text(corpus_json v, corpus_buf *b){
     start = i;
   }
   return corpus_buf_append(b, v.z+start, v.n-1-start);
+}
+
+int corpus_json_empty(corpus_json container){
+  size_t i = skip_ws(container.z, container.n, 1);
+  return i+1>=container.n;
+}
+
+/* A member of an object's index: the key's text (unescaped) and value. */
+typedef struct json_slot {
+  const char *k;      /* NULL: an empty slot */
+  size_t kn;
+  uint64_t h;
+  corpus_json value;
+} json_slot;
+
+struct corpus_json_index {
+  int object;
+  size_t n;           /* elements (arrays) */
+  corpus_json *elem;  /* arrays: each element */
+  json_slot *slot;    /* objects: open addressing, a power of 2 of slots */
+  size_t mask;
+  char *keys;         /* the unescaped texts of the keys that had escapes */
+};
+
+void corpus_json_index_free(corpus_json_index *x){
+  if( x==0 ) return;
+  corpus_free(x->elem);
+  corpus_free(x->slot);
+  corpus_free(x->keys);
+  corpus_free(x);
+}
+
+static json_slot *index_find(const corpus_json_index *x, const char *k,
+                             size_t kn, uint64_t h){
+  size_t i = (size_t)h & x->mask;
+  for(;;){
+    json_slot *s = &x->slot[i];
+    if( s->k==0 || (s->h==h && s->kn==kn && memcmp(s->k, k, kn)==0) ){
+      return s;
+    }
+    i = (i+1) & x->mask;
+  }
+}
+
+/* Fills the object's slots; the unescaped keys go to a buffer first and
+** are pointed at once it no longer moves. */
+static int index_object(corpus_json_index *x, corpus_json obj, size_t n){
+  corpus_json_iter it;
+  corpus_json key, value;
+  corpus_buf keys = {0, 0, 0};
+  size_t cap = 8, m = 0, *off = 0;
+  while( cap<2*n ) cap *= 2;
+  x->slot = corpus_realloc(0, cap*sizeof(json_slot));
+  off = corpus_realloc(0, (n ? n : 1)*sizeof(size_t));
+  if( x->slot==0 || off==0 ) goto nomem;
+  x->mask = cap-1;
+  /* pass 1: each escaped key's offset in keys */
+  corpus_json_iter_init(obj, &it);
+  while( corpus_json_iter_next(&it, &key, &value) ){
+    off[m] = keys.n;
+    if( memchr(key.z, '\\', key.n) && corpus_json_append_text(key, &keys) ){
+      goto nomem;
+    }
+    m++;
+  }
+  memset(x->slot, 0, cap*sizeof(json_slot));
+  x->keys = keys.z;
+  m = 0;
+  corpus_json_iter_init(obj, &it);
+  while( corpus_json_iter_next(&it, &key, &value) ){
+    const char *k = key.z+1;
+    size_t kn = key.n-2;
+    json_slot *s;
+    uint64_t h;
+    if( memchr(key.z, '\\', key.n) ){
+      k = keys.z+off[m];
+      kn = (m+1<n ? off[m+1] : keys.n) - off[m];
+    }
+    m++;
+    h = corpus_xxh3(k, kn, 0);
+    s = index_find(x, k, kn, h);
+    /* the last of duplicate keys wins, as corpus_json_member() has it */
+    s->k = k;
+    s->kn = kn;
+    s->h = h;
+    s->value = value;
+  }
+  corpus_free(off);
+  return 0;
+nomem:
+  corpus_free(keys.z);
+  corpus_free(off);
+  return -1;
+}
+
+int corpus_json_index_new(corpus_json container, corpus_json_index **out){
+  corpus_json_iter it;
+  corpus_json value;
+  corpus_json_index *x = corpus_realloc(0, sizeof(*x));
+  size_t n = 0;
+  *out = 0;
+  if( x==0 ) return -1;
+  memset(x, 0, sizeof(*x));
+  x->object = corpus_json_type(container)==CORPUS_JSON_OBJECT;
+  corpus_json_iter_init(container, &it);
+  while( corpus_json_iter_next(&it, 0, &value) ) n++;
+  if( x->object ){
+    if( index_object(x, container, n) ) goto nomem;
+  }else{
+    x->elem = corpus_realloc(0, (n ? n : 1)*sizeof(corpus_json));
+    if( x->elem==0 ) goto nomem;
+    corpus_json_iter_init(container, &it);
+    while( corpus_json_iter_next(&it, 0, &x->elem[x->n]) ) x->n++;
+  }
+  *out = x;
+  return 0;
+nomem:
+  corpus_json_index_free(x);
+  return -1;
+}
+
+int corpus_json_index_member(const corpus_json_index *x, const char *key,
+                             size_t klen, corpus_json *out){
+  json_slot *s;
+  if( !x->object ) return 0;
+  s = index_find(x, key, klen, corpus_xxh3(key, klen, 0));
+  if( s->k==0 ) return 0;
+  *out = s->value;
+  return 1;
+}
+
+int corpus_json_index_element(const corpus_json_index *x, size_t idx,
+                              corpus_json *out){
+  if( x->object || idx>=x->n ) return 0;
+  *out = x->elem[idx];
+  return 1;
 }

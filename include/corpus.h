@@ -414,6 +414,20 @@ int corpus_json_iter_next(corpus_json_iter *it, corpus_json *key,
                           corpus_json *value);
 /* Appends a string's text, unescaped; any other value as its JSON text. */
 int corpus_json_append_text(corpus_json v, corpus_buf *b);
+/* 1 when the container has no members or elements, else 0. */
+int corpus_json_empty(corpus_json container);
+/* An index of a container, built in one pass, for lookups that do not scan
+** it: a hash of the (unescaped) member keys, or the elements' spans.  It
+** points into the text, which must outlive it. */
+typedef struct corpus_json_index corpus_json_index;
+/* The index of an object or array in *out: 0, or -1 out of memory. */
+int corpus_json_index_new(corpus_json container, corpus_json_index **out);
+void corpus_json_index_free(corpus_json_index *x);
+/* As corpus_json_member() and corpus_json_element(), through the index. */
+int corpus_json_index_member(const corpus_json_index *x, const char *key,
+                             size_t klen, corpus_json *out);
+int corpus_json_index_element(const corpus_json_index *x, size_t idx,
+                              corpus_json *out);
 
 /*
 ** Decontamination (decontam.c): the n-grams of lm-evaluation-harness's
