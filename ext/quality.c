@@ -404,6 +404,12 @@ static void dup_add(dup_count *d, const char *z, size_t a, size_t b){
   }
 }
 
+/* The bytes that may start a line break of splitlines(). */
+static const unsigned char line_break_byte[256] = {
+  ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [0x1C] = 1, [0x1D] = 1,
+  [0x1E] = 1, [0xC2] = 1, [0xE2] = 1
+};
+
 /* ---- Tokens ---------------------------------------------------------------- */
 
 /*
@@ -509,6 +515,11 @@ typedef struct measure {
   size_t nid, capid;
   double words, word_chars, alpha_tokens;
   unsigned stop_seen;     /* a bit per stop word present */
+  /* spaCy's sentencizer, started again at each line of splitlines(): where
+  ** sentences start after a line's first token, for C4's count */
+  int seen_period;
+  uint32_t *breaks;
+  size_t nbreak, capbreak;
   int oom;
 } measure;
 
@@ -563,6 +574,26 @@ static int measure_token(void *ctx, size_t a, size_t b, int64_t space){
   size_t i, chars = 0, len;
   int word = 0, alpha = 0;
   uint32_t *id;
+  if( space ){
+    const unsigned char *w = (const unsigned char*)m->z;
+    for(i=a; i<b; i++){
+      /* a line break of splitlines(): the next line starts afresh */
+      if( line_break_byte[w[i]] && (w[i]<0x80
+          || (w[i]==0xC2 && i+1<b && w[i+1]==0x85)
+          || (w[i]==0xE2 && i+2<b && w[i+1]==0x80
+              && (w[i+2]==0xA8 || w[i+2]==0xA9))) ){
+        m->seen_period = 0;
+        return 0;
+      }
+    }
+  }
+  if( corpus_spacy_sent_break(m->z, a, b, &m->seen_period) ){
+    if( grow((void**)&m->breaks, &m->capbreak, m->nbreak, sizeof(uint32_t)) ){
+      m->oom = 1;
+      return -1;
+    }
+    m->breaks[m->nbreak++] = (uint32_t)a;
+  }
   if( space ) return 0;
   if( grow((void**)&m->id, &m->captok, m->ntok, sizeof(uint32_t))
    || (id = hset_get(&m->ids, XXH3_64bits(m->z+a, b-a)))==0 ){
@@ -890,6 +921,8 @@ typedef struct c4_state {
   size_t nscratch;
   char *low;          /* the line, lowered */
   size_t nlow;
+  const uint32_t *breaks;   /* measure's sentence starts, and the next one */
+  size_t nbreak, next_break;
   int oom;
 } c4_state;
 
@@ -991,9 +1024,22 @@ static void c4_line(c4_state *c, const char *z, size_t a, size_t b){
     }
   }
   sig[CORPUS_QS_C4_KEPT_LINES]++;
-  if( o->c4_sentencizer==CORPUS_C4_SENTENCES_SPACY ){
+  if( o->c4_sentencizer==CORPUS_C4_SENTENCES_SPACY && line!=z+a ){
+    /* citations went: the line's tokens are not the text's */
     size_t count;
     if( corpus_spacy_sentences(line, ln, &count) ){ c->oom = 1; return; }
+    sig[CORPUS_QS_C4_SENTENCES] += (double)count;
+  }else if( o->c4_sentencizer==CORPUS_C4_SENTENCES_SPACY ){
+    /* the line's tokens are the text's between a and b (its ends are white
+    ** space, and step 3 runs never cross a white-space token) */
+    size_t count = 1;
+    while( c->next_break<c->nbreak && c->breaks[c->next_break]<a ){
+      c->next_break++;
+    }
+    while( c->next_break<c->nbreak && c->breaks[c->next_break]<b ){
+      c->next_break++;
+      count++;
+    }
     sig[CORPUS_QS_C4_SENTENCES] += (double)count;
   }else{
     sig[CORPUS_QS_C4_SENTENCES] += count_sentences(line, ln);
@@ -1008,11 +1054,6 @@ static void c4_line(c4_state *c, const char *z, size_t a, size_t b){
 
 /* ---- Lines ------------------------------------------------------------------- */
 
-/* The bytes that may start a line break of splitlines(). */
-static const unsigned char line_break_byte[256] = {
-  ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [0x1C] = 1, [0x1D] = 1,
-  [0x1E] = 1, [0xC2] = 1, [0xE2] = 1
-};
 
 /* The end of the line that starts at i under Python's splitlines(), and in
 ** *next where the next one starts. */
@@ -1200,6 +1241,8 @@ int corpus_quality_measure(const char *z, size_t n, const corpus_quality_opts *o
   c4.o = o;
   c4.q = q;
   c4.out = c4_text;
+  c4.breaks = m.breaks;
+  c4.nbreak = m.nbreak;
   splitlines_pass(z, n, tc.rare_breaks, &c4);
   corpus_free(c4.scratch);
   corpus_free(c4.low);
@@ -1222,6 +1265,7 @@ done:
   hset_free(&m.ids);
   corpus_free(m.id);
   corpus_free(m.id_chars);
+  corpus_free(m.breaks);
   return rc;
 }
 

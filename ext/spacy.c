@@ -100,11 +100,10 @@ static void table_put(spacy_table *t, uint64_t h, uint32_t value){
 }
 
 /* The special case whose key (its text, or for the matcher its affix
-** tokens) is z[0..n-1], or -1. */
-static int special_find(const spacy_rules *r, int matcher, const char *z,
-                        size_t n){
+** tokens) is z[0..n-1], of hash h (key_hash()), or -1. */
+static int special_find_h(const spacy_rules *r, int matcher, const char *z,
+                          size_t n, uint64_t h){
   const spacy_table *t = matcher ? &r->matcher : &r->specials;
-  uint64_t h = key_hash(z, n);
   size_t i = (size_t)h & t->mask;
   while( t->slot[i] ){
     if( t->hash[i]==h ){
@@ -115,6 +114,11 @@ static int special_find(const spacy_rules *r, int matcher, const char *z,
     i = (i+1) & t->mask;
   }
   return -1;
+}
+
+static int special_find(const spacy_rules *r, int matcher, const char *z,
+                        size_t n){
+  return special_find_h(r, matcher, z, n, key_hash(z, n));
 }
 
 static void *pcre_malloc(PCRE2_SIZE n, void *data){
@@ -177,6 +181,8 @@ typedef struct spacy_run {
   const char *z;
   pcre2_match_data *md;
   size_t n;                   /* the text's length */
+  size_t plain_a, plain_b;    /* the last chunk that was one plain token ... */
+  uint64_t plain_h;           /* ... and its key_hash() */
   spacy_tok *tok;             /* the tokens of the chunk being cut */
   size_t ntok, captok;
   spacy_tok *suf;             /* its suffixes, innermost last */
@@ -450,8 +456,8 @@ static int match_start(const void *a, const void *b){
 }
 
 /* Whether z[a..b) is the text of a token of some matcher key. */
-static int is_piece(const spacy_rules *r, const char *z, size_t n){
-  uint64_t h = key_hash(z, n);
+static int is_piece_h(const spacy_rules *r, const char *z, size_t n,
+                      uint64_t h){
   size_t i = (size_t)h & r->piece.mask;
   while( r->piece.slot[i] ){
     if( r->piece.hash[i]==h ){
@@ -473,6 +479,10 @@ static int has_prefix(const spacy_rules *r, const char *z, size_t n){
     i = (i+1) & r->key_prefix_mask;
   }
   return 0;
+}
+
+static int is_piece(const spacy_rules *r, const char *z, size_t n){
+  return is_piece_h(r, z, n, key_hash(z, n));
 }
 
 /* Step 3 (_apply_special_cases) over seg[0..nseg), a run of consecutive
@@ -575,7 +585,10 @@ static int seg_flush(spacy_run *t, corpus_token_fn cb, void *ctx){
 static int emit(spacy_run *t, size_t a, size_t b, int space,
                 corpus_token_fn cb, void *ctx){
   int rc;
-  if( t->specials && !space && is_piece(t->r, t->z+a, b-a) ){
+  if( t->specials && !space
+   && (a==t->plain_a && b==t->plain_b
+       ? is_piece_h(t->r, t->z+a, b-a, t->plain_h)
+       : is_piece(t->r, t->z+a, b-a)) ){
     if( push(&t->seg, &t->nseg, &t->capseg, a, b) ){
       t->oom = 1;
       return -1;
@@ -654,11 +667,17 @@ static void chunk_tokens(spacy_run *t, size_t a, size_t b){
   struct cache_slot *c;
   uint64_t h;
   int k;
-  if( plain_chunk(t->z, a, b) && !is_special(t, a, b) ){
+  h = key_hash(t->z+a, b-a);
+  if( plain_chunk(t->z, a, b)
+   && !(t->specials && b-a<=t->r->special_max
+        && special_find_h(t->r, 0, t->z+a, b-a, h)>=0) ){
+    /* one token; emit() reuses its hash */
+    t->plain_a = a;
+    t->plain_b = b;
+    t->plain_h = h;
     tok_push(t, a, b);
     return;
   }
-  h = key_hash(t->z+a, b-a);
   c = cache_find(t, a, b, h);
   if( c && c->ntok ){
     for(i=0; i<c->ntok; i++){
@@ -667,13 +686,21 @@ static void chunk_tokens(spacy_run *t, size_t a, size_t b){
     }
     return;
   }
-  if( t->specials && (k = special_find(t->r, 0, t->z+a, b-a))>=0 ){
+  if( t->specials && (k = special_find_h(t->r, 0, t->z+a, b-a, h))>=0 ){
     push_special(t, a, k);
   }else{
     cut_chunk(t, a, b);
   }
   if( c && !t->oom ) cache_fill(t, c, a, b, h, from);
 }
+
+/* Python's str.isspace() for ASCII. */
+static const unsigned char ascii_ws[128] = {
+  0,0,0,0,0,0,0,0, 0,1,1,1,1,1,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,1,1,1,1,
+  1,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,
+};
 
 /* _tokenize_affixes(): chunks between white space; cb gets every token,
 ** id 1 for a white-space token, 0 for the others. */
@@ -685,7 +712,11 @@ static int run_text(spacy_run *t, size_t n, corpus_token_fn cb, void *ctx){
   in_ws = corpus_py_space(cp_at(t->z, n, 0, &len));
   while( rc==0 ){
     int32_t c = 0;
-    int ws = 0, end = i>=n;
+    int ws = 0, end;
+    /* ASCII that does not change the state, a byte at a time */
+    while( i<n && (unsigned char)t->z[i]<0x80
+           && ascii_ws[(unsigned char)t->z[i]]==in_ws ) i++;
+    end = i>=n;
     if( !end ){
       c = cp_at(t->z, n, i, &len);
       ws = corpus_py_space(c);
@@ -973,6 +1004,23 @@ static int is_sent_punct(int32_t c){
   return 0;
 }
 
+int corpus_spacy_sent_break(const char *z, size_t start, size_t end,
+                            int *seen_period){
+  size_t i, len;
+  int32_t c = cp_at(z, end, start, &len);
+  int in_punct = start+len==end && is_sent_punct(c), punct = 1;
+  for(i=start; i<end && punct; i+=len){
+    int cat = utf8proc_category(cp_at(z, end, i, &len));
+    punct = cat>=UTF8PROC_CATEGORY_PC && cat<=UTF8PROC_CATEGORY_PO;
+  }
+  if( *seen_period && !punct && !in_punct ){
+    *seen_period = 0;
+    return 1;
+  }
+  if( in_punct ) *seen_period = 1;
+  return 0;
+}
+
 typedef struct sent_state {
   const char *z;
   size_t count;
@@ -984,21 +1032,9 @@ typedef struct sent_state {
 ** is_punct) nor one of punct_chars. */
 static int sent_token(void *ctx, size_t start, size_t end, int64_t id){
   sent_state *s = (sent_state*)ctx;
-  size_t i, len;
-  int32_t c = cp_at(s->z, end, start, &len);
-  int in_punct = start+len==end && is_sent_punct(c), punct = 1;
   (void)id;
-  for(i=start; i<end && punct; i+=len){
-    int cat = utf8proc_category(cp_at(s->z, end, i, &len));
-    punct = cat>=UTF8PROC_CATEGORY_PC && cat<=UTF8PROC_CATEGORY_PO;
-  }
   if( s->count==0 ) s->count = 1;
-  if( s->seen_period && !punct && !in_punct ){
-    s->count++;
-    s->seen_period = 0;
-  }else if( in_punct ){
-    s->seen_period = 1;
-  }
+  s->count += corpus_spacy_sent_break(s->z, start, end, &s->seen_period);
   return 0;
 }
 

@@ -458,6 +458,11 @@ int corpus_default_ignorable(int32_t c);
 int corpus_spacy_tokenize(const char *z, size_t n, corpus_token_fn cb,
                           void *ctx);
 int corpus_spacy_sentences(const char *z, size_t n, size_t *count);
+/* One step of that sentencizer over the token z[start..end) (white-space
+** tokens too): 1 when a sentence starts at it, with *seen_period (0 at the
+** start of a text) carried from token to token. */
+int corpus_spacy_sent_break(const char *z, size_t start, size_t end,
+                            int *seen_period);
 /* "spacy_en": the tokens of corpus_spacy_tokenize() but white space. */
 extern const corpus_tokenizer corpus_tokenizer_spacy_en;
 
