@@ -919,10 +919,12 @@ __attribute__((destructor)) static void rules_unload(void){
 /* The rules, built on first use; NULL when out of memory. */
 static const spacy_rules *rules_get(void){
   const spacy_rules *r = 0;
+  /* built: no lock (the rules do not change until unload) */
+  if( __atomic_load_n(&global_ready, __ATOMIC_ACQUIRE) ) return &global_rules;
   pthread_mutex_lock(&global_mutex);
   if( !global_ready ){
     if( rules_build(&global_rules)==0 ){
-      global_ready = 1;
+      __atomic_store_n(&global_ready, 1, __ATOMIC_RELEASE);
     }else{
       rules_free(&global_rules);
     }
@@ -971,6 +973,9 @@ int corpus_spacy_tokenize(const char *z, size_t n, corpus_token_fn cb,
   int rc = 0;
   if( r==0 ) return -1;
   if( corpus_utf8_valid(z, n) ) return tokenize_valid(r, z, n, cb, ctx);
+  /* the cleaned text (3 bytes per replaced byte at most) must fit the
+  ** 32-bit offsets, and its map a size_t, on 32-bit hosts too */
+  if( n >= 0xFFFFFFFFu/3 || n > ((size_t)-1)/sizeof(size_t)/3 - 1 ) return -1;
   map = corpus_realloc(0, (3*n+1)*sizeof(size_t));
   if( map==0 ) return -1;
   while( i<n && rc==0 ){
