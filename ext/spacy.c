@@ -857,15 +857,38 @@ static const spacy_rules *rules_get(void){
 ** the tokens mapped back to the input's bytes: the patterns run on valid
 ** UTF-8 only (PCRE2 is told not to check it again at every match, which
 ** would cost the length of the chunk each time). */
+/* Text that is not valid UTF-8 is tokenized with U+FFFD in place of each
+** invalid sequence; the tokens' offsets are mapped back through the list of
+** those replacements (usually short, at most one per input byte). */
+typedef struct fffd_at {
+  uint32_t clean;         /* offset of the U+FFFD in the clean text */
+  uint32_t in, len;       /* the bytes of the input it replaced */
+} fffd_at;
+
 typedef struct tok_map {
   corpus_token_fn cb;
   void *ctx;
-  const size_t *map;      /* clean offset -> input offset */
+  const fffd_at *rep;
+  size_t nrep;
 } tok_map;
+
+/* The input offset of clean offset x (a character boundary). */
+static size_t map_offset(const tok_map *f, size_t x){
+  size_t lo = 0, hi = f->nrep;
+  const fffd_at *r;
+  while( lo<hi ){                   /* the last replacement at or before x */
+    size_t mid = (lo+hi)/2;
+    if( f->rep[mid].clean<=x ) lo = mid+1; else hi = mid;
+  }
+  if( lo==0 ) return x;
+  r = &f->rep[lo-1];
+  if( x<r->clean+3 ) return r->in;
+  return x - (r->clean+3) + r->in + r->len;
+}
 
 static int map_token(void *ctx, size_t start, size_t end, int64_t id){
   tok_map *f = (tok_map*)ctx;
-  return f->cb(f->ctx, f->map[start], f->map[end], id);
+  return f->cb(f->ctx, map_offset(f, start), map_offset(f, end), id);
 }
 
 static int tokenize_valid(const spacy_rules *r, const char *z, size_t n,
@@ -884,29 +907,41 @@ int corpus_spacy_tokenize(const char *z, size_t n, corpus_token_fn cb,
                           void *ctx){
   const spacy_rules *r = rules_get();
   corpus_buf clean = {0, 0, 0};
-  size_t *map, i = 0, len;
+  fffd_at *rep = 0;
+  size_t nrep = 0, caprep = 0, i = 0, len;
   tok_map f;
   int rc = 0;
   if( r==0 ) return -1;
   if( corpus_utf8_valid(z, n) ) return tokenize_valid(r, z, n, cb, ctx);
-  map = corpus_realloc(0, (3*n+1)*sizeof(size_t));
-  if( map==0 ) return -1;
+  if( n>=0xFFFFFFFFu/3 ) return -1;  /* clean offsets are 32-bit */
   while( i<n && rc==0 ){
-    size_t at = clean.n, k;
     int32_t c = corpus_utf8_decode((const unsigned char*)z+i, n-i, &len);
-    if( c==0xFFFD ) rc = corpus_buf_append(&clean, "\xEF\xBF\xBD", 3);
-    else rc = corpus_buf_append(&clean, z+i, len);
-    for(k=at; k<clean.n; k++) map[k] = i;
+    if( c==0xFFFD ){
+      if( nrep==caprep ){
+        fffd_at *p;
+        caprep = caprep ? 2*caprep : 16;
+        p = corpus_realloc(rep, caprep*sizeof(fffd_at));
+        if( p==0 ){ rc = -1; break; }
+        rep = p;
+      }
+      rep[nrep].clean = (uint32_t)clean.n;
+      rep[nrep].in = (uint32_t)i;
+      rep[nrep].len = (uint32_t)len;
+      nrep++;
+      rc = corpus_buf_append(&clean, "\xEF\xBF\xBD", 3);
+    }else{
+      rc = corpus_buf_append(&clean, z+i, len);
+    }
     i += len;
   }
   if( rc==0 ){
-    map[clean.n] = n;
     f.cb = cb;
     f.ctx = ctx;
-    f.map = map;
+    f.rep = rep;
+    f.nrep = nrep;
     rc = tokenize_valid(r, clean.z, clean.n, map_token, &f);
   }
-  corpus_free(map);
+  corpus_free(rep);
   corpus_free(clean.z);
   return rc;
 }
