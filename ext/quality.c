@@ -391,17 +391,21 @@ typedef struct dup_count {
   int oom;
 } dup_count;
 
-static void dup_add(dup_count *d, const char *z, size_t a, size_t b){
+/* Counts the piece z[a..b); returns its characters when it was seen
+** before, else 0. */
+static double dup_add(dup_count *d, const char *z, size_t a, size_t b){
   uint32_t *count = hset_get(&d->set, XXH3_64bits(z+a, b-a));
+  double chars;
   if( count==0 ){
     d->oom = 1;
-    return;
+    return 0;
   }
   d->pieces++;
-  if( (*count)++ ){
-    d->dups++;
-    d->dup_chars += (double)corpus_utf8_count(z+a, b-a);
-  }
+  if( (*count)++==0 ) return 0;
+  chars = (double)corpus_utf8_count(z+a, b-a);
+  d->dups++;
+  d->dup_chars += chars;
+  return chars;
 }
 
 /* ---- Tokens ---------------------------------------------------------------- */
@@ -1087,29 +1091,28 @@ static int ends_terminal(const char *z, size_t i, size_t e){
 static int newline_pass(const char *z, size_t n, const corpus_quality_opts *o,
                         corpus_quality *q, size_t nlines){
   double *sig = q->signal;
-  dup_count fw, rep;
-  double punct = 0, shortl = 0, kept = 0;
+  dup_count rep;
+  double punct = 0, shortl = 0, kept = 0, fw_dup_chars = 0;
   size_t i = 0, k = 0;
   int rc = 0;
-  memset(&fw, 0, sizeof(fw));
   memset(&rep, 0, sizeof(rep));
-  if( hset_init(&fw.set, nlines<512 ? nlines : 512)
-   || hset_init(&rep.set, nlines<512 ? nlines : 512) ){
-    rc = -1;
-    goto done;
-  }
+  if( hset_init(&rep.set, nlines<512 ? nlines : 512) ) return -1;
   for(;;){
     const char *nl = memchr(z+i, '\n', n-i);
     size_t e = nl ? (size_t)(nl-z) : n, a = i, b = e;
+    double seen = 0;
     py_strip(z, &a, &b);
+    /* FineWeb's lines (those not blank) and the repetition lines (all but
+    ** inner empty ones) are counted in one set: a line that is not blank
+    ** is a repetition line, and being blank is a property of its text */
+    if( k==0 || nl==0 || e>i ) seen = dup_add(&rep, z, i, e);
     if( a<b ){
       kept++;
       punct += ends_terminal(z, i, e);
       shortl += corpus_utf8_count(z+i, e-i)
                 <= (size_t)o->fineweb_short_line_length;
-      dup_add(&fw, z, i, e);
+      fw_dup_chars += seen;
     }
-    if( k==0 || nl==0 || e>i ) dup_add(&rep, z, i, e);
     k++;
     if( nl==0 ) break;
     i = e+1;
@@ -1118,13 +1121,11 @@ static int newline_pass(const char *z, size_t n, const corpus_quality_opts *o,
   sig[CORPUS_QS_FINEWEB_PUNCT_LINES_RATIO] = ratio(punct, kept);
   sig[CORPUS_QS_FINEWEB_SHORT_LINES_RATIO] = ratio(shortl, kept);
   sig[CORPUS_QS_FINEWEB_DUP_LINE_CHARS] =
-      ratio(fw.dup_chars, sig[CORPUS_QS_CHARS] - (double)(k-1));
+      ratio(fw_dup_chars, sig[CORPUS_QS_CHARS] - (double)(k-1));
   sig[CORPUS_QS_REP_LINES] = rep.pieces;
   sig[CORPUS_QS_DUP_LINE_FRAC] = ratio(rep.dups, rep.pieces);
   sig[CORPUS_QS_DUP_LINE_CHARS] = ratio(rep.dup_chars, sig[CORPUS_QS_CHARS]);
-  if( fw.oom || rep.oom ) rc = -1;
-done:
-  hset_free(&fw.set);
+  if( rep.oom ) rc = -1;
   hset_free(&rep.set);
   return rc;
 }
