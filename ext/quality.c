@@ -352,27 +352,62 @@ static uint32_t hset_lookup(const hset *h, uint64_t key){
   return 0;
 }
 
+#define PLACED(p, i)     ((p)[(i)>>3] & (1u<<((i)&7)))
+#define SET_PLACED(p, i) ((p)[(i)>>3] |= (unsigned char)(1u<<((i)&7)))
+
+/* Doubles the table in place (realloc), so that the old and the new tables
+** are never held at once: 24 bytes per old slot at the peak, not 36.  The
+** entries are re-placed in one sweep: an entry goes to the first slot from
+** its new home that is empty or holds an entry not yet placed, which it
+** displaces and which is placed next; placed entries never move, so every
+** slot between an entry's home and its slot stays full.  -1 when out of
+** memory, the set unchanged (its arrays may have grown). */
+static int hset_grow(hset *h){
+  size_t cap = h->mask+1, ncap = 2*cap, j, i;
+  uint64_t *key = corpus_realloc(h->key, ncap*sizeof(uint64_t));
+  uint32_t *value;
+  unsigned char *placed;
+  if( key==0 ) return -1;
+  h->key = key;
+  value = corpus_realloc(h->value, ncap*sizeof(uint32_t));
+  if( value==0 ) return -1;
+  h->value = value;
+  placed = corpus_realloc(0, ncap/8);
+  if( placed==0 ) return -1;
+  memset(placed, 0, ncap/8);
+  memset(key+cap, 0, cap*sizeof(uint64_t));
+  h->mask = ncap-1;
+  for(j=0; j<ncap; j++){
+    uint64_t k;
+    uint32_t v;
+    if( key[j]==0 || PLACED(placed, j) ) continue;
+    k = key[j];
+    v = value[j];
+    key[j] = 0;
+    for(;;){
+      uint64_t k2;
+      uint32_t v2;
+      for(i=hset_home(h, k); key[i] && PLACED(placed, i); i=(i+1) & h->mask){}
+      k2 = key[i];
+      v2 = value[i];
+      key[i] = k;
+      value[i] = v;
+      SET_PLACED(placed, i);
+      if( k2==0 ) break;
+      k = k2;      /* displaced before its turn: placed next */
+      v = v2;
+    }
+  }
+  corpus_free(placed);
+  return 0;
+}
+
 /* The value of key, added with value 0 when new; valid until the next
 ** call.  NULL when out of memory (the set is unchanged). */
 static uint32_t *hset_get(hset *h, uint64_t key){
   size_t i;
   if( key==0 ) key = 1;
-  if( (h->n+1)*4 > (h->mask+1)*3 ){
-    hset old = *h;
-    size_t j;
-    if( hset_init(h, 2*(old.mask+1)*3/4) ){
-      *h = old;
-      return 0;
-    }
-    for(j=0; j<=old.mask; j++){
-      if( old.key[j]==0 ) continue;
-      for(i=hset_home(h, old.key[j]); h->key[i]; i=(i+1) & h->mask){}
-      h->key[i] = old.key[j];
-      h->value[i] = old.value[j];
-    }
-    h->n = old.n;
-    hset_free(&old);
-  }
+  if( (h->n+1)*4 > (h->mask+1)*3 && hset_grow(h) ) return 0;
   for(i=hset_home(h, key); h->key[i]; i=(i+1) & h->mask){
     if( h->key[i]==key ) return &h->value[i];
   }
