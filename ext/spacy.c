@@ -906,43 +906,51 @@ static int tokenize_valid(const spacy_rules *r, const char *z, size_t n,
 int corpus_spacy_tokenize(const char *z, size_t n, corpus_token_fn cb,
                           void *ctx){
   const spacy_rules *r = rules_get();
-  corpus_buf clean = {0, 0, 0};
-  fffd_at *rep = 0;
-  size_t nrep = 0, caprep = 0, i = 0, len;
+  char *clean;
+  fffd_at *rep;
+  size_t nrep = 0, nclean = 0, i, len;
   tok_map f;
-  int rc = 0;
+  int rc;
   if( r==0 ) return -1;
   if( corpus_utf8_valid(z, n) ) return tokenize_valid(r, z, n, cb, ctx);
-  if( n>=0xFFFFFFFFu/3 ) return -1;  /* clean offsets are 32-bit */
-  while( i<n && rc==0 ){
-    int32_t c = corpus_utf8_decode((const unsigned char*)z+i, n-i, &len);
-    if( c==0xFFFD ){
-      if( nrep==caprep ){
-        fffd_at *p;
-        caprep = caprep ? 2*caprep : 16;
-        p = corpus_realloc(rep, caprep*sizeof(fffd_at));
-        if( p==0 ){ rc = -1; break; }
-        rep = p;
-      }
-      rep[nrep].clean = (uint32_t)clean.n;
+  /* sizes first, so that both arrays are allocated once, exactly */
+  for(i=0; i<n; i+=len){
+    if( corpus_utf8_decode((const unsigned char*)z+i, n-i, &len)==0xFFFD ){
+      nrep++;
+      nclean += 3;
+    }else{
+      nclean += len;
+    }
+  }
+  if( nclean>=0xFFFFFFFFu ) return -1;  /* clean offsets are 32-bit */
+  clean = corpus_realloc(0, nclean+1);
+  rep = corpus_realloc(0, (nrep ? nrep : 1)*sizeof(fffd_at));
+  if( clean==0 || rep==0 ){
+    corpus_free(clean);
+    corpus_free(rep);
+    return -1;
+  }
+  for(i=0, nrep=0, nclean=0; i<n; i+=len){
+    if( corpus_utf8_decode((const unsigned char*)z+i, n-i, &len)==0xFFFD ){
+      rep[nrep].clean = (uint32_t)nclean;
       rep[nrep].in = (uint32_t)i;
       rep[nrep].len = (uint32_t)len;
       nrep++;
-      rc = corpus_buf_append(&clean, "\xEF\xBF\xBD", 3);
+      memcpy(clean+nclean, "\xEF\xBF\xBD", 3);
+      nclean += 3;
     }else{
-      rc = corpus_buf_append(&clean, z+i, len);
+      memcpy(clean+nclean, z+i, len);
+      nclean += len;
     }
-    i += len;
   }
-  if( rc==0 ){
-    f.cb = cb;
-    f.ctx = ctx;
-    f.rep = rep;
-    f.nrep = nrep;
-    rc = tokenize_valid(r, clean.z, clean.n, map_token, &f);
-  }
+  clean[nclean] = 0;
+  f.cb = cb;
+  f.ctx = ctx;
+  f.rep = rep;
+  f.nrep = nrep;
+  rc = tokenize_valid(r, clean, nclean, map_token, &f);
   corpus_free(rep);
-  corpus_free(clean.z);
+  corpus_free(clean);
   return rc;
 }
 
