@@ -315,64 +315,80 @@ static int merge_short(const bpe_table *t, const unsigned char *p, size_t n,
   return 0;
 }
 
-/* The same merges through a heap of candidate pairs and a linked list of
-** parts.  An entry is stale once either part has changed since it was
-** pushed (versions), and is skipped when popped. */
-typedef struct heap_entry {
-  uint32_t rank;
-  uint32_t left;        /* part index = its first byte's offset */
-  uint32_t vleft, vright;
-} heap_entry;
+/* The same merges through an indexed heap of the parts whose pair (the part
+** and the one after it) is a token, least (rank, offset) first, as the scan
+** above picks.  A part is named by the offset of its first byte.  Parts are
+** tokens, at most 255 bytes (the generator checks the tables' longest), so
+** the links are one-byte lengths, and the state is 14 bytes per input byte:
+** a piece of 100 MB of punctuation is one piece.  Each part holds at most one
+** heap entry, updated in place when its pair changes, so the heap never
+** holds stale entries. */
+#define HEAP_NONE 0xFFFFFFFFu
 
 typedef struct long_merge {
-  uint32_t *next, *prev, *ver;   /* per part, indexed by start offset */
-  heap_entry *heap;
-  size_t nheap;
+  uint32_t *rank;       /* per part: rank of its pair, RANK_NONE if none */
+  uint32_t *hpos;       /* per part: its index in heap[], HEAP_NONE if none */
+  uint32_t *heap;       /* parts, a binary heap on (rank, offset) */
+  unsigned char *len;   /* per part: its length; 0 inside a part */
+  unsigned char *plen;  /* per part: the length of the part before it */
+  uint32_t nheap;
 } long_merge;
 
-static int entry_less(const heap_entry *a, const heap_entry *b){
-  return a->rank<b->rank || (a->rank==b->rank && a->left<b->left);
+static int part_less(const long_merge *h, uint32_t a, uint32_t b){
+  return h->rank[a]<h->rank[b] || (h->rank[a]==h->rank[b] && a<b);
 }
 
-static void heap_push(long_merge *h, heap_entry e){
-  size_t i = h->nheap++;
-  while( i>0 ){
-    size_t parent = (i-1)/2;
-    if( !entry_less(&e, &h->heap[parent]) ) break;
-    h->heap[i] = h->heap[parent];
-    i = parent;
-  }
-  h->heap[i] = e;
+static void heap_set(long_merge *h, uint32_t i, uint32_t part){
+  h->heap[i] = part;
+  h->hpos[part] = i;
 }
 
-static heap_entry heap_pop(long_merge *h){
-  heap_entry top = h->heap[0], last = h->heap[--h->nheap];
-  size_t i = 0;
+static void heap_down(long_merge *h, uint32_t i){
+  uint32_t part = h->heap[i];
   for(;;){
-    size_t c = 2*i+1;
+    uint32_t c = 2*i+1;
     if( c>=h->nheap ) break;
-    if( c+1<h->nheap && entry_less(&h->heap[c+1], &h->heap[c]) ) c++;
-    if( !entry_less(&h->heap[c], &last) ) break;
-    h->heap[i] = h->heap[c];
+    if( c+1<h->nheap && part_less(h, h->heap[c+1], h->heap[c]) ) c++;
+    if( !part_less(h, h->heap[c], part) ) break;
+    heap_set(h, i, h->heap[c]);
     i = c;
   }
-  if( h->nheap>0 ) h->heap[i] = last;
-  return top;
+  heap_set(h, i, part);
 }
 
-/* Pushes the pair (part a, the part after it), if it is a token. */
-static void push_pair(long_merge *h, const bpe_table *t, const unsigned char *p,
-                      size_t n, uint32_t a){
-  uint32_t b = h->next[a], end;
-  heap_entry e;
-  if( b>=n ) return;
-  end = h->next[b];
-  e.rank = pair_rank(t, p+a, end-a);
-  if( e.rank==RANK_NONE ) return;
-  e.left = a;
-  e.vleft = h->ver[a];
-  e.vright = h->ver[b];
-  heap_push(h, e);
+/* Moves the entry at i, the only one out of order, to its place. */
+static void heap_fix(long_merge *h, uint32_t i){
+  uint32_t part = h->heap[i];
+  if( i==0 || !part_less(h, part, h->heap[(i-1)/2]) ){
+    heap_down(h, i);
+    return;
+  }
+  do{
+    heap_set(h, i, h->heap[(i-1)/2]);
+    i = (i-1)/2;
+  }while( i>0 && part_less(h, part, h->heap[(i-1)/2]) );
+  heap_set(h, i, part);
+}
+
+static void heap_remove(long_merge *h, uint32_t part){
+  uint32_t i = h->hpos[part], last = h->heap[--h->nheap];
+  h->hpos[part] = HEAP_NONE;
+  if( last!=part ){
+    heap_set(h, i, last);
+    heap_fix(h, i);
+  }
+}
+
+/* Gives part a the pair rank r: enters, moves or leaves the heap. */
+static void part_rank(long_merge *h, uint32_t a, uint32_t r){
+  h->rank[a] = r;
+  if( h->hpos[a]!=HEAP_NONE ){
+    if( r==RANK_NONE ) heap_remove(h, a);
+    else heap_fix(h, h->hpos[a]);
+  }else if( r!=RANK_NONE ){
+    heap_set(h, h->nheap++, a);
+    heap_fix(h, h->hpos[a]);
+  }
 }
 
 static int merge_long(const bpe_table *t, const unsigned char *p, size_t n,
@@ -380,40 +396,41 @@ static int merge_long(const bpe_table *t, const unsigned char *p, size_t n,
   long_merge h;
   size_t i;
   int rc = 0;
-  h.next = corpus_realloc(0, 3*(n+1)*sizeof(uint32_t));
-  h.heap = corpus_realloc(0, 3*n*sizeof(heap_entry));  /* n-1 + 2 per merge */
-  if( h.next==0 || h.heap==0 ){
-    corpus_free(h.next);
-    corpus_free(h.heap);
-    return SQLITE_NOMEM;
-  }
-  h.prev = h.next + (n+1);
-  h.ver = h.prev + (n+1);
+  if( n>=HEAP_NONE ) return SQLITE_TOOBIG;
+  h.rank = corpus_realloc(0, n*(3*sizeof(uint32_t) + 2));
+  if( h.rank==0 ) return SQLITE_NOMEM;
+  h.hpos = h.rank + n;
+  h.heap = h.hpos + n;
+  h.len = (unsigned char*)(h.heap + n);
+  h.plen = h.len + n;
   h.nheap = 0;
-  for(i=0; i<=n; i++){
-    h.next[i] = (uint32_t)(i+1);
-    h.prev[i] = (uint32_t)(i-1);
-    h.ver[i] = 0;
+  for(i=0; i<n; i++){
+    h.rank[i] = i+1<n ? pair_rank(t, p+i, 2) : RANK_NONE;
+    h.len[i] = 1;
+    h.plen[i] = i>0;
+    h.hpos[i] = HEAP_NONE;
+    if( h.rank[i]!=RANK_NONE ) heap_set(&h, h.nheap++, (uint32_t)i);
   }
-  for(i=0; i+1<n; i++) push_pair(&h, t, p, n, (uint32_t)i);
+  for(i=h.nheap/2; i-->0; ) heap_down(&h, (uint32_t)i);
   while( h.nheap>0 ){
-    heap_entry top = heap_pop(&h);
-    uint32_t a = top.left, b = h.next[a];
-    if( h.ver[a]!=top.vleft || b>=n || h.ver[b]!=top.vright ) continue;
+    uint32_t a = h.heap[0], b = a + h.len[a], c = b + h.len[b];
+    unsigned m = h.len[a] + h.len[b];   /* a token: at most 255 bytes */
     /* merge b into a */
-    h.next[a] = h.next[b];
-    if( h.next[b]<=n ) h.prev[h.next[b]] = a;
-    h.ver[a]++;
-    h.ver[b]++;            /* b is gone: entries naming it are stale */
-    if( a>0 ) push_pair(&h, t, p, n, h.prev[a]);
-    push_pair(&h, t, p, n, a);
+    if( h.hpos[b]!=HEAP_NONE ) heap_remove(&h, b);
+    h.len[a] = (unsigned char)m;
+    h.len[b] = 0;
+    if( c<n ) h.plen[c] = (unsigned char)m;
+    part_rank(&h, a, c<n ? pair_rank(t, p+a, m + h.len[c]) : RANK_NONE);
+    if( a>0 ){
+      uint32_t pa = a - h.plen[a];
+      part_rank(&h, pa, pair_rank(t, p+pa, h.plen[a] + m));
+    }
   }
-  for(i=0; i<n && rc==0; i=h.next[i]){
-    int64_t r = bpe_rank(t, p+i, h.next[i]-i);
-    rc = e->cb(e->ctx, e->base+i, e->base+h.next[i], r);
+  for(i=0; i<n && rc==0; i+=h.len[i]){
+    int64_t r = bpe_rank(t, p+i, h.len[i]);
+    rc = e->cb(e->ctx, e->base+i, e->base+i+h.len[i], r);
   }
-  corpus_free(h.next);
-  corpus_free(h.heap);
+  corpus_free(h.rank);
   return rc;
 }
 

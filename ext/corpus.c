@@ -5,6 +5,9 @@
 ** functions that describe the build:
 **   corpus_version()  -> TEXT, the VERSION file at build time
 **   corpus_debug()    -> TEXT, one "key: value" line per build fact
+**   corpus_debug('memory') -> TEXT, JSON {"used":N,"highwater":N}: SQLite's
+**                        process-wide allocator counters, for tests that
+**                        bound the working memory of a function
 */
 #include <stdio.h>
 #include <utf8proc.h>
@@ -39,10 +42,40 @@ static void version_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_result_text(ctx, CORPUS_VERSION, -1, SQLITE_STATIC);
 }
 
+/*
+** Every allocation of the extension goes through SQLite (corpus_realloc, and
+** PCRE2's memory context), so SQLite's MEMORY_USED counter sees it all.  The
+** high-water mark is reset to the current use on each call, so the next call
+** reports the peak of whatever ran in between.
+*/
+static void debug_memory(sqlite3_context *ctx){
+  sqlite3_int64 cur = 0, hi = 0;
+  char *z;
+  if( sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &cur, &hi, 1)!=SQLITE_OK ){
+    sqlite3_result_error(ctx, "corpus_debug: memory statistics unavailable", -1);
+    return;
+  }
+  z = sqlite3_mprintf("{\"used\":%lld,\"highwater\":%lld}", cur, hi);
+  if( z==0 ){
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_text(ctx, z, -1, sqlite3_free);
+}
+
 static void debug_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   unsigned x = XXH_VERSION_NUMBER;  /* xxHash is compiled in (hash.c) */
   char *z;
-  (void)argc; (void)argv;
+  if( argc==1 ){
+    const char *zWhat = (const char*)sqlite3_value_text(argv[0]);
+    if( zWhat && sqlite3_stricmp(zWhat, "memory")==0 ){
+      debug_memory(ctx);
+    }else{
+      sqlite3_result_error(ctx,
+          "corpus_debug: unknown topic (the only one is 'memory')", -1);
+    }
+    return;
+  }
   z = sqlite3_mprintf(
       "version: %s\n"
       "sqlite_compiled: %s\n"
@@ -79,6 +112,12 @@ int sqlite3_corpus_init(sqlite3 *db, char **pzErrMsg,
   SQLITE_EXTENSION_INIT2(pApi);
   rc = corpus_register_functions(db, funcs,
                                  (int)(sizeof(funcs)/sizeof(funcs[0])));
+  /* Not deterministic: each call reads (and resets) the counters. */
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function(db, "corpus_debug", 1,
+                                 SQLITE_UTF8 | SQLITE_DIRECTONLY, 0,
+                                 debug_func, 0, 0);
+  }
   if( rc==SQLITE_OK ) rc = text_register(db);
   if( rc==SQLITE_OK ) rc = hash_register(db);
   if( rc==SQLITE_OK ) rc = minhash_register(db);

@@ -352,27 +352,62 @@ static uint32_t hset_lookup(const hset *h, uint64_t key){
   return 0;
 }
 
+#define PLACED(p, i)     ((p)[(i)>>3] & (1u<<((i)&7)))
+#define SET_PLACED(p, i) ((p)[(i)>>3] |= (unsigned char)(1u<<((i)&7)))
+
+/* Doubles the table in place (realloc), so that the old and the new tables
+** are never held at once: 24 bytes per old slot at the peak, not 36.  The
+** entries are re-placed in one sweep: an entry goes to the first slot from
+** its new home that is empty or holds an entry not yet placed, which it
+** displaces and which is placed next; placed entries never move, so every
+** slot between an entry's home and its slot stays full.  -1 when out of
+** memory, the set unchanged (its arrays may have grown). */
+static int hset_grow(hset *h){
+  size_t cap = h->mask+1, ncap = 2*cap, j, i;
+  uint64_t *key = corpus_realloc(h->key, ncap*sizeof(uint64_t));
+  uint32_t *value;
+  unsigned char *placed;
+  if( key==0 ) return -1;
+  h->key = key;
+  value = corpus_realloc(h->value, ncap*sizeof(uint32_t));
+  if( value==0 ) return -1;
+  h->value = value;
+  placed = corpus_realloc(0, ncap/8);
+  if( placed==0 ) return -1;
+  memset(placed, 0, ncap/8);
+  memset(key+cap, 0, cap*sizeof(uint64_t));
+  h->mask = ncap-1;
+  for(j=0; j<ncap; j++){
+    uint64_t k;
+    uint32_t v;
+    if( key[j]==0 || PLACED(placed, j) ) continue;
+    k = key[j];
+    v = value[j];
+    key[j] = 0;
+    for(;;){
+      uint64_t k2;
+      uint32_t v2;
+      for(i=hset_home(h, k); key[i] && PLACED(placed, i); i=(i+1) & h->mask){}
+      k2 = key[i];
+      v2 = value[i];
+      key[i] = k;
+      value[i] = v;
+      SET_PLACED(placed, i);
+      if( k2==0 ) break;
+      k = k2;      /* displaced before its turn: placed next */
+      v = v2;
+    }
+  }
+  corpus_free(placed);
+  return 0;
+}
+
 /* The value of key, added with value 0 when new; valid until the next
 ** call.  NULL when out of memory (the set is unchanged). */
 static uint32_t *hset_get(hset *h, uint64_t key){
   size_t i;
   if( key==0 ) key = 1;
-  if( (h->n+1)*4 > (h->mask+1)*3 ){
-    hset old = *h;
-    size_t j;
-    if( hset_init(h, 2*(old.mask+1)*3/4) ){
-      *h = old;
-      return 0;
-    }
-    for(j=0; j<=old.mask; j++){
-      if( old.key[j]==0 ) continue;
-      for(i=hset_home(h, old.key[j]); h->key[i]; i=(i+1) & h->mask){}
-      h->key[i] = old.key[j];
-      h->value[i] = old.value[j];
-    }
-    h->n = old.n;
-    hset_free(&old);
-  }
+  if( (h->n+1)*4 > (h->mask+1)*3 && hset_grow(h) ) return 0;
   for(i=hset_home(h, key); h->key[i]; i=(i+1) & h->mask){
     if( h->key[i]==key ) return &h->value[i];
   }
@@ -391,17 +426,21 @@ typedef struct dup_count {
   int oom;
 } dup_count;
 
-static void dup_add(dup_count *d, const char *z, size_t a, size_t b){
+/* Counts the piece z[a..b); returns its characters when it was seen
+** before, else 0. */
+static double dup_add(dup_count *d, const char *z, size_t a, size_t b){
   uint32_t *count = hset_get(&d->set, XXH3_64bits(z+a, b-a));
+  double chars;
   if( count==0 ){
     d->oom = 1;
-    return;
+    return 0;
   }
   d->pieces++;
-  if( (*count)++ ){
-    d->dups++;
-    d->dup_chars += (double)corpus_utf8_count(z+a, b-a);
-  }
+  if( (*count)++==0 ) return 0;
+  chars = (double)corpus_utf8_count(z+a, b-a);
+  d->dups++;
+  d->dup_chars += chars;
+  return chars;
 }
 
 /* The bytes that may start a line break of splitlines(). */
@@ -1128,29 +1167,28 @@ static int ends_terminal(const char *z, size_t i, size_t e){
 static int newline_pass(const char *z, size_t n, const corpus_quality_opts *o,
                         corpus_quality *q, size_t nlines){
   double *sig = q->signal;
-  dup_count fw, rep;
-  double punct = 0, shortl = 0, kept = 0;
+  dup_count rep;
+  double punct = 0, shortl = 0, kept = 0, fw_dup_chars = 0;
   size_t i = 0, k = 0;
   int rc = 0;
-  memset(&fw, 0, sizeof(fw));
   memset(&rep, 0, sizeof(rep));
-  if( hset_init(&fw.set, nlines<512 ? nlines : 512)
-   || hset_init(&rep.set, nlines<512 ? nlines : 512) ){
-    rc = -1;
-    goto done;
-  }
+  if( hset_init(&rep.set, nlines<512 ? nlines : 512) ) return -1;
   for(;;){
     const char *nl = memchr(z+i, '\n', n-i);
     size_t e = nl ? (size_t)(nl-z) : n, a = i, b = e;
+    double seen = 0;
     py_strip(z, &a, &b);
+    /* FineWeb's lines (those not blank) and the repetition lines (all but
+    ** inner empty ones) are counted in one set: a line that is not blank
+    ** is a repetition line, and being blank is a property of its text */
+    if( k==0 || nl==0 || e>i ) seen = dup_add(&rep, z, i, e);
     if( a<b ){
       kept++;
       punct += ends_terminal(z, i, e);
       shortl += corpus_utf8_count(z+i, e-i)
                 <= (size_t)o->fineweb_short_line_length;
-      dup_add(&fw, z, i, e);
+      fw_dup_chars += seen;
     }
-    if( k==0 || nl==0 || e>i ) dup_add(&rep, z, i, e);
     k++;
     if( nl==0 ) break;
     i = e+1;
@@ -1159,13 +1197,11 @@ static int newline_pass(const char *z, size_t n, const corpus_quality_opts *o,
   sig[CORPUS_QS_FINEWEB_PUNCT_LINES_RATIO] = ratio(punct, kept);
   sig[CORPUS_QS_FINEWEB_SHORT_LINES_RATIO] = ratio(shortl, kept);
   sig[CORPUS_QS_FINEWEB_DUP_LINE_CHARS] =
-      ratio(fw.dup_chars, sig[CORPUS_QS_CHARS] - (double)(k-1));
+      ratio(fw_dup_chars, sig[CORPUS_QS_CHARS] - (double)(k-1));
   sig[CORPUS_QS_REP_LINES] = rep.pieces;
   sig[CORPUS_QS_DUP_LINE_FRAC] = ratio(rep.dups, rep.pieces);
   sig[CORPUS_QS_DUP_LINE_CHARS] = ratio(rep.dup_chars, sig[CORPUS_QS_CHARS]);
-  if( fw.oom || rep.oom ) rc = -1;
-done:
-  hset_free(&fw.set);
+  if( rep.oom ) rc = -1;
   hset_free(&rep.set);
   return rc;
 }

@@ -936,20 +936,41 @@ static const spacy_rules *rules_get(void){
 
 /* ---- Public ------------------------------------------------------------------- */
 
-/* Text with invalid UTF-8 is tokenized as Python would see it after
-** replacement (each maximal invalid subpart a U+FFFD), with the offsets of
-** the tokens mapped back to the input's bytes: the patterns run on valid
-** UTF-8 only (PCRE2 is told not to check it again at every match, which
-** would cost the length of the chunk each time). */
+/* Text that is not valid UTF-8 is tokenized as Python would see it after
+** replacement, U+FFFD in place of each maximal invalid subpart; the tokens'
+** offsets are mapped back through the list of those replacements (usually
+** short, at most one per input byte).  The patterns run on valid UTF-8
+** only: PCRE2 is told not to check it again at every match, which would
+** cost the length of the chunk each time. */
+typedef struct fffd_at {
+  uint32_t clean;         /* offset of the U+FFFD in the clean text */
+  uint32_t in, len;       /* the bytes of the input it replaced */
+} fffd_at;
+
 typedef struct tok_map {
   corpus_token_fn cb;
   void *ctx;
-  const size_t *map;      /* clean offset -> input offset */
+  const fffd_at *rep;
+  size_t nrep;
 } tok_map;
+
+/* The input offset of clean offset x (a character boundary). */
+static size_t map_offset(const tok_map *f, size_t x){
+  size_t lo = 0, hi = f->nrep;
+  const fffd_at *r;
+  while( lo<hi ){                   /* the last replacement at or before x */
+    size_t mid = (lo+hi)/2;
+    if( f->rep[mid].clean<=x ) lo = mid+1; else hi = mid;
+  }
+  if( lo==0 ) return x;
+  r = &f->rep[lo-1];
+  if( x<r->clean+3 ) return r->in;
+  return x - (r->clean+3) + r->in + r->len;
+}
 
 static int map_token(void *ctx, size_t start, size_t end, int64_t id){
   tok_map *f = (tok_map*)ctx;
-  return f->cb(f->ctx, f->map[start], f->map[end], id);
+  return f->cb(f->ctx, map_offset(f, start), map_offset(f, end), id);
 }
 
 static int tokenize_valid(const spacy_rules *r, const char *z, size_t n,
@@ -967,34 +988,51 @@ static int tokenize_valid(const spacy_rules *r, const char *z, size_t n,
 int corpus_spacy_tokenize(const char *z, size_t n, corpus_token_fn cb,
                           void *ctx){
   const spacy_rules *r = rules_get();
-  corpus_buf clean = {0, 0, 0};
-  size_t *map, i = 0, len;
+  char *clean;
+  fffd_at *rep;
+  size_t nrep = 0, nclean = 0, i, len;
   tok_map f;
-  int rc = 0;
+  int rc;
   if( r==0 ) return -1;
   if( corpus_utf8_valid(z, n) ) return tokenize_valid(r, z, n, cb, ctx);
-  /* the cleaned text (3 bytes per replaced byte at most) must fit the
-  ** 32-bit offsets, and its map a size_t, on 32-bit hosts too */
-  if( n >= 0xFFFFFFFFu/3 || n > ((size_t)-1)/sizeof(size_t)/3 - 1 ) return -1;
-  map = corpus_realloc(0, (3*n+1)*sizeof(size_t));
-  if( map==0 ) return -1;
-  while( i<n && rc==0 ){
-    size_t at = clean.n, k;
-    int32_t c = corpus_utf8_decode((const unsigned char*)z+i, n-i, &len);
-    if( c==0xFFFD ) rc = corpus_buf_append(&clean, "\xEF\xBF\xBD", 3);
-    else rc = corpus_buf_append(&clean, z+i, len);
-    for(k=at; k<clean.n; k++) map[k] = i;
-    i += len;
+  /* sizes first, so that both arrays are allocated once, exactly */
+  for(i=0; i<n; i+=len){
+    if( corpus_utf8_decode((const unsigned char*)z+i, n-i, &len)==0xFFFD ){
+      nrep++;
+      nclean += 3;
+    }else{
+      nclean += len;
+    }
+    if( nclean >= 0xFFFFFFFFu ) return -1;  /* clean offsets are 32-bit */
   }
-  if( rc==0 ){
-    map[clean.n] = n;
-    f.cb = cb;
-    f.ctx = ctx;
-    f.map = map;
-    rc = tokenize_valid(r, clean.z, clean.n, map_token, &f);
+  clean = corpus_realloc(0, nclean+1);
+  rep = corpus_realloc(0, (nrep ? nrep : 1)*sizeof(fffd_at));
+  if( clean==0 || rep==0 ){
+    corpus_free(clean);
+    corpus_free(rep);
+    return -1;
   }
-  corpus_free(map);
-  corpus_free(clean.z);
+  for(i=0, nrep=0, nclean=0; i<n; i+=len){
+    if( corpus_utf8_decode((const unsigned char*)z+i, n-i, &len)==0xFFFD ){
+      rep[nrep].clean = (uint32_t)nclean;
+      rep[nrep].in = (uint32_t)i;
+      rep[nrep].len = (uint32_t)len;
+      nrep++;
+      memcpy(clean+nclean, "\xEF\xBF\xBD", 3);
+      nclean += 3;
+    }else{
+      memcpy(clean+nclean, z+i, len);
+      nclean += len;
+    }
+  }
+  clean[nclean] = 0;
+  f.cb = cb;
+  f.ctx = ctx;
+  f.rep = rep;
+  f.nrep = nrep;
+  rc = tokenize_valid(r, clean, nclean, map_token, &f);
+  corpus_free(rep);
+  corpus_free(clean);
   return rc;
 }
 

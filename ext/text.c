@@ -1131,11 +1131,16 @@ typedef struct text_table {
   const text_table_kind *kind;
 } text_table;
 
+/* A token of the cursor: 12 bytes, not corpus_span's 24, as a table holds
+** one per token of the whole text (a text is under 4 GB; an id is a BPE
+** rank or -1). */
+typedef struct text_span { uint32_t start, end; int32_t id; } text_span;
+
 typedef struct text_cursor {
   sqlite3_vtab_cursor base;
   char *z;                /* copy of the text argument */
   size_t n;
-  corpus_span *spans;
+  text_span *spans;
   sqlite3_int64 nspan, cap;
   sqlite3_int64 row, nrow;
   int valid;              /* z is valid UTF-8: tokens are used in place */
@@ -1212,14 +1217,14 @@ static int text_cursor_token(void *ctx, size_t start, size_t end, int64_t id){
   text_cursor *c = (text_cursor*)ctx;
   if( c->nspan==c->cap ){
     sqlite3_int64 cap = c->cap ? 2*c->cap : 64;
-    corpus_span *p = corpus_realloc(c->spans, (size_t)cap*sizeof(corpus_span));
+    text_span *p = corpus_realloc(c->spans, (size_t)cap*sizeof(text_span));
     if( p==0 ) return SQLITE_NOMEM;
     c->spans = p;
     c->cap = cap;
   }
-  c->spans[c->nspan].start = start;
-  c->spans[c->nspan].end = end;
-  c->spans[c->nspan].id = id;
+  c->spans[c->nspan].start = (uint32_t)start;
+  c->spans[c->nspan].end = (uint32_t)end;
+  c->spans[c->nspan].id = (int32_t)id;
   c->nspan++;
   return 0;
 }
@@ -1311,6 +1316,7 @@ static int text_table_filter(sqlite3_vtab_cursor *cur, int idxNum,
     if( c->unit==CORPUS_UNIT_CHAR ) tok = &corpus_tokenizer_chars;
   }
   c->n = (size_t)sqlite3_value_bytes(args[0]);
+  if( c->n>=0xFFFFFFFFu ) return SQLITE_TOOBIG;   /* spans are 32-bit */
   c->z = corpus_realloc(0, c->n + 1);
   if( c->z==0 ) return SQLITE_NOMEM;
   memcpy(c->z, sqlite3_value_text(args[0]), c->n);
@@ -1347,7 +1353,7 @@ static int text_table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
                              int col){
   text_cursor *c = (text_cursor*)cur;
   const text_table_kind *kind = ((text_table*)cur->pVtab)->kind;
-  const corpus_span *sp = &c->spans[c->row];
+  const text_span *sp = &c->spans[c->row];
   if( col>=kind->nOutput ){                     /* hidden: the arguments */
     if( c->args[col - kind->nOutput] ){
       sqlite3_result_value(ctx, c->args[col - kind->nOutput]);
@@ -1399,8 +1405,14 @@ static int text_table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
   {
     const char *p;
     size_t len;
-    int count = (int)(c->nspan<c->ngram ? c->nspan : c->ngram);
-    if( ngram_get(c->z, c->valid, c->unit, sp, count, &c->text, &p, &len) ){
+    int count = (int)(c->nspan<c->ngram ? c->nspan : c->ngram), i;
+    corpus_span win[CORPUS_NGRAM_MAX];
+    for(i=0; i<count; i++){
+      win[i].start = sp[i].start;
+      win[i].end = sp[i].end;
+      win[i].id = sp[i].id;
+    }
+    if( ngram_get(c->z, c->valid, c->unit, win, count, &c->text, &p, &len) ){
       return SQLITE_NOMEM;
     }
     if( col==NGRAMS_NGRAM ){

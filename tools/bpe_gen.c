@@ -253,6 +253,8 @@ int main(int argc, char **argv){
     pos = eol + 1;
   }
   if( nline==0 ) die("no tokens", 0);
+  /* ext/bpe.c links the parts of a long piece by one-byte lengths */
+  if( maxlen>255 ) die("a token is longer than 255 bytes", 0);
   n = maxrank + 1;
 
   /* ranks: each once, all of 0..n-1 but the declared gaps */
