@@ -53,6 +53,32 @@ static inline size_t corpus_char_offset(corpus_char_counter *c, const char *z,
   return c->chars;
 }
 
+/* Whether code point c is in r[0..n-1], sorted disjoint [lo, hi] ranges,
+** or in a[0..n-1], a sorted list: a binary search over a table of
+** character data. */
+static inline int corpus_cp_in_ranges(const int32_t (*r)[2], size_t n,
+                                      int32_t c){
+  size_t lo = 0, hi = n;
+  while( lo<hi ){
+    size_t mid = lo + (hi-lo)/2;
+    if( c<r[mid][0] ) hi = mid;
+    else if( c>r[mid][1] ) lo = mid+1;
+    else return 1;
+  }
+  return 0;
+}
+static inline int corpus_cp_in_list(const int32_t *a, size_t n, int32_t c){
+  size_t lo = 0, hi = n;
+  while( lo<hi ){
+    size_t mid = lo + (hi-lo)/2;
+    if( c<a[mid] ) hi = mid;
+    else if( c>a[mid] ) lo = mid+1;
+    else return 1;
+  }
+  return 0;
+}
+#define CORPUS_COUNT(a) (sizeof(a)/sizeof((a)[0]))
+
 /* One area each; each returns an SQLite result code. */
 int text_register(sqlite3 *db);
 int hash_register(sqlite3 *db);

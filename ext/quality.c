@@ -515,18 +515,8 @@ static const int32_t dt_terminal_punctuation[] = {
   0x16E98, 0x1BC9F, 0x1DA88,
 };
 
-static int in_sorted(const int32_t *a, int n, int32_t c){
-  int lo = 0, hi = n-1;
-  while( lo<=hi ){
-    int mid = (lo+hi)/2;
-    if( c<a[mid] ) hi = mid-1;
-    else if( c>a[mid] ) lo = mid+1;
-    else return 1;
-  }
-  return 0;
-}
-#define NPUNCT ((int)(sizeof(dt_punctuation)/sizeof(int32_t)))
-#define NTERMINAL ((int)(sizeof(dt_terminal_punctuation)/sizeof(int32_t)))
+#define NPUNCT CORPUS_COUNT(dt_punctuation)
+#define NTERMINAL CORPUS_COUNT(dt_terminal_punctuation)
 
 /* The ASCII part of PUNCTUATION_SET (A_PUNCT), and ASCII letters (A_ALPHA). */
 #define A_PUNCT 1
@@ -649,7 +639,7 @@ static int measure_token(void *ctx, size_t a, size_t b, int64_t space){
       continue;
     }
     c = corpus_utf8_decode(u+i, b-i, &len);
-    word |= !in_sorted(dt_punctuation, NPUNCT, c);
+    word |= !corpus_cp_in_list(dt_punctuation, NPUNCT, c);
     alpha |= is_alpha(c);
   }
   if( *id==0 ){
@@ -1158,7 +1148,7 @@ static void splitlines_pass(const char *z, size_t n, int rare_breaks,
 static int ends_terminal(const char *z, size_t i, size_t e){
   size_t p = cp_before(z, e), len;
   if( p<i ) return 0;
-  return in_sorted(dt_terminal_punctuation, NTERMINAL, cp_at(z, e, p, &len));
+  return corpus_cp_in_list(dt_terminal_punctuation, NTERMINAL, cp_at(z, e, p, &len));
 }
 
 /* FineWeb over text.split("\n") less its blank lines (only white space:

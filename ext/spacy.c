@@ -280,17 +280,6 @@ static int32_t cp_at(const char *z, size_t n, size_t i, size_t *len){
   return corpus_utf8_decode(u, n-i, len);
 }
 
-static int in_ranges(const int32_t (*r)[2], int n, int32_t c){
-  int lo = 0, hi = n-1;
-  while( lo<=hi ){
-    int mid = (lo+hi)/2;
-    if( c<r[mid][0] ) hi = mid-1;
-    else if( c>r[mid][1] ) lo = mid+1;
-    else return 1;
-  }
-  return 0;
-}
-
 /* The port and path of URL_MATCH, (?::\d{2,5})?(?:[/?#]\S*)?$, at z[p..b):
 ** \S* takes what is left of a chunk, which has no white space. */
 static int url_tail(const char *z, size_t p, size_t b){
@@ -322,7 +311,6 @@ static int label_char(int32_t c, int inner){
 ** followed by a letter, which no tail starts with).  One pass. */
 static int url_host(const char *z, size_t q, size_t b){
   size_t p = q, len;
-  int ntld = (int)(sizeof(spacy_en_tld)/sizeof(spacy_en_tld[0]));
   for(;;){
     int32_t c = 0, first = -1;
     int chars = 0, tld = 0;
@@ -337,7 +325,8 @@ static int url_host(const char *z, size_t q, size_t b){
      || !label_char(first, 0) || !label_char(c, 0) ) return 0;
     p++;
     for(e=p; e<b && tld<64; e+=len, tld++){
-      if( !in_ranges(spacy_en_tld, ntld, cp_at(z, b, e, &len)) ) break;
+      if( !corpus_cp_in_ranges(spacy_en_tld, CORPUS_COUNT(spacy_en_tld),
+                               cp_at(z, b, e, &len)) ) break;
     }
     if( tld>=2 && tld<=63 && url_tail(z, e, b) ) return 1;
   }
@@ -1037,14 +1026,8 @@ int corpus_spacy_tokenize(const char *z, size_t n, corpus_token_fn cb,
 }
 
 static int is_sent_punct(int32_t c){
-  int lo = 0, hi = (int)(sizeof(spacy_en_sent_punct)/sizeof(int32_t)) - 1;
-  while( lo<=hi ){
-    int mid = (lo+hi)/2;
-    if( c<spacy_en_sent_punct[mid] ) hi = mid-1;
-    else if( c>spacy_en_sent_punct[mid] ) lo = mid+1;
-    else return 1;
-  }
-  return 0;
+  return corpus_cp_in_list(spacy_en_sent_punct,
+                           CORPUS_COUNT(spacy_en_sent_punct), c);
 }
 
 int corpus_spacy_sent_break(const char *z, size_t start, size_t end,

@@ -257,15 +257,8 @@ static const int32_t ignorable_ranges[][2] = {
 };
 
 int corpus_default_ignorable(int32_t c){
-  int lo = 0, hi = (int)(sizeof(ignorable_ranges)/sizeof(ignorable_ranges[0]))-1;
-  if( c<0xAD ) return 0;
-  while( lo<=hi ){
-    int mid = (lo+hi)/2;
-    if( c<ignorable_ranges[mid][0] ) hi = mid-1;
-    else if( c>ignorable_ranges[mid][1] ) lo = mid+1;
-    else return 1;
-  }
-  return 0;
+  return c>=0xAD && corpus_cp_in_ranges(ignorable_ranges,
+                                        CORPUS_COUNT(ignorable_ranges), c);
 }
 
 #define MAP_DROP (-1)
@@ -628,15 +621,8 @@ static const int32_t solo_ranges[][2] = {
 };
 
 int corpus_is_solo(int32_t c){
-  int lo = 0, hi = (int)(sizeof(solo_ranges)/sizeof(solo_ranges[0])) - 1;
-  if( c<0x0E00 ) return 0;
-  while( lo<=hi ){
-    int mid = (lo+hi)/2;
-    if( c<solo_ranges[mid][0] ) hi = mid-1;
-    else if( c>solo_ranges[mid][1] ) lo = mid+1;
-    else return 1;
-  }
-  return 0;
+  return c>=0x0E00 && corpus_cp_in_ranges(solo_ranges,
+                                          CORPUS_COUNT(solo_ranges), c);
 }
 
 enum { CLS_SEP, CLS_WORD, CLS_MARK, CLS_SOLO };

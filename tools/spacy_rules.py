@@ -115,6 +115,20 @@ def emit_string(name, value, width=72):
     print()
 
 
+def emit_array(name, items):
+    """static const int32_t NAME = {items}, wrapped at 76 columns."""
+    print("static const int32_t %s = {" % name)
+    line = " "
+    for it in items:
+        item = " %s," % it
+        if len(line) + len(item) > 76:
+            print(line)
+            line = " "
+        line += item
+    print(line)
+    print("};")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -230,16 +244,7 @@ def main():
     emit_string("spacy_en_url_scheme", pcre(url_scheme))
     emit_string("spacy_en_url_ip", pcre(url_ip))
     print("/* The characters of a TLD (ALPHA_LOWER), as ranges. */")
-    print("static const int32_t spacy_en_tld[][2] = {")
-    line = " "
-    for lo, hi in tld:
-        item = " {0x%X, 0x%X}," % (lo, hi)
-        if len(line) + len(item) > 76:
-            print(line)
-            line = " "
-        line += item
-    print(line)
-    print("};")
+    emit_array("spacy_en_tld[][2]", ["{0x%X, 0x%X}" % (lo, hi) for lo, hi in tld])
     print()
     print("/* %d exceptions: each the tokens of one special case joined by" %
           len(rows))
@@ -251,16 +256,7 @@ def main():
     print("  ;")
     print()
     print("/* The sentencizer's default punct_chars, sorted. */")
-    print("static const int32_t spacy_en_sent_punct[] = {")
-    line = " "
-    for ch in punct_chars:
-        item = " 0x%X," % ord(ch)
-        if len(line) + len(item) > 76:
-            print(line)
-            line = " "
-        line += item
-    print(line)
-    print("};")
+    emit_array("spacy_en_sent_punct[]", ["0x%X" % ord(ch) for ch in punct_chars])
 
 
 if __name__ == "__main__":
