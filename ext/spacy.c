@@ -36,7 +36,8 @@
 
 /* ---- The rules, compiled once per process --------------------------------- */
 
-/* One special case: its text, and its tokens' byte lengths. */
+/* One special case: its text, and its tokens' byte lengths (at most
+** SPECIAL_MAXTOK tokens of at most 255 bytes: tools/spacy_rules.py checks). */
 typedef struct spacy_special {
   const char *text;
   uint32_t len;

@@ -205,7 +205,11 @@ def main():
     for orth in sorted(exc):
         if any(ch.isspace() for ch in orth):
             continue
-        rows.append("\x01".join(t[ORTH] for t in exc[orth]))
+        toks = [t[ORTH] for t in exc[orth]]
+        # ext/spacy.c keeps at most 11 tokens a case, each under 256 bytes
+        if len(toks) > 11 or any(len(t.encode("utf-8")) > 255 for t in toks):
+            raise ValueError("special case too long for ext/spacy.c: %r" % orth)
+        rows.append("\x01".join(toks))
 
     sent = open(os.path.join(src, "spacy/pipeline/sentencizer.pyx"),
                 encoding="utf-8").read()
