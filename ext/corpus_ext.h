@@ -53,6 +53,15 @@ static inline size_t corpus_char_offset(corpus_char_counter *c, const char *z,
   return c->chars;
 }
 
+/* The code point at z[i] of z[0..n-1] (i < n) and its length in *len; an
+** invalid subpart is one U+FFFD, as corpus_utf8_decode() reads it. */
+static inline int32_t corpus_cp_at(const char *z, size_t n, size_t i,
+                                   size_t *len){
+  const unsigned char *u = (const unsigned char*)z + i;
+  if( u[0]<0x80 ){ *len = 1; return u[0]; }
+  return corpus_utf8_decode(u, n-i, len);
+}
+
 /* Whether code point c is in r[0..n-1], sorted disjoint [lo, hi] ranges,
 ** or in a[0..n-1], a sorted list: a binary search over a table of
 ** character data. */

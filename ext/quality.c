@@ -275,11 +275,6 @@ static inline int space_at(const char *z, size_t n, size_t i, size_t *len){
   return nonascii_space(u, n-i, len);
 }
 
-static int32_t cp_at(const char *z, size_t n, size_t i, size_t *len){
-  const unsigned char *u = (const unsigned char*)z + i;
-  if( u[0]<0x80 ){ *len = 1; return u[0]; }
-  return corpus_utf8_decode(u, n-i, len);
-}
 
 /* The start of the code point that ends at byte e (e>0). */
 static size_t cp_before(const char *z, size_t e){
@@ -902,7 +897,7 @@ static size_t strip_citations(const char *z, size_t a, size_t b, char *out){
   while( i<b ){
     if( z[i]=='[' ){
       size_t j = i+1;
-      while( j<b && utf8proc_category(cp_at(z, b, j, &len))
+      while( j<b && utf8proc_category(corpus_cp_at(z, b, j, &len))
                     ==UTF8PROC_CATEGORY_ND ) j += len;
       if( j<b && z[j]==']' ){ i = j+1; continue; }
       if( b-i>=6 && memcmp(z+i, "[edit]", 6)==0 ){ i += 6; continue; }
@@ -933,7 +928,7 @@ static int count_sentences(const char *z, size_t n){
     i = j;
     if( j>=n || !space_at(z, n, j, &len) ) continue;
     while( j<n && space_at(z, n, j, &len) ) j += len;
-    if( j<n && utf8proc_category(cp_at(z, n, j, &len))
+    if( j<n && utf8proc_category(corpus_cp_at(z, n, j, &len))
                !=UTF8PROC_CATEGORY_LL ){
       count++;
     }
@@ -1148,7 +1143,7 @@ static void splitlines_pass(const char *z, size_t n, int rare_breaks,
 static int ends_terminal(const char *z, size_t i, size_t e){
   size_t p = cp_before(z, e), len;
   if( p<i ) return 0;
-  return corpus_cp_in_list(dt_terminal_punctuation, NTERMINAL, cp_at(z, e, p, &len));
+  return corpus_cp_in_list(dt_terminal_punctuation, NTERMINAL, corpus_cp_at(z, e, p, &len));
 }
 
 /* FineWeb over text.split("\n") less its blank lines (only white space:

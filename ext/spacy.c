@@ -69,9 +69,8 @@ typedef struct spacy_rules {
   /* The texts that occur as tokens of matcher keys: any other token ends
   ** every match, so step 3 runs on the runs between such tokens. */
   spacy_table piece;
-  uint64_t *key_prefix;       /* hashes of the keys' proper prefixes (whole
-                              ** tokens), 0 for an empty slot */
-  size_t key_prefix_mask;
+  spacy_table key_prefix;     /* the keys' proper prefixes (whole tokens),
+                              ** by hash only */
   const char **piece_text;
   uint32_t *piece_len;
   size_t npiece;
@@ -162,7 +161,8 @@ static void rules_free(spacy_rules *r){
   corpus_free(r->matcher.hash);
   corpus_free(r->match_keys);
   corpus_free((void*)r->match_key);
-  corpus_free(r->key_prefix);
+  corpus_free(r->key_prefix.slot);
+  corpus_free(r->key_prefix.hash);
   corpus_free(r->piece.slot);
   corpus_free(r->piece.hash);
   corpus_free((void*)r->piece_text);
@@ -275,11 +275,6 @@ static size_t find_suffix(spacy_run *t, size_t a, size_t b){
   return re_match(t, t->r->suffix, a, b, from, 0, &at);
 }
 
-static int32_t cp_at(const char *z, size_t n, size_t i, size_t *len){
-  const unsigned char *u = (const unsigned char*)z + i;
-  if( u[0]<0x80 ){ *len = 1; return u[0]; }
-  return corpus_utf8_decode(u, n-i, len);
-}
 
 /* The port and path of URL_MATCH, (?::\d{2,5})?(?:[/?#]\S*)?$, at z[p..b):
 ** \S* takes what is left of a chunk, which has no white space. */
@@ -289,7 +284,7 @@ static int url_tail(const char *z, size_t p, size_t b){
   if( p==b || z[p]=='/' || z[p]=='?' || z[p]=='#' ) return 1;
   if( z[p]!=':' ) return 0;
   for(p++; p<b && digits<6; p+=len, digits++){
-    if( utf8proc_category(cp_at(z, b, p, &len))!=UTF8PROC_CATEGORY_ND ) break;
+    if( utf8proc_category(corpus_cp_at(z, b, p, &len))!=UTF8PROC_CATEGORY_ND ) break;
   }
   return digits>=2 && digits<=5
       && (p==b || z[p]=='/' || z[p]=='?' || z[p]=='#');
@@ -317,7 +312,7 @@ static int url_host(const char *z, size_t q, size_t b){
     int chars = 0, tld = 0;
     size_t e;
     while( p<b && z[p]!='.' ){
-      c = cp_at(z, b, p, &len);
+      c = corpus_cp_at(z, b, p, &len);
       if( !label_char(c, 1) ) return 0;
       if( chars++==0 ) first = c;
       p += len;
@@ -327,7 +322,7 @@ static int url_host(const char *z, size_t q, size_t b){
     p++;
     for(e=p; e<b && tld<64; e+=len, tld++){
       if( !corpus_cp_in_ranges(spacy_en_tld, CORPUS_COUNT(spacy_en_tld),
-                               cp_at(z, b, e, &len)) ) break;
+                               corpus_cp_at(z, b, e, &len)) ) break;
     }
     if( tld>=2 && tld<=63 && url_tail(z, e, b) ) return 1;
   }
@@ -463,10 +458,10 @@ static int is_piece_h(const spacy_rules *r, const char *z, size_t n,
 ** tokens: when not, no longer run from the same token can match. */
 static int has_prefix(const spacy_rules *r, const char *z, size_t n){
   uint64_t h = key_hash(z, n);
-  size_t i = (size_t)h & r->key_prefix_mask;
-  while( r->key_prefix[i] ){
-    if( r->key_prefix[i]==h ) return 1;
-    i = (i+1) & r->key_prefix_mask;
+  size_t i = (size_t)h & r->key_prefix.mask;
+  while( r->key_prefix.slot[i] ){
+    if( r->key_prefix.hash[i]==h ) return 1;
+    i = (i+1) & r->key_prefix.mask;
   }
   return 0;
 }
@@ -699,7 +694,7 @@ static int run_text(spacy_run *t, size_t n, corpus_token_fn cb, void *ctx){
   int in_ws, rc = 0;
   if( n==0 ) return 0;
   t->n = n;
-  in_ws = corpus_py_space(cp_at(t->z, n, 0, &len));
+  in_ws = corpus_py_space(corpus_cp_at(t->z, n, 0, &len));
   while( rc==0 ){
     int32_t c = 0;
     int ws = 0, end;
@@ -708,7 +703,7 @@ static int run_text(spacy_run *t, size_t n, corpus_token_fn cb, void *ctx){
            && ascii_ws[(unsigned char)t->z[i]]==in_ws ) i++;
     end = i>=n;
     if( !end ){
-      c = cp_at(t->z, n, i, &len);
+      c = corpus_cp_at(t->z, n, i, &len);
       ws = corpus_py_space(c);
     }
     if( end || ws!=in_ws ){
@@ -860,16 +855,9 @@ static int pieces_build(spacy_rules *r, size_t nkeys){
   int k;
   r->piece_text = corpus_realloc(0, cap*sizeof(char*));
   r->piece_len = corpus_realloc(0, cap*sizeof(uint32_t));
-  if( r->piece_text==0 || r->piece_len==0 || table_init(&r->piece, cap) ){
+  if( r->piece_text==0 || r->piece_len==0 || table_init(&r->piece, cap)
+   || table_init(&r->key_prefix, cap) ){
     return -1;
-  }
-  {
-    size_t slots = 16;
-    while( slots < cap*2 ) slots *= 2;
-    r->key_prefix = corpus_realloc(0, slots*sizeof(uint64_t));
-    if( r->key_prefix==0 ) return -1;
-    memset(r->key_prefix, 0, slots*sizeof(uint64_t));
-    r->key_prefix_mask = slots-1;
   }
   for(k=0; k<SPACY_EN_NEXC; k++){
     const char *p = r->match_key[k];
@@ -877,10 +865,8 @@ static int pieces_build(spacy_rules *r, size_t nkeys){
       const char *e = strchr(p, '\001');
       size_t n = e ? (size_t)(e-p) : strlen(p);
       if( e ){   /* the key up to this token is a proper prefix */
-        uint64_t h = key_hash(r->match_key[k], (size_t)(e - r->match_key[k]));
-        size_t i = (size_t)h & r->key_prefix_mask;
-        while( r->key_prefix[i] && r->key_prefix[i]!=h ) i = (i+1) & r->key_prefix_mask;
-        r->key_prefix[i] = h;
+        table_put(&r->key_prefix,
+                  key_hash(r->match_key[k], (size_t)(e - r->match_key[k])), 0);
       }
       if( !is_piece(r, p, n) ){
         r->piece_text[r->npiece] = p;
@@ -1034,10 +1020,10 @@ static int is_sent_punct(int32_t c){
 int corpus_spacy_sent_break(const char *z, size_t start, size_t end,
                             int *seen_period){
   size_t i, len;
-  int32_t c = cp_at(z, end, start, &len);
+  int32_t c = corpus_cp_at(z, end, start, &len);
   int in_punct = start+len==end && is_sent_punct(c), punct = 1;
   for(i=start; i<end && punct; i+=len){
-    int cat = utf8proc_category(cp_at(z, end, i, &len));
+    int cat = utf8proc_category(corpus_cp_at(z, end, i, &len));
     punct = cat>=UTF8PROC_CATEGORY_PC && cat<=UTF8PROC_CATEGORY_PO;
   }
   if( *seen_period && !punct && !in_punct ){
