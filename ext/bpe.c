@@ -26,7 +26,8 @@
 #include <utf8proc.h>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
-#include "corpus_ext.h"
+#include <sqlite3.h>   /* result codes only: the core calls no SQLite */
+#include "corpus_int.h"
 #include "bpe_table.h"
 
 /* ---- Encodings -------------------------------------------------------------- */
@@ -683,116 +684,4 @@ const unsigned char *corpus_bpe_token_bytes(const corpus_tokenizer *tok,
     }
   }
   return 0;
-}
-
-/* ---- detokenize(ids, encoding) ------------------------------------------------- */
-
-static int detok_append(sqlite3_context *ctx, const corpus_tokenizer *tok,
-                        corpus_buf *b, sqlite3_int64 id){
-  size_t len;
-  const unsigned char *p = corpus_bpe_token_bytes(tok, id, &len);
-  if( p==0 ){
-    corpus_result_error(ctx, "detokenize", "id %lld is not a token of %s",
-                        id, tok->name);
-    return 1;
-  }
-  if( corpus_buf_append(b, (const char*)p, len) ){
-    sqlite3_result_error_nomem(ctx);
-    return 1;
-  }
-  return 0;
-}
-
-/* ids as a JSON array of integers: a small strict reader (no nesting). */
-static int detok_json(sqlite3_context *ctx, const corpus_tokenizer *tok,
-                      const char *z, corpus_buf *b){
-  const char *p = z;
-  int first = 1;
-  while( *p==' ' || *p=='\t' || *p=='\n' || *p=='\r' ) p++;
-  if( *p++!='[' ) goto bad;
-  for(;;){
-    char *end;
-    long long id;
-    while( *p==' ' || *p=='\t' || *p=='\n' || *p=='\r' ) p++;
-    if( *p==']' && first ){ p++; break; }
-    first = 0;
-    if( !(*p=='-' || (*p>='0' && *p<='9')) ) goto bad;
-    id = strtoll(p, &end, 10);
-    if( *end=='.' || *end=='e' || *end=='E' ) goto bad;
-    p = end;
-    if( detok_append(ctx, tok, b, id) ) return 1;
-    while( *p==' ' || *p=='\t' || *p=='\n' || *p=='\r' ) p++;
-    if( *p==',' ){ p++; continue; }
-    if( *p==']' ){ p++; break; }
-    goto bad;
-  }
-  while( *p==' ' || *p=='\t' || *p=='\n' || *p=='\r' ) p++;
-  if( *p==0 ) return 0;
-bad:
-  corpus_result_error(ctx, "detokenize", "ids must be a JSON array of "
-                      "integers or a BLOB of little-endian uint32");
-  return 1;
-}
-
-static void detokenize_func(sqlite3_context *ctx, int argc,
-                            sqlite3_value **argv){
-  char err[CORPUS_ERRMAX];
-  const corpus_tokenizer *tok;
-  corpus_buf b;
-  int t = sqlite3_value_type(argv[0]);
-  (void)argc;
-  if( t==SQLITE_NULL || sqlite3_value_type(argv[1])==SQLITE_NULL ) return;
-  if( corpus_check_text(ctx, "detokenize", "encoding", argv[1]) ) return;
-  tok = corpus_tokenizer_find((const char*)sqlite3_value_text(argv[1]), err);
-  if( tok==0 ){
-    corpus_result_error(ctx, "detokenize", "%s", err);
-    return;
-  }
-  if( tok->data==0 ){
-    corpus_result_error(ctx, "detokenize", "%s is not a BPE encoding (valid: "
-                        "r50k_base, gpt2, p50k_base, cl100k_base, o200k_base)",
-                        tok->name);
-    return;
-  }
-  memset(&b, 0, sizeof(b));
-  if( corpus_buf_append(&b, "", 0) ){
-    sqlite3_result_error_nomem(ctx);
-    return;
-  }
-  if( t==SQLITE_BLOB ){
-    const unsigned char *p = sqlite3_value_blob(argv[0]);
-    int n = sqlite3_value_bytes(argv[0]), i;
-    if( n%4 ){
-      corpus_free(b.z);
-      corpus_result_error(ctx, "detokenize", "a BLOB of ids must hold "
-                          "little-endian uint32, got %d bytes", n);
-      return;
-    }
-    for(i=0; i<n; i+=4){
-      uint32_t id = (uint32_t)p[i] | (uint32_t)p[i+1]<<8
-                  | (uint32_t)p[i+2]<<16 | (uint32_t)p[i+3]<<24;
-      if( detok_append(ctx, tok, &b, id) ){ corpus_free(b.z); return; }
-    }
-  }else if( t==SQLITE_TEXT ){
-    if( detok_json(ctx, tok, (const char*)sqlite3_value_text(argv[0]), &b) ){
-      corpus_free(b.z);
-      return;
-    }
-  }else{
-    corpus_free(b.z);
-    corpus_result_error(ctx, "detokenize", "ids must be a JSON array of "
-                        "integers or a BLOB of little-endian uint32, got %s",
-                        corpus_type_name(t));
-    return;
-  }
-  /* the bytes as they are: a token may hold part of a UTF-8 sequence */
-  sqlite3_result_text64(ctx, b.z, b.n, corpus_free, SQLITE_UTF8);
-}
-
-int bpe_register(sqlite3 *db){
-  static const corpus_function funcs[] = {
-    {"detokenize", 2, 0, detokenize_func},
-  };
-  return corpus_register_functions(db, funcs,
-                                   (int)(sizeof(funcs)/sizeof(funcs[0])));
 }

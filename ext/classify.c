@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-#include "corpus_ext.h"
+#include "corpus_sql.h"
 
 #define MODEL_LOWER 1    /* flags: the words are lowercased */
 
@@ -621,16 +621,12 @@ static void model_info_func(sqlite3_context *ctx, int argc,
   sqlite3_result_subtype(ctx, CORPUS_JSON_SUBTYPE);
 }
 
-int classify_register(sqlite3 *db){
-  static const corpus_function funcs[] = {
-    {"quality_model_info", 1, CORPUS_JSON_RESULT, model_info_func},
-  };
-  int rc, n;
-  rc = corpus_register_functions(db, funcs,
-                                 (int)(sizeof(funcs)/sizeof(funcs[0])));
-  for(n=2; n<=3 && rc==SQLITE_OK; n++){
-    rc = sqlite3_create_function(db, "quality_train", n, CORPUS_PURE, 0, 0,
-                                 train_step, train_final);
-  }
-  return rc;
+static const corpus_sql classify_sql[] = {
+  CORPUS_AGGREGATE("quality_train",   2, CORPUS_PURE, train_step, train_final),
+  CORPUS_AGGREGATE("quality_train",   3, CORPUS_PURE, train_step, train_final),
+  CORPUS_SCALAR("quality_model_info", 1, CORPUS_PURE | CORPUS_JSON_RESULT, model_info_func),
+};
+
+int corpus_classify_register(sqlite3 *db, char **pzErr){
+  return corpus_sql_register(db, classify_sql, CORPUS_COUNT(classify_sql), pzErr);
 }

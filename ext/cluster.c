@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "corpus_ext.h"
+#include "corpus_sql.h"
 
 /* ---- Union-find over 64-bit ids -------------------------------------------- */
 
@@ -171,102 +171,40 @@ int corpus_uf_clusters(corpus_uf *u, int64_t **pids, int64_t **pclusters){
 
 #define CLUSTERS_ID      0
 #define CLUSTERS_CLUSTER 1
-#define CLUSTERS_SQL     2
-
-typedef struct clusters_table {
-  sqlite3_vtab base;
-  sqlite3 *db;
-} clusters_table;
 
 typedef struct clusters_cursor {
-  sqlite3_vtab_cursor base;
+  corpus_tvf_cursor base;
   int64_t *ids, *clusters;
-  sqlite3_int64 n, i;
-  sqlite3_value *sql;     /* the argument, for the hidden column */
 } clusters_cursor;
 
-static int clusters_connect(sqlite3 *db, void *pAux, int argc,
-                            const char *const *argv, sqlite3_vtab **ppVtab,
-                            char **pzErr){
-  clusters_table *t;
-  int rc;
-  (void)pAux; (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(id INTEGER, cluster INTEGER, "
-                                "sql HIDDEN)");
-  if( rc!=SQLITE_OK ) return rc;
-  t = sqlite3_malloc64(sizeof(*t));
-  if( t==0 ) return SQLITE_NOMEM;
-  memset(t, 0, sizeof(*t));
-  t->db = db;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  *ppVtab = &t->base;
-  return SQLITE_OK;
-}
-
-static int clusters_disconnect(sqlite3_vtab *v){
-  sqlite3_free(v);
-  return SQLITE_OK;
-}
-
-static int clusters_open(sqlite3_vtab *v, sqlite3_vtab_cursor **pp){
-  clusters_cursor *c = sqlite3_malloc64(sizeof(*c));
-  (void)v;
-  if( c==0 ) return SQLITE_NOMEM;
-  memset(c, 0, sizeof(*c));
-  *pp = &c->base;
-  return SQLITE_OK;
-}
-
-static void clusters_reset(clusters_cursor *c){
-  sqlite3_value_free(c->sql);
-  c->sql = 0;
+static void clusters_reset(corpus_tvf_cursor *cur){
+  clusters_cursor *c = (clusters_cursor*)cur;
   corpus_free(c->ids);
   corpus_free(c->clusters);
   c->ids = c->clusters = 0;
-  c->n = c->i = 0;
-}
-
-static int clusters_close(sqlite3_vtab_cursor *cur){
-  clusters_reset((clusters_cursor*)cur);
-  sqlite3_free(cur);
-  return SQLITE_OK;
-}
-
-static const char *const clusters_args[] = {"sql"};
-
-static int clusters_best_index(sqlite3_vtab *v, sqlite3_index_info *info){
-  (void)v;
-  return corpus_tvf_best_index(info, CLUSTERS_SQL, 1, 1);
 }
 
 /* "dedup_clusters: MESSAGE" as the table's error. */
-#define clusters_error(cur, ...) \
-  corpus_vtab_error((cur)->pVtab, "dedup_clusters", __VA_ARGS__)
+#define clusters_error(c, ...) corpus_tvf_error(&(c)->base, __VA_ARGS__)
 
-static int clusters_filter(sqlite3_vtab_cursor *cur, int idxNum,
-                           const char *idxStr, int argc, sqlite3_value **argv){
+static int clusters_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   clusters_cursor *c = (clusters_cursor*)cur;
-  sqlite3 *db = ((clusters_table*)cur->pVtab)->db;
+  sqlite3 *db = corpus_tvf_db(cur);
   sqlite3_stmt *stmt = 0;
-  sqlite3_value *sql;
+  sqlite3_value *sql = args[0];
   corpus_uf *u = 0;
   const char *tail = 0;
   sqlite3_int64 row = 0;
   int rc;
-  (void)idxStr; (void)argc;
-  clusters_reset(c);
-  rc = corpus_tvf_args(cur->pVtab, "dedup_clusters", clusters_args, 1, 1,
-                       idxNum, argv, &sql, &c->sql);
-  if( rc ) return rc;
   if( sqlite3_value_type(sql)==SQLITE_NULL ) return SQLITE_OK;
   if( sqlite3_value_type(sql)!=SQLITE_TEXT ){
-    return clusters_error(cur, "sql must be TEXT, got %s",
+    return clusters_error(c, "sql must be TEXT, got %s",
                           corpus_type_name(sqlite3_value_type(sql)));
   }
   rc = sqlite3_prepare_v2(db, (const char*)sqlite3_value_text(sql), -1,
                           &stmt, &tail);
   if( rc!=SQLITE_OK ){
-    return clusters_error(cur, "%s", sqlite3_errmsg(db));
+    return clusters_error(c, "%s", sqlite3_errmsg(db));
   }
   if( stmt && tail && *tail ){
     /* what follows must be nothing but white space and comments: then it
@@ -276,19 +214,19 @@ static int clusters_filter(sqlite3_vtab_cursor *cur, int idxNum,
     sqlite3_finalize(more);
     if( rc!=SQLITE_OK || more ){
       sqlite3_finalize(stmt);
-      return clusters_error(cur, "sql must be one SELECT statement");
+      return clusters_error(c, "sql must be one SELECT statement");
     }
   }
   if( stmt==0 ){
-    return clusters_error(cur, "sql must be one SELECT statement");
+    return clusters_error(c, "sql must be one SELECT statement");
   }
   if( !sqlite3_stmt_readonly(stmt) ){   /* INSERT ... RETURNING and the like */
     sqlite3_finalize(stmt);
-    return clusters_error(cur, "sql must be one SELECT statement");
+    return clusters_error(c, "sql must be one SELECT statement");
   }
   if( sqlite3_column_count(stmt)<2 ){
     sqlite3_finalize(stmt);
-    return clusters_error(cur, "the query must return two columns (two ids "
+    return clusters_error(c, "the query must return two columns (two ids "
                           "per row), got %d", sqlite3_column_count(stmt));
   }
   u = corpus_uf_new();
@@ -300,7 +238,7 @@ static int clusters_filter(sqlite3_vtab_cursor *cur, int idxNum,
     int ta = sqlite3_column_type(stmt, 0), tb = sqlite3_column_type(stmt, 1);
     row++;
     if( ta!=SQLITE_INTEGER || tb!=SQLITE_INTEGER ){
-      rc = clusters_error(cur, "row %lld of the query: expected two INTEGER "
+      rc = clusters_error(c, "row %lld of the query: expected two INTEGER "
                           "ids, got %s and %s", row, corpus_type_name(ta),
                           corpus_type_name(tb));
       break;
@@ -313,11 +251,11 @@ static int clusters_filter(sqlite3_vtab_cursor *cur, int idxNum,
   }
   if( rc==SQLITE_DONE ){
     rc = SQLITE_OK;
-  }else if( rc!=SQLITE_NOMEM && !(rc==SQLITE_ERROR && cur->pVtab->zErrMsg) ){
+  }else if( rc!=SQLITE_NOMEM && !(rc==SQLITE_ERROR && cur->base.pVtab->zErrMsg) ){
     /* an error of the query itself: its message, and its code, so that an
     ** interrupt stays SQLITE_INTERRUPT */
     int code = rc;
-    clusters_error(cur, "%s", sqlite3_errmsg(db));
+    clusters_error(c, "%s", sqlite3_errmsg(db));
     rc = code==SQLITE_ROW ? SQLITE_ERROR : code;
   }
   sqlite3_finalize(stmt);
@@ -325,44 +263,33 @@ static int clusters_filter(sqlite3_vtab_cursor *cur, int idxNum,
     if( corpus_uf_clusters(u, &c->ids, &c->clusters) ){
       rc = SQLITE_NOMEM;
     }else{
-      c->n = corpus_uf_count(u);
+      cur->nrow = corpus_uf_count(u);
     }
   }
   corpus_uf_free(u);
   return rc;
 }
 
-static int clusters_next(sqlite3_vtab_cursor *cur){
-  ((clusters_cursor*)cur)->i++;
-  return SQLITE_OK;
-}
-
-static int clusters_eof(sqlite3_vtab_cursor *cur){
-  clusters_cursor *c = (clusters_cursor*)cur;
-  return c->i>=c->n;
-}
-
-static int clusters_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
+static int clusters_column(corpus_tvf_cursor *cur, sqlite3_context *ctx,
                            int col){
   clusters_cursor *c = (clusters_cursor*)cur;
-  if( col==CLUSTERS_ID ) sqlite3_result_int64(ctx, c->ids[c->i]);
-  else if( col==CLUSTERS_CLUSTER ) sqlite3_result_int64(ctx, c->clusters[c->i]);
-  else sqlite3_result_value(ctx, c->sql);
+  sqlite3_result_int64(ctx, col==CLUSTERS_ID ? c->ids[cur->row]
+                                             : c->clusters[cur->row]);
   return SQLITE_OK;
 }
 
-static int clusters_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
-  *pRowid = ((clusters_cursor*)cur)->i;
-  return SQLITE_OK;
-}
-
-static sqlite3_module clusters_module = {
-  0, 0, clusters_connect, clusters_best_index, clusters_disconnect, 0,
-  clusters_open, clusters_close, clusters_filter, clusters_next, clusters_eof,
-  clusters_column, clusters_rowid,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+static const char *const clusters_args[] = {"sql"};
+static const corpus_tvf clusters_tvf = {
+  "dedup_clusters",
+  "CREATE TABLE x(id INTEGER, cluster INTEGER, sql HIDDEN)",
+  2, 1, 1, clusters_args, SQLITE_VTAB_DIRECTONLY, sizeof(clusters_cursor),
+  clusters_filter, clusters_column, clusters_reset, 0
 };
 
-int cluster_register(sqlite3 *db){
-  return sqlite3_create_module(db, "dedup_clusters", &clusters_module, 0);
+static const corpus_sql cluster_sql[] = {
+  CORPUS_TABLE_FUNCTION("dedup_clusters", &clusters_tvf),
+};
+
+int corpus_cluster_register(sqlite3 *db, char **pzErr){
+  return corpus_sql_register(db, cluster_sql, CORPUS_COUNT(cluster_sql), pzErr);
 }

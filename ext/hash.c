@@ -17,7 +17,7 @@
 #include <xxhash.h>
 #include <math.h>
 #include <string.h>
-#include "corpus_ext.h"
+#include "corpus_sql.h"
 
 uint64_t corpus_xxh64(const void *p, size_t n, uint64_t seed){
   return XXH64(p, n, seed);
@@ -158,19 +158,19 @@ static void quality_keep_func(sqlite3_context *ctx, int argc,
                                              seed));
 }
 
-int hash_register(sqlite3 *db){
-  static const corpus_function funcs[] = {
-    {"xxh64",       1, 0, xxh64_func},
-    {"xxh64",       2, 0, xxh64_func},
-    {"xxh3",        1, 0, xxh3_func},
-    {"xxh3",        2, 0, xxh3_func},
-    {"xxh128",      1, 0, xxh128_func},
-    {"sample_keep", 2, 0, sample_keep_func},
-    {"sample_keep", 3, 0, sample_keep_func},
-    {"quality_keep", 2, 0, quality_keep_func},
-    {"quality_keep", 3, 0, quality_keep_func},
-    {"quality_keep", 4, 0, quality_keep_func},
-  };
-  return corpus_register_functions(db, funcs,
-                                   (int)(sizeof(funcs)/sizeof(funcs[0])));
+static const corpus_sql hash_sql[] = {
+  CORPUS_SCALAR("xxh64",        1, CORPUS_PURE, xxh64_func),
+  CORPUS_SCALAR("xxh64",        2, CORPUS_PURE, xxh64_func),
+  CORPUS_SCALAR("xxh3",         1, CORPUS_PURE, xxh3_func),
+  CORPUS_SCALAR("xxh3",         2, CORPUS_PURE, xxh3_func),
+  CORPUS_SCALAR("xxh128",       1, CORPUS_PURE, xxh128_func),
+  CORPUS_SCALAR("sample_keep",  2, CORPUS_PURE, sample_keep_func),
+  CORPUS_SCALAR("sample_keep",  3, CORPUS_PURE, sample_keep_func),
+  CORPUS_SCALAR("quality_keep", 2, CORPUS_PURE, quality_keep_func),
+  CORPUS_SCALAR("quality_keep", 3, CORPUS_PURE, quality_keep_func),
+  CORPUS_SCALAR("quality_keep", 4, CORPUS_PURE, quality_keep_func),
+};
+
+int corpus_hash_register(sqlite3 *db, char **pzErr){
+  return corpus_sql_register(db, hash_sql, CORPUS_COUNT(hash_sql), pzErr);
 }

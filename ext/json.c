@@ -10,7 +10,9 @@
 ** cJSON) allocate with malloc through process-wide hooks.
 */
 #include <string.h>
-#include "corpus_ext.h"
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+#include "corpus_int.h"
 
 #define JSON_MAX_DEPTH 1000
 
@@ -376,7 +378,7 @@ static int index_object(corpus_json_index *x, corpus_json obj, size_t n){
       kn = (m+1<n ? off[m+1] : keys.n) - off[m];
     }
     m++;
-    h = corpus_xxh3(k, kn, 0);
+    h = XXH3_64bits(k, kn);
     s = index_find(x, k, kn, h);
     /* the last of duplicate keys wins, as corpus_json_member() has it */
     s->k = k;
@@ -422,7 +424,7 @@ int corpus_json_index_member(const corpus_json_index *x, const char *key,
                              size_t klen, corpus_json *out){
   json_slot *s;
   if( !x->object ) return 0;
-  s = index_find(x, key, klen, corpus_xxh3(key, klen, 0));
+  s = index_find(x, key, klen, XXH3_64bits(key, klen));
   if( s->k==0 ) return 0;
   *out = s->value;
   return 1;

@@ -15,7 +15,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "corpus_ext.h"
+#include "corpus_sql.h"
 
 /* ---- Parameter choice ----------------------------------------------------- */
 
@@ -194,90 +194,28 @@ static void lsh_bucket_func(sqlite3_context *ctx, int argc,
 
 #define BANDS_BAND    0
 #define BANDS_BUCKET  1
-#define BANDS_SIG     2
-#define BANDS_BANDS   3
-#define BANDS_ROWS    4
 
 typedef struct bands_cursor {
-  sqlite3_vtab_cursor base;
+  corpus_tvf_cursor base;
   sqlite3_int64 *buckets;
-  int n, i;
-  sqlite3_value *args[3];   /* the arguments, for the hidden columns */
 } bands_cursor;
 
-static void bands_reset(bands_cursor *c){
-  int i;
-  for(i=0; i<3; i++){
-    sqlite3_value_free(c->args[i]);
-    c->args[i] = 0;
-  }
+static void bands_reset(corpus_tvf_cursor *cur){
+  bands_cursor *c = (bands_cursor*)cur;
   corpus_free(c->buckets);
   c->buckets = 0;
-  c->n = c->i = 0;
 }
 
-static int bands_connect(sqlite3 *db, void *pAux, int argc,
-                         const char *const *argv, sqlite3_vtab **ppVtab,
-                         char **pzErr){
-  sqlite3_vtab *v;
-  int rc;
-  (void)pAux; (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(band INTEGER, bucket INTEGER, "
-                                "sig HIDDEN, bands HIDDEN, rows HIDDEN)");
-  if( rc!=SQLITE_OK ) return rc;
-  v = sqlite3_malloc64(sizeof(*v));
-  if( v==0 ) return SQLITE_NOMEM;
-  memset(v, 0, sizeof(*v));
-  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
-  *ppVtab = v;
-  return SQLITE_OK;
+static int bands_error(corpus_tvf_cursor *cur, const char *msg){
+  return corpus_tvf_error(cur, "%s", msg);
 }
 
-static int bands_disconnect(sqlite3_vtab *v){
-  sqlite3_free(v);
-  return SQLITE_OK;
-}
-
-static int bands_open(sqlite3_vtab *v, sqlite3_vtab_cursor **pp){
-  bands_cursor *c = sqlite3_malloc64(sizeof(*c));
-  (void)v;
-  if( c==0 ) return SQLITE_NOMEM;
-  memset(c, 0, sizeof(*c));
-  *pp = &c->base;
-  return SQLITE_OK;
-}
-
-static int bands_close(sqlite3_vtab_cursor *cur){
+static int bands_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   bands_cursor *c = (bands_cursor*)cur;
-  bands_reset(c);
-  sqlite3_free(c);
-  return SQLITE_OK;
-}
-
-static const char *const bands_args[] = {"sig", "bands", "rows"};
-
-static int bands_best_index(sqlite3_vtab *v, sqlite3_index_info *info){
-  (void)v;
-  return corpus_tvf_best_index(info, BANDS_SIG, 3, 2);
-}
-
-static int bands_error(sqlite3_vtab_cursor *cur, const char *msg){
-  return corpus_vtab_error(cur->pVtab, "lsh_bands", "%s", msg);
-}
-
-static int bands_filter(sqlite3_vtab_cursor *cur, int idxNum,
-                        const char *idxStr, int argc, sqlite3_value **argv){
-  bands_cursor *c = (bands_cursor*)cur;
-  sqlite3_value *args[3];
   corpus_minhash_sig sig;
   sqlite3_int64 bands, rows = 0;
   char err[CORPUS_ERRMAX];
-  int i, rc;
-  (void)idxStr; (void)argc;
-  bands_reset(c);
-  rc = corpus_tvf_args(cur->pVtab, "lsh_bands", bands_args, 3, 2, idxNum, argv,
-                       args, c->args);
-  if( rc ) return rc;
+  int i;
   if( sqlite3_value_type(args[0])==SQLITE_NULL ) return SQLITE_OK;
   if( sqlite3_value_type(args[0])!=SQLITE_BLOB ){
     snprintf(err, sizeof(err), "sig must be a minhash signature BLOB, got %s",
@@ -317,53 +255,36 @@ static int bands_filter(sqlite3_vtab_cursor *cur, int idxNum,
   for(i=0; i<bands; i++){
     c->buckets[i] = (sqlite3_int64)corpus_lsh_bucket(sig.values, i, (int)rows);
   }
-  c->n = (int)bands;
+  cur->nrow = bands;
   return SQLITE_OK;
 }
 
-static int bands_next(sqlite3_vtab_cursor *cur){
-  ((bands_cursor*)cur)->i++;
-  return SQLITE_OK;
-}
-
-static int bands_eof(sqlite3_vtab_cursor *cur){
-  bands_cursor *c = (bands_cursor*)cur;
-  return c->i>=c->n;
-}
-
-static int bands_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
+static int bands_column(corpus_tvf_cursor *cur, sqlite3_context *ctx,
                         int col){
   bands_cursor *c = (bands_cursor*)cur;
-  if( col==BANDS_BAND ) sqlite3_result_int(ctx, c->i);
-  else if( col==BANDS_BUCKET ) sqlite3_result_int64(ctx, c->buckets[c->i]);
-  else if( c->args[col-BANDS_SIG] ) sqlite3_result_value(ctx, c->args[col-BANDS_SIG]);
+  if( col==BANDS_BAND ) sqlite3_result_int64(ctx, cur->row);
+  else sqlite3_result_int64(ctx, c->buckets[cur->row]);
   return SQLITE_OK;
 }
 
-static int bands_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
-  *pRowid = ((bands_cursor*)cur)->i;
-  return SQLITE_OK;
-}
-
-static sqlite3_module bands_module = {
-  0, 0, bands_connect, bands_best_index, bands_disconnect, 0,
-  bands_open, bands_close, bands_filter, bands_next, bands_eof,
-  bands_column, bands_rowid,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+static const char *const bands_args[] = {"sig", "bands", "rows"};
+static const corpus_tvf bands_tvf = {
+  "lsh_bands",
+  "CREATE TABLE x(band INTEGER, bucket INTEGER, sig HIDDEN, bands HIDDEN, "
+  "rows HIDDEN)",
+  2, 3, 2, bands_args, SQLITE_VTAB_INNOCUOUS, sizeof(bands_cursor),
+  bands_filter, bands_column, bands_reset, 0
 };
 
-int lsh_register(sqlite3 *db){
-  static const corpus_function funcs[] = {
-    {"lsh_params", 1, CORPUS_JSON_RESULT, lsh_params_func},
-    {"lsh_params", 2, CORPUS_JSON_RESULT, lsh_params_func},
-    {"lsh_params", 4, CORPUS_JSON_RESULT, lsh_params_func},
-    {"lsh_bucket", 3, 0,                  lsh_bucket_func},
-    {"lsh_bucket", 4, 0,                  lsh_bucket_func},
-  };
-  int rc = corpus_register_functions(db, funcs,
-                                     (int)(sizeof(funcs)/sizeof(funcs[0])));
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_create_module(db, "lsh_bands", &bands_module, 0);
-  }
-  return rc;
+static const corpus_sql lsh_sql[] = {
+  CORPUS_SCALAR("lsh_params", 1, CORPUS_PURE | CORPUS_JSON_RESULT, lsh_params_func),
+  CORPUS_SCALAR("lsh_params", 2, CORPUS_PURE | CORPUS_JSON_RESULT, lsh_params_func),
+  CORPUS_SCALAR("lsh_params", 4, CORPUS_PURE | CORPUS_JSON_RESULT, lsh_params_func),
+  CORPUS_SCALAR("lsh_bucket", 3, CORPUS_PURE, lsh_bucket_func),
+  CORPUS_SCALAR("lsh_bucket", 4, CORPUS_PURE, lsh_bucket_func),
+  CORPUS_TABLE_FUNCTION("lsh_bands", &bands_tvf),
+};
+
+int corpus_lsh_register(sqlite3 *db, char **pzErr){
+  return corpus_sql_register(db, lsh_sql, CORPUS_COUNT(lsh_sql), pzErr);
 }

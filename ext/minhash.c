@@ -26,7 +26,7 @@
 # include <immintrin.h>
 # define MINHASH_X86 1
 #endif
-#include "corpus_ext.h"
+#include "corpus_sql.h"
 
 /* ---- Parameters and options --------------------------------------------- */
 
@@ -735,15 +735,15 @@ static void minhash_info_func(sqlite3_context *ctx, int argc,
   sqlite3_result_subtype(ctx, CORPUS_JSON_SUBTYPE);
 }
 
-int minhash_register(sqlite3 *db){
-  static const corpus_function funcs[] = {
-    {"minhash",         1, 0,                  minhash_func},
-    {"minhash",         2, 0,                  minhash_func},
-    {"minhash_jaccard", 2, 0,                  minhash_jaccard_func},
-    {"jaccard",         2, 0,                  jaccard_func},
-    {"jaccard",         3, 0,                  jaccard_func},
-    {"minhash_info",    1, CORPUS_JSON_RESULT, minhash_info_func},
-  };
-  return corpus_register_functions(db, funcs,
-                                   (int)(sizeof(funcs)/sizeof(funcs[0])));
+static const corpus_sql minhash_sql[] = {
+  CORPUS_SCALAR("minhash",         1, CORPUS_PURE, minhash_func),
+  CORPUS_SCALAR("minhash",         2, CORPUS_PURE, minhash_func),
+  CORPUS_SCALAR("minhash_jaccard", 2, CORPUS_PURE, minhash_jaccard_func),
+  CORPUS_SCALAR("jaccard",         2, CORPUS_PURE, jaccard_func),
+  CORPUS_SCALAR("jaccard",         3, CORPUS_PURE, jaccard_func),
+  CORPUS_SCALAR("minhash_info",    1, CORPUS_PURE | CORPUS_JSON_RESULT, minhash_info_func),
+};
+
+int corpus_minhash_register(sqlite3 *db, char **pzErr){
+  return corpus_sql_register(db, minhash_sql, CORPUS_COUNT(minhash_sql), pzErr);
 }

@@ -1,5 +1,6 @@
 /*
-** Option strings and argument checks shared by every SQL function.
+** Option strings (base layer: no SQLite), read the same way by every SQL
+** function and virtual table that takes options.
 **
 ** An option string is "key=value" pairs separated by white space or commas,
 ** the syntax of virtual-table arguments: 'form=nfc case=keep' or
@@ -11,11 +12,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "corpus_ext.h"
+#include "corpus_int.h"
 
 #define OPTIONS_MAX 64
 
@@ -176,154 +176,4 @@ int corpus_option_double(const char *key, const char *value, double lo,
   }
   *out = v;
   return 0;
-}
-
-/* ---- SQL glue shared by every area ------------------------------------ */
-
-int corpus_register_functions(sqlite3 *db, const corpus_function *funcs,
-                              int count){
-  int rc = SQLITE_OK;
-  int i;
-  for(i=0; rc==SQLITE_OK && i<count; i++){
-    rc = sqlite3_create_function(db, funcs[i].name, funcs[i].nArg,
-                                 CORPUS_PURE | funcs[i].flags, 0,
-                                 funcs[i].xFunc, 0, 0);
-  }
-  return rc;
-}
-
-const char *corpus_type_name(int type){
-  switch( type ){
-    case SQLITE_INTEGER: return "INTEGER";
-    case SQLITE_FLOAT:   return "REAL";
-    case SQLITE_TEXT:    return "TEXT";
-    case SQLITE_BLOB:    return "BLOB";
-    default:             return "NULL";
-  }
-}
-
-void corpus_result_error(sqlite3_context *ctx, const char *func,
-                         const char *fmt, ...){
-  va_list ap;
-  char *msg;
-  char *full;
-  va_start(ap, fmt);
-  msg = sqlite3_vmprintf(fmt, ap);
-  va_end(ap);
-  full = msg ? sqlite3_mprintf("%s: %s", func, msg) : 0;
-  if( full ){
-    sqlite3_result_error(ctx, full, -1);
-  }else{
-    sqlite3_result_error_nomem(ctx);
-  }
-  sqlite3_free(msg);
-  sqlite3_free(full);
-}
-
-int corpus_check_text(sqlite3_context *ctx, const char *func, const char *name,
-                      sqlite3_value *v){
-  int t = sqlite3_value_type(v);
-  if( t==SQLITE_TEXT ) return 0;
-  corpus_result_error(ctx, func, "%s must be TEXT, got %s", name,
-                      corpus_type_name(t));
-  return 1;
-}
-
-int corpus_parse_options_value(const char *func, sqlite3_value *v,
-                               corpus_option_fn set, void *opts, char **pzErr){
-  char err[CORPUS_ERRMAX];
-  int t = sqlite3_value_type(v);
-  if( t==SQLITE_NULL ) return 0;
-  if( t!=SQLITE_TEXT ){
-    *pzErr = sqlite3_mprintf("%s: options must be TEXT, got %s", func,
-                             corpus_type_name(t));
-    return SQLITE_ERROR;
-  }
-  err[0] = 0;
-  if( corpus_options_parse((const char*)sqlite3_value_text(v),
-                           (size_t)sqlite3_value_bytes(v), set, opts, err) ){
-    *pzErr = sqlite3_mprintf("%s: %s", func, err);
-    return SQLITE_ERROR;
-  }
-  return SQLITE_OK;
-}
-
-int corpus_apply_options(sqlite3_context *ctx, const char *func,
-                         sqlite3_value *v, corpus_option_fn set, void *opts){
-  char *zErr = 0;
-  if( corpus_parse_options_value(func, v, set, opts, &zErr)==SQLITE_OK ){
-    return 0;
-  }
-  if( zErr ){
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
-  }else{
-    sqlite3_result_error_nomem(ctx);
-  }
-  return 1;
-}
-
-/* ---- Table-valued functions ----------------------------------------------- */
-
-int corpus_tvf_best_index(sqlite3_index_info *info, int nOutput, int nArg,
-                          int nRequired){
-  int slot[CORPUS_TVF_MAXARG];
-  int i, seen = 0, usable = 0, nargv = 0;
-  int required = (1<<nRequired) - 1;
-  for(i=0; i<nArg; i++) slot[i] = -1;
-  for(i=0; i<info->nConstraint; i++){
-    const struct sqlite3_index_constraint *p = &info->aConstraint[i];
-    int arg = p->iColumn - nOutput;
-    if( arg<0 || arg>=nArg || p->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    seen |= 1<<arg;
-    if( p->usable ){
-      usable |= 1<<arg;
-      slot[arg] = i;
-    }
-  }
-  if( (seen & ~usable)!=0 ) return SQLITE_CONSTRAINT;
-  for(i=0; i<nArg; i++){
-    if( slot[i]<0 ) continue;
-    info->aConstraintUsage[slot[i]].argvIndex = ++nargv;
-    info->aConstraintUsage[slot[i]].omit = 1;
-  }
-  info->idxNum = usable;
-  if( (usable & required)==required ){
-    info->estimatedCost = 1000.0;
-    info->estimatedRows = 1000;
-  }else{
-    info->estimatedCost = 1e300;
-    info->estimatedRows = 1000000000;
-  }
-  return SQLITE_OK;
-}
-
-int corpus_vtab_error(sqlite3_vtab *vtab, const char *func, const char *fmt,
-                      ...){
-  va_list ap;
-  char *msg;
-  va_start(ap, fmt);
-  msg = sqlite3_vmprintf(fmt, ap);
-  va_end(ap);
-  sqlite3_free(vtab->zErrMsg);
-  vtab->zErrMsg = msg ? sqlite3_mprintf("%s: %s", func, msg) : 0;
-  sqlite3_free(msg);
-  return vtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
-}
-
-int corpus_tvf_args(sqlite3_vtab *vtab, const char *func,
-                    const char *const *argNames, int nArg, int nRequired,
-                    int idxNum, sqlite3_value **argv, sqlite3_value **args,
-                    sqlite3_value **dups){
-  int i, j = 0;
-  for(i=0; i<nArg; i++){
-    args[i] = 0;
-    if( idxNum & (1<<i) ){
-      args[i] = argv[j++];
-      if( dups && (dups[i] = sqlite3_value_dup(args[i]))==0 ) return SQLITE_NOMEM;
-    }else if( i<nRequired ){
-      return corpus_vtab_error(vtab, func, "missing argument %s", argNames[i]);
-    }
-  }
-  return SQLITE_OK;
 }

@@ -28,7 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <utf8proc.h>
-#include "corpus_ext.h"
+#include "corpus_sql.h"
 
 /* ---- Signals and rules ---------------------------------------------------- */
 
@@ -1485,17 +1485,17 @@ static void quality_score_func(sqlite3_context *ctx, int argc,
   sqlite3_result_double(ctx, corpus_quality_score(&q, &o));
 }
 
-int quality_register(sqlite3 *db){
-  static const corpus_function funcs[] = {
-    {"quality_signals", 1, CORPUS_JSON_RESULT, quality_signals_func},
-    {"quality_signals", 2, CORPUS_JSON_RESULT, quality_signals_func},
-    {"quality_reject",  1, 0, quality_reject_func},
-    {"quality_reject",  2, 0, quality_reject_func},
-    {"quality_score",   1, 0, quality_score_func},
-    {"quality_score",   2, 0, quality_score_func},
-    {"c4_clean",        1, 0, c4_clean_func},
-    {"c4_clean",        2, 0, c4_clean_func},
-  };
-  return corpus_register_functions(db, funcs,
-                                   (int)(sizeof(funcs)/sizeof(funcs[0])));
+static const corpus_sql quality_sql[] = {
+  CORPUS_SCALAR("quality_signals", 1, CORPUS_PURE | CORPUS_JSON_RESULT, quality_signals_func),
+  CORPUS_SCALAR("quality_signals", 2, CORPUS_PURE | CORPUS_JSON_RESULT, quality_signals_func),
+  CORPUS_SCALAR("quality_reject",  1, CORPUS_PURE, quality_reject_func),
+  CORPUS_SCALAR("quality_reject",  2, CORPUS_PURE, quality_reject_func),
+  CORPUS_SCALAR("quality_score",   1, CORPUS_PURE, quality_score_func),
+  CORPUS_SCALAR("quality_score",   2, CORPUS_PURE, quality_score_func),
+  CORPUS_SCALAR("c4_clean",        1, CORPUS_PURE, c4_clean_func),
+  CORPUS_SCALAR("c4_clean",        2, CORPUS_PURE, c4_clean_func),
+};
+
+int corpus_quality_register(sqlite3 *db, char **pzErr){
+  return corpus_sql_register(db, quality_sql, CORPUS_COUNT(quality_sql), pzErr);
 }

@@ -31,7 +31,8 @@
 #include <utf8proc.h>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
-#include "corpus_ext.h"
+#include <sqlite3.h>   /* result codes only: the core calls no SQLite */
+#include "corpus_int.h"
 #include "spacy_en_rules.h"
 
 /* ---- The rules, compiled once per process --------------------------------- */
@@ -694,7 +695,7 @@ static int run_text(spacy_run *t, size_t n, corpus_token_fn cb, void *ctx){
   int in_ws, rc = 0;
   if( n==0 ) return 0;
   t->n = n;
-  in_ws = corpus_py_space(corpus_cp_at(t->z, n, 0, &len));
+  in_ws = corpus_py_isspace(corpus_cp_at(t->z, n, 0, &len));
   while( rc==0 ){
     int32_t c = 0;
     int ws = 0, end;
@@ -704,7 +705,7 @@ static int run_text(spacy_run *t, size_t n, corpus_token_fn cb, void *ctx){
     end = i>=n;
     if( !end ){
       c = corpus_cp_at(t->z, n, i, &len);
-      ws = corpus_py_space(c);
+      ws = corpus_py_isspace(c);
     }
     if( end || ws!=in_ws ){
       if( start<i ){

@@ -32,7 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "corpus_ext.h"
+#include "corpus_sql.h"
 
 enum { N_TEXT, N_VAR, N_SECTION, N_INVERTED, N_END };
 
@@ -1047,19 +1047,14 @@ static void cf_final(sqlite3_context *ctx){
   a->sum = 0;
 }
 
-int eval_register(sqlite3 *db){
-  static const corpus_function funcs[] = {
-    {"prompt", 2, 0, prompt_func},
-    {"fewshot", 4, 0, fewshot_func},
-    {"fewshot", 5, 0, fewshot_func},
-    {"calibrate", 2, CORPUS_JSON_RESULT, calibrate_func},
-  };
-  int rc = corpus_register_functions(db, funcs,
-                                     (int)(sizeof(funcs)/sizeof(funcs[0])));
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_create_function(db, "content_free_probs", 1,
-                                 CORPUS_PURE | CORPUS_JSON_RESULT, 0, 0,
-                                 cf_step, cf_final);
-  }
-  return rc;
+static const corpus_sql prompt_sql[] = {
+  CORPUS_SCALAR("prompt",    2, CORPUS_PURE, prompt_func),
+  CORPUS_SCALAR("fewshot",   4, CORPUS_PURE, fewshot_func),
+  CORPUS_SCALAR("fewshot",   5, CORPUS_PURE, fewshot_func),
+  CORPUS_SCALAR("calibrate", 2, CORPUS_PURE | CORPUS_JSON_RESULT, calibrate_func),
+  CORPUS_AGGREGATE("content_free_probs", 1, CORPUS_PURE | CORPUS_JSON_RESULT, cf_step, cf_final),
+};
+
+int corpus_prompt_register(sqlite3 *db, char **pzErr){
+  return corpus_sql_register(db, prompt_sql, CORPUS_COUNT(prompt_sql), pzErr);
 }

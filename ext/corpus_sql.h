@@ -1,0 +1,188 @@
+/*
+** The shared SQL glue: what every area's SQL half uses to turn SQL values
+** into core arguments and back, with one form of error message, and to
+** register its names.  Over the internal core (corpus_int.h); sql.c
+** implements it and holds the extension's sqlite3_api pointer.
+*/
+#ifndef CORPUS_SQL_H
+#define CORPUS_SQL_H
+
+#include "sqlite3ext.h"
+#include "corpus_int.h"
+
+#ifndef CORPUS_SQL_API_HERE
+SQLITE_EXTENSION_INIT3
+#endif
+
+/* Flags of a pure function (same result for the same arguments, safe in
+** any schema); of one that reads files or runs SQL (never from a schema
+** object, nor a view or trigger). */
+#define CORPUS_PURE (SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
+#define CORPUS_DIRECTONLY SQLITE_DIRECTONLY
+
+/* JSON results carry the subtype SQLite's JSON functions give JSON ('J'),
+** so json_*() take them as JSON, not as strings. */
+#define CORPUS_JSON_SUBTYPE 74
+#ifdef SQLITE_RESULT_SUBTYPE
+# define CORPUS_JSON_RESULT SQLITE_RESULT_SUBTYPE
+#else
+# define CORPUS_JSON_RESULT 0
+#endif
+
+/*
+** The registry.  Each area ends with one table of corpus_sql rows, one per
+** SQL name and argument count, and registers it with corpus_sql_register()
+** from its corpus_AREA_register(): a scalar function (xFunc), an aggregate
+** (xStep, xFinal), a window function (and xValue, xInverse) or a virtual
+** table module.  flags are SQLite's function flags (SQLITE_UTF8 is added).
+*/
+typedef struct corpus_sql {
+  const char *name;
+  int nArg;                                 /* -1: any number */
+  int flags;                                /* CORPUS_PURE, ... */
+  void (*xFunc)(sqlite3_context*, int, sqlite3_value**);
+  void (*xStep)(sqlite3_context*, int, sqlite3_value**);
+  void (*xFinal)(sqlite3_context*);
+  void (*xValue)(sqlite3_context*);
+  void (*xInverse)(sqlite3_context*, int, sqlite3_value**);
+  const sqlite3_module *module;
+  const void *aux;                          /* the module's pAux */
+} corpus_sql;
+#define CORPUS_SCALAR(name, nArg, flags, xFunc) \
+  {name, nArg, flags, xFunc, 0, 0, 0, 0, 0, 0}
+#define CORPUS_AGGREGATE(name, nArg, flags, xStep, xFinal) \
+  {name, nArg, flags, 0, xStep, xFinal, 0, 0, 0, 0}
+#define CORPUS_WINDOW(name, nArg, flags, xStep, xFinal, xValue, xInverse) \
+  {name, nArg, flags, 0, xStep, xFinal, xValue, xInverse, 0, 0}
+#define CORPUS_MODULE(name, module, aux) \
+  {name, 0, 0, 0, 0, 0, 0, 0, module, aux}
+#define CORPUS_TABLE_FUNCTION(name, tvf) \
+  CORPUS_MODULE(name, &corpus_tvf_module, tvf)
+/* SQLITE_OK, or the first failure's code with "cannot register NAME/NARG:
+** WHY" in *pzErr (from sqlite3_mprintf). */
+int corpus_sql_register(sqlite3 *db, const corpus_sql *rows, int count,
+                        char **pzErr);
+
+/* SQLite's allocator in the shape corpus_use_allocator() takes. */
+void *corpus_sql_realloc(void *p, size_t n);
+void corpus_sql_free(void *p);
+
+/* The areas, in the order the entry point registers them. */
+int corpus_version_register(sqlite3 *db, char **pzErr);
+int corpus_text_register(sqlite3 *db, char **pzErr);
+int corpus_tokenize_register(sqlite3 *db, char **pzErr);
+int corpus_hash_register(sqlite3 *db, char **pzErr);
+int corpus_minhash_register(sqlite3 *db, char **pzErr);
+int corpus_lsh_register(sqlite3 *db, char **pzErr);
+int corpus_cluster_register(sqlite3 *db, char **pzErr);
+int corpus_quality_register(sqlite3 *db, char **pzErr);
+int corpus_classify_register(sqlite3 *db, char **pzErr);
+int corpus_prompt_register(sqlite3 *db, char **pzErr);
+int corpus_ngram_index_register(sqlite3 *db, char **pzErr);
+int corpus_decontam_register(sqlite3 *db, char **pzErr);
+
+/* quality_score(text, model BLOB), the classifier's half of quality_score()
+** (classify.c), which quality.c's quality_score() hands a BLOB model to. */
+void corpus_classify_score_func(sqlite3_context *ctx, int argc,
+                                sqlite3_value **argv);
+
+/* An ngram_index's NAME_config, read back and checked (ngram_index.c):
+** every value in it comes from a table anyone can write to, and n sizes
+** arrays.  mask holds bit k-1 for each length k < n of an item indexed
+** whole.  corpus_ngram_config_read() returns SQLITE_OK, SQLITE_ERROR
+** without the table (*err: no index of that name, called display),
+** SQLITE_CORRUPT_VTAB with *err saying which value is wrong, or
+** SQLITE_NOMEM (*err NULL); *err is from sqlite3_mprintf(). */
+typedef struct corpus_ngram_config {
+  int n, fold;
+  uint64_t mask;
+  sqlite3_int64 short_items, empty_items;
+} corpus_ngram_config;
+int corpus_ngram_config_read(sqlite3 *db, const char *schema, const char *name,
+                             const char *display, corpus_ngram_config *c,
+                             char **err);
+
+/* Reads argument v, called name, as a minhash signature (minhash.c);
+** otherwise sets "FUNC: NAME ..." on ctx and returns nonzero. */
+int corpus_sig_arg(sqlite3_context *ctx, const char *func, const char *name,
+                   sqlite3_value *v, corpus_minhash_sig *sig);
+
+/* "INTEGER", "REAL", "TEXT", "BLOB" or "NULL". */
+const char *corpus_type_name(int type);
+
+/* Reports "FUNC: MESSAGE" as the error of ctx. */
+void corpus_result_error(sqlite3_context *ctx, const char *func,
+                         const char *fmt, ...);
+
+/* Checks that argument v, called name, is TEXT; otherwise sets the error
+** "FUNC: NAME must be TEXT, got TYPE" on ctx and returns nonzero. */
+int corpus_check_text(sqlite3_context *ctx, const char *func, const char *name,
+                      sqlite3_value *v);
+
+/* Parses an options argument (TEXT, or NULL for none) with set(); on error
+** sets "FUNC: ..." on ctx and returns nonzero. */
+int corpus_apply_options(sqlite3_context *ctx, const char *func,
+                         sqlite3_value *v, corpus_option_fn set, void *opts);
+
+/* Same for code without a context (virtual tables): returns 0, or an error
+** message from sqlite3_mprintf() in *pzErr. */
+int corpus_parse_options_value(const char *func, sqlite3_value *v,
+                               corpus_option_fn set, void *opts, char **pzErr);
+
+/*
+** Table-valued functions take their arguments as HIDDEN columns that follow
+** nOutput output columns (SQLite's series.c).  corpus_tvf_best_index() is
+** their xBestIndex: idxNum gets bit i for each argument i constrained by
+** equality, and xFilter's argv holds those arguments in order.  A plan with
+** a required argument unusable (from a table not yet scanned) is refused
+** with SQLITE_CONSTRAINT; one without a required argument at all gets a
+** prohibitive cost rather than an error, because SQLite also asks about
+** plans made of part of the WHERE clause (one branch of an OR).  If such a
+** plan runs anyway, the missing argument is an error.
+**
+** Every table-valued function is one corpus_tvf: the skeleton
+** (corpus_tvf_module, sql.c) does the connecting, opening, closing, the
+** plan and the argument columns; the corpus_tvf gives what differs.  A
+** cursor is the function's own struct, starting with a corpus_tvf_cursor.
+*/
+#define CORPUS_TVF_MAXARG 8
+typedef struct corpus_tvf_cursor {
+  sqlite3_vtab_cursor base;
+  sqlite3_int64 row, nrow;   /* the row, and how many (xEof: row >= nrow) */
+  sqlite3_value *args[CORPUS_TVF_MAXARG];  /* copies, for the HIDDEN columns */
+} corpus_tvf_cursor;
+typedef struct corpus_tvf {
+  const char *name;          /* "lsh_bands": the first word of its errors */
+  const char *schema;        /* "CREATE TABLE x(outputs..., args HIDDEN...)" */
+  int nOutput, nArg, nRequired;      /* the first nRequired args are needed */
+  const char *const *argNames;       /* nArg names, for errors */
+  int config;                /* SQLITE_VTAB_INNOCUOUS or _DIRECTONLY */
+  size_t cursorSize;         /* of the function's cursor struct */
+  /* Computes the rows for args[0..nArg-1] (NULL where absent): sets nrow
+  ** (or leaves row < nrow until done, with xNext).  SQLITE_OK or an error
+  ** from corpus_tvf_error(). */
+  int (*xFilter)(corpus_tvf_cursor *c, sqlite3_value **args);
+  /* Output column col (< nOutput) of the current row. */
+  int (*xColumn)(corpus_tvf_cursor *c, sqlite3_context *ctx, int col);
+  /* Frees what the cursor holds beyond the corpus_tvf_cursor; the cursor
+  ** must be usable for xFilter again (or NULL: nothing held). */
+  void (*xReset)(corpus_tvf_cursor *c);
+  /* Moves to the next row (NULL: row++). */
+  int (*xNext)(corpus_tvf_cursor *c);
+} corpus_tvf;
+extern const sqlite3_module corpus_tvf_module;
+/* The connection a cursor's function runs on. */
+sqlite3 *corpus_tvf_db(corpus_tvf_cursor *c);
+/* Parses an options argument (TEXT or NULL) with set(); SQLITE_OK, or the
+** error set on c's table. */
+int corpus_tvf_options(corpus_tvf_cursor *c, sqlite3_value *v,
+                       corpus_option_fn set, void *opts);
+/* Sets "NAME: MESSAGE" as the error of c's table; returns SQLITE_ERROR (or
+** SQLITE_NOMEM). */
+int corpus_tvf_error(corpus_tvf_cursor *c, const char *fmt, ...);
+/* Sets "FUNC: MESSAGE" as the vtab's error; returns SQLITE_ERROR (or
+** SQLITE_NOMEM). */
+int corpus_vtab_error(sqlite3_vtab *vtab, const char *func, const char *fmt,
+                      ...);
+
+#endif /* CORPUS_SQL_H */

@@ -1,0 +1,342 @@
+/*
+** The shared SQL glue, over the core and under every area's SQL half: the
+** registry, argument reading, errors and the skeleton of the table-valued
+** functions.  It holds the extension's pointer to SQLite's API routines
+** (sqlite3_api), which sqlite3_corpus_init() sets: the layer below (the
+** core) never calls SQLite.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#define CORPUS_SQL_API_HERE
+#include "corpus_sql.h"
+SQLITE_EXTENSION_INIT1
+
+/* ---- The registry ----------------------------------------------------------- */
+
+int corpus_sql_register(sqlite3 *db, const corpus_sql *rows, int count,
+                        char **pzErr){
+  int i, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<count; i++){
+    const corpus_sql *r = &rows[i];
+    if( r->module ){
+      rc = sqlite3_create_module(db, r->name, r->module, (void*)r->aux);
+    }else if( r->xValue ){
+      rc = sqlite3_create_window_function(db, r->name, r->nArg,
+               SQLITE_UTF8 | r->flags, 0, r->xStep, r->xFinal, r->xValue,
+               r->xInverse, 0);
+    }else{
+      rc = sqlite3_create_function(db, r->name, r->nArg, SQLITE_UTF8 | r->flags,
+                                   0, r->xFunc, r->xStep, r->xFinal);
+    }
+    if( rc!=SQLITE_OK && pzErr ){
+      *pzErr = r->module
+        ? sqlite3_mprintf("cannot register %s: %s", r->name, sqlite3_errmsg(db))
+        : sqlite3_mprintf("cannot register %s/%d: %s", r->name, r->nArg,
+                          sqlite3_errmsg(db));
+    }
+  }
+  return rc;
+}
+
+void *corpus_sql_realloc(void *p, size_t n){
+  return sqlite3_realloc64(p, (sqlite3_uint64)n);
+}
+
+void corpus_sql_free(void *p){
+  sqlite3_free(p);
+}
+
+/* ---- Arguments and errors -------------------------------------------------- */
+
+const char *corpus_type_name(int type){
+  switch( type ){
+    case SQLITE_INTEGER: return "INTEGER";
+    case SQLITE_FLOAT:   return "REAL";
+    case SQLITE_TEXT:    return "TEXT";
+    case SQLITE_BLOB:    return "BLOB";
+    default:             return "NULL";
+  }
+}
+
+void corpus_result_error(sqlite3_context *ctx, const char *func,
+                         const char *fmt, ...){
+  va_list ap;
+  char *msg;
+  char *full;
+  va_start(ap, fmt);
+  msg = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  full = msg ? sqlite3_mprintf("%s: %s", func, msg) : 0;
+  if( full ){
+    sqlite3_result_error(ctx, full, -1);
+  }else{
+    sqlite3_result_error_nomem(ctx);
+  }
+  sqlite3_free(msg);
+  sqlite3_free(full);
+}
+
+int corpus_check_text(sqlite3_context *ctx, const char *func, const char *name,
+                      sqlite3_value *v){
+  int t = sqlite3_value_type(v);
+  if( t==SQLITE_TEXT ) return 0;
+  corpus_result_error(ctx, func, "%s must be TEXT, got %s", name,
+                      corpus_type_name(t));
+  return 1;
+}
+
+int corpus_parse_options_value(const char *func, sqlite3_value *v,
+                               corpus_option_fn set, void *opts, char **pzErr){
+  char err[CORPUS_ERRMAX];
+  int t = sqlite3_value_type(v);
+  if( t==SQLITE_NULL ) return 0;
+  if( t!=SQLITE_TEXT ){
+    *pzErr = sqlite3_mprintf("%s: options must be TEXT, got %s", func,
+                             corpus_type_name(t));
+    return SQLITE_ERROR;
+  }
+  err[0] = 0;
+  if( corpus_options_parse((const char*)sqlite3_value_text(v),
+                           (size_t)sqlite3_value_bytes(v), set, opts, err) ){
+    *pzErr = sqlite3_mprintf("%s: %s", func, err);
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+int corpus_apply_options(sqlite3_context *ctx, const char *func,
+                         sqlite3_value *v, corpus_option_fn set, void *opts){
+  char *zErr = 0;
+  if( corpus_parse_options_value(func, v, set, opts, &zErr)==SQLITE_OK ){
+    return 0;
+  }
+  if( zErr ){
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+  }else{
+    sqlite3_result_error_nomem(ctx);
+  }
+  return 1;
+}
+
+/* ---- Table-valued functions ----------------------------------------------- */
+
+int corpus_tvf_best_index(sqlite3_index_info *info, int nOutput, int nArg,
+                          int nRequired){
+  int slot[CORPUS_TVF_MAXARG];
+  int i, seen = 0, usable = 0, nargv = 0;
+  int required = (1<<nRequired) - 1;
+  for(i=0; i<nArg; i++) slot[i] = -1;
+  for(i=0; i<info->nConstraint; i++){
+    const struct sqlite3_index_constraint *p = &info->aConstraint[i];
+    int arg = p->iColumn - nOutput;
+    if( arg<0 || arg>=nArg || p->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
+    seen |= 1<<arg;
+    if( p->usable ){
+      usable |= 1<<arg;
+      slot[arg] = i;
+    }
+  }
+  if( (seen & ~usable)!=0 ) return SQLITE_CONSTRAINT;
+  for(i=0; i<nArg; i++){
+    if( slot[i]<0 ) continue;
+    info->aConstraintUsage[slot[i]].argvIndex = ++nargv;
+    info->aConstraintUsage[slot[i]].omit = 1;
+  }
+  info->idxNum = usable;
+  if( (usable & required)==required ){
+    info->estimatedCost = 1000.0;
+    info->estimatedRows = 1000;
+  }else{
+    info->estimatedCost = 1e300;
+    info->estimatedRows = 1000000000;
+  }
+  return SQLITE_OK;
+}
+
+int corpus_vtab_error(sqlite3_vtab *vtab, const char *func, const char *fmt,
+                      ...){
+  va_list ap;
+  char *msg;
+  va_start(ap, fmt);
+  msg = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  sqlite3_free(vtab->zErrMsg);
+  vtab->zErrMsg = msg ? sqlite3_mprintf("%s: %s", func, msg) : 0;
+  sqlite3_free(msg);
+  return vtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* ---- The skeleton of a table-valued function ------------------------------ */
+
+typedef struct tvf_vtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  const corpus_tvf *def;
+} tvf_vtab;
+
+#define TVF_DEF(c) (((tvf_vtab*)(c)->base.pVtab)->def)
+
+sqlite3 *corpus_tvf_db(corpus_tvf_cursor *c){
+  return ((tvf_vtab*)c->base.pVtab)->db;
+}
+
+int corpus_tvf_error(corpus_tvf_cursor *c, const char *fmt, ...){
+  sqlite3_vtab *vtab = c->base.pVtab;
+  va_list ap;
+  char *msg;
+  va_start(ap, fmt);
+  msg = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  sqlite3_free(vtab->zErrMsg);
+  vtab->zErrMsg = msg ? sqlite3_mprintf("%s: %s", TVF_DEF(c)->name, msg) : 0;
+  sqlite3_free(msg);
+  return vtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+int corpus_tvf_options(corpus_tvf_cursor *c, sqlite3_value *v,
+                       corpus_option_fn set, void *opts){
+  sqlite3_vtab *vtab = c->base.pVtab;
+  char *zErr = 0;
+  if( corpus_parse_options_value(TVF_DEF(c)->name, v, set, opts, &zErr)==0 ){
+    return SQLITE_OK;
+  }
+  if( zErr==0 ) return SQLITE_NOMEM;
+  sqlite3_free(vtab->zErrMsg);
+  vtab->zErrMsg = zErr;     /* it starts with the function's name */
+  return SQLITE_ERROR;
+}
+
+static int tvf_connect(sqlite3 *db, void *pAux, int argc,
+                       const char *const *argv, sqlite3_vtab **ppVtab,
+                       char **pzErr){
+  const corpus_tvf *def = (const corpus_tvf*)pAux;
+  tvf_vtab *t;
+  int rc;
+  (void)argc; (void)argv; (void)pzErr;
+  rc = sqlite3_declare_vtab(db, def->schema);
+  if( rc!=SQLITE_OK ) return rc;
+  t = sqlite3_malloc64(sizeof(*t));
+  if( t==0 ) return SQLITE_NOMEM;
+  memset(t, 0, sizeof(*t));
+  t->db = db;
+  t->def = def;
+  sqlite3_vtab_config(db, def->config);
+  *ppVtab = &t->base;
+  return SQLITE_OK;
+}
+
+static int tvf_disconnect(sqlite3_vtab *v){
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+static int tvf_best_index(sqlite3_vtab *v, sqlite3_index_info *info){
+  const corpus_tvf *def = ((tvf_vtab*)v)->def;
+  return corpus_tvf_best_index(info, def->nOutput, def->nArg, def->nRequired);
+}
+
+static int tvf_open(sqlite3_vtab *v, sqlite3_vtab_cursor **pp){
+  corpus_tvf_cursor *c = sqlite3_malloc64(((tvf_vtab*)v)->def->cursorSize);
+  if( c==0 ) return SQLITE_NOMEM;
+  memset(c, 0, ((tvf_vtab*)v)->def->cursorSize);
+  *pp = &c->base;
+  return SQLITE_OK;
+}
+
+static void tvf_reset(corpus_tvf_cursor *c){
+  const corpus_tvf *def = TVF_DEF(c);
+  int i;
+  for(i=0; i<CORPUS_TVF_MAXARG; i++){
+    sqlite3_value_free(c->args[i]);
+    c->args[i] = 0;
+  }
+  if( def->xReset ) def->xReset(c);
+  c->row = c->nrow = 0;
+}
+
+static int tvf_close(sqlite3_vtab_cursor *cur){
+  tvf_reset((corpus_tvf_cursor*)cur);
+  sqlite3_free(cur);
+  return SQLITE_OK;
+}
+
+/* Spreads argv into args[0..nArg-1] (NULL where absent), each copied into
+** c->args for the HIDDEN columns. */
+static int tvf_filter(sqlite3_vtab_cursor *cur, int idxNum,
+                      const char *idxStr, int argc, sqlite3_value **argv){
+  corpus_tvf_cursor *c = (corpus_tvf_cursor*)cur;
+  const corpus_tvf *def = TVF_DEF(c);
+  sqlite3_value *args[CORPUS_TVF_MAXARG];
+  int i, j = 0;
+  (void)idxStr; (void)argc;
+  tvf_reset(c);
+  for(i=0; i<def->nArg; i++){
+    args[i] = 0;
+    if( idxNum & (1<<i) ){
+      args[i] = argv[j++];
+      c->args[i] = sqlite3_value_dup(args[i]);
+      if( c->args[i]==0 ) return SQLITE_NOMEM;
+    }else if( i<def->nRequired ){
+      return corpus_tvf_error(c, "missing argument %s", def->argNames[i]);
+    }
+  }
+  return def->xFilter(c, args);
+}
+
+static int tvf_next(sqlite3_vtab_cursor *cur){
+  corpus_tvf_cursor *c = (corpus_tvf_cursor*)cur;
+  const corpus_tvf *def = TVF_DEF(c);
+  if( def->xNext ) return def->xNext(c);
+  c->row++;
+  return SQLITE_OK;
+}
+
+static int tvf_eof(sqlite3_vtab_cursor *cur){
+  corpus_tvf_cursor *c = (corpus_tvf_cursor*)cur;
+  return c->row>=c->nrow;
+}
+
+static int tvf_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
+                      int col){
+  corpus_tvf_cursor *c = (corpus_tvf_cursor*)cur;
+  const corpus_tvf *def = TVF_DEF(c);
+  if( col<def->nOutput ) return def->xColumn(c, ctx, col);
+  if( c->args[col-def->nOutput] ){             /* HIDDEN: the arguments */
+    sqlite3_result_value(ctx, c->args[col-def->nOutput]);
+  }
+  return SQLITE_OK;
+}
+
+static int tvf_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
+  *pRowid = ((corpus_tvf_cursor*)cur)->row;
+  return SQLITE_OK;
+}
+
+const sqlite3_module corpus_tvf_module = {
+  /* iVersion    */ 0,
+  /* xCreate     */ 0,            /* eponymous-only */
+  /* xConnect    */ tvf_connect,
+  /* xBestIndex  */ tvf_best_index,
+  /* xDisconnect */ tvf_disconnect,
+  /* xDestroy    */ 0,
+  /* xOpen       */ tvf_open,
+  /* xClose      */ tvf_close,
+  /* xFilter     */ tvf_filter,
+  /* xNext       */ tvf_next,
+  /* xEof        */ tvf_eof,
+  /* xColumn     */ tvf_column,
+  /* xRowid      */ tvf_rowid,
+  /* xUpdate     */ 0,
+  /* xBegin      */ 0,
+  /* xSync       */ 0,
+  /* xCommit     */ 0,
+  /* xRollback   */ 0,
+  /* xFindMethod */ 0,
+  /* xRename     */ 0,
+  /* xSavepoint  */ 0,
+  /* xRelease    */ 0,
+  /* xRollbackTo */ 0,
+  /* xShadowName */ 0
+};
