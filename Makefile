@@ -11,6 +11,12 @@ CPPFLAGS += -Iinclude -Iext -DCORPUS_VERSION='"$(VERSION)"'
 LDLIBS   := -lutf8proc -lpcre2-8 -lpthread -lm
 SRC      := $(wildcard ext/*.c)
 HDR      := $(wildcard ext/*.h include/*.h)
+# One object per file, so that tools/layers.sh can read who uses whom.  The
+# library exports sqlite3_corpus_init and the C API of include/corpus.h,
+# nothing else (-fvisibility=hidden; the header's pragmas).
+OBJ      := $(SRC:ext/%.c=dist/obj/%.o)
+ASAN_OBJ := $(SRC:ext/%.c=dist/asan/obj/%.o)
+VIS      := -fvisibility=hidden
 
 # The BPE rank tables (data/bpe/*.tiktoken, SHA-256 checked against OpenAI's
 # published hashes) become C arrays at build time (tools/bpe_gen.c) and are
@@ -40,7 +46,7 @@ $(GEN)/bpe_%.c: data/bpe/%.tiktoken data/bpe/SHA256SUMS $(GEN)/bpe_gen
 	$(GEN)/bpe_gen $(BPE_GAP_$*) $* $< > $@.tmp && mv $@.tmp $@
 
 $(GEN)/bpe_%.o: $(GEN)/bpe_%.c ext/bpe_table.h
-	$(CC) -Iext -O1 -fPIC -c -o $@ $<
+	$(CC) -Iext -O1 $(VIS) -fPIC -c -o $@ $<
 
 .SECONDARY: $(BPE_ENCS:%=$(GEN)/bpe_%.c)
 
@@ -48,14 +54,20 @@ $(GEN)/bpe_%.o: $(GEN)/bpe_%.c ext/bpe_table.h
 $(GEN)/bpe_check: tools/bpe_check.c ext/bpe_table.h $(BPE_OBJ)
 	$(CC) -O2 $(WARN) -Iext -o $@ tools/bpe_check.c $(BPE_OBJ)
 
-dist/corpus.so: $(SRC) $(HDR) $(BPE_OBJ) VERSION Makefile
+dist/obj/%.o: ext/%.c $(HDR) VERSION Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -DNDEBUG $(CFLAGS) $(WARN) -fPIC -shared -o $@.tmp $(SRC) $(BPE_OBJ) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -DNDEBUG $(CFLAGS) $(WARN) $(VIS) -fPIC -c -o $@ $<
+
+dist/asan/obj/%.o: ext/%.c $(HDR) VERSION Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) $(WARN) $(VIS) -fPIC -c -o $@ $<
+
+dist/corpus.so: $(OBJ) $(BPE_OBJ)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,corpus.so -o $@.tmp $(OBJ) $(BPE_OBJ) $(LDLIBS)
 	@mv $@.tmp $@  # a new file, not overwritten in place: running tests keep theirs
 
-dist/asan/corpus.so: $(SRC) $(HDR) $(BPE_OBJ) VERSION Makefile
-	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) $(WARN) -fPIC -shared -o $@.tmp $(SRC) $(BPE_OBJ) $(LDLIBS)
+dist/asan/corpus.so: $(ASAN_OBJ) $(BPE_OBJ)
+	$(CC) $(ASAN_FLAGS) -shared -Wl,-soname,corpus.so -o $@.tmp $(ASAN_OBJ) $(BPE_OBJ) $(LDLIBS)
 	@mv $@.tmp $@
 
 # Installs the Debian packages the build, tests and demo need (once).
@@ -64,6 +76,7 @@ deps:
 
 test: deps dist/corpus.so $(GEN)/bpe_check
 	$(GEN)/bpe_check
+	sh tools/layers.sh dist/obj
 	$(TCLSH) test/all.tcl dist/corpus
 
 asan: deps dist/asan/corpus.so
