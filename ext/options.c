@@ -4,7 +4,9 @@
 **
 ** An option string is "key=value" pairs separated by white space or commas,
 ** the syntax of virtual-table arguments: 'form=nfc case=keep' or
-** 'form=nfc, case=keep'.  A value may be quoted with '...' or "..." (the
+** 'form=nfc, case=keep'.  A comma followed by a word with no '=' continues
+** the value before it, so a list reads as written: 'rules=gopher,c4' (the
+** value "gopher,c4").  A value may be quoted with '...' or "..." (the
 ** quote doubled inside to escape it) to hold spaces or commas:
 ** 'normalize="form=nfc case=keep"'.  Keys are identifiers; a key may appear
 ** once.  What each key means is up to the caller's set() function.
@@ -90,6 +92,23 @@ int corpus_options_parse(const char *z, size_t n, corpus_option_fn set,
     }else{
       while( i<n && !is_separator(buf[i]) ) i++;
       out = i;
+      /* a list: a comma followed by a bare word (no '=', no quote)
+      ** continues the value, 'rules=gopher,c4' or 'rules=gopher, c4' */
+      while( out>val ){
+        size_t j = i, w;
+        while( j<n && (buf[j]==' ' || buf[j]=='\t') ) j++;
+        if( j>=n || buf[j]!=',' ) break;
+        j++;
+        while( j<n && (buf[j]==' ' || buf[j]=='\t') ) j++;
+        for(w=j; w<n && !is_separator(buf[w]); w++){
+          if( buf[w]=='=' || buf[w]=='\'' || buf[w]=='"' ) break;
+        }
+        if( w==j || (w<n && !is_separator(buf[w])) ) break;
+        buf[out++] = ',';
+        memmove(buf+out, buf+j, w-j);
+        out += w-j;
+        i = w;
+      }
       if( out==val ){
         snprintf(err, CORPUS_ERRMAX, "option '%.*s' has no value",
                  (int)(keyEnd-key), buf+key);
