@@ -100,11 +100,6 @@ int classify_register(sqlite3 *db);
 int eval_register(sqlite3 *db);
 int decontam_register(sqlite3 *db);
 
-/* quality_score(text, model BLOB), the classifier's half of quality_score()
-** (classify.c), which quality.c's quality_score() hands a BLOB model to. */
-void corpus_classify_score_func(sqlite3_context *ctx, int argc,
-                                sqlite3_value **argv);
-
 /* Reads argument v, called name, as a minhash signature; otherwise sets
 ** "FUNC: NAME ..." on ctx and returns nonzero. */
 int corpus_sig_arg(sqlite3_context *ctx, const char *func, const char *name,

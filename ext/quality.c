@@ -7,8 +7,6 @@
 **   quality_signals(text [, options])  -> JSON object of every signal
 **   quality_reject(text [, options])   -> NULL, or the first rule failed
 **   quality_score(text [, options])    -> heuristic score in [0, 1]
-**   quality_score(text, model)         -> the classifier's probability
-**                                         (classify.c)
 **   c4_clean(text [, options])         -> C4's cleaned text, or NULL
 **
 ** One call measures everything in a few linear passes: the tokens (once),
@@ -1472,13 +1470,16 @@ static void c4_clean_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_result_text64(ctx, b.z, b.n, corpus_free, SQLITE_UTF8);
 }
 
-/* quality_score(text [, options]) here; with a model BLOB, the classifier. */
+/* A BLOB second argument is refused, not read as options: it is a model
+** meant for quality_classify() (quality_score's old classifier form). */
 static void quality_score_func(sqlite3_context *ctx, int argc,
                                sqlite3_value **argv){
   corpus_quality_opts o;
   corpus_quality q;
   if( argc==2 && sqlite3_value_type(argv[1])==SQLITE_BLOB ){
-    corpus_classify_score_func(ctx, argc, argv);
+    corpus_result_error(ctx, "quality_score", "the second argument is "
+                        "options TEXT; to score with a trained model call "
+                        "quality_classify(text, model)");
     return;
   }
   if( quality_args(ctx, "quality_score", argc, argv, &o, &q, 0) ) return;
