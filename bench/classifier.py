@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # Evaluation harness for the GPT-3-style quality classifier of the extension,
 #   quality_train(text, label [, options])  aggregate -> model BLOB
-#   quality_score(text, model)              -> REAL, probability of label 1
+#   quality_classify(text, model)           -> REAL, probability of label 1
 # next to fastText (Debian package `fasttext`, 0.9.2) on the same data and
 # the same split.  Prints figures, never a verdict.  Stdlib only.
 #
@@ -68,9 +68,9 @@
 #   CREATE TABLE train(id TEXT PRIMARY KEY, text TEXT NOT NULL, label INTEGER NOT NULL)
 #   CREATE TABLE test(id TEXT PRIMARY KEY, text TEXT NOT NULL, label INTEGER NOT NULL)
 #   SELECT quality_train(text, label, :opts) FROM train            -- timed once
-#   SELECT sum(quality_score(text, :model)) FROM test              -- best of --runs
+#   SELECT sum(quality_classify(text, :model)) FROM test           -- best of --runs
 #   SELECT sum(length(text)) FROM test                             -- the baseline, best of --runs
-#   SELECT id, label, quality_score(text, :model) FROM test ORDER BY id  -- the figures
+#   SELECT id, label, quality_classify(text, :model) FROM test ORDER BY id  -- the figures
 # fastText: the same train rows in the same order, one document a line,
 # "__label__L text" with \r and \n turned into spaces ("__label__" inside a
 # text becomes "__lbl__"); the test texts without labels;
@@ -545,9 +545,9 @@ def run_fasttext(ft, train, test, seed, extra, tmp):
 # ------------------------------------------------------------- extension
 
 SQL_TRAIN = "SELECT quality_train(text, label, :opts) FROM train"
-SQL_SCORE_SUM = "SELECT sum(quality_score(text, :model)) FROM test"
+SQL_SCORE_SUM = "SELECT sum(quality_classify(text, :model)) FROM test"
 SQL_BASELINE = "SELECT sum(length(text)) FROM test"
-SQL_SCORES = "SELECT id, label, quality_score(text, :model) FROM test ORDER BY id"
+SQL_SCORES = "SELECT id, label, quality_classify(text, :model) FROM test ORDER BY id"
 
 
 def open_db(lib, train, test):
@@ -559,7 +559,7 @@ def open_db(lib, train, test):
         db.execute("CREATE TABLE %s(id TEXT PRIMARY KEY, text TEXT NOT NULL, label INTEGER NOT NULL)" % tbl)
         db.executemany("INSERT INTO %s(id, text, label) VALUES (?, ?, ?)" % tbl, [(i, t, l) for i, t, l, _ in rows])
     db.commit()
-    missing = [f for f in ("quality_train", "quality_score")
+    missing = [f for f in ("quality_train", "quality_classify")
                if not db.execute("SELECT 1 FROM pragma_function_list WHERE name = ?", (f,)).fetchone()]
     if missing:
         raise RuntimeError("%s: no function %s" % (lib, ", ".join(missing)))
@@ -587,13 +587,13 @@ def run_extension(db, opts, test, runs):
     rows = db.execute(SQL_SCORES, {"model": model}).fetchall()
     ids = [r[0] for r in rows]
     if ids != [r[0] for r in test]:
-        raise RuntimeError("quality_score rows do not match the test set")
+        raise RuntimeError("quality_classify rows do not match the test set")
     nulls = sum(1 for r in rows if r[2] is None or r[2] != r[2])
     scores = [0.5 if (r[2] is None or r[2] != r[2]) else float(r[2]) for r in rows]
     out = dict(scores=scores, train_s=train_s, score_s=score_s, size=len(model), params=opts, nulls=nulls)
     s = sum(scores)
     if total is not None and abs(float(total) - s) > 1e-6 * max(1.0, abs(s)) and not nulls:
-        out["note"] = "sum(quality_score) %.9g differs from the per-row scores %.9g" % (total, s)
+        out["note"] = "sum(quality_classify) %.9g differs from the per-row scores %.9g" % (total, s)
     return out
 
 
@@ -724,7 +724,7 @@ def by_kind(test, scores):
 
 
 def main():
-    ap = argparse.ArgumentParser(description="quality_train/quality_score next to fastText (figures only)")
+    ap = argparse.ArgumentParser(description="quality_train/quality_classify next to fastText (figures only)")
     ap.add_argument("lib", nargs="?", help="the extension without suffix, e.g. dist/corpus")
     ap.add_argument("--corpora", default=os.environ.get("CORPORA_DIR", "/tmp/corpora"))
     ap.add_argument("--options", action="append", default=None,

@@ -3,7 +3,7 @@
 # sample_keep(), each timed over every document of a real corpus.  With
 # -set quality, the quality functions instead: quality_signals(),
 # quality_reject(), the heuristic quality_score(), c4_clean(), and the
-# classifier (quality_score(text, model) with the model bound as a parameter
+# classifier (quality_classify(text, model) with the model bound as a parameter
 # and from a subquery, and quality_train(), whose model is trained once per
 # corpus, before the timings, on labels id % 2).
 #
@@ -69,8 +69,8 @@ if {$set eq "quality"} {
     {{SELECT count(quality_reject(text, 'rules=c4')) FROM docs} MB}
     {{SELECT sum(quality_score(text)) FROM docs} MB}
     {{SELECT count(c4_clean(text)) FROM docs} MB}
-    {{SELECT sum(quality_score(text, $::model)) FROM docs} MB}
-    {{SELECT sum(quality_score(text, (SELECT model FROM models))) FROM docs} MB}
+    {{SELECT sum(quality_classify(text, $::model)) FROM docs} MB}
+    {{SELECT sum(quality_classify(text, (SELECT model FROM models))) FROM docs} MB}
     {{SELECT length(quality_train(text, id % 2)) FROM docs} MB}
     {{SELECT sum(quality_keep(0.5, id)) FROM docs} rows}
   }

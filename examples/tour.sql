@@ -125,10 +125,10 @@ SELECT json_extract(quality_model_info(model), '$.documents') AS trained_on,
        json_extract(quality_model_info(model), '$.buckets') AS buckets
   FROM models;
 SELECT label, count(*) AS held_out,
-       sum((quality_score(text, (SELECT model FROM models)) > 0.5) = label) AS correct
+       sum((quality_classify(text, (SELECT model FROM models)) > 0.5) = label) AS correct
   FROM labelled WHERE NOT sample_keep(id, 0.7, 1)
  GROUP BY label;
 .print 'GPT-3 keeps a page when pareto(9) > 1 - score: deterministic per id'
-SELECT sum(quality_keep(quality_score(text, (SELECT model FROM models)), id)) AS kept,
+SELECT sum(quality_keep(quality_classify(text, (SELECT model FROM models)), id)) AS kept,
        count(*) AS pages
   FROM labelled WHERE label = 1;

@@ -3,7 +3,7 @@
 ** regression over hashed word features, trained in SQL.
 **
 **   quality_train(text, label [, options])  aggregate -> model BLOB
-**   quality_score(text, model)              -> P(label 1), REAL in (0, 1)
+**   quality_classify(text, model)           -> P(label 1), REAL in (0, 1)
 **   quality_model_info(model)               -> JSON description
 **
 ** Features: the words of the "words" tokenizer, lowercased, and each pair of
@@ -236,17 +236,24 @@ int corpus_model_score(const corpus_model *m, const char *z, size_t n,
   return 0;
 }
 
-/* quality_score(text, model): dispatched from quality.c on a BLOB. */
-void corpus_classify_score_func(sqlite3_context *ctx, int argc,
-                                sqlite3_value **argv){
+/* quality_classify(text, model).  A NULL model is an error, not NULL: it
+** is most often a subquery that found no row, and a NULL score would pass
+** unnoticed through quality_keep() and WHERE clauses. */
+static void classify_func(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv){
   corpus_model m;
   const char *z;
   size_t n;
   double p;
   (void)argc;
+  if( sqlite3_value_type(argv[1])==SQLITE_NULL ){
+    corpus_result_error(ctx, "quality_classify", "model is NULL (did the "
+                        "query that selects it find a row?)");
+    return;
+  }
   if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
-  if( corpus_check_text(ctx, "quality_score", "text", argv[0]) ) return;
-  if( model_arg(ctx, "quality_score", argv[1], &m) ) return;
+  if( corpus_check_text(ctx, "quality_classify", "text", argv[0]) ) return;
+  if( model_arg(ctx, "quality_classify", argv[1], &m) ) return;
   z = (const char*)sqlite3_value_text(argv[0]);
   n = (size_t)sqlite3_value_bytes(argv[0]);
   if( (z==0 && n>0) || corpus_model_score(&m, z ? z : "", n, &p) ){
@@ -624,9 +631,12 @@ static void model_info_func(sqlite3_context *ctx, int argc,
 static const corpus_sql classify_sql[] = {
   CORPUS_AGGREGATE("quality_train",   2, CORPUS_PURE, train_step, train_final),
   CORPUS_AGGREGATE("quality_train",   3, CORPUS_PURE, train_step, train_final),
-  CORPUS_SCALAR("quality_model_info", 1, CORPUS_PURE | CORPUS_JSON_RESULT, model_info_func),
+  CORPUS_SCALAR("quality_classify",   2, CORPUS_PURE, classify_func),
+  CORPUS_SCALAR("quality_model_info", 1, CORPUS_PURE | CORPUS_JSON_RESULT,
+                model_info_func),
 };
 
 int corpus_classify_register(sqlite3 *db, char **pzErr){
-  return corpus_sql_register(db, classify_sql, CORPUS_COUNT(classify_sql), pzErr);
+  return corpus_sql_register(db, classify_sql, CORPUS_COUNT(classify_sql),
+                             pzErr);
 }

@@ -81,11 +81,6 @@ int corpus_prompt_register(sqlite3 *db, char **pzErr);
 int corpus_ngram_index_register(sqlite3 *db, char **pzErr);
 int corpus_decontam_register(sqlite3 *db, char **pzErr);
 
-/* quality_score(text, model BLOB), the classifier's half of quality_score()
-** (classify.c), which quality.c's quality_score() hands a BLOB model to. */
-void corpus_classify_score_func(sqlite3_context *ctx, int argc,
-                                sqlite3_value **argv);
-
 /* An ngram_index's NAME_config, read back and checked (ngram_index.c):
 ** every value in it comes from a table anyone can write to, and n sizes
 ** arrays.  mask holds bit k-1 for each length k < n of an item indexed

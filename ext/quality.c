@@ -7,8 +7,6 @@
 **   quality_signals(text [, options])  -> JSON object of every signal
 **   quality_reject(text [, options])   -> NULL, or the first rule failed
 **   quality_score(text [, options])    -> heuristic score in [0, 1]
-**   quality_score(text, model)         -> the classifier's probability
-**                                         (classify.c)
 **   c4_clean(text [, options])         -> C4's cleaned text, or NULL
 **
 ** One call measures everything in a few linear passes: the tokens (once),
@@ -140,35 +138,66 @@ static int on_off(const char *key, const char *value, int *out, char *err){
   return 0;
 }
 
-/* rules='gopher_quality,c4': the sets, in the order given. */
-static int set_list(corpus_quality_opts *o, const char *value, char *err){
-  const char *p = value;
-  o->nset = 0;
-  for(;;){
-    const char *e = p;
-    int k, found = -1;
-    while( *e && *e!=',' ) e++;
-    for(k=0; k<CORPUS_QSET_COUNT; k++){
-      if( strlen(set_names[k])==(size_t)(e-p)
-       && memcmp(set_names[k], p, (size_t)(e-p))==0 ) found = k;
-    }
-    if( found<0 ){
-      snprintf(err, CORPUS_ERRMAX, "unknown rule set '%.*s' (valid: "
-               "gopher_quality, gopher_repetition, c4, fineweb)",
-               (int)(e-p) > 40 ? 40 : (int)(e-p), p);
+#define SET_NAMES_VALID "(valid: gopher_quality, gopher_repetition, c4, " \
+                        "fineweb, and gopher for both Gopher sets)"
+
+static int list_sep(char c){
+  return c==',' || (c!=0 && strchr(" \t\n\r\f\v", c)!=0);
+}
+
+/* Adds set k to the list, once. */
+static int set_add(corpus_quality_opts *o, int k, int gopher, char *err){
+  int i;
+  for(i=0; i<o->nset; i++){
+    if( o->sets[i]==k ){
+      snprintf(err, CORPUS_ERRMAX, "rule set '%s' given twice%s", set_names[k],
+               gopher ? " (gopher is gopher_quality,gopher_repetition)" : "");
       return -1;
     }
-    for(k=0; k<o->nset; k++){
-      if( o->sets[k]==found ){
-        snprintf(err, CORPUS_ERRMAX, "rule set '%s' given twice",
-                 set_names[found]);
+  }
+  o->sets[o->nset++] = k;
+  return 0;
+}
+
+/* rules='gopher,c4': the sets, in the order given, separated by commas or
+** white space; gopher is gopher_quality,gopher_repetition. */
+static int set_list(corpus_quality_opts *o, const char *value, char *err){
+  const char *p = value;
+  int gopher = 0;   /* whether 'gopher' was given, for the duplicate error */
+  o->nset = 0;
+  for(;;){
+    const char *e;
+    size_t n;
+    int k, found = -1;
+    while( list_sep(*p) ) p++;
+    if( *p==0 ) break;
+    for(e=p; *e && !list_sep(*e); e++){}
+    n = (size_t)(e-p);
+    if( n==6 && memcmp(p, "gopher", 6)==0 ){
+      gopher = 1;
+      if( set_add(o, CORPUS_QSET_GOPHER_QUALITY, gopher, err)
+       || set_add(o, CORPUS_QSET_GOPHER_REPETITION, gopher, err) ){
         return -1;
       }
+      p = e;
+      continue;
     }
-    o->sets[o->nset++] = found;
-    if( *e==0 ) return 0;
-    p = e+1;
+    for(k=0; k<CORPUS_QSET_COUNT; k++){
+      if( strlen(set_names[k])==n && memcmp(set_names[k], p, n)==0 ) found = k;
+    }
+    if( found<0 ){
+      snprintf(err, CORPUS_ERRMAX, "unknown rule set '%.*s' " SET_NAMES_VALID,
+               n>40 ? 40 : (int)n, p);
+      return -1;
+    }
+    if( set_add(o, found, gopher, err) ) return -1;
+    p = e;
   }
+  if( o->nset==0 ){
+    snprintf(err, CORPUS_ERRMAX, "rules names no rule set " SET_NAMES_VALID);
+    return -1;
+  }
+  return 0;
 }
 
 int corpus_quality_option(void *ctx, const char *key, const char *value,
@@ -1472,13 +1501,16 @@ static void c4_clean_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3_result_text64(ctx, b.z, b.n, corpus_free, SQLITE_UTF8);
 }
 
-/* quality_score(text [, options]) here; with a model BLOB, the classifier. */
+/* A BLOB second argument is refused, not read as options: it is a model
+** meant for quality_classify() (quality_score's old classifier form). */
 static void quality_score_func(sqlite3_context *ctx, int argc,
                                sqlite3_value **argv){
   corpus_quality_opts o;
   corpus_quality q;
   if( argc==2 && sqlite3_value_type(argv[1])==SQLITE_BLOB ){
-    corpus_classify_score_func(ctx, argc, argv);
+    corpus_result_error(ctx, "quality_score", "the second argument is "
+                        "options TEXT; to score with a trained model call "
+                        "quality_classify(text, model)");
     return;
   }
   if( quality_args(ctx, "quality_score", argc, argv, &o, &q, 0) ) return;
