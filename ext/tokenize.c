@@ -16,6 +16,7 @@
 ** spacy.c) or a tiktoken encoding (bpe.c); this file is the only one that
 ** knows them all.  docs/text.md and docs/bpe.md document the behaviour.
 */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,31 +210,33 @@ static int detok_append(sqlite3_context *ctx, const corpus_tokenizer *tok,
   return 0;
 }
 
-/* ids as a JSON array of integers: a small strict reader (no nesting). */
+/* ids as a JSON array of integers, read with the JSON reader of the base
+** layer (json.c). */
 static int detok_json(sqlite3_context *ctx, const corpus_tokenizer *tok,
-                      const char *z, corpus_buf *b){
-  const char *p = z;
-  int first = 1;
-  while( *p==' ' || *p=='\t' || *p=='\n' || *p=='\r' ) p++;
-  if( *p++!='[' ) goto bad;
-  for(;;){
-    char *end;
+                      const char *z, size_t n, corpus_buf *b){
+  corpus_json arr, v, key;
+  corpus_json_iter it;
+  size_t errpos;
+  if( corpus_json_check(z, n, &errpos) ) goto bad;
+  arr = corpus_json_root(z, n);
+  if( corpus_json_type(arr)!=CORPUS_JSON_ARRAY ) goto bad;
+  corpus_json_iter_init(arr, &it);
+  while( corpus_json_iter_next(&it, &key, &v) ){
+    char num[24], *end;
     long long id;
-    while( *p==' ' || *p=='\t' || *p=='\n' || *p=='\r' ) p++;
-    if( *p==']' && first ){ p++; break; }
-    first = 0;
-    if( !(*p=='-' || (*p>='0' && *p<='9')) ) goto bad;
-    id = strtoll(p, &end, 10);
-    if( *end=='.' || *end=='e' || *end=='E' ) goto bad;
-    p = end;
+    if( corpus_json_type(v)!=CORPUS_JSON_NUMBER || v.n>=sizeof(num)
+     || memchr(v.z, '.', v.n) || memchr(v.z, 'e', v.n)
+     || memchr(v.z, 'E', v.n) ){
+      goto bad;
+    }
+    memcpy(num, v.z, v.n);
+    num[v.n] = 0;
+    errno = 0;
+    id = strtoll(num, &end, 10);
+    if( errno==ERANGE ) goto bad;
     if( detok_append(ctx, tok, b, id) ) return 1;
-    while( *p==' ' || *p=='\t' || *p=='\n' || *p=='\r' ) p++;
-    if( *p==',' ){ p++; continue; }
-    if( *p==']' ){ p++; break; }
-    goto bad;
   }
-  while( *p==' ' || *p=='\t' || *p=='\n' || *p=='\r' ) p++;
-  if( *p==0 ) return 0;
+  return 0;
 bad:
   corpus_result_error(ctx, "detokenize", "ids must be a JSON array of "
                       "integers or a BLOB of little-endian uint32");
@@ -280,7 +283,8 @@ static void detokenize_func(sqlite3_context *ctx, int argc,
       if( detok_append(ctx, tok, &b, id) ){ corpus_free(b.z); return; }
     }
   }else if( t==SQLITE_TEXT ){
-    if( detok_json(ctx, tok, (const char*)sqlite3_value_text(argv[0]), &b) ){
+    if( detok_json(ctx, tok, (const char*)sqlite3_value_text(argv[0]),
+                   (size_t)sqlite3_value_bytes(argv[0]), &b) ){
       corpus_free(b.z);
       return;
     }
