@@ -126,9 +126,10 @@ int corpus_parse_options_value(const char *func, sqlite3_value *v,
 
 /*
 ** Table-valued functions take their arguments as HIDDEN columns that follow
-** nOutput output columns (SQLite's series.c).  corpus_tvf_best_index() is
-** their xBestIndex: idxNum gets bit i for each argument i constrained by
-** equality, and xFilter's argv holds those arguments in order.  A plan with
+** nOutput output columns (SQLite's series.c).  The skeleton's xBestIndex
+** (tvf_plan() in sql.c) sets bit i of idxNum for each argument i
+** constrained by equality, and xFilter's argv holds those arguments in
+** order.  A plan with
 ** a required argument unusable (from a table not yet scanned) is refused
 ** with SQLITE_CONSTRAINT; one without a required argument at all gets a
 ** prohibitive cost rather than an error, because SQLite also asks about

@@ -122,8 +122,8 @@ int corpus_apply_options(sqlite3_context *ctx, const char *func,
 
 /* ---- Table-valued functions ----------------------------------------------- */
 
-int corpus_tvf_best_index(sqlite3_index_info *info, int nOutput, int nArg,
-                          int nRequired){
+static int tvf_plan(sqlite3_index_info *info, int nOutput, int nArg,
+                    int nRequired){
   int slot[CORPUS_TVF_MAXARG];
   int i, seen = 0, usable = 0, nargv = 0;
   int required = (1<<nRequired) - 1;
@@ -155,17 +155,23 @@ int corpus_tvf_best_index(sqlite3_index_info *info, int nOutput, int nArg,
   return SQLITE_OK;
 }
 
-int corpus_vtab_error(sqlite3_vtab *vtab, const char *func, const char *fmt,
-                      ...){
-  va_list ap;
-  char *msg;
-  va_start(ap, fmt);
-  msg = sqlite3_vmprintf(fmt, ap);
-  va_end(ap);
+static int vtab_verror(sqlite3_vtab *vtab, const char *func, const char *fmt,
+                       va_list ap){
+  char *msg = sqlite3_vmprintf(fmt, ap);
   sqlite3_free(vtab->zErrMsg);
   vtab->zErrMsg = msg ? sqlite3_mprintf("%s: %s", func, msg) : 0;
   sqlite3_free(msg);
   return vtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+int corpus_vtab_error(sqlite3_vtab *vtab, const char *func, const char *fmt,
+                      ...){
+  va_list ap;
+  int rc;
+  va_start(ap, fmt);
+  rc = vtab_verror(vtab, func, fmt, ap);
+  va_end(ap);
+  return rc;
 }
 
 /* ---- The skeleton of a table-valued function ------------------------------ */
@@ -183,16 +189,12 @@ sqlite3 *corpus_tvf_db(corpus_tvf_cursor *c){
 }
 
 int corpus_tvf_error(corpus_tvf_cursor *c, const char *fmt, ...){
-  sqlite3_vtab *vtab = c->base.pVtab;
   va_list ap;
-  char *msg;
+  int rc;
   va_start(ap, fmt);
-  msg = sqlite3_vmprintf(fmt, ap);
+  rc = vtab_verror(c->base.pVtab, TVF_DEF(c)->name, fmt, ap);
   va_end(ap);
-  sqlite3_free(vtab->zErrMsg);
-  vtab->zErrMsg = msg ? sqlite3_mprintf("%s: %s", TVF_DEF(c)->name, msg) : 0;
-  sqlite3_free(msg);
-  return vtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+  return rc;
 }
 
 int corpus_tvf_options(corpus_tvf_cursor *c, sqlite3_value *v,
@@ -234,7 +236,7 @@ static int tvf_disconnect(sqlite3_vtab *v){
 
 static int tvf_best_index(sqlite3_vtab *v, sqlite3_index_info *info){
   const corpus_tvf *def = ((tvf_vtab*)v)->def;
-  return corpus_tvf_best_index(info, def->nOutput, def->nArg, def->nRequired);
+  return tvf_plan(info, def->nOutput, def->nArg, def->nRequired);
 }
 
 static int tvf_open(sqlite3_vtab *v, sqlite3_vtab_cursor **pp){
