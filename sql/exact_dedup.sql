@@ -16,9 +16,10 @@
 --         and the steps read temp.exact_dedup_ok, which then does not exist,
 --         so a shell that goes on after an error gets errors, not a wrong
 --         answer.  Run it outside a transaction of your own.
--- "Normalized" is normalize()'s default:
--- NFKC, case folding, punctuation to spaces, white space collapsed, so
--- copies that differ only in case, punctuation or spacing count as equal.
+--
+-- "Normalized" is normalize()'s default: NFKC, case folding, punctuation to
+-- spaces, white space collapsed, so copies that differ only in case,
+-- punctuation or spacing count as equal.
 --
 -- Contentless text (no word, that is no letter, mark or number, after
 -- normalization: empty, white space, punctuation, emoji and symbols, zero
