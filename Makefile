@@ -27,13 +27,14 @@ BPE_OBJ  := $(BPE_ENCS:%=$(GEN)/bpe_%.o)
 BPE_GAP_p50k_base := --gap 50256   # the id of its <|endoftext|>
 
 # The sanitizer build: gcc's ASan+UBSan runtimes are preloaded into tclsh,
-# which is not itself instrumented.
+# which is not itself instrumented.  `make asan` runs every test file, the
+# long inputs of `make test-big` included.
 ASAN_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=all -DCORPUS_SANITIZE
 ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
-.PHONY: all deps test asan demo bench install uninstall clean
+.PHONY: all deps test test-big asan demo bench install uninstall clean
 
 all: dist/corpus.so
 
@@ -79,12 +80,16 @@ test: deps dist/corpus.so $(GEN)/bpe_check
 	sh tools/layers.sh dist/obj
 	$(TCLSH) test/all.tcl dist/corpus
 
+# The long inputs (test/big*.test: 100 MB texts), which `make test` leaves out.
+test-big: deps dist/corpus.so
+	$(TCLSH) test/all.tcl dist/corpus -big
+
 asan: deps dist/asan/corpus.so
 	LD_PRELOAD="$(ASAN_PRELOAD)" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  $(TCLSH) test/all.tcl dist/asan/corpus
+	  $(TCLSH) test/all.tcl dist/asan/corpus -all
 
 demo: deps dist/corpus.so
 	$(SQLITE3) -bail :memory: < examples/tour.sql

@@ -119,8 +119,9 @@ db eval {SELECT kind, count(*) AS c FROM planted GROUP BY kind ORDER BY kind} {
 puts ""
 
 # ---------------------------------------------------------------- recipe
-# Cuts the recipe at "-- N. " comment lines; what precedes step 1 is the
-# header and is not run.
+# Cuts the recipe at "-- N. " comment lines; what precedes step 0 is the
+# header and is not run, nor are its BEGIN and COMMIT (each step is a
+# process of its own) and the check after its last step ("-- The end").
 set f [open $recipe r]
 set text [read $f]
 close $f
@@ -128,6 +129,8 @@ set steps {}
 set cur {}
 set title {}
 foreach line [split $text \n] {
+  if {[regexp {^-- The end} $line]} break
+  if {[regexp {^(BEGIN|COMMIT);$} $line]} continue
   if {[regexp {^-- (\d+)\.\s+(.*)$} $line -> num rest]} {
     if {$title ne ""} { lappend steps [list $title $cur] }
     # the step's name: its first words, up to a colon, stop or parenthesis

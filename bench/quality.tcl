@@ -25,8 +25,9 @@
 # and the two must agree.
 #
 # The pipeline: the recipe is cut at its numbered step comments and run in
-# this connection, step by step.  Variants change step 4 (verification) and,
-# for three of them, step 2 (banding):
+# this connection, step by step, without its BEGIN and COMMIT and the check
+# after its last step.  Variants change step 4 (verification) and, for
+# three of them, the bands and rows of the settings in step 0:
 #   recipe        16 x 8 bands = lsh_params(0.8, 128, 0.05, 0.95), exact
 #                 jaccard() >= 0.8: the recipe as it is
 #   minhash       16 x 8, minhash_jaccard() >= 0.8 (the recipe's comment in
@@ -75,6 +76,8 @@ close $f
 set steps [dict create]
 set num {}
 foreach line [split $text \n] {
+  if {[regexp {^-- The end} $line]} break
+  if {[regexp {^(BEGIN|COMMIT);$} $line]} continue
   if {[regexp {^-- (\d+)\.} $line -> n]} {
     set num $n
     dict set steps $num "$line\n"
@@ -82,7 +85,7 @@ foreach line [split $text \n] {
     dict append steps $num "$line\n"
   }
 }
-foreach k {1 2 3 4 5 6} {
+foreach k {0 1 2 3 4 5} {
   if {![dict exists $steps $k]} {
     puts stderr "quality: $recipe has no step $k (-- $k. ...)"
     exit 1
@@ -100,34 +103,37 @@ dict for {k body} $steps {
 set minhash_step4 {
   DROP TABLE IF EXISTS dedup_pair;
   CREATE TABLE dedup_pair AS
-    SELECT c.id_a, c.id_b, minhash_jaccard(a.sig, b.sig) AS similarity
+    SELECT c.n_a, c.n_b, a.id AS id_a, b.id AS id_b, minhash_jaccard(a.sig, b.sig) AS similarity
       FROM dedup_candidate AS c
-      JOIN dedup_sig AS a ON a.id = c.id_a
-      JOIN dedup_sig AS b ON b.id = c.id_b
+      JOIN dedup_sig AS a ON a.n = c.n_a
+      JOIN dedup_sig AS b ON b.n = c.n_b
      WHERE minhash_jaccard(a.sig, b.sig) >= 0.8;
 }
 set none_step4 {
   DROP TABLE IF EXISTS dedup_pair;
   CREATE TABLE dedup_pair AS
-    SELECT id_a, id_b, NULL AS similarity FROM dedup_candidate;
+    SELECT c.n_a, c.n_b, a.id AS id_a, b.id AS id_b, NULL AS similarity
+      FROM dedup_candidate AS c
+      JOIN dedup_id AS a ON a.n = c.n_a
+      JOIN dedup_id AS b ON b.n = c.n_b;
 }
-# Step 2 with other bands: the recipe's lsh_bands(s.sig, 16, 8) replaced.
+# Step 0 with other bands: the settings' 16 bands of 8 rows replaced.
 proc banded {b r} {
-  set s2 [dict get $::steps 2]
-  if {![regsub {lsh_bands\(s\.sig,\s*16,\s*8\)} $s2 "lsh_bands(s.sig, $b, $r)" s2]} {
-    puts stderr "quality: step 2 of the recipe does not band 16 x 8"
+  set s0 [dict get $::steps 0]
+  if {![regsub {\m16 +AS bands} $s0 "$b AS bands" s0] || ![regsub {\m8 +AS rows} $s0 "$r AS rows" s0]} {
+    puts stderr "quality: the recipe's settings do not band 16 x 8"
     exit 1
   }
-  return $s2
+  return $s0
 }
 # recipe: 16 x 8 bands, exact verification (sql/dedup.sql as it is).
 set variants [list \
-  recipe       [list 2 [dict get $steps 2] 4 [dict get $steps 4]] \
-  minhash      [list 2 [dict get $steps 2] 4 $minhash_step4] \
-  none         [list 2 [dict get $steps 2] 4 $none_step4] \
-  9x13-exact   [list 2 [banded 9 13] 4 [dict get $steps 4]] \
-  9x13-minhash [list 2 [banded 9 13] 4 $minhash_step4] \
-  21x6-exact   [list 2 [banded 21 6] 4 [dict get $steps 4]] \
+  recipe       [list 0 [dict get $steps 0] 4 [dict get $steps 4]] \
+  minhash      [list 0 [dict get $steps 0] 4 $minhash_step4] \
+  none         [list 0 [dict get $steps 0] 4 $none_step4] \
+  9x13-exact   [list 0 [banded 9 13] 4 [dict get $steps 4]] \
+  9x13-minhash [list 0 [banded 9 13] 4 $minhash_step4] \
+  21x6-exact   [list 0 [banded 21 6] 4 [dict get $steps 4]] \
 ]
 
 # ---------------------------------------------------------------- truth
@@ -350,17 +356,13 @@ foreach file $files {
   set fmt "   %-11s %-13s %10s %10s %10s %9s %9s"
   set sfmt "   %-11s %7s %7s %7s %7s %7s %7s   %s"
   puts ""
-  puts [format $sfmt variant sign band cand verify cluster keep "seconds per step; rows: candidates / verified pairs / clustered docs"]
+  puts [format $sfmt variant check sign band cand verify cluster "seconds per step; rows: candidates / verified pairs / clustered docs"]
   set results {}
   foreach {vname vsteps} $variants {
     if {![string match $only $vname]} continue
-    if {[dict get $vsteps 2] eq ""} {
-      puts "   $vname: skipped (the recipe's step 2 has no lsh_bands(s.sig, 9, 13))"
-      continue
-    }
     foreach t $made { db eval "DROP TABLE IF EXISTS $t" }
     set times {}
-    foreach k {1 2 3 4 5 6} {
+    foreach k {0 1 2 3 4 5} {
       set body [expr {[dict exists $vsteps $k] ? [dict get $vsteps $k] : [dict get $steps $k]}]
       set t0 [now]
       db eval $body

@@ -1,6 +1,14 @@
-# Runs every test/*.test in a tclsh of its own and adds up the results.
-#   tclsh test/all.tcl [LIBRARY]      (default dist/corpus)
-# Ends with the line "N passed, N failed"; exits 1 on any failure.
+# Runs test/*.test, each in a tclsh of its own, and adds up the results.
+#   tclsh test/all.tcl [LIBRARY] [-big | -all]      (default dist/corpus)
+# By default every file but big*.test, the long inputs (100 MB texts), which
+# `make test-big` runs with -big, alone; -all runs every file (`make asan`).
+# TESTS=GLOB picks the files whose name matches from all of them, big ones
+# included.
+# Ends with the line "N passed, N failed"; exits 1 on any failure, and when
+# no file is selected.
+set big [expr {[lsearch -exact $argv -big] >= 0}]
+set all [expr {[lsearch -exact $argv -all] >= 0}]
+set argv [lsearch -all -inline -not -regexp $argv {^-(big|all)$}]
 set lib [expr {[llength $argv] ? [lindex $argv 0] : "dist/corpus"}]
 set testdir [file dirname [file normalize [info script]]]
 set tclsh [info nameofexecutable]
@@ -9,6 +17,15 @@ set fail 0
 set files [lsort [glob -directory $testdir *.test]]
 if {[info exists env(TESTS)]} {
   set files [lmap f $files {expr {[string match $env(TESTS) [file tail $f]] ? $f : [continue]}}]
+} elseif {!$all} {
+  set files [lmap f $files {
+    expr {[string match big*.test [file tail $f]] == $big ? $f : [continue]}
+  }]
+}
+if {![llength $files]} {
+  puts "all.tcl: no test file selected"
+  puts "0 passed, 1 failed"
+  exit 1
 }
 foreach f $files {
   set name [file tail $f]
