@@ -11,14 +11,19 @@ C4QualityFilter and FineWebQualityFilter at their default settings (language "en
 prints per corpus and rule set: agreement, drop rates on each side, and the disagreements
 counted by (our reason, datatrove reason) with example ids.
 
-Sources (exported outside the repo; nothing of them is committed here):
+Sources (exported outside the repo; nothing of them is committed here), from clones of
+https://github.com/huggingface/datatrove and https://github.com/explosion/spaCy
+(git clone --bare URL DIR; DATATROVE_GIT and SPACY_GIT below are those DIRs):
   --datatrove-src  src/ of a datatrove checkout:
-      git --git-dir=/work/.mirror/huggingface+datatrove/repo archive HEAD src \\
+      git --git-dir=$DATATROVE_GIT archive HEAD src \\
         ':(exclude)src/datatrove/assets/url_filterblacklistsv0_3_0.tar.gz' | tar -x -C /tmp/datatrove
   --spacy-src      a spaCy source tree, for the English tokenizer rules that
       bench/spacy_ref (a plain-Python stand-in for spaCy's tokenizer + sentencizer) loads:
-      git --git-dir=/work/.mirror/explosion+spaCy/repo archive HEAD spacy | tar -x -C /tmp/spacy
-Corpora: JSONL from /work/shared/corpora/build.sh ($CORPORA_DIR, default /tmp/corpora).
+      git --git-dir=$SPACY_GIT archive HEAD spacy | tar -x -C /tmp/spacy
+  --datatrove-git, --spacy-git  (default $DATATROVE_GIT, $SPACY_GIT): only to print the
+      commits compared against.
+Corpora: JSONL from scripts/corpora.sh ($CORPORA_DIR, default /tmp/corpora).
+The /tmp paths are examples and defaults only.
 datatrove's Python needs: apt-get install python3-numpy python3-regex python3-loguru
 python3-fsspec python3-humanize.
 """
@@ -162,6 +167,8 @@ def load_sample(corpora_dir, limits, seed):
 # ---------------------------------------------------------------- report
 
 def git_head(git_dir):
+    if not git_dir:
+        return "unknown (no git directory given)"
     try:
         return subprocess.run(["git", "--git-dir", git_dir, "log", "-1", "--format=%H %cs %s"],
                               capture_output=True, text=True, check=True).stdout.strip()
@@ -207,8 +214,10 @@ def main():
     ap.add_argument("--lib", required=True, help="extension to load, e.g. dist/corpus")
     ap.add_argument("--datatrove-src", required=True, help="datatrove src/ directory")
     ap.add_argument("--spacy-src", required=True, help="spaCy source tree (holds spacy/lang)")
-    ap.add_argument("--datatrove-git", default="/work/.mirror/huggingface+datatrove/repo")
-    ap.add_argument("--spacy-git", default="/work/.mirror/explosion+spaCy/repo")
+    ap.add_argument("--datatrove-git", default=os.environ.get("DATATROVE_GIT"),
+                    help="datatrove's git directory, to print its commit")
+    ap.add_argument("--spacy-git", default=os.environ.get("SPACY_GIT"),
+                    help="spaCy's git directory, to print its commit")
     ap.add_argument("--corpora-dir", default=os.environ.get("CORPORA_DIR", "/tmp/corpora"))
     ap.add_argument("--seed", type=int, default=None, help="sample seed (random if omitted; printed)")
     ap.add_argument("--limit", action="append", default=[], metavar="GROUP=N",
@@ -247,7 +256,7 @@ def main():
     Document, filters = load_datatrove(args.datatrove_src, args.spacy_src)
     sample = load_sample(args.corpora_dir, limits, seed)
     if not sample:
-        raise SystemExit("no documents: build the corpora first (/work/shared/corpora/build.sh)")
+        raise SystemExit("no documents: build the corpora first (scripts/corpora.sh)")
     sizes = collections.Counter(g for g, _, _ in sample)
     chars = sum(len(t) for _, _, t in sample)
     print(f"# sample: {len(sample)} documents, {chars / 1e6:.1f} M characters: "

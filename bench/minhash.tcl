@@ -71,8 +71,8 @@ field runs "best of $runs, wall clock, one thread"
 puts "simd levels this CPU runs: $simd_levels"
 print_corpus_debug
 puts "reference, NOT measured here: datasketch signs about 5 MB/s of English"
-puts "  text per core (word 5-grams, 128 perms, update_batch; figure published"
-puts "  in ../shared/REFERENCES.md; PyPI is not reachable on this machine)"
+puts "  text per core (word 5-grams, 128 perms, update_batch; a rule of thumb,"
+puts "  docs/references.md; PyPI is not reachable on this machine)"
 puts ""
 
 # ---------------------------------------------------------------- timing

@@ -39,12 +39,13 @@
 #                  (default /tmp/tk/node_modules)
 #   TCLSH          the Tcl shell (default tclsh)
 #   CORPUS_LIB     the extension, without suffix (default dist/corpus)
-#   CORPORA_BUILD  the corpus builder (default ../shared/corpora/build.sh;
+#   CORPORA_BUILD  the corpus builder (default scripts/corpora.sh;
 #                  a path that does not exist turns building off)
 #
 # A corpus is $CORPORA_DIR/NAME.jsonl, one {"id","text"} object a line.  When
-# some are missing and ../shared/corpora/build.sh exists (next to the repo),
-# it is run to build them (it apt-installs Debian packages).  When none can
+# some are missing, scripts/corpora.sh is run to build them (it
+# apt-installs Debian packages and npm-installs two datasets).  The /tmp
+# paths above are defaults only: every one is set by its variable.  When none can
 # be found, text.tcl uses the small bundled examples/data/sqlite-doc.json
 # instead; the other benchmarks need the real corpora.
 set -u
@@ -56,7 +57,7 @@ BENCH_ENGLISH=${BENCH_ENGLISH:-"sotu sqlite-doc pydoc-3.11 man"}
 BENCH_QUALITY=${BENCH_QUALITY:-"spamassassin deb-copyright"}
 BENCH_SCALE=${BENCH_SCALE:-100000}
 BENCH_DIR=${BENCH_DIR:-/tmp/corpus-bench}
-# every corpus build.sh makes: the pipeline's documents are cut from all
+# every corpus scripts/corpora.sh makes: the pipeline's documents are cut from all
 PIPELINE_CORPORA="deb-copyright foldoc fortunes gcide jargon man pydoc-3.11 sotu spamassassin sqlite-doc"
 BENCH_BPE=${BENCH_BPE:-"sotu man spamassassin"}
 BENCH_BPE_PARITY=${BENCH_BPE_PARITY:-"man sqlite-doc spamassassin pydoc-3.11 sotu deb-copyright"}
@@ -64,7 +65,7 @@ NODE=${NODE:-node}
 BPE_MODULES=${BPE_MODULES:-/tmp/tk/node_modules}
 TCLSH=${TCLSH:-tclsh}
 CORPUS_LIB=${CORPUS_LIB:-dist/corpus}
-BUILD=${CORPORA_BUILD:-../shared/corpora/build.sh}
+BUILD=${CORPORA_BUILD:-scripts/corpora.sh}
 FALLBACK=examples/data/sqlite-doc.json
 
 mode=all

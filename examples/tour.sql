@@ -68,6 +68,10 @@ SELECT round(jaccard(a, b), 3) AS exact,
                replace(replace(text, 'SQLite', 'SQLITE'), ' the ', ' a ') AS b
           FROM docs WHERE id = 6);
 SELECT lsh_params(0.8) AS bands_for_threshold_0_8;
+.print 'A signature is a BLOB, which the shell prints as raw bytes: read it with minhash_info() and hex()'
+SELECT length(sig) AS bytes, minhash_info(sig) ->> '$.num_perm' AS slots,
+       minhash_info(sig) ->> '$.ngram' AS ngram, hex(substr(sig, 25, 8)) AS first_two_slots
+  FROM (SELECT minhash(text) AS sig FROM docs WHERE id = 6);
 
 .print '== Plant 3 edited copies and 2 exact copies, then run sql/dedup.sql'
 INSERT INTO docs(path, title, text)

@@ -2,7 +2,7 @@
 ** Quality heuristics: the Gopher quality and repetition rules, C4's line
 ** filter and FineWeb's rules, as datatrove (GopherQualityFilter,
 ** GopherRepetitionFilter, C4QualityFilter, FineWebQualityFilter) defines
-** them, with thresholds from the papers (../shared/REFERENCES.md).
+** them, with thresholds from the papers (docs/references.md).
 **
 **   quality_signals(text [, options])  -> JSON object of every signal
 **   quality_reject(text [, options])   -> NULL, or the first rule failed

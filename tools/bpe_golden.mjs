@@ -5,7 +5,7 @@
 //   node tools/bpe_golden.mjs [--modules DIR] [--corpora DIR] [--out DIR]
 //
 // DIR defaults: --modules /tmp/tk/node_modules (where `npm install tiktoken`
-// ran), --corpora /tmp/corpora (../shared/corpora/build.sh's output),
+// ran), --corpora /tmp/corpora (scripts/corpora.sh's output, CORPORA_DIR),
 // --out test/data/bpe.  Writes golden-<encoding>.tsv for r50k_base,
 // p50k_base, cl100k_base and o200k_base.  One line per case:
 //
@@ -303,7 +303,7 @@ add('Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(20));
 function readJsonl(file) {
   const p = path.join(CORPORA, file);
   if (!fs.existsSync(p)) {
-    console.error(`bpe_golden: ${p} not found (run ../shared/corpora/build.sh)`);
+    console.error(`bpe_golden: ${p} not found (run scripts/corpora.sh)`);
     process.exit(1);
   }
   return fs.readFileSync(p, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l));
