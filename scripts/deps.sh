@@ -3,7 +3,8 @@
 # if any is missing: with apt-get as root, with sudo otherwise, and when
 # neither can be used prints the exact command to run.
 set -e
-PACKAGES="gcc make libc6-dev libsqlite3-dev libxxhash-dev libutf8proc-dev libpcre2-dev sqlite3 tcl libsqlite3-tcl"
+# python3 and xxhash (xxhsum) only run documentation snippets in the tests.
+PACKAGES="gcc make libc6-dev libsqlite3-dev libxxhash-dev libutf8proc-dev libpcre2-dev sqlite3 tcl libsqlite3-tcl python3 xxhash"
 missing=""
 for p in $PACKAGES; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
