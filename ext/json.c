@@ -16,12 +16,13 @@
 
 #define JSON_MAX_DEPTH 1000
 
-static int is_ws(char c){
+/* RFC 8259 white space: space, tab, line feed, carriage return. */
+static int json_ws(char c){
   return c==' ' || c=='\t' || c=='\n' || c=='\r';
 }
 
 static size_t skip_ws(const char *z, size_t n, size_t i){
-  while( i<n && is_ws(z[i]) ) i++;
+  while( i<n && json_ws(z[i]) ) i++;
   return i;
 }
 
@@ -160,7 +161,7 @@ int corpus_json_type(corpus_json v){
 static size_t value_end(const char *z, size_t n, size_t i){
   int depth = 0;
   if( z[i]!='{' && z[i]!='[' && z[i]!='"' ){
-    while( i<n && !is_ws(z[i]) && z[i]!=',' && z[i]!=']' && z[i]!='}' ) i++;
+    while( i<n && !json_ws(z[i]) && z[i]!=',' && z[i]!=']' && z[i]!='}' ) i++;
     return i;
   }
   while( i<n ){
@@ -184,7 +185,7 @@ static size_t value_end(const char *z, size_t n, size_t i){
 corpus_json corpus_json_root(const char *z, size_t n){
   corpus_json v;
   size_t i = skip_ws(z, n, 0), e = n;
-  while( e>i && is_ws(z[e-1]) ) e--;
+  while( e>i && json_ws(z[e-1]) ) e--;
   v.z = z+i;
   v.n = e-i;
   return v;

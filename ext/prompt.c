@@ -73,7 +73,8 @@ static int add_node(ptemplate *t, size_t *cap, pnode *nd){
   return 0;
 }
 
-static int is_space(char c){
+/* White space inside a {{tag}}: the four characters JSON allows. */
+static int tag_space(char c){
   return c==' ' || c=='\t' || c=='\n' || c=='\r';
 }
 
@@ -84,7 +85,7 @@ static int valid_path(const char *z, size_t a, size_t b){
   if( i<b && z[i]=='@' ) i++;
   for(;;){
     size_t s = i;
-    while( i<b && z[i]!='.' && z[i]!='[' && z[i]!=']' && !is_space(z[i])
+    while( i<b && z[i]!='.' && z[i]!='[' && z[i]!=']' && !tag_space(z[i])
         && z[i]!='{' && z[i]!='}' && z[i]!='|' ) i++;
     if( i==s ) return 0;
     while( i<b && z[i]=='[' ){
@@ -147,14 +148,14 @@ static ptemplate *compile(const char *z, size_t n, char *err, int *oom){
     }
     a = tag+2;
     b = close;
-    while( a<b && is_space(z[a]) ) a++;
-    while( b>a && is_space(z[b-1]) ) b--;
+    while( a<b && tag_space(z[a]) ) a++;
+    while( b>a && tag_space(z[b-1]) ) b--;
     memset(&nd, 0, sizeof(nd));
     nd.offset = corpus_char_offset(&oc, z, tag);
     if( a<b && (z[a]=='#' || z[a]=='^' || z[a]=='/') ){
       char sigil = z[a];
       a++;
-      while( a<b && is_space(z[a]) ) a++;
+      while( a<b && tag_space(z[a]) ) a++;
       if( !valid_path(z, a, b) ){
         snprintf(err, CORPUS_ERRMAX, "bad name '%.*s' in tag at offset %zu",
                  (int)(b-a>40 ? 40 : b-a), z+a, nd.offset);
@@ -191,7 +192,7 @@ static ptemplate *compile(const char *z, size_t n, char *err, int *oom){
     }else{
       const char *bar = memchr(z+a, '|', b-a);
       size_t pe = bar ? (size_t)(bar-z) : b;
-      while( pe>a && is_space(z[pe-1]) ) pe--;
+      while( pe>a && tag_space(z[pe-1]) ) pe--;
       if( !valid_path(z, a, pe) ){
         snprintf(err, CORPUS_ERRMAX, "bad name '%.*s' in tag at offset %zu",
                  (int)(pe-a>40 ? 40 : pe-a), z+a, nd.offset);
