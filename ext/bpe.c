@@ -288,14 +288,20 @@ typedef struct bpe_emit {
 } bpe_emit;
 
 /* tiktoken's own loop: boundaries in an array, the least rank found by a
-** scan; quadratic, but the fastest for the short pieces of real text. */
+** scan; quadratic, but the fastest for the short pieces of real text.  The
+** rank of each part is kept (a byte's, then the rank of the pair it was
+** merged from), so the tokens need no lookup at the end. */
 static int merge_short(const bpe_table *t, const unsigned char *p, size_t n,
                        const bpe_emit *e){
-  uint32_t pos[SHORT_PIECE+1], rank[SHORT_PIECE+1];
-  size_t m = n+1, i, k;
+  uint32_t pos[SHORT_PIECE+1], rank[SHORT_PIECE+1], tok[SHORT_PIECE];
+  size_t m = n+1, i;
   int rc;
-  for(i=0; i<=n; i++) pos[i] = (uint32_t)i;
-  for(i=0; i+2<=n; i++) rank[i] = pair_rank(t, p+i, 2);
+  for(i=0; i<n; i++){
+    pos[i] = (uint32_t)i;
+    tok[i] = t->byte_rank[p[i]];
+  }
+  pos[n] = (uint32_t)n;
+  for(i=0; i+2<=n; i++) rank[i] = t->pair[(unsigned)p[i]<<8 | p[i+1]];
   rank[n-1] = rank[n] = RANK_NONE;
   for(;;){
     uint32_t best = RANK_NONE;
@@ -303,14 +309,18 @@ static int merge_short(const bpe_table *t, const unsigned char *p, size_t n,
     for(i=0; i+1<m; i++) if( rank[i]<best ){ best = rank[i]; at = i; }
     if( best==RANK_NONE ) break;
     /* parts at and at+1 become one: boundary at+1 goes */
-    for(k=at+1; k+1<m; k++){ pos[k] = pos[k+1]; rank[k] = rank[k+1]; }
+    memmove(pos+at+1, pos+at+2, (m-at-2)*sizeof(pos[0]));
+    memmove(rank+at+1, rank+at+2, (m-at-2)*sizeof(rank[0]));
+    memmove(tok+at+1, tok+at+2, (m-at-3)*sizeof(tok[0]));
+    tok[at] = best;
     m--;
     rank[at] = at+2<m ? pair_rank(t, p+pos[at], pos[at+2]-pos[at]) : RANK_NONE;
     if( at>0 ) rank[at-1] = pair_rank(t, p+pos[at-1], pos[at+1]-pos[at-1]);
   }
   for(i=0; i+1<m; i++){
-    int64_t r = bpe_rank(t, p+pos[i], pos[i+1]-pos[i]);
-    if( (rc = e->cb(e->ctx, e->base+pos[i], e->base+pos[i+1], r))!=0 ) return rc;
+    if( (rc = e->cb(e->ctx, e->base+pos[i], e->base+pos[i+1], tok[i]))!=0 ){
+      return rc;
+    }
   }
   return 0;
 }
