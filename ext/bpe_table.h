@@ -65,11 +65,12 @@ static inline uint32_t bpe_slot_tag(uint64_t h){
   return (uint32_t)(h >> (64 - (32 - BPE_RANK_BITS))) << BPE_RANK_BITS;
 }
 
-/* Rank of the token with these bytes (n >= 3) from the slot table, or -1. */
+/* Rank of the token with these bytes (n >= 3) from the slot table, or -1;
+** h is bpe_hash(p, n). */
 static inline int64_t bpe_rank_hashed(const bpe_table *t,
-                                      const unsigned char *p, size_t n){
+                                      const unsigned char *p, size_t n,
+                                      uint64_t h){
   uint32_t mask = t->nslot - 1;
-  uint64_t h = bpe_hash(p, n);
   uint32_t i = (uint32_t)h & mask, tag = bpe_slot_tag(h);
   for(;;){
     uint32_t s = t->slot[i];
@@ -86,7 +87,7 @@ static inline int64_t bpe_rank_hashed(const bpe_table *t,
 /* rank of the token with these bytes, or -1 */
 static inline int64_t bpe_rank(const bpe_table *t, const unsigned char *p,
                                size_t n){
-  if( n>2 ) return bpe_rank_hashed(t, p, n);
+  if( n>2 ) return bpe_rank_hashed(t, p, n, bpe_hash(p, n));
   if( n==2 ){
     uint32_t r = t->pair[(unsigned)p[0]<<8 | p[1]];
     return r==BPE_NO_RANK ? -1 : (int64_t)r;
