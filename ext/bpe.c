@@ -491,8 +491,9 @@ static int merge_long(const bpe_table *t, const unsigned char *p, size_t n,
 ** the tokens of the short pieces it merged in a direct-mapped cache of
 ** fixed size (PIECE_CACHE entries of 64 bytes: 256 KB a thread), indexed
 ** by bits of the piece's hash that the slot table does not use.  An entry
-** is checked against the whole piece and its table, so a hit gives exactly
-** what the merge would.  Without thread-local storage there is no cache. */
+** is checked against the whole piece and its table (named by its n, which
+** differs between the four), so a hit gives exactly what the merge
+** would.  Without thread-local storage there is no cache. */
 #if defined(_MSC_VER)
 # define BPE_THREAD_LOCAL __declspec(thread)
 #elif defined(__GNUC__) || defined(__clang__)
@@ -504,15 +505,17 @@ static int merge_long(const bpe_table *t, const unsigned char *p, size_t n,
 
 #define PIECE_CACHE_BITS 12
 #define PIECE_CACHE (1<<PIECE_CACHE_BITS)
-#define CACHED_BYTES 24     /* the longest piece cached */
+#define CACHED_BYTES 32     /* the longest piece cached */
 #define CACHED_TOKENS 6     /* the most tokens of a piece cached */
 
+/* A cached token: its rank, and its length above bit 18 (BPE_RANK_BITS). */
+#define CACHED_TOKEN(rank, len) ((rank) | (uint32_t)(len)<<BPE_RANK_BITS)
+
 typedef struct piece_entry {
-  const bpe_table *t;                 /* 0: empty */
+  uint32_t table;                     /* the table's n; 0: empty */
+  unsigned char n, ntok;              /* the piece's length, its tokens */
   unsigned char bytes[CACHED_BYTES];  /* the piece */
-  uint32_t tok[CACHED_TOKENS];        /* its tokens' ranks */
-  unsigned char len[CACHED_TOKENS];   /* and lengths */
-  unsigned char n, ntok;
+  uint32_t tok[CACHED_TOKENS];        /* its tokens, CACHED_TOKEN() */
 } piece_entry;
 
 #ifdef BPE_THREAD_LOCAL
@@ -525,15 +528,17 @@ static piece_entry *cache_entry(uint64_t h){
 static piece_entry *cache_entry(uint64_t h){ (void)h; return 0; }
 #endif
 
-/* Emits the ntok tokens of a piece, tok[k] of len[k] bytes. */
-static int emit_tokens(const bpe_emit *e, const uint32_t *tok,
-                       const unsigned char *len, unsigned ntok){
+/* Emits the tokens of a cache entry. */
+static int emit_cached(const bpe_emit *e, const piece_entry *c){
   size_t at = e->base;
   unsigned k;
   int rc;
-  for(k=0; k<ntok; k++){
-    if( (rc = e->cb(e->ctx, at, at+len[k], tok[k]))!=0 ) return rc;
-    at += len[k];
+  for(k=0; k<c->ntok; k++){
+    size_t len = c->tok[k]>>BPE_RANK_BITS;
+    if( (rc = e->cb(e->ctx, at, at+len, c->tok[k] & BPE_RANK_MASK))!=0 ){
+      return rc;
+    }
+    at += len;
   }
   return 0;
 }
@@ -550,30 +555,29 @@ static int encode_piece(const bpe_table *t, const unsigned char *p, size_t n,
     if( r>=0 ) return e->cb(e->ctx, e->base, e->base+n, r);
     tok[0] = t->byte_rank[p[0]];
     tok[1] = t->byte_rank[p[1]];
-    next[0] = next[1] = 1;
-    return emit_tokens(e, tok, next, 2);
+    next[0] = 1;
+    next[1] = 2;
   }else{
     uint64_t h = bpe_hash(p, n);
     int64_t r = bpe_rank_hashed(t, p, n, h);
     if( r>=0 ) return e->cb(e->ctx, e->base, e->base+n, r);
     if( n>SHORT_PIECE ) return merge_long(t, p, n, e);
     if( n<=CACHED_BYTES && (c = cache_entry(h))!=0 ){
-      if( c->t==t && c->n==n && memcmp(c->bytes, p, n)==0 ){
+      if( c->table==t->n && c->n==n && memcmp(c->bytes, p, n)==0 ){
         piece_entry hit = *c;     /* a callback may encode again */
-        return emit_tokens(e, hit.tok, hit.len, hit.ntok);
+        return emit_cached(e, &hit);
       }
     }
+    merge_short(t, p, n, tok, next);
   }
-  merge_short(t, p, n, tok, next);
   if( c ){
     unsigned k = 0;
-    c->t = 0;      /* until it holds this piece */
+    c->table = 0;      /* until it holds this piece */
     for(i=0; i<n && k<CACHED_TOKENS; i=next[i], k++){
-      c->tok[k] = tok[i];
-      c->len[k] = (unsigned char)(next[i]-i);
+      c->tok[k] = CACHED_TOKEN(tok[i], next[i]-i);
     }
     if( i==n ){
-      c->t = t;
+      c->table = t->n;
       c->n = (unsigned char)n;
       c->ntok = (unsigned char)k;
       memcpy(c->bytes, p, n);
