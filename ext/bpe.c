@@ -13,7 +13,8 @@
 ** piece that is not itself a token is merged from single bytes, always the
 ** adjacent pair whose concatenation has the lowest rank, leftmost first.
 ** Short pieces merge in a plain array (as tiktoken does); long ones through
-** a heap, so a 100,000-letter piece costs O(n log n), not O(n^2).
+** a heap, so a 100,000-letter piece costs O(n log n), not O(n^2).  The
+** tokens of short merged pieces are kept in a small per-thread cache.
 **
 ** Text that is not valid UTF-8 is encoded as tiktoken encodes the Python
 ** str it stands for (tiktoken_char() below): each invalid part becomes
