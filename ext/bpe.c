@@ -277,7 +277,10 @@ static size_t piece_o200k(const unsigned char *z, size_t n, size_t i){
 /* ---- Merging ------------------------------------------------------------------- */
 
 #define RANK_NONE 0xFFFFFFFFu
-#define SHORT_PIECE 128   /* at most 255: merge_short's offsets are bytes */
+#define SHORT_PIECE 128
+#if SHORT_PIECE>255 || SHORT_PIECE%4
+# error "merge_short's offsets are bytes, and least_key() takes 4 at a time"
+#endif
 
 static uint32_t pair_rank(const bpe_table *t, const unsigned char *p,
                           size_t n){
@@ -551,6 +554,7 @@ static int encode_piece(const bpe_table *t, const unsigned char *p, size_t n,
   piece_entry *c = 0;
   size_t i;
   int rc;
+  if( n==0 ) return 0;
   if( n<=2 ){
     int64_t r = bpe_rank(t, p, n);
     if( r>=0 ) return e->cb(e->ctx, e->base, e->base+n, r);
