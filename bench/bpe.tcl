@@ -20,6 +20,7 @@
 #   -subset LABEL REGEXP FILE
 #                    also a corpus of the lines of FILE that match REGEXP
 #                    (the raw JSON line, so '^\{"id": "man/de/' works)
+#   -no-patho        skip the pathological inputs
 #   -patho-n "N ..." lengths of the pathological runs (default 100000)
 #   -ref-patho-n N   their length for tiktoken, whose merge is quadratic
 #                    (default 10000; 100000 takes it 10-90 s per input);
@@ -37,7 +38,7 @@ package require sqlite3
 source [file join [file dirname [info script]] lib.tcl]
 
 proc usage {} {
-  puts stderr "usage: tclsh bench/bpe.tcl LIB \[-runs N\] \[-ref-runs N\] \[-cap-mb N\] \[-encs \"E ...\"\] \[-refs \"R ...\"\] \[-subset LABEL REGEXP FILE\] \[-patho-n \"N ...\"\] \[-ref-patho-n N\] \[-node PATH\] \[-modules DIR\] CORPUS..."
+  puts stderr "usage: tclsh bench/bpe.tcl LIB \[-runs N\] \[-ref-runs N\] \[-cap-mb N\] \[-encs \"E ...\"\] \[-refs \"R ...\"\] \[-subset LABEL REGEXP FILE\] \[-patho-n \"N ...\"\] \[-ref-patho-n N\] \[-no-patho\] \[-node PATH\] \[-modules DIR\] CORPUS..."
   exit 2
 }
 
@@ -65,6 +66,7 @@ for {set i 1} {$i < [llength $argv]} {incr i} {
     -ref-patho-n { set ref_patho_n [lindex $argv [incr i]] }
     -node        { set node        [lindex $argv [incr i]] }
     -modules     { set modules     [lindex $argv [incr i]] }
+    -no-patho    { set patho_n {}; set ref_patho_n 0 }
     -subset {
       if {$i + 3 >= [llength $argv]} usage
       lassign [lrange $argv [expr {$i + 1}] [expr {$i + 3}]] l r f
@@ -274,48 +276,76 @@ foreach c $corpora {
   puts ""
 }
 
-# ---------------------------------------------------------------- pathological
-set kinds {a {a} cjk "\u4e2d" space { }}
-puts "== pathological: one character repeated n times (one piece, all merged from bytes)"
-puts "   seconds, best of $runs; tiktoken once, at n = $ref_patho_n, with its ids compared"
-set refpatho {}
-if {$ref_patho_n > 0} {
-  if {[catch {
-    exec $node $refjs patho --modules $modules --refs tiktoken --encs [join $encs ,] \
-      --n $ref_patho_n 2>@stderr
-  } out]} {
-    puts "   node failed: $out"
-    set out ""
-  }
-  foreach line [split $out \n] {
-    if {[lindex $line 0] ne "patho"} continue
-    lassign $line tag ref enc kind n secs ntok ids
-    dict set refpatho $enc,$kind [list $secs $ntok $ids]
-  }
-}
-puts [format "   %-6s %-12s %8s %11s %11s %9s   %s" input encoding n token_count tokenize tokens \
-        [expr {$ref_patho_n > 0 ? "tiktoken n=$ref_patho_n, same ids" : ""}]]
-db eval {CREATE TEMP TABLE p(kind TEXT, n INTEGER, t TEXT)}
-foreach {kind ch} $kinds {
-  foreach n [lsort -integer -unique [concat $patho_n [expr {$ref_patho_n > 0 ? $ref_patho_n : {}}]]] {
-    db eval {INSERT INTO p VALUES($kind, $n, replace(hex(zeroblob($n)), '00', $ch))}
-  }
-}
-foreach {kind ch} $kinds {
+# ---------------------------------------------------------------- summary
+# token_count's MB/s in every corpus, next to the references' figures from
+# the sections above (the same documents, timed in this run).
+if {[info exists rate]} {
+  puts "== summary: token_count MB/s per core, and the JS references' on the same documents"
+  set cols {}
   foreach enc $encs {
-    foreach n $patho_n {
-      lassign [time_query {SELECT token_count(t, $enc) FROM p WHERE kind = $kind AND n = $n}] s1 ntok
-      lassign [time_query {SELECT length(tokenize(t, $enc)) FROM p WHERE kind = $kind AND n = $n}] s2
-      set refcell ""
-      if {[dict exists $refpatho $enc,$kind]} {
-        lassign [dict get $refpatho $enc,$kind] rs rn rids
-        set mine [db onecolumn {SELECT tokenize(t, $enc) FROM p WHERE kind = $kind AND n = $ref_patho_n}]
-        set refcell [format "%.3f s, %s" $rs [expr {$mine eq $rids ? "yes" : "NO"}]]
+    lappend cols "$enc"
+    foreach r $refs { lappend cols "$r" }
+  }
+  puts [format "   %-16s%s" corpus [join [lmap c $cols {format %15s $c}] ""]]
+  foreach c $corpora {
+    set label [lindex $c 0]
+    set cells {}
+    foreach enc $encs {
+      foreach who [concat ext $refs] {
+        lappend cells [expr {[dict exists $rate $label,$enc,$who]
+          ? [format %.1f [dict get $rate $label,$enc,$who]] : "-"}]
       }
-      puts [format "   %-6s %-12s %8d %11.5f %11.5f %9d   %s" $kind $enc $n $s1 $s2 $ntok $refcell]
+    }
+    if {[lsearch -exact -not $cells -] < 0} continue
+    puts [format "   %-16s%s" $label [join [lmap x $cells {format %15s $x}] ""]]
+  }
+  puts ""
+}
+
+# ---------------------------------------------------------------- pathological
+if {[llength $patho_n]} {
+  set kinds {a {a} cjk "\u4e2d" space { }}
+  puts "== pathological: one character repeated n times (one piece, all merged from bytes)"
+  puts "   seconds, best of $runs; tiktoken once, at n = $ref_patho_n, with its ids compared"
+  set refpatho {}
+  if {$ref_patho_n > 0} {
+    if {[catch {
+      exec $node $refjs patho --modules $modules --refs tiktoken --encs [join $encs ,] \
+        --n $ref_patho_n 2>@stderr
+    } out]} {
+      puts "   node failed: $out"
+      set out ""
+    }
+    foreach line [split $out \n] {
+      if {[lindex $line 0] ne "patho"} continue
+      lassign $line tag ref enc kind n secs ntok ids
+      dict set refpatho $enc,$kind [list $secs $ntok $ids]
     }
   }
+  puts [format "   %-6s %-12s %8s %11s %11s %9s   %s" input encoding n token_count tokenize tokens \
+          [expr {$ref_patho_n > 0 ? "tiktoken n=$ref_patho_n, same ids" : ""}]]
+  db eval {CREATE TEMP TABLE p(kind TEXT, n INTEGER, t TEXT)}
+  foreach {kind ch} $kinds {
+    foreach n [lsort -integer -unique [concat $patho_n [expr {$ref_patho_n > 0 ? $ref_patho_n : {}}]]] {
+      db eval {INSERT INTO p VALUES($kind, $n, replace(hex(zeroblob($n)), '00', $ch))}
+    }
+  }
+  foreach {kind ch} $kinds {
+    foreach enc $encs {
+      foreach n $patho_n {
+        lassign [time_query {SELECT token_count(t, $enc) FROM p WHERE kind = $kind AND n = $n}] s1 ntok
+        lassign [time_query {SELECT length(tokenize(t, $enc)) FROM p WHERE kind = $kind AND n = $n}] s2
+        set refcell ""
+        if {[dict exists $refpatho $enc,$kind]} {
+          lassign [dict get $refpatho $enc,$kind] rs rn rids
+          set mine [db onecolumn {SELECT tokenize(t, $enc) FROM p WHERE kind = $kind AND n = $ref_patho_n}]
+          set refcell [format "%.3f s, %s" $rs [expr {$mine eq $rids ? "yes" : "NO"}]]
+        }
+        puts [format "   %-6s %-12s %8d %11.5f %11.5f %9d   %s" $kind $enc $n $s1 $s2 $ntok $refcell]
+      }
+    }
+  }
+  puts ""
 }
-puts ""
 puts [format "total: %.1f s" [expr {([clock microseconds] - $t00) / 1e6}]]
 db close

@@ -32,6 +32,8 @@
 #   BENCH_DIR      pipeline.tcl's scratch directory (default /tmp/corpus-bench)
 #   BENCH_BPE      corpora of bpe.tcl (default: sotu man spamassassin; man's
 #                  non-English pages are also timed alone, as man-i18n)
+#   BENCH_BPE_LANGS  languages of man also timed one by one, as man-LANG
+#                  (default: de fr es pl ru ja; "" for none)
 #   BENCH_BPE_PARITY  corpora of bpe_parity.tcl (default: man sqlite-doc
 #                  spamassassin pydoc-3.11 sotu deb-copyright)
 #   NODE           node, for the JS references of bpe and bpe-parity
@@ -60,6 +62,7 @@ BENCH_DIR=${BENCH_DIR:-/tmp/corpus-bench}
 # every corpus scripts/corpora.sh makes: the pipeline's documents are cut from all
 PIPELINE_CORPORA="deb-copyright foldoc fortunes gcide jargon man pydoc-3.11 sotu spamassassin sqlite-doc"
 BENCH_BPE=${BENCH_BPE:-"sotu man spamassassin"}
+BENCH_BPE_LANGS=${BENCH_BPE_LANGS-"de fr es pl ru ja"}
 BENCH_BPE_PARITY=${BENCH_BPE_PARITY:-"man sqlite-doc spamassassin pydoc-3.11 sotu deb-copyright"}
 NODE=${NODE:-node}
 BPE_MODULES=${BPE_MODULES:-/tmp/tk/node_modules}
@@ -186,6 +189,10 @@ run_bpe() {
         # the pages in de, ja, fr, pl, es, ru, ... (ids man/LANG/...)
         set -- "$@" -subset man-i18n '^\{"id": "man/[a-z][a-z](_[A-Z][A-Z])?/' \
           "$CORPORA_DIR/man.jsonl"
+        for lang in $BENCH_BPE_LANGS; do
+          set -- "$@" -subset "man-$lang" "^\\{\"id\": \"man/$lang/" \
+            "$CORPORA_DIR/man.jsonl"
+        done
       fi
     fi
   done

@@ -13,7 +13,8 @@
 ** piece that is not itself a token is merged from single bytes, always the
 ** adjacent pair whose concatenation has the lowest rank, leftmost first.
 ** Short pieces merge in a plain array (as tiktoken does); long ones through
-** a heap, so a 100,000-letter piece costs O(n log n), not O(n^2).
+** a heap, so a 100,000-letter piece costs O(n log n), not O(n^2).  The
+** tokens of short merged pieces are kept in a small per-thread cache.
 **
 ** Text that is not valid UTF-8 is encoded as tiktoken encodes the Python
 ** str it stands for (tiktoken_char() below): each invalid part becomes
@@ -24,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#if defined(__SSE2__)
+# include <emmintrin.h>
+#endif
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 #include <sqlite3.h>   /* result codes only: the core calls no SQLite */
@@ -275,6 +279,9 @@ static size_t piece_o200k(const unsigned char *z, size_t n, size_t i){
 
 #define RANK_NONE 0xFFFFFFFFu
 #define SHORT_PIECE 128
+#if SHORT_PIECE>255 || SHORT_PIECE%4
+# error "merge_short's offsets are bytes, and least_key() takes 4 at a time"
+#endif
 
 static uint32_t pair_rank(const bpe_table *t, const unsigned char *p,
                           size_t n){
@@ -288,32 +295,79 @@ typedef struct bpe_emit {
   size_t base;          /* offset of the piece in the text */
 } bpe_emit;
 
-/* tiktoken's own loop: boundaries in an array, the least rank found by a
-** scan; quadratic, but the fastest for the short pieces of real text. */
-static int merge_short(const bpe_table *t, const unsigned char *p, size_t n,
-                       const bpe_emit *e){
-  uint32_t pos[SHORT_PIECE+1], rank[SHORT_PIECE+1];
-  size_t m = n+1, i, k;
-  int rc;
-  for(i=0; i<=n; i++) pos[i] = (uint32_t)i;
-  for(i=0; i+2<=n; i++) rank[i] = pair_rank(t, p+i, 2);
-  rank[n-1] = rank[n] = RANK_NONE;
+/* tiktoken's own loop, the least rank found by a scan: quadratic, but the
+** fastest for the short pieces of real text.  The parts are linked by byte
+** offsets (next[], prev[]) rather than shifted down an array, and key[] is
+** indexed by the offset of a part's first byte: the rank of its pair (the
+** part and the one after it) shifted left 8 bits, plus that offset, or
+** KEY_NONE for no pair.  So the least key is the least rank and, among equal
+** ranks, the leftmost, as tiktoken picks, and the scan for it is a plain
+** minimum, branch-free.  The rank of each part is kept in tok[] (a byte's,
+** then the rank of the pair it was merged from), so the tokens need no
+** lookup at the end. */
+#define KEY_NONE 0x7FFFFFFF   /* keys are below 2^26: signed compares do */
+
+static int32_t pair_key(const bpe_table *t, const unsigned char *p,
+                        size_t a, size_t end){
+  uint32_t r = pair_rank(t, p+a, end-a);
+  return r==RANK_NONE ? KEY_NONE : (int32_t)(r<<8 | (uint32_t)a);
+}
+
+/* The least of key[0..n-1], n a multiple of 4. */
+static int32_t least_key(const int32_t *key, size_t n){
+#if defined(__SSE2__)
+  __m128i m = _mm_set1_epi32(KEY_NONE), lt;
+  size_t i;
+  for(i=0; i<n; i+=4){
+    __m128i v = _mm_loadu_si128((const __m128i*)(key+i));
+    lt = _mm_cmplt_epi32(v, m);
+    m = _mm_or_si128(_mm_and_si128(lt, v), _mm_andnot_si128(lt, m));
+  }
+  {
+    int32_t x[4], best;
+    _mm_storeu_si128((__m128i*)x, m);
+    best = x[0]<x[1] ? x[0] : x[1];
+    best = x[2]<best ? x[2] : best;
+    return x[3]<best ? x[3] : best;
+  }
+#else
+  int32_t best = KEY_NONE;
+  size_t i;
+  for(i=0; i<n; i++) best = key[i]<best ? key[i] : best;
+  return best;
+#endif
+}
+
+/* Merges p[0..n-1] (2 <= n <= SHORT_PIECE): part i starts at byte i and
+** ends at next[i] for i = 0, next[0], ... < n; tok[i] is its rank. */
+static void merge_short(const bpe_table *t, const unsigned char *p, size_t n,
+                        uint32_t *tok, unsigned char *next){
+  int32_t key[SHORT_PIECE];
+  unsigned char prev[SHORT_PIECE];
+  size_t i, nkey = (n+3) & ~(size_t)3;
+  for(i=0; i<n; i++){
+    uint32_t r = i+1<n ? t->pair[(unsigned)p[i]<<8 | p[i+1]] : RANK_NONE;
+    key[i] = r==RANK_NONE ? KEY_NONE : (int32_t)(r<<8 | (uint32_t)i);
+    tok[i] = t->byte_rank[p[i]];
+    next[i] = (unsigned char)(i+1);
+    prev[i] = (unsigned char)(i>0 ? i-1 : 0);
+  }
+  for(; i<nkey; i++) key[i] = KEY_NONE;
   for(;;){
-    uint32_t best = RANK_NONE;
-    size_t at = 0;
-    for(i=0; i+1<m; i++) if( rank[i]<best ){ best = rank[i]; at = i; }
-    if( best==RANK_NONE ) break;
-    /* parts at and at+1 become one: boundary at+1 goes */
-    for(k=at+1; k+1<m; k++){ pos[k] = pos[k+1]; rank[k] = rank[k+1]; }
-    m--;
-    rank[at] = at+2<m ? pair_rank(t, p+pos[at], pos[at+2]-pos[at]) : RANK_NONE;
-    if( at>0 ) rank[at-1] = pair_rank(t, p+pos[at-1], pos[at+1]-pos[at-1]);
+    int32_t best = least_key(key, nkey);
+    uint32_t a, b, c;
+    if( best==KEY_NONE ) break;
+    /* part a and the part b after it become one */
+    a = best & 0xFF;
+    b = next[a];
+    c = next[b];
+    tok[a] = (uint32_t)best>>8;
+    key[b] = KEY_NONE;
+    next[a] = (unsigned char)c;
+    if( c<n ) prev[c] = (unsigned char)a;
+    key[a] = c<n ? pair_key(t, p, a, next[c]) : KEY_NONE;
+    if( a>0 ) key[prev[a]] = pair_key(t, p, prev[a], c);
   }
-  for(i=0; i+1<m; i++){
-    int64_t r = bpe_rank(t, p+pos[i], pos[i+1]-pos[i]);
-    if( (rc = e->cb(e->ctx, e->base+pos[i], e->base+pos[i+1], r))!=0 ) return rc;
-  }
-  return 0;
 }
 
 /* The same merges through an indexed heap of the parts whose pair (the part
@@ -435,12 +489,112 @@ static int merge_long(const bpe_table *t, const unsigned char *p, size_t n,
   return rc;
 }
 
+/* ---- The piece cache ---------------------------------------------------------- */
+
+/* Text repeats its words, and a piece that is not a token costs a merge: a
+** few dozen rank lookups, each a likely cache miss.  So each thread keeps
+** the tokens of the short pieces it merged in a direct-mapped cache of
+** fixed size (PIECE_CACHE entries of 64 bytes: 256 KB a thread), indexed
+** by bits of the piece's hash that the slot table does not use.  An entry
+** is checked against the whole piece and its table (named by its n, which
+** differs between the four), so a hit gives exactly what the merge
+** would.  Without thread-local storage there is no cache. */
+#if defined(_MSC_VER)
+# define BPE_THREAD_LOCAL __declspec(thread)
+#elif defined(__GNUC__) || defined(__clang__)
+# define BPE_THREAD_LOCAL __thread
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__>=201112L \
+   && !defined(__STDC_NO_THREADS__)
+# define BPE_THREAD_LOCAL _Thread_local
+#endif
+
+#define PIECE_CACHE_BITS 12
+#define PIECE_CACHE (1<<PIECE_CACHE_BITS)
+#define CACHED_BYTES 32     /* the longest piece cached */
+#define CACHED_TOKENS 6     /* the most tokens of a piece cached */
+
+/* A cached token: its rank, and its length above bit 18 (BPE_RANK_BITS). */
+#define CACHED_TOKEN(rank, len) ((rank) | (uint32_t)(len)<<BPE_RANK_BITS)
+
+typedef struct piece_entry {
+  uint32_t table;                     /* the table's n; 0: empty */
+  unsigned char n, ntok;              /* the piece's length, its tokens */
+  unsigned char bytes[CACHED_BYTES];  /* the piece */
+  uint32_t tok[CACHED_TOKENS];        /* its tokens, CACHED_TOKEN() */
+} piece_entry;
+
+#ifdef BPE_THREAD_LOCAL
+static BPE_THREAD_LOCAL piece_entry piece_cache[PIECE_CACHE];
+
+static piece_entry *cache_entry(uint64_t h){
+  return &piece_cache[(h>>24) & (PIECE_CACHE-1)];
+}
+#else
+static piece_entry *cache_entry(uint64_t h){ (void)h; return 0; }
+#endif
+
+/* Emits the tokens of a cache entry. */
+static int emit_cached(const bpe_emit *e, const piece_entry *c){
+  size_t at = e->base;
+  unsigned k;
+  int rc;
+  for(k=0; k<c->ntok; k++){
+    size_t len = c->tok[k]>>BPE_RANK_BITS;
+    if( (rc = e->cb(e->ctx, at, at+len, c->tok[k] & BPE_RANK_MASK))!=0 ){
+      return rc;
+    }
+    at += len;
+  }
+  return 0;
+}
+
 static int encode_piece(const bpe_table *t, const unsigned char *p, size_t n,
                         const bpe_emit *e){
-  int64_t r = bpe_rank(t, p, n);
-  if( r>=0 ) return e->cb(e->ctx, e->base, e->base+n, r);
-  if( n<=SHORT_PIECE ) return merge_short(t, p, n, e);
-  return merge_long(t, p, n, e);
+  uint32_t tok[SHORT_PIECE];
+  unsigned char next[SHORT_PIECE];
+  piece_entry *c = 0;
+  size_t i;
+  int rc;
+  if( n==0 ) return 0;
+  if( n<=2 ){
+    int64_t r = bpe_rank(t, p, n);
+    if( r>=0 ) return e->cb(e->ctx, e->base, e->base+n, r);
+    tok[0] = t->byte_rank[p[0]];
+    tok[1] = t->byte_rank[p[1]];
+    next[0] = 1;
+    next[1] = 2;
+  }else{
+    uint64_t h = bpe_hash(p, n);
+    int64_t r = bpe_rank_hashed(t, p, n, h);
+    if( r>=0 ) return e->cb(e->ctx, e->base, e->base+n, r);
+    if( n>SHORT_PIECE ) return merge_long(t, p, n, e);
+    if( n<=CACHED_BYTES && (c = cache_entry(h))!=0 ){
+      if( c->table==t->n && c->n==n && memcmp(c->bytes, p, n)==0 ){
+        piece_entry hit = *c;     /* a callback may encode again */
+        return emit_cached(e, &hit);
+      }
+    }
+    merge_short(t, p, n, tok, next);
+  }
+  if( c ){
+    unsigned k = 0;
+    c->table = 0;      /* until it holds this piece */
+    for(i=0; i<n && k<CACHED_TOKENS; i=next[i], k++){
+      c->tok[k] = CACHED_TOKEN(tok[i], next[i]-i);
+    }
+    if( i==n ){
+      c->table = t->n;
+      c->n = (unsigned char)n;
+      c->ntok = (unsigned char)k;
+      memcpy(c->bytes, p, n);
+    }
+  }
+  for(i=0; i<n; i=next[i]){
+    if( (rc = e->cb(e->ctx, e->base+i, e->base+next[i], tok[i]))!=0 ){
+      return rc;
+    }
+  }
+  return 0;
 }
 
 /* Encodes z[from..to) as ordinary text (no special tokens). */

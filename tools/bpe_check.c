@@ -29,7 +29,7 @@ static int64_t rank_of(const bpe_table *t, const char *z){
 
 static void check_table(const bpe_table *t, const char *zName, uint32_t nExpect,
                         uint32_t nGapExpect){
-  uint32_t r, b, nslotUsed = 0, ngap = 0, maxlen = 0;
+  uint32_t r, b, nslotUsed = 0, ngap = 0, maxlen = 0, nshort = 0;
   clock_t c0;
   double secs;
   size_t total;
@@ -59,11 +59,23 @@ static void check_table(const bpe_table *t, const char *zName, uint32_t nExpect,
   for(r=0; r<t->nslot; r++){
     if( t->slot[r]==0 ) continue;
     nslotUsed++;
-    if( t->slot[r]>t->n ) fail(t, "slot out of range", (long)r,
-                               (long)t->slot[r]);
+    if( (t->slot[r] & BPE_RANK_MASK)==0 || (t->slot[r] & BPE_RANK_MASK)>t->n ){
+      fail(t, "slot out of range", (long)r, (long)t->slot[r]);
+    }
   }
-  if( nslotUsed!=t->n - ngap ) fail(t, "slot count != token count",
-                                    (long)nslotUsed, (long)(t->n - ngap));
+  for(r=0; r<65536; r++){
+    uint32_t pr = t->pair[r];
+    if( pr==BPE_NO_RANK ){ nshort++; continue; }
+    if( pr>=t->n || t->offset[pr+1]-t->offset[pr]!=2
+     || t->bytes[t->offset[pr]]!=r>>8 || t->bytes[t->offset[pr]+1]!=(r&255) ){
+      fail(t, "pair wrong", (long)r, (long)pr);
+    }
+  }
+  nshort = 65536 - nshort + 256;
+  if( nslotUsed!=t->n - ngap - nshort ){
+    fail(t, "slot count != token count", (long)nslotUsed,
+         (long)(t->n - ngap - nshort));
+  }
 
   for(b=0; b<256; b++){
     uint32_t br = t->byte_rank[b];
@@ -86,6 +98,7 @@ static void check_table(const bpe_table *t, const char *zName, uint32_t nExpect,
   }
 
   total = t->offset[t->n] + 1 + ((size_t)t->n+1)*4 + (size_t)t->nslot*4
+          + 65536*4
           + sizeof *t;
   printf("%-12s n=%-6lu gaps=%lu  bytes=%-8lu offset=%-8lu slot=%-8lu "
          "(nslot %lu, load %.2f)  total %.2f MB  maxlen %lu  "
@@ -93,7 +106,7 @@ static void check_table(const bpe_table *t, const char *zName, uint32_t nExpect,
          t->name, (unsigned long)t->n, (unsigned long)ngap,
          (unsigned long)t->offset[t->n] + 1, (unsigned long)(t->n+1)*4,
          (unsigned long)t->nslot*4, (unsigned long)t->nslot,
-         (double)(t->n - ngap)/t->nslot, total/1048576.0,
+         (double)nslotUsed/t->nslot, total/1048576.0,
          (unsigned long)maxlen, secs*1e9/(t->n - ngap));
 }
 

@@ -16,7 +16,8 @@
 **
 ** The output defines `const bpe_table bpe_NAME` (ext/bpe_table.h): the token
 ** bytes in rank order as one string literal, offset[N+1], the slot table
-** keyed by bpe_hash() and byte_rank[256].  It includes "bpe_table.h", so
+** of the tokens of three bytes or more keyed by bpe_hash(), pair[65536]
+** for the two-byte ones and byte_rank[256].  It includes "bpe_table.h", so
 ** compile it with -Iext.
 **
 ** Host tool: C99, libc and xxHash (inline, header only).  Build:
@@ -166,7 +167,7 @@ int main(int argc, char **argv){
   uint32_t *tokoff, *toklen, *tokrank;   /* per file line */
   uint32_t *byrank;              /* rank -> line number, 0 = none */
   unsigned char *sorted;         /* token bytes in rank order */
-  uint32_t *offset, *slot, nslot;
+  uint32_t *offset, *slot, nslot, *pair, nslot_used = 0;
   uint32_t byte_rank[256];
   uint32_t maxlen = 0, maxprobe = 0;
   unsigned long nprobe = 0, nonutf8 = 0;
@@ -311,20 +312,38 @@ int main(int argc, char **argv){
     offset[n] = (uint32_t)o;
   }
 
-  /* slot table */
+  /* the tables: one-byte tokens in byte_rank[], two-byte ones in pair[],
+  ** longer ones in the slot table */
+  if( (uint64_t)n+1>BPE_RANK_MASK ) die("too many ranks for a slot", 0);
   for(nslot=1; nslot<2*(uint64_t)n; nslot*=2){}
   slot = xmalloc((size_t)nslot*sizeof(uint32_t));
   memset(slot, 0, (size_t)nslot*sizeof(uint32_t));
+  pair = xmalloc(65536*sizeof(uint32_t));
+  memset(pair, 0xff, 65536*sizeof(uint32_t));
+  memset(byte_rank, 0xff, sizeof byte_rank);
   {
     uint32_t mask = nslot - 1;
     for(r=0; r<n; r++){
       const unsigned char *p = sorted + offset[r];
       size_t len = offset[r+1] - offset[r];
-      uint32_t h, probes = 1;
+      uint32_t h, probes = 1, *dup = 0;
+      uint64_t hash;
       if( len==0 ) continue;                          /* a gap */
-      h = (uint32_t)bpe_hash(p, len) & mask;
+      if( len==1 ) dup = &byte_rank[p[0]];
+      if( len==2 ) dup = &pair[(unsigned)p[0]<<8 | p[1]];
+      if( dup ){
+        if( *dup!=BPE_NO_RANK ){
+          snprintf(msg, sizeof msg, "rank %lu has the same bytes as rank %lu",
+                   (unsigned long)r, (unsigned long)*dup);
+          die(msg, (unsigned long)byrank[r]);
+        }
+        *dup = r;
+        continue;
+      }
+      hash = bpe_hash(p, len);
+      h = (uint32_t)hash & mask;
       while( slot[h] ){
-        uint32_t q = slot[h] - 1;
+        uint32_t q = (slot[h] & BPE_RANK_MASK) - 1;
         if( offset[q+1]-offset[q]==len
          && memcmp(sorted+offset[q], p, len)==0 ){
           snprintf(msg, sizeof msg, "rank %lu has the same bytes as rank %lu",
@@ -334,7 +353,8 @@ int main(int argc, char **argv){
         h = (h + 1) & mask;
         probes++;
       }
-      slot[h] = r + 1;
+      slot[h] = bpe_slot_tag(hash) | (r + 1);
+      nslot_used++;
       nprobe += probes;
       if( probes>maxprobe ) maxprobe = probes;
     }
@@ -343,18 +363,11 @@ int main(int argc, char **argv){
   /* every single byte is a token */
   {
     unsigned b;
-    bpe_table t;        /* the table in the making, for bpe_rank() */
-    memset(&t, 0, sizeof t);
-    t.name = zName; t.n = n; t.bytes = sorted; t.offset = offset;
-    t.slot = slot; t.nslot = nslot;
     for(b=0; b<256; b++){
-      unsigned char c = (unsigned char)b;
-      int64_t rk = bpe_rank(&t, &c, 1);
-      if( rk<0 ){
+      if( byte_rank[b]==BPE_NO_RANK ){
         snprintf(msg, sizeof msg, "byte 0x%02x is not a token", b);
         die(msg, 0);
       }
-      byte_rank[b] = (uint32_t)rk;
     }
   }
 
@@ -374,7 +387,8 @@ int main(int argc, char **argv){
     "#include <xxhash.h>\n"
     "#include \"bpe_table.h\"\n\n",
     (unsigned long)nbytes, (unsigned long)maxlen, nonutf8,
-    (unsigned long)nslot, (double)nprobe/nline, (unsigned long)maxprobe);
+    (unsigned long)nslot, (double)nprobe/(nslot_used ? nslot_used : 1),
+    (unsigned long)maxprobe);
 
   /* the bytes: one string literal, a line per ~100 source bytes.  Octal
   ** escapes (at most 3 digits, so never greedy); '?' escaped (trigraphs). */
@@ -404,13 +418,16 @@ int main(int argc, char **argv){
     snprintf(zArr, sizeof zArr, "bpe_%s_slot", zName);
     write_u32_array(out, "uint32_t", zArr, slot, nslot);
     fputc('\n', out);
+    snprintf(zArr, sizeof zArr, "bpe_%s_pair", zName);
+    write_u32_array(out, "uint32_t", zArr, pair, 65536);
+    fputc('\n', out);
   }
 
   fprintf(out, "BPE_TABLE_VISIBILITY const bpe_table bpe_%s = {\n"
                "  \"%s\", %lu, bpe_%s_bytes, bpe_%s_offset,\n"
-               "  bpe_%s_slot, %lu,\n  {\n",
+               "  bpe_%s_slot, %lu, bpe_%s_pair,\n  {\n",
           zName, zName, (unsigned long)n, zName, zName, zName,
-          (unsigned long)nslot);
+          (unsigned long)nslot, zName);
   for(i=0; i<256; i++){
     fprintf(out, "%s%lu,", i%16==0 ? "    " : "",
             (unsigned long)byte_rank[i]);
@@ -428,7 +445,7 @@ int main(int argc, char **argv){
           zProg, zName, (unsigned long)n, (unsigned long)nline, ngap,
           ngap==1 ? "" : "s", (unsigned long)nbytes, (unsigned long)nslot,
           (unsigned long)maxlen, (unsigned long)maxprobe, nonutf8);
-  free(text); free(bytes); free(sorted); free(offset); free(slot);
+  free(text); free(bytes); free(sorted); free(offset); free(slot); free(pair);
   free(byrank); free(tokoff); free(toklen); free(tokrank);
   return 0;
 }
