@@ -1502,7 +1502,10 @@ static void c4_clean_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 }
 
 /* A BLOB second argument is refused, not read as options: it is a model
-** meant for quality_classify() (quality_score's old classifier form). */
+** meant for quality_classify() (quality_score's old classifier form).  So
+** is a NULL one, unlike the other functions' NULL options: in the old form
+** it was a model subquery that found no row, and reading it as the default
+** options would answer with the other metric. */
 static void quality_score_func(sqlite3_context *ctx, int argc,
                                sqlite3_value **argv){
   corpus_quality_opts o;
@@ -1511,6 +1514,13 @@ static void quality_score_func(sqlite3_context *ctx, int argc,
     corpus_result_error(ctx, "quality_score", "the second argument is "
                         "options TEXT; to score with a trained model call "
                         "quality_classify(text, model)");
+    return;
+  }
+  if( argc==2 && sqlite3_value_type(argv[1])==SQLITE_NULL ){
+    corpus_result_error(ctx, "quality_score", "options is NULL (for the "
+                        "default options call quality_score(text); to score "
+                        "with a trained model call quality_classify(text, "
+                        "model))");
     return;
   }
   if( quality_args(ctx, "quality_score", argc, argv, &o, &q, 0) ) return;

@@ -10,7 +10,8 @@
 ** exports; everything else in it is hidden.
 **
 ** Memory: every buffer these functions hand out is owned by the caller and is
-** released with corpus_free().  The allocator is the C library's until
+** released with corpus_free() (the MinHash permutations of
+** corpus_minhash_perm_new() with corpus_minhash_perm_free()).  The allocator is the C library's until
 ** sqlite3_corpus_init() first runs, then SQLite's (so its memory counters
 ** and heap limit see the core's use), unless the core had already
 ** allocated: then it stays the C library's.  corpus_free() always matches.
@@ -73,8 +74,11 @@ int corpus_utf8_valid(const char *z, size_t n);
 /*
 ** Options: one string of "key=value" pairs separated by spaces or commas.
 ** A value may be 'single' or "double" quoted (quotes are doubled to escape)
-** so it can hold spaces.  corpus_options_parse() calls set() once per pair,
-** in order; set() returns 0, or writes err and returns nonzero.
+** so it can hold spaces; a comma followed by a word with no '=' or quote
+** continues an unquoted value, so a list reads as written ("rules=gopher,c4"
+** gives rules the value "gopher,c4").  corpus_options_parse() calls set()
+** once per pair, in order; set() returns 0, or writes err and returns
+** nonzero.
 */
 typedef int (*corpus_option_fn)(void *ctx, const char *key, const char *value,
                                 char *err);

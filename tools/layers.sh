@@ -8,7 +8,9 @@
 #
 # Layers, bottom up: base (no SQLite), glue (the shared SQL glue), the
 # areas (any file not named here; they may use each other, without
-# circles), entry (the extension's entry point).
+# circles), entry (the extension's entry point).  A new base or glue file
+# must be added to its list below, or it is checked as an area.  The
+# objects must be plain ones (not LTO), whose symbol tables nm can read.
 set -eu
 dir=${1:?usage: tools/layers.sh OBJDIR}
 NM=${NM:-nm}
