@@ -7,8 +7,9 @@
 **                      subpart is one U+FFFD), encoding, validation
 **   growable buffers   corpus_buf: bytes, repaired UTF-8, JSON strings
 **   character classes  each named after the definition it implements:
-**                      Unicode's White_Space, Python's str.isspace(),
-**                      Unicode's Default_Ignorable_Code_Point
+**                      Python's str.isspace(), Unicode's
+**                      Default_Ignorable_Code_Point (Unicode's White_Space
+**                      is inline in corpus_int.h)
 */
 #include <stdlib.h>
 #include <string.h>
@@ -240,16 +241,7 @@ int corpus_buf_append_json_string(corpus_buf *b, const char *z, size_t n){
   return corpus_buf_append(b, "\"", 1);
 }
 
-
 /* ---- Character classes ----------------------------------------------------- */
-
-/* Unicode's White_Space property (PropList.txt), which no utf8proc call
-** exposes. */
-int corpus_white_space(int32_t c){
-  if( c<0x80 ) return c==' ' || (c>=0x09 && c<=0x0D);
-  return c==0x85 || c==0xA0 || c==0x1680 || (c>=0x2000 && c<=0x200A)
-      || c==0x2028 || c==0x2029 || c==0x202F || c==0x205F || c==0x3000;
-}
 
 /* Python's str.isspace(): Unicode White_Space plus U+001C..U+001F, the
 ** characters datatrove's strip() and split() remove. */

@@ -86,10 +86,7 @@ static unsigned class_of_cp(int32_t c){
     if( c==' ' || (c>=0x09 && c<=0x0D) ) return C_WS;
     return 0;
   }
-  if( c==0x85 || c==0xA0 || c==0x1680 || (c>=0x2000 && c<=0x200A)
-   || c==0x2028 || c==0x2029 || c==0x202F || c==0x205F || c==0x3000 ){
-    return C_WS;
-  }
+  if( corpus_white_space(c) ) return C_WS;
   cat = utf8proc_category(c);
   switch( cat ){
     case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LT:

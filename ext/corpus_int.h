@@ -29,8 +29,14 @@ size_t corpus_ascii_prefix(const char *z, size_t n);
 
 /* ---- Base: character classes (base.c) ------------------------------------ */
 
-/* Unicode's White_Space property (PropList.txt, Unicode 15.0). */
-int corpus_white_space(int32_t c);
+/* Unicode's White_Space property (PropList.txt, Unicode 15.0), which no
+** utf8proc call exposes.  Inline: the BPE pre-tokenizer asks it of every
+** character that is not ASCII. */
+static inline int corpus_white_space(int32_t c){
+  if( c<0x80 ) return c==' ' || (c>=0x09 && c<=0x0D);
+  return c==0x85 || c==0xA0 || c==0x1680 || (c>=0x2000 && c<=0x200A)
+      || c==0x2028 || c==0x2029 || c==0x202F || c==0x205F || c==0x3000;
+}
 /* Python's str.isspace(): White_Space plus U+001C..U+001F, what Python's
 ** str.split() and str.strip() cut at (and so datatrove, the janitor). */
 int corpus_py_isspace(int32_t c);
