@@ -26,6 +26,13 @@ static int is_separator(char c){
       || c=='\v';
 }
 
+/* Past the spaces and tabs at buf[i..n-1]: around '=' and around a list's
+** commas. */
+static size_t skip_blanks(const char *buf, size_t n, size_t i){
+  while( i<n && (buf[i]==' ' || buf[i]=='\t') ) i++;
+  return i;
+}
+
 /* '.' lets a key name a rule of a rule set (gopher.min_words). */
 static int is_key_char(char c){
   return isalnum((unsigned char)c) || c=='_' || c=='.';
@@ -57,14 +64,14 @@ int corpus_options_parse(const char *z, size_t n, corpus_option_fn set,
     key = i;
     while( i<n && is_key_char(buf[i]) ) i++;
     keyEnd = i;
-    while( i<n && (buf[i]==' ' || buf[i]=='\t') ) i++;
+    i = skip_blanks(buf, n, i);
     if( keyEnd==key || i>=n || buf[i]!='=' ){
       snprintf(err, CORPUS_ERRMAX, "expected key=value at '%.40s'", buf+key);
       rc = -1;
       break;
     }
     i++;
-    while( i<n && (buf[i]==' ' || buf[i]=='\t') ) i++;
+    i = skip_blanks(buf, n, i);
     val = out = i;
     if( i<n && (buf[i]=='\'' || buf[i]=='"') ){
       char q = buf[i++];
@@ -95,11 +102,10 @@ int corpus_options_parse(const char *z, size_t n, corpus_option_fn set,
       /* a list: a comma followed by a bare word (no '=', no quote)
       ** continues the value, 'rules=gopher,c4' or 'rules=gopher, c4' */
       while( out>val ){
-        size_t j = i, w;
-        while( j<n && (buf[j]==' ' || buf[j]=='\t') ) j++;
+        size_t j = skip_blanks(buf, n, i), w;
         if( j>=n || buf[j]!=',' ) break;
         j++;
-        while( j<n && (buf[j]==' ' || buf[j]=='\t') ) j++;
+        j = skip_blanks(buf, n, j);
         for(w=j; w<n && !is_separator(buf[w]); w++){
           if( buf[w]=='=' || buf[w]=='\'' || buf[w]=='"' ) break;
         }

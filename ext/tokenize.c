@@ -45,16 +45,25 @@ const corpus_tokenizer *corpus_tokenizer_find(const char *name, char *err){
 
 /* ---- tokenize(), token_count() ----------------------------------------------- */
 
+/* The tokenizer a tokenizer argument names (absent or NULL: words), or
+** NULL with the reason in err, for the scalar functions and tokens()
+** alike. */
+static const corpus_tokenizer *tokenizer_value(sqlite3_value *v, char *err){
+  int t = v ? sqlite3_value_type(v) : SQLITE_NULL;
+  if( t==SQLITE_NULL ) return &corpus_tokenizer_words;
+  if( t!=SQLITE_TEXT ){
+    snprintf(err, CORPUS_ERRMAX, "tokenizer must be TEXT, got %s",
+             corpus_type_name(t));
+    return 0;
+  }
+  return corpus_tokenizer_find((const char*)sqlite3_value_text(v), err);
+}
+
 static const corpus_tokenizer *tokenizer_arg(sqlite3_context *ctx,
                                              const char *func, int argc,
                                              sqlite3_value **argv){
   char err[CORPUS_ERRMAX];
-  const corpus_tokenizer *tok;
-  if( argc<2 || sqlite3_value_type(argv[1])==SQLITE_NULL ){
-    return &corpus_tokenizer_words;
-  }
-  if( corpus_check_text(ctx, func, "tokenizer", argv[1]) ) return 0;
-  tok = corpus_tokenizer_find((const char*)sqlite3_value_text(argv[1]), err);
+  const corpus_tokenizer *tok = tokenizer_value(argc<2 ? 0 : argv[1], err);
   if( tok==0 ) corpus_result_error(ctx, func, "%s", err);
   return tok;
 }
@@ -382,19 +391,13 @@ static int text_cursor_load(text_cursor *c, sqlite3_value *v,
 
 static int tokens_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   text_cursor *c = (text_cursor*)cur;
-  const corpus_tokenizer *tok = &corpus_tokenizer_words;
+  const corpus_tokenizer *tok;
   char err[CORPUS_ERRMAX];
   unsigned specials = 0;
   int rc;
   if( !text_arg(c, args[0], &rc) ) return rc;
-  if( args[1] && sqlite3_value_type(args[1])!=SQLITE_NULL ){
-    if( sqlite3_value_type(args[1])!=SQLITE_TEXT ){
-      return corpus_tvf_error(cur, "tokenizer must be TEXT, got %s",
-                              corpus_type_name(sqlite3_value_type(args[1])));
-    }
-    tok = corpus_tokenizer_find((const char*)sqlite3_value_text(args[1]), err);
-    if( tok==0 ) return corpus_tvf_error(cur, "%s", err);
-  }
+  tok = tokenizer_value(args[1], err);
+  if( tok==0 ) return corpus_tvf_error(cur, "%s", err);
   if( args[2] ){
     token_opts o;
     memset(&o, 0, sizeof(o));
