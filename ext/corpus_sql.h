@@ -104,6 +104,9 @@ int corpus_sig_arg(sqlite3_context *ctx, const char *func, const char *name,
 
 /* "INTEGER", "REAL", "TEXT", "BLOB" or "NULL". */
 const char *corpus_type_name(int type);
+/* msg made valid UTF-8 (invalid subparts U+FFFD): every error message passes
+** through it.  Frees msg; NULL when out of memory. */
+char *corpus_sql_utf8(char *msg);
 
 /* Reports "FUNC: MESSAGE" as the error of ctx. */
 void corpus_result_error(sqlite3_context *ctx, const char *func,

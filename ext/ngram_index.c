@@ -320,7 +320,7 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
     for(i=3; i<argc; i++){
       if( corpus_options_parse(argv[i], strlen(argv[i]), ngram_option, &cfg,
                                err) ){
-        *pzErr = sqlite3_mprintf("ngram_index: %s", err);
+        *pzErr = corpus_sql_utf8(sqlite3_mprintf("ngram_index: %s", err));
         return SQLITE_ERROR;
       }
     }
@@ -340,7 +340,9 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
     char *err = 0;
     rc = corpus_ngram_config_read(db, argv[1], argv[2], argv[2], &cfg, &err);
     if( rc ){
-      if( err ) *pzErr = sqlite3_mprintf("ngram_index: %s", err);
+      if( err ){
+        *pzErr = corpus_sql_utf8(sqlite3_mprintf("ngram_index: %s", err));
+      }
       sqlite3_free(err);
       return rc;
     }

@@ -112,9 +112,18 @@ static ptemplate *compile(const char *z, size_t n, char *err, int *oom){
   *oom = 0;
   if( t==0 ){ *oom = 1; return 0; }
   memset(t, 0, sizeof(*t));
-  t->z = corpus_realloc(0, n ? n : 1);
-  if( t->z==0 ) goto nomem;
-  memcpy(t->z, z, n);
+  if( corpus_utf8_valid(z, n) ){
+    t->z = corpus_realloc(0, n ? n : 1);
+    if( t->z==0 ) goto nomem;
+    memcpy(t->z, z, n);
+  }else{
+    /* its text is copied to the output: invalid parts become U+FFFD there,
+    ** as in every TEXT result */
+    corpus_buf b = {0, 0, 0};
+    if( corpus_buf_append_utf8(&b, z, n) ){ corpus_free(b.z); goto nomem; }
+    t->z = b.z;
+    n = b.n;
+  }
   t->n = n;
   z = t->z;
   while( i<n ){

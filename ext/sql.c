@@ -59,6 +59,24 @@ const char *corpus_type_name(int type){
   }
 }
 
+/* Every message the extension gives is valid UTF-8: a value quoted in it may
+** hold invalid bytes, or be cut inside a character by a "%.40s", and
+** Python's sqlite3 (which decodes strictly) would raise UnicodeDecodeError
+** instead of sqlite3.Error.  Each maximal invalid subpart becomes U+FFFD.
+** Takes msg (from sqlite3_mprintf) and frees it; NULL when out of memory. */
+char *corpus_sql_utf8(char *msg){
+  corpus_buf b = {0, 0, 0};
+  char *out = 0;
+  size_t n;
+  if( msg==0 ) return 0;
+  n = strlen(msg);
+  if( corpus_utf8_valid(msg, n) ) return msg;
+  if( corpus_buf_append_utf8(&b, msg, n)==0 ) out = sqlite3_mprintf("%s", b.z);
+  corpus_free(b.z);
+  sqlite3_free(msg);
+  return out;
+}
+
 void corpus_result_error(sqlite3_context *ctx, const char *func,
                          const char *fmt, ...){
   va_list ap;
@@ -67,7 +85,7 @@ void corpus_result_error(sqlite3_context *ctx, const char *func,
   va_start(ap, fmt);
   msg = sqlite3_vmprintf(fmt, ap);
   va_end(ap);
-  full = msg ? sqlite3_mprintf("%s: %s", func, msg) : 0;
+  full = msg ? corpus_sql_utf8(sqlite3_mprintf("%s: %s", func, msg)) : 0;
   if( full ){
     sqlite3_result_error(ctx, full, -1);
   }else{
@@ -99,7 +117,7 @@ int corpus_parse_options_value(const char *func, sqlite3_value *v,
   err[0] = 0;
   if( corpus_options_parse((const char*)sqlite3_value_text(v),
                            (size_t)sqlite3_value_bytes(v), set, opts, err) ){
-    *pzErr = sqlite3_mprintf("%s: %s", func, err);
+    *pzErr = corpus_sql_utf8(sqlite3_mprintf("%s: %s", func, err));
     return SQLITE_ERROR;
   }
   return SQLITE_OK;
@@ -159,7 +177,8 @@ static int vtab_verror(sqlite3_vtab *vtab, const char *func, const char *fmt,
                        va_list ap){
   char *msg = sqlite3_vmprintf(fmt, ap);
   sqlite3_free(vtab->zErrMsg);
-  vtab->zErrMsg = msg ? sqlite3_mprintf("%s: %s", func, msg) : 0;
+  vtab->zErrMsg = msg ? corpus_sql_utf8(sqlite3_mprintf("%s: %s", func, msg))
+                      : 0;
   sqlite3_free(msg);
   return vtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
 }
