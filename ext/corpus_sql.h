@@ -86,7 +86,8 @@ int corpus_decontam_register(sqlite3 *db, char **pzErr);
 ** arrays.  mask holds bit k-1 for each length k < n of an item indexed
 ** whole.  corpus_ngram_config_read() returns SQLITE_OK, SQLITE_ERROR
 ** without the table (*err: no index of that name, called display),
-** SQLITE_CORRUPT_VTAB with *err saying which value is wrong, or
+** SQLITE_CORRUPT_VTAB with *err saying which value is wrong or that the
+** table is gone from an ngram_index, or
 ** SQLITE_NOMEM (*err NULL); *err is from sqlite3_mprintf(). */
 typedef struct corpus_ngram_config {
   int n, fold;
@@ -96,6 +97,12 @@ typedef struct corpus_ngram_config {
 int corpus_ngram_config_read(sqlite3 *db, const char *schema, const char *name,
                              const char *display, corpus_ngram_config *c,
                              char **err);
+/* The error when a shadow table of schema.name cannot be read (SQLite's
+** message in sqlite3_errmsg(db)): SQLITE_CORRUPT_VTAB when name is an
+** ngram_index ("DISPLAY is corrupt: no such table: ..."), SQLITE_ERROR
+** when it is not ("no ngram_index named 'DISPLAY'"), SQLITE_NOMEM. */
+int corpus_ngram_missing(sqlite3 *db, const char *schema, const char *name,
+                         const char *display, char **err);
 
 /* Reads argument v, called name, as a minhash signature (minhash.c);
 ** otherwise sets "FUNC: NAME ..." on ctx and returns nonzero. */

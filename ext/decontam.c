@@ -100,14 +100,32 @@ static gram_set *gram_set_load(sqlite3 *db, const char *name, char **err){
   if( sql==0 ) goto nomem;
   rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
   sqlite3_free(sql);
-  if( rc || sqlite3_step(st)!=SQLITE_ROW ){
+  if( rc==SQLITE_OK && sqlite3_step(st)!=SQLITE_ROW ) rc = sqlite3_reset(st);
+  if( rc ){
     if( rc==SQLITE_NOMEM ) goto nomem;
-    *err = sqlite3_mprintf("no ngram_index named '%s'", name);
+    if( corpus_ngram_missing(db, g->schema, g->name, name, err)==SQLITE_NOMEM ){
+      goto nomem;
+    }
     goto fail;
   }
   count = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
   st = 0;
+  /* the items table too, which a match's lookup reads */
+  sql = sqlite3_mprintf("SELECT id, source FROM \"%w\".\"%w_items\"",
+                        g->schema, g->name);
+  if( sql==0 ) goto nomem;
+  rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
+  sqlite3_free(sql);
+  sqlite3_finalize(st);
+  st = 0;
+  if( rc ){
+    if( rc==SQLITE_NOMEM
+     || corpus_ngram_missing(db, g->schema, g->name, name, err)==SQLITE_NOMEM ){
+      goto nomem;
+    }
+    goto fail;
+  }
   g->shift = 60;
   while( cap < (size_t)count*2 ){ cap <<= 1; g->shift--; }
   g->slot = corpus_realloc(0, cap*sizeof(uint64_t));

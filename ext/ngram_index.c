@@ -187,6 +187,40 @@ static char *value_text(sqlite3_stmt *st, int i){
   return sqlite3_mprintf("%s", sqlite3_column_text(st, i));
 }
 
+/* The error when a shadow table of schema.name cannot be read: an
+** ngram_index that lost one is corrupt (SQLITE_CORRUPT_VTAB, *err naming
+** what SQLite says is missing); anything else is no index of that name
+** (SQLITE_ERROR).  SQLITE_NOMEM with *err NULL. */
+int corpus_ngram_missing(sqlite3 *db, const char *schema, const char *name,
+                         const char *display, char **err){
+  char *why = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_schema WHERE "
+      "type = 'table' AND name = %Q AND sql LIKE 'CREATE VIRTUAL TABLE %%' "
+      "AND sql LIKE '%%USING ngram_index%%'", schema, name);
+  sqlite3_stmt *st = 0;
+  int rc, is_index = 0;
+  *err = 0;
+  if( why==0 || sql==0 ){
+    sqlite3_free(why);
+    sqlite3_free(sql);
+    return SQLITE_NOMEM;
+  }
+  rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
+  sqlite3_free(sql);
+  if( rc==SQLITE_NOMEM ){ sqlite3_free(why); return rc; }
+  if( rc==SQLITE_OK ) is_index = sqlite3_step(st)==SQLITE_ROW;
+  sqlite3_finalize(st);
+  if( is_index ){
+    *err = sqlite3_mprintf("%s is corrupt: %s", display, why);
+    rc = SQLITE_CORRUPT_VTAB;
+  }else{
+    *err = sqlite3_mprintf("no ngram_index named '%s'", display);
+    rc = SQLITE_ERROR;
+  }
+  sqlite3_free(why);
+  return *err ? rc : SQLITE_NOMEM;
+}
+
 /* Fills c from schema.name_config.  SQLITE_ERROR without the table (*err
 ** says no index of that name), SQLITE_CORRUPT_VTAB with *err saying which
 ** value is wrong, or SQLITE_NOMEM (*err NULL). */
@@ -203,8 +237,7 @@ int corpus_ngram_config_read(sqlite3 *db, const char *schema, const char *name,
   sqlite3_free(sql);
   if( rc ){
     if( rc==SQLITE_NOMEM ) return rc;
-    *err = sqlite3_mprintf("no ngram_index named '%s'", display);
-    return SQLITE_ERROR;
+    return corpus_ngram_missing(db, schema, name, display, err);
   }
   while( (rc = sqlite3_step(st))==SQLITE_ROW ){
     const char *k = (const char*)sqlite3_column_text(st, 0);
@@ -286,6 +319,13 @@ static int exec_fmt(sqlite3 *db, char **pzErr, const char *fmt, ...){
   return rc;
 }
 
+/* A shadow table that cannot be read or written (dropped, altered). */
+static int shadow_error(ngram_vtab *v){
+  corpus_vtab_error(&v->base, "ngram_index", "%s is corrupt: %s", v->name,
+                    sqlite3_errmsg(v->db));
+  return SQLITE_CORRUPT_VTAB;
+}
+
 static int ngram_option(void *ctx, const char *key, const char *value,
                         char *err){
   corpus_ngram_config *c = (corpus_ngram_config*)ctx;
@@ -305,6 +345,22 @@ static int ngram_option(void *ctx, const char *key, const char *value,
   return -1;
 }
 
+/* An argument of CREATE VIRTUAL TABLE as written: 'n=3' or "n=3" quoted
+** (a doubled quote inside is one), or bare. */
+static char *dequote(const char *z){
+  size_t n = strlen(z), i, j = 0;
+  char q = z[0], *out;
+  if( n<2 || (q!='\'' && q!='"') || z[n-1]!=q ) return sqlite3_mprintf("%s", z);
+  out = sqlite3_malloc64(n);
+  if( out==0 ) return 0;
+  for(i=1; i<n-1; i++){
+    out[j++] = z[i];
+    if( z[i]==q && z[i+1]==q ) i++;
+  }
+  out[j] = 0;
+  return out;
+}
+
 static int ngram_init(sqlite3 *db, void *pAux, int argc,
                       const char *const *argv, sqlite3_vtab **ppVtab,
                       char **pzErr, int create){
@@ -316,14 +372,27 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
   memset(&cfg, 0, sizeof(cfg));
   cfg.n = 13;
   if( create ){
+    /* the arguments are one option list, so that a key given twice (n=3,
+    ** n=4) is an error, as everywhere */
     char err[CORPUS_ERRMAX];
-    for(i=3; i<argc; i++){
-      if( corpus_options_parse(argv[i], strlen(argv[i]), ngram_option, &cfg,
-                               err) ){
-        *pzErr = corpus_sql_utf8(sqlite3_mprintf("ngram_index: %s", err));
-        return SQLITE_ERROR;
+    char *opts = sqlite3_mprintf("");
+    for(i=3; opts && i<argc; i++){
+      char *more = dequote(argv[i]);
+      if( more ){
+        char *joined = sqlite3_mprintf("%s%s%s", opts, i>3 ? ", " : "", more);
+        sqlite3_free(more);
+        more = joined;
       }
+      sqlite3_free(opts);
+      opts = more;
     }
+    if( opts==0 ) return SQLITE_NOMEM;
+    if( corpus_options_parse(opts, strlen(opts), ngram_option, &cfg, err) ){
+      *pzErr = corpus_sql_utf8(sqlite3_mprintf("ngram_index: %s", err));
+      sqlite3_free(opts);
+      return SQLITE_ERROR;
+    }
+    sqlite3_free(opts);
     rc = exec_fmt(db, pzErr,
         "CREATE TABLE \"%w\".\"%w_config\"(k TEXT PRIMARY KEY, v) WITHOUT ROWID;"
         "INSERT INTO \"%w\".\"%w_config\" VALUES ('n', %d), ('format', %d), "
@@ -356,6 +425,7 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
     if( rc ) return rc;
   }
   sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
   v = sqlite3_malloc(sizeof(*v));
   if( v==0 ) return SQLITE_NOMEM;
   memset(v, 0, sizeof(*v));
@@ -470,8 +540,7 @@ static int ngram_filter(sqlite3_vtab_cursor *cur, int idxNum,
   if( sql==0 ) return SQLITE_NOMEM;
   rc = sqlite3_prepare_v2(v->db, sql, -1, &c->stmt, 0);
   sqlite3_free(sql);
-  if( rc ) return corpus_vtab_error(cur->pVtab, "ngram_index", "%s",
-                                    sqlite3_errmsg(v->db));
+  if( rc ) return rc==SQLITE_NOMEM ? rc : shadow_error(v);
   if( idxNum ) sqlite3_bind_value(c->stmt, 1, argv[0]);
   return ngram_next(cur);
 }
@@ -492,10 +561,95 @@ static int ngram_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
   return SQLITE_OK;
 }
 
-/* Adds or removes the n-grams of an item (the statement says which). */
+/* ---- Writes ------------------------------------------------------------------
+**
+** A failed statement must change nothing.  SQLite gives a one-row write
+** to a virtual table no statement journal, and a SAVEPOINT cannot be opened
+** while the statement runs, so one xUpdate is made atomic here: every
+** check that can fail (types, the command, a rowid taken, the shadow
+** tables: all statements are prepared first) comes before the first
+** write, and when a write fails after others (a trigger of a crafted file,
+** a disk error), the steps done are undone in reverse.  Out of memory and
+** I/O errors are returned as they are: SQLite then rolls the whole
+** transaction back (or the statement, when it has a journal). */
+
+/* An item a write removes or adds: its text and source are kept for the
+** undo.  words is set when its grams have all been written. */
+typedef struct witem {
+  sqlite3_int64 id;
+  corpus_buf text;
+  sqlite3_value *source;
+  size_t words;
+} witem;
+
+typedef struct wstmts {
+  sqlite3_stmt *get, *ins, *del, *exists, *add_gram, *del_gram, *count;
+} wstmts;
+
+#define NSTMT (sizeof(wstmts)/sizeof(sqlite3_stmt*))
+
+static const char *const wsql[NSTMT] = {
+  "SELECT text, source FROM \"%w\".\"%w_items\" WHERE id = ?1",
+  "INSERT INTO \"%w\".\"%w_items\"(id, source, text) VALUES (?1, ?2, ?3)",
+  "DELETE FROM \"%w\".\"%w_items\" WHERE id = ?1",
+  "SELECT 1 FROM \"%w\".\"%w_items\" WHERE id = ?1",
+  "INSERT OR IGNORE INTO \"%w\".\"%w_grams\" VALUES (?1, ?2, ?3)",
+  "DELETE FROM \"%w\".\"%w_grams\" WHERE hash = ?1 AND item = ?2 AND pos = ?3",
+  /* the count of short (or empty) items, and the lengths indexed whole */
+  "INSERT INTO \"%w\".\"%w_config\"(k, v) VALUES (?1, ?2), ('short', ?3) "
+  "ON CONFLICT(k) DO UPDATE SET v = CASE k WHEN 'short' THEN v | excluded.v "
+  "ELSE v + excluded.v END"
+};
+
+static void wstmts_close(wstmts *w){
+  sqlite3_stmt **a = (sqlite3_stmt**)w;
+  size_t i;
+  for(i=0; i<NSTMT; i++) sqlite3_finalize(a[i]);
+  memset(w, 0, sizeof(*w));
+}
+
+/* The error of the last statement, as the table's: its code is kept, so
+** that SQLITE_NOMEM, SQLITE_FULL and SQLITE_IOERR make SQLite roll back. */
+static int db_error(ngram_vtab *v, int rc){
+  if( rc==SQLITE_NOMEM ) return rc;
+  corpus_vtab_error(&v->base, "ngram_index", "%s", sqlite3_errmsg(v->db));
+  return rc;
+}
+
+static int wstmts_open(ngram_vtab *v, wstmts *w){
+  sqlite3_stmt **a = (sqlite3_stmt**)w;
+  size_t i;
+  memset(w, 0, sizeof(*w));
+  for(i=0; i<NSTMT; i++){
+    char *sql = sqlite3_mprintf(wsql[i], v->schema, v->name);
+    int rc;
+    if( sql==0 ){ wstmts_close(w); return SQLITE_NOMEM; }
+    rc = sqlite3_prepare_v2(v->db, sql, -1, &a[i], 0);
+    sqlite3_free(sql);
+    if( rc ){
+      if( rc!=SQLITE_NOMEM ) rc = shadow_error(v);
+      wstmts_close(w);
+      return rc;
+    }
+  }
+  return SQLITE_OK;
+}
+
+/* Runs a bound statement once and resets it. */
+static int run(ngram_vtab *v, sqlite3_stmt *st){
+  int rc;
+  sqlite3_step(st);
+  rc = sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc ? db_error(v, rc) : SQLITE_OK;
+}
+
+/* Writes (or deletes: the statement says which) the first limit grams of an
+** item; *done counts those written. */
 typedef struct gram_writer {
   sqlite3_stmt *stmt;
   sqlite3_int64 item;
+  size_t done, limit;
   int rc;
 } gram_writer;
 
@@ -511,87 +665,151 @@ static int write_gram(void *ctx, uint64_t hash, size_t word, size_t start,
                       size_t end){
   gram_writer *w = (gram_writer*)ctx;
   (void)start; (void)end;
+  if( w->done>=w->limit ) return 1;
   bind_gram(w->stmt, hash, w->item, word);
   sqlite3_step(w->stmt);
   w->rc = sqlite3_reset(w->stmt);
-  return w->rc!=SQLITE_OK;
+  if( w->rc ) return 1;
+  w->done++;
+  return 0;
 }
 
 /* The words of an item, as indexed: all its n-grams, or, with 1..n-1 words,
 ** one gram of them all (GPT-3 checks a short item by its whole length); an
-** item without a word has no gram and matches nothing.  The counts of both
-** kinds and the lengths indexed whole are kept in NAME_config, sign +1 or
-** -1 (an insert or a delete). */
-static int item_grams(ngram_vtab *v, const char *sqlfmt, sqlite3_int64 item,
-                      const char *z, size_t n, int sign){
+** item without a word has no gram and matches nothing. */
+static int item_grams(ngram_vtab *v, sqlite3_stmt *st, witem *it, size_t limit,
+                      size_t *done){
   gram_writer w;
   corpus_janitor_opts o = {v->cfg.n, v->cfg.fold, 1, 0};
   size_t words = 0;
-  char *sql = sqlite3_mprintf(sqlfmt, v->schema, v->name);
   int rc;
-  if( sql==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(v->db, sql, -1, &w.stmt, 0);
-  sqlite3_free(sql);
-  if( rc ) return rc;
-  w.item = item;
-  w.rc = SQLITE_OK;
-  rc = corpus_janitor_scan(z, n, &o, write_gram, &w, &words);
-  sqlite3_finalize(w.stmt);
+  memset(&w, 0, sizeof(w));
+  w.stmt = st;
+  w.item = it->id;
+  w.limit = limit;
+  rc = corpus_janitor_scan(it->text.z ? it->text.z : "", it->text.n, &o,
+                           write_gram, &w, &words);
+  *done = w.done;
   if( rc<0 ) return SQLITE_NOMEM;
-  if( w.rc ) return w.rc;
-  if( words>=(size_t)v->cfg.n ) return SQLITE_OK;
-  return exec_fmt(v->db, 0,
-      "UPDATE \"%w\".\"%w_config\" SET v = v + %d WHERE k = '%s';"
-      "INSERT INTO \"%w\".\"%w_config\"(k, v) VALUES ('short', %lld) "
-      "ON CONFLICT(k) DO UPDATE SET v = v | excluded.v",
-      v->schema, v->name, sign, words ? "short_items" : "empty_items",
-      v->schema, v->name,
-      words ? (long long)((uint64_t)1<<(words-1)) : 0LL);
+  if( w.rc ) return db_error(v, w.rc);
+  it->words = words;
+  return SQLITE_OK;
 }
 
-#define ADD_GRAM "INSERT OR IGNORE INTO \"%w\".\"%w_grams\" VALUES (?1, ?2, ?3)"
-#define DEL_GRAM "DELETE FROM \"%w\".\"%w_grams\" WHERE hash = ?1 AND item = ?2 " \
-                 "AND pos = ?3"
+/* The counts of short and empty items in NAME_config, sign +1 or -1 (an
+** insert or a delete); the lengths indexed whole, once set, are kept. */
+static int item_count(ngram_vtab *v, wstmts *w, const witem *it, int sign){
+  if( it->words>=(size_t)v->cfg.n ) return SQLITE_OK;
+  sqlite3_bind_text(w->count, 1, it->words ? "short_items" : "empty_items", -1,
+                    SQLITE_STATIC);
+  sqlite3_bind_int(w->count, 2, sign);
+  sqlite3_bind_int64(w->count, 3, it->words
+                     ? (sqlite3_int64)((uint64_t)1<<(it->words-1)) : 0);
+  return run(v, w->count);
+}
 
-/* The stored text of item id, into b (b->n = 0 and found 0 when none). */
-static int item_text(ngram_vtab *v, sqlite3_int64 id, corpus_buf *b,
+/* Reads item id into it; *found 0 when there is none. */
+static int item_load(ngram_vtab *v, wstmts *w, sqlite3_int64 id, witem *it,
                      int *found){
-  sqlite3_stmt *st;
-  char *sql = sqlite3_mprintf("SELECT text FROM \"%w\".\"%w_items\" WHERE "
-                              "id = ?1", v->schema, v->name);
-  int rc;
-  b->n = 0;
+  int rc = SQLITE_OK;
+  it->id = id;
   *found = 0;
-  if( sql==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(v->db, sql, -1, &st, 0);
-  sqlite3_free(sql);
-  if( rc ) return rc;
-  sqlite3_bind_int64(st, 1, id);
-  if( sqlite3_step(st)==SQLITE_ROW ){
-    const char *z = (const char*)sqlite3_column_text(st, 0);
+  sqlite3_bind_int64(w->get, 1, id);
+  if( sqlite3_step(w->get)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(w->get, 0);
+    size_t n = (size_t)sqlite3_column_bytes(w->get, 0);
     *found = 1;
-    if( z && corpus_buf_append(b, z, (size_t)sqlite3_column_bytes(st, 0)) ){
+    if( (z==0 && n>0) || corpus_buf_append(&it->text, z ? z : "", n)
+     || (it->source = sqlite3_value_dup(sqlite3_column_value(w->get, 1)))==0 ){
       rc = SQLITE_NOMEM;
     }
   }
-  if( sqlite3_finalize(st) && rc==SQLITE_OK ) rc = sqlite3_errcode(v->db);
-  return rc;
-}
-
-static int delete_item(ngram_vtab *v, sqlite3_int64 id){
-  corpus_buf b = {0, 0, 0};
-  int found, rc = item_text(v, id, &b, &found);
-  if( rc==SQLITE_OK && found ){
-    rc = item_grams(v, DEL_GRAM, id, b.z ? b.z : "", b.n, -1);
-    if( rc==SQLITE_OK ){
-      rc = exec_fmt(v->db, 0, "DELETE FROM \"%w\".\"%w_items\" WHERE id = %lld",
-                    v->schema, v->name, id);
-    }
+  if( sqlite3_reset(w->get) && rc==SQLITE_OK ){
+    rc = db_error(v, sqlite3_errcode(v->db));
   }
-  corpus_free(b.z);
   return rc;
 }
 
+static int row_insert(ngram_vtab *v, wstmts *w, witem *it, int autoid){
+  int rc;
+  if( !autoid ) sqlite3_bind_int64(w->ins, 1, it->id);
+  sqlite3_bind_value(w->ins, 2, it->source);
+  sqlite3_bind_text64(w->ins, 3, it->text.z ? it->text.z : "", it->text.n,
+                      SQLITE_STATIC, SQLITE_UTF8);
+  rc = run(v, w->ins);
+  if( rc==SQLITE_OK && autoid ) it->id = sqlite3_last_insert_rowid(v->db);
+  return rc;
+}
+
+static int row_delete(ngram_vtab *v, wstmts *w, const witem *it){
+  sqlite3_bind_int64(w->del, 1, it->id);
+  return run(v, w->del);
+}
+
+/* One step of a write, as the undo log keeps it. */
+enum { S_DEL_GRAMS, S_DEL_COUNT, S_DEL_ROW, S_ADD_ROW, S_ADD_GRAMS,
+       S_ADD_COUNT };
+typedef struct wstep { int kind; witem *it; size_t done; } wstep;
+
+/* Undoes step s: the inverse of what it did. */
+static int undo_step(ngram_vtab *v, wstmts *w, const wstep *s){
+  size_t done;
+  switch( s->kind ){
+    case S_DEL_GRAMS: return item_grams(v, w->add_gram, s->it, s->done, &done);
+    case S_DEL_COUNT: return item_count(v, w, s->it, +1);
+    case S_DEL_ROW:   return row_insert(v, w, s->it, 0);
+    case S_ADD_ROW:   return row_delete(v, w, s->it);
+    case S_ADD_GRAMS: return item_grams(v, w->del_gram, s->it, s->done, &done);
+    default:          return item_count(v, w, s->it, -1);
+  }
+}
+
+/* Does step s, logging it (with its part done when it fails midway). */
+static int do_step(ngram_vtab *v, wstmts *w, wstep *log, int *nlog, int kind,
+                   witem *it, int autoid){
+  wstep *s = &log[(*nlog)++];
+  int rc;
+  s->kind = kind;
+  s->it = it;
+  s->done = 0;
+  switch( kind ){
+    case S_DEL_GRAMS:
+      rc = item_grams(v, w->del_gram, it, (size_t)-1, &s->done); break;
+    case S_DEL_COUNT: rc = item_count(v, w, it, -1); break;
+    case S_DEL_ROW:   rc = row_delete(v, w, it); break;
+    case S_ADD_ROW:   rc = row_insert(v, w, it, autoid); break;
+    case S_ADD_GRAMS:
+      rc = item_grams(v, w->add_gram, it, (size_t)-1, &s->done); break;
+    default:          rc = item_count(v, w, it, +1); break;
+  }
+  /* a step that failed did nothing but its grams written */
+  if( rc && kind!=S_DEL_GRAMS && kind!=S_ADD_GRAMS ) (*nlog)--;
+  return rc;
+}
+
+/* After a failed write: the steps done, undone in reverse.  When that
+** fails too, the table's error says so. */
+static int undo_all(ngram_vtab *v, wstmts *w, wstep *log, int nlog, int rc){
+  char *first;
+  int i, urc = SQLITE_OK;
+  if( rc==SQLITE_NOMEM || (rc&0xff)==SQLITE_IOERR || rc==SQLITE_FULL ){
+    return rc;      /* SQLite rolls the transaction back */
+  }
+  first = v->base.zErrMsg;
+  v->base.zErrMsg = 0;
+  for(i=nlog-1; i>=0 && urc==SQLITE_OK; i--) urc = undo_step(v, w, &log[i]);
+  if( urc==SQLITE_OK ){
+    sqlite3_free(v->base.zErrMsg);
+    v->base.zErrMsg = first;
+  }else{
+    sqlite3_free(v->base.zErrMsg);
+    v->base.zErrMsg = corpus_sql_utf8(sqlite3_mprintf("%s; undoing the write "
+        "failed too (%s): run integrity-check", first ? first
+        : sqlite3_errstr(rc), sqlite3_errmsg(v->db)));
+    sqlite3_free(first);
+  }
+  return rc;
+}
 /* Checks that one (hash, item, pos) an item should have is there. */
 typedef struct gram_checker {
   sqlite3_stmt *stmt;
@@ -692,51 +910,86 @@ static int integrity_check(ngram_vtab *v){
   return rc;
 }
 
+static void witem_free(witem *it){
+  corpus_free(it->text.z);
+  sqlite3_value_free(it->source);
+}
+
+/* xUpdate: a DELETE (argc 1), an INSERT (argv[0] NULL) or an UPDATE, whose
+** old row goes and new one comes.  A new rowid already taken is SQLite's
+** conflict: REPLACE removes that item first; IGNORE, ABORT, FAIL and
+** ROLLBACK get SQLITE_CONSTRAINT with nothing written (the table declares
+** SQLITE_VTAB_CONSTRAINT_SUPPORT, so SQLite applies the mode). */
 static int ngram_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                         sqlite_int64 *pRowid){
   ngram_vtab *v = (ngram_vtab*)pVtab;
-  int rc = SQLITE_OK;
-  if( argc==1 ){
-    return delete_item(v, sqlite3_value_int64(argv[0]));
+  wstmts w;
+  witem items[3];        /* taken by REPLACE, the old row, the new row */
+  wstep log[9];          /* three steps for each */
+  int nlog = 0, i, rc, found, autoid = 1, has_old = 0, has_taken = 0;
+  memset(items, 0, sizeof(items));
+  if( argc>1 ){
+    /* argv[2] text, argv[3] source, argv[4] the command column */
+    if( sqlite3_value_type(argv[4])!=SQLITE_NULL ){
+      const char *cmd = (const char*)sqlite3_value_text(argv[4]);
+      if( cmd && strcmp(cmd, "integrity-check")==0 ) return integrity_check(v);
+      return corpus_vtab_error(pVtab, "ngram_index", "unknown command '%.40s' "
+                               "(valid: integrity-check)", cmd ? cmd : "");
+    }
+    if( sqlite3_value_type(argv[2])!=SQLITE_TEXT ){
+      return corpus_vtab_error(pVtab, "ngram_index", "text must be TEXT, got %s",
+                               corpus_type_name(sqlite3_value_type(argv[2])));
+    }
+    if( sqlite3_value_type(argv[1])!=SQLITE_NULL ){
+      if( sqlite3_value_type(argv[1])!=SQLITE_INTEGER ){
+        return corpus_vtab_error(pVtab, "ngram_index", "rowid must be an "
+            "INTEGER, got %s", corpus_type_name(sqlite3_value_type(argv[1])));
+      }
+      autoid = 0;
+      items[2].id = sqlite3_value_int64(argv[1]);
+    }
   }
-  /* argv[2] text, argv[3] source, argv[4] the command column */
-  if( sqlite3_value_type(argv[4])!=SQLITE_NULL ){
-    const char *cmd = (const char*)sqlite3_value_text(argv[4]);
-    if( cmd && strcmp(cmd, "integrity-check")==0 ) return integrity_check(v);
-    return corpus_vtab_error(pVtab, "ngram_index", "unknown command '%.40s' "
-                             "(valid: integrity-check)", cmd ? cmd : "");
+  rc = wstmts_open(v, &w);
+  if( rc ) return rc;
+  if( argc==1 || sqlite3_value_type(argv[0])!=SQLITE_NULL ){
+    rc = item_load(v, &w, sqlite3_value_int64(argv[0]), &items[1], &has_old);
   }
-  if( sqlite3_value_type(argv[2])!=SQLITE_TEXT ){
-    return corpus_vtab_error(pVtab, "ngram_index", "text must be TEXT, got %s",
-                             corpus_type_name(sqlite3_value_type(argv[2])));
+  if( rc==SQLITE_OK && argc>1 && !autoid
+   && !(has_old && items[1].id==items[2].id) ){
+    rc = item_load(v, &w, items[2].id, &items[0], &found);
+    if( rc==SQLITE_OK && found ){
+      if( sqlite3_vtab_on_conflict(v->db)==SQLITE_REPLACE ){
+        has_taken = 1;
+      }else{
+        corpus_vtab_error(pVtab, "ngram_index", "UNIQUE constraint failed: "
+                          "%s.rowid", v->name);
+        rc = SQLITE_CONSTRAINT;
+      }
+    }
   }
-  if( sqlite3_value_type(argv[0])!=SQLITE_NULL ){
-    /* an UPDATE: the old row goes, the new one comes */
-    rc = delete_item(v, sqlite3_value_int64(argv[0]));
-    if( rc ) return rc;
+  for(i=0; rc==SQLITE_OK && i<2; i++){
+    witem *it = &items[i];
+    if( i==0 ? !has_taken : !has_old ) continue;
+    rc = do_step(v, &w, log, &nlog, S_DEL_GRAMS, it, 0);
+    if( rc==SQLITE_OK ) rc = do_step(v, &w, log, &nlog, S_DEL_COUNT, it, 0);
+    if( rc==SQLITE_OK ) rc = do_step(v, &w, log, &nlog, S_DEL_ROW, it, 0);
   }
-  {
-    sqlite3_stmt *st;
-    char *sql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w_items\"(id, source, "
-                                "text) VALUES (?1, ?2, ?3)", v->schema, v->name);
-    const char *z;
-    size_t n;
-    if( sql==0 ) return SQLITE_NOMEM;
-    rc = sqlite3_prepare_v2(v->db, sql, -1, &st, 0);
-    sqlite3_free(sql);
-    if( rc ) return rc;
-    sqlite3_bind_value(st, 1, argv[1]);
-    sqlite3_bind_value(st, 2, argv[3]);
-    sqlite3_bind_value(st, 3, argv[2]);
-    sqlite3_step(st);
-    rc = sqlite3_finalize(st);
-    if( rc ) return corpus_vtab_error(pVtab, "ngram_index", "%s",
-                                      sqlite3_errmsg(v->db));
-    *pRowid = sqlite3_last_insert_rowid(v->db);
-    z = (const char*)sqlite3_value_text(argv[2]);
-    n = (size_t)sqlite3_value_bytes(argv[2]);
-    rc = item_grams(v, ADD_GRAM, *pRowid, z ? z : "", n, 1);
+  if( rc==SQLITE_OK && argc>1 ){
+    witem *it = &items[2];
+    const char *z = (const char*)sqlite3_value_text(argv[2]);
+    size_t n = (size_t)sqlite3_value_bytes(argv[2]);
+    if( (z==0 && n>0) || corpus_buf_append(&it->text, z ? z : "", n)
+     || (it->source = sqlite3_value_dup(argv[3]))==0 ){
+      rc = SQLITE_NOMEM;
+    }
+    if( rc==SQLITE_OK ) rc = do_step(v, &w, log, &nlog, S_ADD_ROW, it, autoid);
+    if( rc==SQLITE_OK ) rc = do_step(v, &w, log, &nlog, S_ADD_GRAMS, it, 0);
+    if( rc==SQLITE_OK ) rc = do_step(v, &w, log, &nlog, S_ADD_COUNT, it, 0);
+    if( rc==SQLITE_OK ) *pRowid = it->id;
   }
+  if( rc && nlog ) rc = undo_all(v, &w, log, nlog, rc);
+  wstmts_close(&w);
+  for(i=0; i<3; i++) witem_free(&items[i]);
   return rc;
 }
 
