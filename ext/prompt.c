@@ -265,7 +265,19 @@ typedef struct render {
   int oom;
   icache_entry *ic;   /* open addressing, a power of 2 of entries */
   size_t nic, icmask;
+  /* The budget: sections over arrays multiply (k nested sections over two
+  ** elements render their body 2^k times), and prompt() is INNOCUOUS, so
+  ** a view in an untrusted file may call it.  Each node rendered is a step,
+  ** and each frame a name is looked up in. */
+  sqlite3_int64 steps, max_steps;
+  size_t max_out;     /* SQLITE_LIMIT_LENGTH */
 } render;
+
+/* The budget of steps: enough for every template whose work follows its
+** output or its values (16 steps per byte of either), never less than
+** 2^22 (about 50 ms). */
+#define RENDER_MIN_STEPS ((sqlite3_int64)1<<22)
+#define RENDER_STEPS_PER_BYTE 16
 
 static size_t icache_home(const render *r, const char *z){
   return (size_t)(((uint64_t)(uintptr_t)z * 0x9E3779B97F4A7C15ULL) >> 20)
@@ -389,6 +401,7 @@ static int lookup(render *r, size_t a, size_t b, corpus_json *out,
     return 0;
   }
   while( first<b && z[first]!='.' && z[first]!='[' ) first++;
+  r->steps += r->depth;   /* the frames it may look in */
   for(d=r->depth-1; d>=0; d--){
     corpus_json v;
     if( member(r, r->stack[d].value, z+a, first-a, &v) ){
@@ -446,6 +459,17 @@ static int render_range(render *r, size_t from, size_t to){
   size_t k = from;
   while( k<to ){
     const pnode *nd = &t->node[k];
+    if( ++r->steps>r->max_steps ){
+      snprintf(r->err, CORPUS_ERRMAX, "rendering needs more than %lld steps, "
+               "the budget for this template and values (nested sections "
+               "over arrays multiply)", (long long)r->max_steps);
+      return -1;
+    }
+    if( r->out.n>r->max_out ){
+      snprintf(r->err, CORPUS_ERRMAX, "the result would be longer than %zu "
+               "bytes (SQLITE_LIMIT_LENGTH)", r->max_out);
+      return -1;
+    }
     if( nd->kind==N_TEXT ){
       if( corpus_buf_append(&r->out, t->z+nd->a, nd->b-nd->a) ) goto nomem;
       k++;
@@ -539,7 +563,16 @@ static void prompt_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   r.stack[0].value = root;
   r.stack[0].index = -1;
   r.depth = 1;
+  r.max_steps = RENDER_STEPS_PER_BYTE * (sqlite3_int64)(t->n + vn);
+  if( r.max_steps<RENDER_MIN_STEPS ) r.max_steps = RENDER_MIN_STEPS;
+  r.max_out = (size_t)sqlite3_limit(sqlite3_context_db_handle(ctx),
+                                    SQLITE_LIMIT_LENGTH, -1);
   rc = render_range(&r, 0, t->nnode);
+  if( rc==0 && r.out.n>r.max_out ){
+    snprintf(err, CORPUS_ERRMAX, "the result would be longer than %zu bytes "
+             "(SQLITE_LIMIT_LENGTH)", r.max_out);
+    rc = -1;
+  }
   icache_free(&r);
   if( rc ){
     corpus_free(r.out.z);
