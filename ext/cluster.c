@@ -187,6 +187,33 @@ static void clusters_reset(corpus_tvf_cursor *cur){
 /* "dedup_clusters: MESSAGE" as the table's error. */
 #define clusters_error(c, ...) corpus_tvf_error(&(c)->base, __VA_ARGS__)
 
+/* Whether sql starts, after white space and comments, with SELECT, WITH or
+** VALUES (a query), not PRAGMA, EXPLAIN or anything else. */
+static int is_query(const char *z){
+  static const char *const kw[] = {"SELECT", "WITH", "VALUES"};
+  size_t i;
+  for(;;){
+    while( *z==' ' || (*z>='\t' && *z<='\r') ) z++;
+    if( z[0]=='-' && z[1]=='-' ){
+      while( *z && *z!='\n' ) z++;
+    }else if( z[0]=='/' && z[1]=='*' ){
+      const char *e = strstr(z+2, "*/");
+      if( e==0 ) return 0;
+      z = e+2;
+    }else{
+      break;
+    }
+  }
+  for(i=0; i<sizeof(kw)/sizeof(kw[0]); i++){
+    size_t n = strlen(kw[i]);
+    if( sqlite3_strnicmp(z, kw[i], (int)n)==0
+     && !((z[n]|0x20)>='a' && (z[n]|0x20)<='z') && z[n]!='_' ){
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static int clusters_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   clusters_cursor *c = (clusters_cursor*)cur;
   sqlite3 *db = corpus_tvf_db(cur);
@@ -220,7 +247,10 @@ static int clusters_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   if( stmt==0 ){
     return clusters_error(c, "sql must be one SELECT statement");
   }
-  if( !sqlite3_stmt_readonly(stmt) ){   /* INSERT ... RETURNING and the like */
+  /* read-only is not enough (PRAGMA database_list is; INSERT ... RETURNING
+  ** is not): it must be a query */
+  if( !sqlite3_stmt_readonly(stmt) || sqlite3_stmt_isexplain(stmt)
+   || !is_query(sqlite3_sql(stmt)) ){
     sqlite3_finalize(stmt);
     return clusters_error(c, "sql must be one SELECT statement");
   }
@@ -255,7 +285,10 @@ static int clusters_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
     /* an error of the query itself: its message, and its code, so that an
     ** interrupt stays SQLITE_INTERRUPT */
     int code = rc;
-    clusters_error(c, "%s", sqlite3_errmsg(db));
+    const char *m = sqlite3_errmsg(db);
+    /* from a dedup_clusters() inside the query: named once */
+    if( strncmp(m, "dedup_clusters: ", 16)==0 ) m += 16;
+    clusters_error(c, "%s", m);
     rc = code==SQLITE_ROW ? SQLITE_ERROR : code;
   }
   sqlite3_finalize(stmt);

@@ -199,7 +199,13 @@ typedef struct tvf_vtab {
   sqlite3_vtab base;
   sqlite3 *db;
   const corpus_tvf *def;
+  int depth;          /* xFilter calls under way: one vtab per connection */
 } tvf_vtab;
+
+/* A table-valued function that runs SQL (dedup_clusters) can be called by
+** the SQL it runs, and a query that calls itself with itself (a quine)
+** recursed until the stack overflowed: nesting is limited. */
+#define TVF_MAX_DEPTH 10
 
 #define TVF_DEF(c) (((tvf_vtab*)(c)->base.pVtab)->def)
 
@@ -303,7 +309,18 @@ static int tvf_filter(sqlite3_vtab_cursor *cur, int idxNum,
       return corpus_tvf_error(c, "missing argument %s", def->argNames[i]);
     }
   }
-  return def->xFilter(c, args);
+  {
+    tvf_vtab *t = (tvf_vtab*)cur->pVtab;
+    int rc;
+    if( t->depth>=TVF_MAX_DEPTH ){
+      return corpus_tvf_error(c, "nested more than %d deep (a query that "
+                              "calls %s again?)", TVF_MAX_DEPTH, def->name);
+    }
+    t->depth++;
+    rc = def->xFilter(c, args);
+    t->depth--;
+    return rc;
+  }
 }
 
 static int tvf_next(sqlite3_vtab_cursor *cur){
