@@ -535,6 +535,7 @@ done:
 
 typedef struct train_agg {
   corpus_trainer *t;  /* made on the first row, with its options */
+  sqlite3_value *options;   /* the first row's: every row's must match */
   int failed;         /* a row set an error: xFinal only frees */
 } train_agg;
 
@@ -556,6 +557,16 @@ static void train_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
     if( (a->t = corpus_trainer_new(&o))==0 ) goto nomem;
   }
+  if( argc>2 ){
+    int same = corpus_agg_param(&a->options, argv[2]);
+    if( same<0 ) goto nomem;
+    if( same ){
+      corpus_result_error(ctx, "quality_train", "options must be the same in "
+                          "every row");
+      a->failed = 1;
+      return;
+    }
+  }
   if( sqlite3_value_type(argv[0])==SQLITE_NULL
    || sqlite3_value_type(lv)==SQLITE_NULL ){
     return;   /* as count(x): rows with a NULL are left out */
@@ -567,7 +578,7 @@ static void train_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   label = sqlite3_value_double(lv);
   if( (sqlite3_value_type(lv)!=SQLITE_INTEGER
        && sqlite3_value_type(lv)!=SQLITE_FLOAT) || (label!=0 && label!=1) ){
-    corpus_result_error(ctx, "quality_train", "label must be 0 or 1, got %s%s%s",
+    corpus_result_error(ctx, "quality_train", "label must be 0 or 1, got %s%.40s%s",
         sqlite3_value_type(lv)==SQLITE_TEXT ? "'" : "",
         sqlite3_value_type(lv)==SQLITE_BLOB ? "a BLOB"
                                             : (const char*)sqlite3_value_text(lv),
@@ -605,6 +616,8 @@ static void train_final(sqlite3_context *ctx){
   }
   corpus_trainer_free(a->t);
   a->t = 0;
+  sqlite3_value_free(a->options);
+  a->options = 0;
 }
 
 static void model_info_func(sqlite3_context *ctx, int argc,

@@ -114,6 +114,11 @@ const char *corpus_type_name(int type);
 /* msg made valid UTF-8 (invalid subparts U+FFFD): every error message passes
 ** through it.  Frees msg; NULL when out of memory. */
 char *corpus_sql_utf8(char *msg);
+/* An aggregate's parameter (a setting, not its data) must not change from
+** row to row, or the result would silently follow one row: 0 when v is
+** the value the first row gave (kept in *first; the caller frees it with
+** sqlite3_value_free), 1 when it differs, -1 when out of memory. */
+int corpus_agg_param(sqlite3_value **first, sqlite3_value *v);
 
 /* Reports "FUNC: MESSAGE" as the error of ctx. */
 void corpus_result_error(sqlite3_context *ctx, const char *func,

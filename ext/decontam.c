@@ -565,7 +565,16 @@ static void n_final(sqlite3_context *ctx){
 
 /* covered_words(pos, n): how many of an item's words the matched n-grams
 ** starting at word pos cover (the union of [pos, pos+n)); 0 without rows. */
-typedef struct cover_agg { long long *pos; size_t n, cap; long long width; int failed; } cover_agg;
+typedef struct cover_agg {
+  long long *pos;
+  size_t n, cap;
+  long long width;
+  sqlite3_value *nfirst;   /* n of the first row: every row's must match */
+  int failed;
+} cover_agg;
+
+/* Word positions end below 2^62, so that pos + n cannot overflow. */
+#define COVER_MAX_POS ((long long)1<<62)
 
 static void cover_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   cover_agg *a = sqlite3_aggregate_context(ctx, sizeof(cover_agg));
@@ -577,11 +586,25 @@ static void cover_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( sqlite3_value_type(argv[0])!=SQLITE_INTEGER
    || sqlite3_value_type(argv[1])!=SQLITE_INTEGER
    || (w = sqlite3_value_int64(argv[1]))<1 || w>CORPUS_JANITOR_MAX
-   || sqlite3_value_int64(argv[0])<0 ){
-    corpus_result_error(ctx, "covered_words", "pos must be an INTEGER >= 0 "
+   || sqlite3_value_int64(argv[0])<0
+   || sqlite3_value_int64(argv[0])>COVER_MAX_POS ){
+    corpus_result_error(ctx, "covered_words", "pos must be an INTEGER 0..2^62 "
                         "and n an INTEGER 1..%d", CORPUS_JANITOR_MAX);
     a->failed = 1;
     return;
+  }
+  switch( corpus_agg_param(&a->nfirst, argv[1]) ){
+    case 0: break;
+    case 1:
+      corpus_result_error(ctx, "covered_words", "n must be the same in every "
+                          "row, got %lld after %lld", w,
+                          (long long)sqlite3_value_int64(a->nfirst));
+      a->failed = 1;
+      return;
+    default:
+      a->failed = 1;
+      sqlite3_result_error_nomem(ctx);
+      return;
   }
   if( a->n==a->cap ){
     size_t c = a->cap ? a->cap*2 : 16;
@@ -611,6 +634,8 @@ static void cover_final(sqlite3_context *ctx){
   }
   corpus_free(a->pos);
   a->pos = 0;
+  sqlite3_value_free(a->nfirst);
+  a->nfirst = 0;
 }
 
 static const corpus_sql decontam_sql[] = {

@@ -138,6 +138,30 @@ int corpus_apply_options(sqlite3_context *ctx, const char *func,
   return 1;
 }
 
+int corpus_agg_param(sqlite3_value **first, sqlite3_value *v){
+  sqlite3_value *f = *first;
+  int t = sqlite3_value_type(v);
+  if( f==0 ){
+    *first = sqlite3_value_dup(v);
+    return *first ? 0 : -1;
+  }
+  if( sqlite3_value_type(f)!=t ) return 1;
+  switch( t ){
+    case SQLITE_NULL:    return 0;
+    case SQLITE_INTEGER: return sqlite3_value_int64(f)!=sqlite3_value_int64(v);
+    case SQLITE_FLOAT:   return sqlite3_value_double(f)!=sqlite3_value_double(v);
+    default: {
+      const void *a = t==SQLITE_TEXT ? (const void*)sqlite3_value_text(f)
+                                     : sqlite3_value_blob(f);
+      const void *b = t==SQLITE_TEXT ? (const void*)sqlite3_value_text(v)
+                                     : sqlite3_value_blob(v);
+      int n = sqlite3_value_bytes(v);
+      if( n!=sqlite3_value_bytes(f) ) return 1;
+      return n>0 && memcmp(a, b, (size_t)n)!=0;
+    }
+  }
+}
+
 /* ---- Table-valued functions ----------------------------------------------- */
 
 static int tvf_plan(sqlite3_index_info *info, int nOutput, int nArg,
