@@ -188,11 +188,33 @@ int corpus_model_decode(const unsigned char *z, size_t n, corpus_model *m,
   m->seed = get64(z+32);
   m->rows = get64(z+40);
   m->weights = z+CORPUS_MODEL_HEADER;
+  if( !isfinite(m->bias) || !isfinite(m->lr) || !isfinite(m->l2) ){
+    snprintf(err, CORPUS_ERRMAX, "model header is corrupt (%s is not "
+             "finite)", !isfinite(m->bias) ? "bias" : !isfinite(m->lr) ? "lr"
+             : "l2");
+    return -1;
+  }
   return 0;
 }
 
-static int model_arg(sqlite3_context *ctx, const char *func, sqlite3_value *v,
-                     corpus_model *m){
+int corpus_model_check_weights(const corpus_model *m, char *err){
+  size_t i, count = (size_t)1<<m->bits;
+  for(i=0; i<count; i++){
+    /* all exponent bits set: an infinity or a NaN */
+    if( (get32(m->weights+4*i) & 0x7F800000u)==0x7F800000u ){
+      snprintf(err, CORPUS_ERRMAX, "model is corrupt: weight %zu is %s", i,
+               isnan(getf(m->weights+4*i)) ? "NaN" : "infinite");
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Argument iArg as a model.  Its weights are checked once per statement
+** while the argument stays the same (auxdata), not on every row. */
+static int model_arg(sqlite3_context *ctx, const char *func, int iArg,
+                     sqlite3_value *v, corpus_model *m){
+  static char checked;     /* the auxdata: any non-NULL pointer */
   char err[CORPUS_ERRMAX];
   if( sqlite3_value_type(v)!=SQLITE_BLOB ){
     corpus_result_error(ctx, func, "model must be a BLOB, got %s",
@@ -200,10 +222,13 @@ static int model_arg(sqlite3_context *ctx, const char *func, sqlite3_value *v,
     return -1;
   }
   if( corpus_model_decode(sqlite3_value_blob(v),
-                          (size_t)sqlite3_value_bytes(v), m, err) ){
+                          (size_t)sqlite3_value_bytes(v), m, err)
+   || (sqlite3_get_auxdata(ctx, iArg)==0
+       && corpus_model_check_weights(m, err)) ){
     corpus_result_error(ctx, func, "%s", err);
     return -1;
   }
+  sqlite3_set_auxdata(ctx, iArg, &checked, 0);
   return 0;
 }
 
@@ -253,7 +278,7 @@ static void classify_func(sqlite3_context *ctx, int argc,
   }
   if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
   if( corpus_check_text(ctx, "quality_classify", "text", argv[0]) ) return;
-  if( model_arg(ctx, "quality_classify", argv[1], &m) ) return;
+  if( model_arg(ctx, "quality_classify", 1, argv[1], &m) ) return;
   z = (const char*)sqlite3_value_text(argv[0]);
   n = (size_t)sqlite3_value_bytes(argv[0]);
   if( (z==0 && n>0) || corpus_model_score(&m, z ? z : "", n, &p) ){
@@ -627,7 +652,7 @@ static void model_info_func(sqlite3_context *ctx, int argc,
   size_t i, nonzero = 0;
   (void)argc;
   if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
-  if( model_arg(ctx, "quality_model_info", argv[0], &m) ) return;
+  if( model_arg(ctx, "quality_model_info", 0, argv[0], &m) ) return;
   for(i=0; i<((size_t)1<<m.bits); i++) nonzero += get32(m.weights+4*i)!=0;
   z = sqlite3_mprintf("{\"format\":%d,\"features\":\"words, lowercased\","
       "\"ngram\":%d,\"buckets\":%lld,\"nonzero\":%lld,\"epochs\":%d,"

@@ -288,7 +288,10 @@ int corpus_trainer_add(corpus_trainer *t, const char *z, size_t n, int label);
 int corpus_trainer_finish(corpus_trainer *t, unsigned char **out,
                           size_t *nout, char *err);
 void corpus_trainer_free(corpus_trainer *t);
-/* A decoded model points into its BLOB. */
+/* A decoded model points into its BLOB.  corpus_model_decode() checks the
+** header (its floats finite); corpus_model_check_weights() the 2^bits
+** weights (none NaN or infinite: a crafted BLOB would score NaN), a scan
+** a caller does once per model.  Both return 0 or -1 with err written. */
 typedef struct corpus_model {
   int flags, ngram, bits, epochs;
   uint32_t documents, positives;
@@ -298,6 +301,7 @@ typedef struct corpus_model {
 } corpus_model;
 int corpus_model_decode(const unsigned char *z, size_t n, corpus_model *m,
                         char *err);
+int corpus_model_check_weights(const corpus_model *m, char *err);
 /* The model's probability of label 1 for z[0..n-1]: 0, or -1 (out of
 ** memory). */
 int corpus_model_score(const corpus_model *m, const char *z, size_t n,
