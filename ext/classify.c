@@ -298,6 +298,8 @@ void corpus_train_init(corpus_train_opts *o){
   o->l2 = 1e-6;
   o->seed = 1;
   o->sample = 100000;
+  o->interrupted = 0;
+  o->interrupt_arg = 0;
 }
 
 int corpus_train_option(void *ctx, const char *key, const char *value,
@@ -504,6 +506,11 @@ int corpus_trainer_finish(corpus_trainer *t, unsigned char **out,
     }
     for(i=0; i<t->ndocs; i++){
       const train_doc *d = &t->docs[order[i]];
+      if( (step & 4095)==0 && t->o.interrupted
+       && t->o.interrupted(t->o.interrupt_arg) ){
+        rc = 2;
+        goto done;
+      }
       double lr = lr0 * (1 - (double)step/(double)steps), z = bias, g;
       uint32_t k;
       for(k=0; k<d->n; k++) z += w[d->bucket[k]] * d->value[k];
@@ -630,9 +637,15 @@ static void train_final(sqlite3_context *ctx){
   int rc;
   if( a==0 || a->t==0 ) return;     /* no rows: NULL, as sum() */
   if( !a->failed && a->t->ndocs>0 ){
+    corpus_probe probe = {sqlite3_context_db_handle(ctx), 0};
+    a->t->o.interrupted = corpus_probe_interrupted;
+    a->t->o.interrupt_arg = &probe;
     rc = corpus_trainer_finish(a->t, &blob, &n, err);
+    corpus_probe_end(&probe);
     if( rc==0 ){
       sqlite3_result_blob64(ctx, blob, n, corpus_free);
+    }else if( rc==2 ){
+      sqlite3_result_error_code(ctx, SQLITE_INTERRUPT);
     }else if( rc>0 ){
       corpus_result_error(ctx, "quality_train", "%s", err);
     }else{

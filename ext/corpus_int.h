@@ -272,6 +272,10 @@ typedef struct corpus_train_opts {
   double lr, l2;      /* default 0.5 and 1e-6 */
   uint64_t seed;      /* of the reservoir and the shuffles, default 1 */
   long long sample;   /* reservoir size, default 100000 */
+  /* Asked every 4096 documents of training (epochs x sample can take
+  ** minutes): nonzero stops it.  NULL by default. */
+  int (*interrupted)(void*);
+  void *interrupt_arg;
 } corpus_train_opts;
 void corpus_train_init(corpus_train_opts *o);
 /* A corpus_option_fn for quality_train() options; ctx is a
@@ -284,7 +288,8 @@ corpus_trainer *corpus_trainer_new(const corpus_train_opts *o);
 ** memory). */
 int corpus_trainer_add(corpus_trainer *t, const char *z, size_t n, int label);
 /* Trains and hands over the model BLOB (*out, freed with corpus_free).
-** Returns 0, -1 (out of memory) or 1 (err written: one label only). */
+** Returns 0, -1 (out of memory), 1 (err written: one label only, or
+** diverged) or 2 (o.interrupted said stop). */
 int corpus_trainer_finish(corpus_trainer *t, unsigned char **out,
                           size_t *nout, char *err);
 void corpus_trainer_free(corpus_trainer *t);

@@ -120,6 +120,18 @@ char *corpus_sql_utf8(char *msg);
 ** sqlite3_value_free), 1 when it differs, -1 when out of memory. */
 int corpus_agg_param(sqlite3_value **first, sqlite3_value *v);
 
+/* Whether sqlite3_interrupt() was called on db while a statement runs, for
+** a loop whose work is not bounded by one input (training, SQL a function
+** runs): 1 when it was.  SQLite 3.41 has sqlite3_is_interrupted(); before
+** it (Debian 12 has 3.40), a statement stepped on an interrupted
+** connection fails with SQLITE_INTERRUPT, so a prepared "SELECT 1" is the
+** probe (a microsecond; ask every few thousand steps).  corpus_probe_end()
+** finalizes it.  corpus_probe_interrupted() takes a corpus_probe*, as a
+** core callback. */
+typedef struct corpus_probe { sqlite3 *db; sqlite3_stmt *stmt; } corpus_probe;
+int corpus_probe_interrupted(void *probe);
+void corpus_probe_end(corpus_probe *probe);
+
 /* Reports "FUNC: MESSAGE" as the error of ctx. */
 void corpus_result_error(sqlite3_context *ctx, const char *func,
                          const char *fmt, ...);

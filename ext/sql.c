@@ -162,6 +162,26 @@ int corpus_agg_param(sqlite3_value **first, sqlite3_value *v){
   }
 }
 
+int corpus_probe_interrupted(void *p){
+  corpus_probe *q = (corpus_probe*)p;
+#if SQLITE_VERSION_NUMBER>=3041000
+  return sqlite3_is_interrupted(q->db);
+#else
+  int rc;
+  if( q->stmt==0 && sqlite3_prepare_v2(q->db, "SELECT 1", -1, &q->stmt, 0) ){
+    return 0;
+  }
+  rc = sqlite3_step(q->stmt);
+  sqlite3_reset(q->stmt);
+  return rc==SQLITE_INTERRUPT;
+#endif
+}
+
+void corpus_probe_end(corpus_probe *q){
+  sqlite3_finalize(q->stmt);
+  q->stmt = 0;
+}
+
 /* ---- Table-valued functions ----------------------------------------------- */
 
 static int tvf_plan(sqlite3_index_info *info, int nOutput, int nArg,
