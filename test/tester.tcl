@@ -50,6 +50,15 @@ proc do_test {name script expected} {
   test_result $name $expected $got
 }
 
+# Runs /usr/bin/python3 with args (stderr too) and returns its output.
+# Under make asan (LD_PRELOAD of the sanitizers) leak checking is off for
+# Python, which does not free everything at exit; memory errors still
+# abort, and the extension's own leaks are the Tcl suite's to find.
+proc python_exec {args} {
+  set asan [expr {[info exists ::env(ASAN_OPTIONS)] ? "$::env(ASAN_OPTIONS):" : ""}]
+  exec env ASAN_OPTIONS=${asan}detect_leaks=0 /usr/bin/python3 {*}$args 2>@1
+}
+
 # Seed for a randomized test: $env(SEED) when set, otherwise from the clock.
 # Always printed, so a failure can be replayed with SEED=N.
 proc test_seed {name} {
