@@ -76,9 +76,10 @@ int corpus_minhash_option(void *ctx, const char *key, const char *value,
     corpus_normalize_init(&p->norm);
     p->normalize = strcmp(value, "none")!=0;
     if( p->normalize
-     && corpus_options_parse(value, strlen(value), corpus_normalize_option,
-                             &p->norm, err) ){
+     && (c = corpus_options_parse(value, strlen(value),
+                                  corpus_normalize_option, &p->norm, err)) ){
       char inner[CORPUS_ERRMAX];
+      if( c==CORPUS_NOMEM ) return c;
       memcpy(inner, err, CORPUS_ERRMAX);
       snprintf(err, CORPUS_ERRMAX, "normalize: %.200s", inner);
       return -1;

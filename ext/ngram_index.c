@@ -387,7 +387,12 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
       opts = more;
     }
     if( opts==0 ) return SQLITE_NOMEM;
-    if( corpus_options_parse(opts, strlen(opts), ngram_option, &cfg, err) ){
+    rc = corpus_options_parse(opts, strlen(opts), ngram_option, &cfg, err);
+    if( rc==CORPUS_NOMEM ){
+      sqlite3_free(opts);
+      return SQLITE_NOMEM;
+    }
+    if( rc ){
       *pzErr = corpus_sql_utf8(sqlite3_mprintf("ngram_index: %s", err));
       sqlite3_free(opts);
       return SQLITE_ERROR;

@@ -50,10 +50,7 @@ int corpus_options_parse(const char *z, size_t n, corpus_option_fn set,
 
   if( n==0 ) return 0;
   buf = corpus_realloc(0, n+1);
-  if( buf==0 ){
-    snprintf(err, CORPUS_ERRMAX, "out of memory");
-    return -1;
-  }
+  if( buf==0 ) return CORPUS_NOMEM;
   memcpy(buf, z, n);
   buf[n] = 0;
   while( rc==0 ){

@@ -597,7 +597,7 @@ typedef struct fewshot_opts {
 
 static int set_text(corpus_buf *b, const char *value){
   b->n = 0;
-  if( corpus_buf_append(b, value, strlen(value)) ) return -1;
+  if( corpus_buf_append(b, value, strlen(value)) ) return CORPUS_NOMEM;
   return 0;
 }
 

@@ -107,7 +107,7 @@ int corpus_check_text(sqlite3_context *ctx, const char *func, const char *name,
 int corpus_parse_options_value(const char *func, sqlite3_value *v,
                                corpus_option_fn set, void *opts, char **pzErr){
   char err[CORPUS_ERRMAX];
-  int t = sqlite3_value_type(v);
+  int t = sqlite3_value_type(v), rc;
   if( t==SQLITE_NULL ) return 0;
   if( t!=SQLITE_TEXT ){
     *pzErr = sqlite3_mprintf("%s: options must be TEXT, got %s", func,
@@ -115,8 +115,10 @@ int corpus_parse_options_value(const char *func, sqlite3_value *v,
     return SQLITE_ERROR;
   }
   err[0] = 0;
-  if( corpus_options_parse((const char*)sqlite3_value_text(v),
-                           (size_t)sqlite3_value_bytes(v), set, opts, err) ){
+  rc = corpus_options_parse((const char*)sqlite3_value_text(v),
+                            (size_t)sqlite3_value_bytes(v), set, opts, err);
+  if( rc==CORPUS_NOMEM ) return SQLITE_NOMEM;
+  if( rc ){
     *pzErr = corpus_sql_utf8(sqlite3_mprintf("%s: %s", func, err));
     return SQLITE_ERROR;
   }

@@ -78,8 +78,11 @@ int corpus_utf8_valid(const char *z, size_t n);
 ** continues an unquoted value, so a list reads as written ("rules=gopher,c4"
 ** gives rules the value "gopher,c4").  corpus_options_parse() calls set()
 ** once per pair, in order; set() returns 0, or writes err and returns
-** nonzero.
+** nonzero, or returns CORPUS_NOMEM when out of memory (err not written).
+** corpus_options_parse() returns 0, set()'s nonzero return, -1 after
+** writing err, or CORPUS_NOMEM.
 */
+#define CORPUS_NOMEM (-2)
 typedef int (*corpus_option_fn)(void *ctx, const char *key, const char *value,
                                 char *err);
 int corpus_options_parse(const char *z, size_t n, corpus_option_fn set,
