@@ -189,18 +189,38 @@ static size_t char_at(corpus_char_counter *c, const char *z, size_t byte){
   return corpus_char_offset(c, z, byte);
 }
 
-/* The grams of a text, gathered so that the set can be probed with
-** prefetching (each probe is a cache miss in a table of millions), then
-** kept when found: the matches. */
+/* The grams of a text, gathered in batches so that the set can be probed
+** with prefetching (each probe is a cache miss in a table of millions);
+** only the matches are kept, so memory follows them, not the text. */
 typedef struct jgram { uint64_t hash; size_t start, end; } jgram;
-typedef struct gram_list { jgram *g; size_t n, cap; } gram_list;
+typedef struct gram_list {
+  jgram *g;
+  size_t n, cap;
+  size_t kept;          /* g[0..kept) are matches; the rest not probed yet */
+  const gram_set *set;
+} gram_list;
+
+#define GRAM_BATCH 256
+
+/* Probes g[kept..n) and keeps the matches. */
+static void probe_batch(gram_list *l){
+  size_t j, kept = l->kept;
+  for(j=l->kept; j<l->n; j++){
+    if( j+16<l->n ){
+      uint64_t h = l->g[j+16].hash;
+      __builtin_prefetch(&l->set->slot[(size_t)((h ? h : 1) >> l->set->shift)]);
+    }
+    if( gram_set_has(l->set, l->g[j].hash) ) l->g[kept++] = l->g[j];
+  }
+  l->n = l->kept = kept;
+}
 
 static int gather_gram(void *ctx, uint64_t hash, size_t word, size_t start,
                        size_t end){
   gram_list *l = (gram_list*)ctx;
   (void)word;
   if( l->n==l->cap ){
-    size_t c = l->cap ? l->cap*2 : 256;
+    size_t c = l->cap ? l->cap*2 : GRAM_BATCH*2;
     jgram *p = corpus_realloc(l->g, c*sizeof(jgram));
     if( p==0 ) return -1;
     l->g = p;
@@ -210,6 +230,7 @@ static int gather_gram(void *ctx, uint64_t hash, size_t word, size_t start,
   l->g[l->n].start = start;
   l->g[l->n].end = end;
   l->n++;
+  if( l->n - l->kept>=GRAM_BATCH ) probe_batch(l);
   return 0;
 }
 
@@ -224,18 +245,12 @@ static int cmp_span(const void *x, const void *y){
 static int find_matches(const gram_set *g, const char *z, size_t n,
                         gram_list *l){
   corpus_janitor_opts o = {g->cfg.n, g->cfg.fold, 0, g->cfg.mask};
-  size_t j, kept = 0;
-  int rc = corpus_janitor_scan(z, n, &o, gather_gram, l, 0);
+  int rc;
+  l->set = g;
+  rc = corpus_janitor_scan(z, n, &o, gather_gram, l, 0);
   if( rc ) return -1;
-  for(j=0; j<l->n; j++){
-    if( j+16<l->n ){
-      uint64_t h = l->g[j+16].hash;
-      __builtin_prefetch(&g->slot[(size_t)((h ? h : 1) >> g->shift)]);
-    }
-    if( gram_set_has(g, l->g[j].hash) ) l->g[kept++] = l->g[j];
-  }
-  l->n = kept;
-  if( g->cfg.mask && kept>1 ) qsort(l->g, kept, sizeof(jgram), cmp_span);
+  probe_batch(l);
+  if( g->cfg.mask && l->n>1 ) qsort(l->g, l->n, sizeof(jgram), cmp_span);
   return 0;
 }
 
