@@ -71,11 +71,21 @@ dist/asan/corpus.so: $(ASAN_OBJ) $(BPE_OBJ)
 	$(CC) $(ASAN_FLAGS) -shared -Wl,-soname,corpus.so -o $@.tmp $(ASAN_OBJ) $(BPE_OBJ) $(LDLIBS)
 	@mv $@.tmp $@
 
+# The allocation-failure driver (test/oom.c, run by test/oom01.test): the
+# library's objects linked into a program with the system SQLite, whose
+# allocator it replaces.
+OOM_LIBS := -lsqlite3 $(LDLIBS)
+dist/oom: test/oom.c include/corpus.h $(OBJ) $(BPE_OBJ)
+	$(CC) $(CFLAGS) $(WARN) -Iinclude -o $@ test/oom.c $(OBJ) $(BPE_OBJ) $(OOM_LIBS)
+
+dist/asan/oom: test/oom.c include/corpus.h $(ASAN_OBJ) $(BPE_OBJ)
+	$(CC) $(ASAN_FLAGS) $(WARN) -Iinclude -o $@ test/oom.c $(ASAN_OBJ) $(BPE_OBJ) $(OOM_LIBS)
+
 # Installs the Debian packages the build, tests and demo need (once).
 deps:
 	@sh scripts/deps.sh
 
-test: deps dist/corpus.so $(GEN)/bpe_check
+test: deps dist/corpus.so dist/oom $(GEN)/bpe_check
 	$(GEN)/bpe_check
 	sh tools/layers.sh dist/obj
 	$(TCLSH) test/all.tcl dist/corpus
@@ -84,7 +94,7 @@ test: deps dist/corpus.so $(GEN)/bpe_check
 test-big: deps dist/corpus.so
 	$(TCLSH) test/all.tcl dist/corpus -big
 
-asan: deps dist/asan/corpus.so
+asan: deps dist/asan/corpus.so dist/asan/oom
 	LD_PRELOAD="$(ASAN_PRELOAD)" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp:print_suppressions=0 \

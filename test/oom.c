@@ -1,0 +1,708 @@
+/*
+** Allocation-failure injection, in the manner of SQLite's malloc tests.
+** SQLite's allocator is replaced (SQLITE_CONFIG_MALLOC) by one that fails
+** on request; the extension uses SQLite's allocator once
+** sqlite3_corpus_init() has run (ext/base.c), so its allocations fail too.
+** Each case below is run with the Nth allocation failing, for N = 1, 2, ...
+** until a run makes N-1 allocations or fewer ("transient"), and with every
+** allocation from the Nth on failing ("persistent", unless -fast).  Each
+** run starts from a new connection and the case's fixture (made with no
+** failure), and must:
+**   - end in SQLITE_OK with the result of the run without failures, or in
+**     SQLITE_NOMEM with the message "out of memory", nothing else;
+**   - leave every table as the run without failures did (OK), or as it was
+**     before the statement (NOMEM): a failed write changes nothing;
+**   - leave PRAGMA integrity_check and every ngram_index's integrity-check
+**     passing;
+**   - return every byte: after the connection closes, as many allocations
+**     are live as before it opened (and LeakSanitizer in make asan).
+** A crash ends the program, which test/oom01.test reports.
+**
+**   oom [-fast] [-v] [CASE-GLOB ...]
+**
+** Prints a line per case (allocation points failed) and ends with
+** "oom: N cases, N points failed, N faults".  Before running, every SQL
+** function (name and argument count) and every module the extension
+** registers must be named by a case's "covers": a function added later
+** without a case here fails the run.
+*/
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include "corpus.h"
+
+/* ---- The failing allocator ------------------------------------------------- */
+
+static sqlite3_mem_methods sys_mem;   /* SQLite's default, wrapped */
+static struct {
+  int armed;          /* counting and failing */
+  int persistent;     /* fail every allocation from the target on */
+  long target;        /* the allocation (1-based, since arming) to fail */
+  long count;         /* allocations since arming */
+  long failed;        /* failures injected since arming */
+  long live;          /* allocations not yet freed */
+} fault;
+
+static int fault_now(void){
+  if( !fault.armed ) return 0;
+  fault.count++;
+  if( fault.count==fault.target
+   || (fault.persistent && fault.count>fault.target) ){
+    fault.failed++;
+    return 1;
+  }
+  return 0;
+}
+
+static void *fault_malloc(int n){
+  void *p;
+  if( fault_now() ) return 0;
+  p = sys_mem.xMalloc(n);
+  if( p ) fault.live++;
+  return p;
+}
+
+static void fault_free(void *p){
+  if( p ) fault.live--;
+  sys_mem.xFree(p);
+}
+
+static void *fault_realloc(void *p, int n){
+  if( fault_now() ) return 0;
+  return sys_mem.xRealloc(p, n);
+}
+
+static int fault_size(void *p){ return sys_mem.xSize(p); }
+static int fault_roundup(int n){ return sys_mem.xRoundup(n); }
+static int fault_init(void *x){ return sys_mem.xInit(x); }
+static void fault_shutdown(void *x){ sys_mem.xShutdown(x); }
+
+static void fault_arm(long target, int persistent){
+  fault.armed = 1;
+  fault.persistent = persistent;
+  fault.target = target;
+  fault.count = fault.failed = 0;
+}
+static void fault_disarm(void){ fault.armed = 0; }
+
+/* ---- The cases ---------------------------------------------------------------- */
+
+/* The fixture of every case: documents, a model, an ngram_index. */
+#define FIXTURE \
+  "CREATE TABLE docs(id INTEGER PRIMARY KEY, text TEXT, label INTEGER);" \
+  "INSERT INTO docs VALUES" \
+  " (1, 'The quick brown fox jumps over the lazy dog. It was a sunny day.', 1)," \
+  " (2, 'Buy now! Cheap pills, click here for free money!!!', 0)," \
+  " (3, 'A quiet house by the sea, where the gulls cry at dawn.\n\n- x\n- y', 1)," \
+  " (4, 'Click here, free money, buy now, cheap cheap cheap caf\xC3\xA9.', 0);" \
+  "CREATE TABLE model AS SELECT quality_train(text, label, 'buckets=1024') AS m "\
+  "FROM docs;" \
+  "CREATE VIRTUAL TABLE b USING ngram_index(n=3);" \
+  "INSERT INTO b(text, source) VALUES ('the quick brown fox jumps', 's1')," \
+  " ('lazy dog', 's2'), ('', 's3'), ('gulls cry at dawn today', 's4');"
+
+#define DOC "(SELECT text FROM docs WHERE id = 1)"
+#define DOC3 "(SELECT text FROM docs WHERE id = 3)"
+#define POOL "'[{\"id\":1,\"text\":\"2+2?\",\"target\":\"4\"}," \
+             "{\"id\":2,\"text\":\"3+3?\",\"target\":\"6\"}," \
+             "{\"id\":3,\"text\":\"1+1?\",\"target\":\"2\"}]'"
+
+typedef struct oom_case {
+  const char *name;
+  const char *covers;   /* "fn/nArg ...", "module:name ..." */
+  const char *sql;      /* run with failures; may be several statements */
+  int fast;             /* part of the -fast subset (make test) */
+  int file;             /* on a database file, reopened before the run */
+  int cache;            /* may build a process-wide cache once */
+} oom_case;
+
+static const oom_case cases[] = {
+  /* first: spaCy's rules are built on first use, once per process, and
+  ** this case fails each of their allocations as they are built */
+  {"spacy_rules", "",
+   "SELECT token_count('Hello, world! It''s 3.5 km (e.g. U.S.).', 'spacy_en')",
+   1, 0, 1},
+  {"version", "corpus_version/0 corpus_debug/0",
+   "SELECT corpus_version(), length(corpus_debug()) > 0", 1, 0, 0},
+  {"debug_memory", "corpus_debug/1",
+   "SELECT corpus_debug('memory') LIKE '{\"used\":%'", 1, 0, 0},
+  {"normalize", "normalize/1 normalize/2",
+   "SELECT normalize(text), normalize(text, 'form=nfd accents=strip "
+   "case=lower punct=keep') FROM docs", 1, 0, 0},
+  {"tokenize", "tokenize/1 tokenize/2 tokenize/3",
+   "SELECT tokenize(text), tokenize(text, 'spacy_en'), "
+   "hex(tokenize(text, 'cl100k_base', 'format=blob')) FROM docs", 1, 0, 0},
+  {"token_count", "token_count/1 token_count/2 token_count/3",
+   "SELECT token_count(text), token_count(text, 'o200k_base'), "
+   "token_count(text, 'r50k_base', 'specials=all') FROM docs", 1, 0, 0},
+  {"detokenize", "detokenize/2",
+   "SELECT detokenize(tokenize(text, 'p50k_base', 'format=blob'), "
+   "'p50k_base') FROM docs", 1, 0, 0},
+  {"tokens", "module:tokens",
+   "SELECT id, group_concat(token, '|') FROM docs, tokens(docs.text, "
+   "'cl100k_base') GROUP BY id", 1, 0, 0},
+  {"tokens_words", "",
+   "SELECT token, start, \"end\" FROM tokens(" DOC3 ")", 0, 0, 0},
+  {"ngrams", "module:ngrams",
+   "SELECT ngram, hash, position FROM ngrams(" DOC ", 3)", 1, 0, 0},
+  {"ngrams_char", "",
+   "SELECT count(*), total(hash) FROM ngrams(" DOC ", 5, 'unit=char')", 0, 0, 0},
+  {"hash", "xxh64/1 xxh64/2 xxh3/1 xxh3/2 xxh128/1",
+   "SELECT xxh64(text), xxh64(text, 7), xxh3(text), xxh3(text, 7), "
+   "hex(xxh128(text)) FROM docs", 1, 0, 0},
+  {"sample", "sample_keep/2 sample_keep/3 quality_keep/2 quality_keep/3 "
+   "quality_keep/4",
+   "SELECT sample_keep(id, 0.5), sample_keep(id, 0.5, 3), "
+   "quality_keep(0.4, id), quality_keep(0.4, id, 2.0), "
+   "quality_keep(0.4, id, 2.0, 9) FROM docs", 1, 0, 0},
+  {"minhash", "minhash/1 minhash/2 minhash_jaccard/2 minhash_info/1",
+   "SELECT hex(minhash(text)), minhash_info(minhash(text, 'num_perm=64 "
+   "ngram=2')), minhash_jaccard(minhash(text), minhash('x ' || text)) "
+   "FROM docs", 1, 0, 0},
+  {"jaccard", "jaccard/2 jaccard/3",
+   "SELECT jaccard(text, 'the quick fox'), jaccard(text, text || ' x', "
+   "'ngram=2 unit=char') FROM docs", 1, 0, 0},
+  {"lsh", "lsh_params/2 lsh_params/4 lsh_bucket/3 lsh_bucket/4",
+   "SELECT lsh_params(0.7, 16), lsh_params(0.5, 16, 0.3, 0.7); "
+   "SELECT lsh_bucket(minhash(text), 1, 16), lsh_bucket(minhash(text), 2, 16, "
+   "8) FROM docs", 1, 0, 0},
+  /* its integration takes 25 ms a call: not in -fast */
+  {"lsh_params", "lsh_params/1", "SELECT lsh_params(0.8)", 0, 0, 0},
+  {"lsh_bands", "module:lsh_bands",
+   "SELECT id, band, bucket FROM docs, lsh_bands(minhash(docs.text), 4, 32)",
+   1, 0, 0},
+  {"dedup_clusters", "module:dedup_clusters",
+   "SELECT id, cluster FROM dedup_clusters('SELECT a.id, b.id FROM docs a, "
+   "docs b WHERE a.id < b.id AND a.label = b.label')", 1, 0, 0},
+  {"quality_signals", "quality_signals/1 quality_signals/2",
+   "SELECT quality_signals(text), quality_signals(text, 'rules=c4') "
+   "FROM docs", 1, 0, 0},
+  {"quality_rules", "quality_reject/1 quality_reject/2 quality_score/1 "
+   "quality_score/2 c4_clean/1 c4_clean/2",
+   "SELECT quality_reject(text), quality_reject(text, 'rules=gopher'), "
+   "quality_score(text), quality_score(text, 'rules=fineweb'), "
+   "c4_clean(text), c4_clean(text, 'c4.preset=tfds') FROM docs", 1, 0, 0},
+  {"quality_train", "quality_train/2 quality_train/3",
+   "SELECT length(quality_train(text, label)), hex(quality_train(text, label, "
+   "'buckets=1024')) FROM docs", 1, 0, 0},
+  {"quality_classify", "quality_classify/2 quality_model_info/1",
+   "SELECT quality_classify(text, (SELECT m FROM model)), "
+   "quality_model_info((SELECT m FROM model)) FROM docs", 1, 0, 0},
+  {"prompt", "prompt/2",
+   "SELECT prompt('[{{lang|English}}] {{#shots}}Q: {{q}} A: {{a}}\n"
+   "{{/shots}}{{^shots}}none{{/shots}}Q: {{query}}', json_object('query', "
+   "text, 'shots', json_array(json_object('q', '1+1', 'a', 2)))) FROM docs",
+   1, 0, 0},
+  {"fewshot", "fewshot/4 fewshot/5",
+   "SELECT fewshot(id, text, " POOL ", 2), fewshot(id, text, " POOL ", 1, "
+   "'description=\"D: \" sampler=first_n') FROM docs", 1, 0, 0},
+  {"calibrate", "calibrate/2 content_free_probs/1",
+   "SELECT calibrate('[0.7, 0.2, 0.1]', (SELECT content_free_probs(p) FROM "
+   "(SELECT '[0.5, 0.3, 0.2]' AS p UNION ALL SELECT '[0.4, 0.4, 0.2]')))", 1, 0, 0},
+  {"decontam_n", "decontam_n/1 covered_words/2",
+   "SELECT decontam_n(text), (SELECT covered_words(id * 3, 4) FROM docs) "
+   "FROM docs", 1, 0, 0},
+  {"contamination", "contamination/2",
+   "SELECT contamination(text, 'b') FROM docs", 1, 0, 0},
+  {"decontaminate", "decontaminate/2 decontaminate/3",
+   "SELECT decontaminate(text, 'b'), decontaminate(text, 'main.b', "
+   "'window=2 min_piece=1 too_dirty=10') FROM docs", 1, 0, 0},
+  {"ngram_create", "module:ngram_index",
+   "CREATE VIRTUAL TABLE c USING ngram_index(n=4, fold=on)", 1, 0, 0},
+  {"ngram_insert", "",
+   "INSERT INTO b(text, source) SELECT text, 'docs' FROM docs", 1, 0, 0},
+  {"ngram_update", "",
+   "UPDATE b SET text = 'the slow brown fox walks' WHERE rowid = 1", 1, 0, 0},
+  {"ngram_update_rowid", "",
+   "UPDATE b SET rowid = 10 WHERE rowid = 2", 0, 0, 0},
+  {"ngram_delete", "",
+   "DELETE FROM b WHERE source IN ('s1', 's2')", 1, 0, 0},
+  {"ngram_select", "",
+   "SELECT rowid, text, source FROM b; SELECT text FROM b WHERE rowid = 4",
+   1, 0, 0},
+  {"ngram_integrity", "",
+   "INSERT INTO b(b) VALUES ('integrity-check')", 1, 0, 0},
+  {"ngram_rename", "",
+   "ALTER TABLE b RENAME TO b2", 0, 0, 0},
+  {"ngram_drop", "",
+   "DROP TABLE b", 0, 0, 0},
+  {"ngram_transaction", "",
+   "BEGIN; INSERT INTO b(text, source) VALUES ('one two three four', 't');"
+   "UPDATE b SET text = 'lazy cat' WHERE rowid = 2;"
+   "DELETE FROM b WHERE rowid = 4; COMMIT", 0, 0, 0},
+  {"ngram_connect", "",
+   "SELECT count(*) FROM b; SELECT contamination('the quick brown fox', 'b')",
+   1, 1, 0},
+  {"ngram_connect_write", "",
+   "INSERT INTO b(text, source) VALUES ('one two three four', 't')", 0, 1, 0},
+};
+#define NCASE ((int)(sizeof(cases)/sizeof(cases[0])))
+
+/* ---- Running SQL ------------------------------------------------------------ */
+
+typedef struct str { char *z; size_t n, cap; } str;
+
+static void str_add(str *s, const char *z, size_t n){
+  if( s->n+n+1>s->cap ){
+    s->cap = (s->n+n+1)*2;
+    s->z = realloc(s->z, s->cap);    /* the C library's: not counted */
+    if( s->z==0 ){ fprintf(stderr, "oom: out of real memory\n"); exit(2); }
+  }
+  memcpy(s->z+s->n, z, n);
+  s->n += n;
+  s->z[s->n] = 0;
+}
+static void str_fmt(str *s, const char *fmt, ...){
+  char buf[64];
+  va_list ap;
+  int n;
+  va_start(ap, fmt);
+  n = vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  str_add(s, buf, (size_t)n);
+}
+
+/* Runs every statement of sql, appending each row to out (type-tagged);
+** stops at the first error.  Returns its code (SQLITE_OK when all ran). */
+static int run_sql(sqlite3 *db, const char *sql, str *out){
+  int rc = SQLITE_OK;
+  while( rc==SQLITE_OK && sql && sql[0] ){
+    sqlite3_stmt *st = 0;
+    const char *tail = 0;
+    int i;
+    rc = sqlite3_prepare_v2(db, sql, -1, &st, &tail);
+    sql = tail;
+    if( rc!=SQLITE_OK || st==0 ) break;
+    while( (rc = sqlite3_step(st))==SQLITE_ROW ){
+      for(i=0; out && i<sqlite3_column_count(st); i++){
+        int t = sqlite3_column_type(st, i);
+        const char *z;
+        if( t==SQLITE_NULL ){ str_add(out, "N|", 2); continue; }
+        z = (const char*)sqlite3_column_text(st, i);
+        if( z==0 ){ rc = SQLITE_NOMEM; break; }
+        str_fmt(out, "%c:", "?IFTBN"[t]);
+        str_add(out, z, (size_t)sqlite3_column_bytes(st, i));
+        str_add(out, "|", 1);
+      }
+      if( rc==SQLITE_NOMEM ) break;
+      if( out ) str_add(out, "\n", 1);
+    }
+    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+    if( sqlite3_finalize(st)!=SQLITE_OK && rc==SQLITE_OK ){
+      rc = sqlite3_errcode(db);
+    }
+  }
+  return rc;
+}
+
+/* Every ordinary table's rows, and the schema: what a failed statement must
+** not change. */
+static int dump_state(sqlite3 *db, str *out){
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(db, "SELECT name, type, sql FROM sqlite_schema "
+                              "ORDER BY name", -1, &st, 0);
+  if( rc ) return rc;
+  while( sqlite3_step(st)==SQLITE_ROW ){
+    const char *name = (const char*)sqlite3_column_text(st, 0);
+    const char *type = (const char*)sqlite3_column_text(st, 1);
+    const char *sql = (const char*)sqlite3_column_text(st, 2);
+    char *q;
+    str_fmt(out, "%s ", type);
+    str_add(out, name, strlen(name));
+    str_add(out, "\n", 1);
+    if( sql ){ str_add(out, sql, strlen(sql)); str_add(out, "\n", 1); }
+    if( strcmp(type, "table")!=0 || sql==0
+     || sqlite3_strnicmp(sql, "CREATE VIRTUAL", 14)==0 ) continue;
+    /* a scan is in key order: the same rows read the same */
+    q = sqlite3_mprintf("SELECT * FROM \"%w\"", name);
+    if( q==0 ){ rc = SQLITE_NOMEM; break; }
+    rc = run_sql(db, q, out);
+    sqlite3_free(q);
+    if( rc ) break;
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* PRAGMA integrity_check and every ngram_index's own; "" when all pass. */
+static int check_integrity(sqlite3 *db, str *out){
+  sqlite3_stmt *st;
+  str got = {0, 0, 0};
+  int rc = run_sql(db, "PRAGMA integrity_check", &got);
+  if( rc==SQLITE_OK && strcmp(got.z, "T:ok|\n")!=0 ){
+    str_add(out, got.z, got.n);
+  }
+  free(got.z);
+  if( rc ) return rc;
+  rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE sql LIKE "
+                          "'CREATE VIRTUAL TABLE%USING ngram_index%'", -1,
+                          &st, 0);
+  if( rc ) return rc;
+  while( sqlite3_step(st)==SQLITE_ROW ){
+    char *q = sqlite3_mprintf("INSERT INTO \"%w\"(\"%w\") VALUES "
+                              "('integrity-check')", sqlite3_column_text(st, 0),
+                              sqlite3_column_text(st, 0));
+    if( run_sql(db, q, 0)!=SQLITE_OK ){
+      str_fmt(out, "%s: ", (const char*)sqlite3_column_text(st, 0));
+      str_add(out, sqlite3_errmsg(db), strlen(sqlite3_errmsg(db)));
+      str_add(out, "\n", 1);
+    }
+    sqlite3_free(q);
+  }
+  return sqlite3_finalize(st);
+}
+
+/* ---- One case ------------------------------------------------------------------ */
+
+static int verbose;
+static int nfault;
+static char dbfile[64];
+
+static int case_faults;     /* of the case running */
+static void report(const oom_case *c, const char *mode, long n,
+                   const char *fmt, ...){
+  va_list ap;
+  nfault++;
+  if( ++case_faults>(verbose ? 1000 : 3) ){
+    if( case_faults==4 ) printf("FAULT %s: more faults not shown\n", c->name);
+    return;
+  }
+  printf("FAULT %s (%s, allocation %ld): ", c->name, mode, n);
+  va_start(ap, fmt);
+  vprintf(fmt, ap);
+  va_end(ap);
+  printf("\n");
+}
+
+/* The fixture, made once and copied into each run's database. */
+static unsigned char *fixture;
+static sqlite3_int64 fixture_size;
+
+static int make_fixture(void){
+  sqlite3 *db = 0;
+  int rc = sqlite3_open(":memory:", &db);
+  if( rc==SQLITE_OK ) rc = run_sql(db, FIXTURE, 0);
+  if( rc==SQLITE_OK ){
+    fixture = sqlite3_serialize(db, "main", &fixture_size, 0);
+    if( fixture==0 ) rc = SQLITE_NOMEM;
+  }
+  if( rc ) printf("FAULT fixture: %s\n", sqlite3_errmsg(db));
+  sqlite3_close(db);
+  return rc;
+}
+
+/* A new connection holding the fixture (no failures); NULL on error. */
+static sqlite3 *open_fixture(const oom_case *c){
+  sqlite3 *db = 0;
+  int rc;
+  if( c->file ){
+    FILE *f = fopen(dbfile, "wb");
+    rc = f && fwrite(fixture, 1, (size_t)fixture_size, f)==(size_t)fixture_size
+         ? SQLITE_OK : SQLITE_CANTOPEN;
+    if( f && fclose(f) ) rc = SQLITE_IOERR;
+    if( rc==SQLITE_OK ) rc = sqlite3_open(dbfile, &db);
+  }else{
+    unsigned char *copy = sqlite3_malloc64((sqlite3_uint64)fixture_size);
+    rc = sqlite3_open(":memory:", &db);
+    if( copy==0 ) rc = SQLITE_NOMEM;
+    if( rc==SQLITE_OK ){
+      memcpy(copy, fixture, (size_t)fixture_size);
+      rc = sqlite3_deserialize(db, "main", copy, fixture_size, fixture_size,
+                               SQLITE_DESERIALIZE_FREEONCLOSE |
+                               SQLITE_DESERIALIZE_RESIZEABLE);
+    }else{
+      sqlite3_free(copy);
+    }
+  }
+  if( rc ){
+    printf("FAULT %s: fixture: %s\n", c->name, db ? sqlite3_errmsg(db) : "?");
+    sqlite3_close(db);
+    nfault++;
+    return 0;
+  }
+  return db;
+}
+
+typedef struct outcome {
+  int rc;
+  str result, state;
+} outcome;
+
+static void outcome_free(outcome *o){
+  free(o->result.z);
+  free(o->state.z);
+  memset(o, 0, sizeof(*o));
+}
+
+/* Runs case c once, failing from allocation target on (target 0: none).
+** Returns the number of failures injected, or -1 when the fixture failed. */
+static long run_once(const oom_case *c, long target, int persistent,
+                     outcome *o, str *before){
+  long live0 = fault.live, failed;
+  sqlite3 *db = open_fixture(c);
+  memset(o, 0, sizeof(*o));
+  if( db==0 ) return -1;
+  if( before ) dump_state(db, before);
+  str_add(&o->result, "", 0);
+  if( target>0 ) fault_arm(target, persistent);
+  o->rc = run_sql(db, c->sql, &o->result);
+  fault_disarm();
+  failed = target>0 ? fault.failed : 0;
+  if( o->rc!=SQLITE_OK ){
+    o->result.n = 0;
+    str_fmt(&o->result, "rc=%d ", o->rc);
+    str_add(&o->result, sqlite3_errmsg(db), strlen(sqlite3_errmsg(db)));
+  }
+  if( !sqlite3_get_autocommit(db) ) run_sql(db, "ROLLBACK", 0);
+  str_add(&o->state, "", 0);
+  if( dump_state(db, &o->state)!=SQLITE_OK ){
+    str_fmt(&o->state, "\nstate unreadable: %s", sqlite3_errmsg(db));
+  }
+  {
+    str bad = {0, 0, 0};
+    str_add(&bad, "", 0);
+    if( check_integrity(db, &bad)!=SQLITE_OK || bad.n ){
+      report(c, persistent ? "persistent" : "transient", target,
+             "integrity: %s %s", bad.z, sqlite3_errmsg(db));
+    }
+    free(bad.z);
+  }
+  if( sqlite3_close(db)!=SQLITE_OK ){
+    report(c, persistent ? "persistent" : "transient", target,
+           "sqlite3_close: %s", sqlite3_errmsg(db));
+  }
+  if( fault.live!=live0 ){
+    static int cache_built = 0;
+    if( c->cache && !cache_built && fault.live>live0 ){
+      cache_built = 1;
+    }else{
+      report(c, persistent ? "persistent" : "transient", target,
+             "%ld allocations not freed", fault.live-live0);
+    }
+  }
+  return failed;
+}
+
+/* SQLite's own messages for SQLITE_NOMEM: its usual one, and the one
+** ALTER TABLE RENAME gives when the temporary database cannot be opened
+** (SQLite's, with any table: a plain table's rename shows it too). */
+static int nomem_text(const char *z){
+  return strcmp(z, "out of memory")==0
+      || strcmp(z, "unable to open a temporary database file for storing "
+                   "temporary tables")==0;
+}
+
+/* Fails each allocation point of c in turn; returns how many there were. */
+static long run_mode(const oom_case *c, const outcome *ref, int persistent){
+  const char *mode = persistent ? "persistent" : "transient";
+  long n;
+  for(n=1; n<1000000; n++){
+    outcome o;
+    str before = {0, 0, 0};
+    long failed;
+    str_add(&before, "", 0);
+    failed = run_once(c, n, persistent, &o, &before);
+    if( failed<0 ){ free(before.z); return n; }
+    if( failed==0 ){
+      /* nothing left to fail: the run must be the reference run */
+      if( o.rc!=SQLITE_OK || (ref && strcmp(o.result.z, ref->result.z)!=0) ){
+        report(c, mode, n, "run without failure differs: %s", o.result.z);
+      }
+      outcome_free(&o);
+      free(before.z);
+      return n-1;
+    }
+    if( o.rc==SQLITE_OK ){
+      if( ref==0 ){
+        /* the first runs of a cache-building case: no reference yet */
+      }else if( strcmp(o.result.z, ref->result.z)!=0 ){
+        report(c, mode, n, "recovered with another result:\n%s\nexpected:\n%s",
+               o.result.z, ref->result.z);
+      }else if( strcmp(o.state.z, ref->state.z)!=0 ){
+        report(c, mode, n, "recovered with other tables:\n%s\nexpected:\n%s",
+               o.state.z, ref->state.z);
+      }
+    }else if( o.rc!=SQLITE_NOMEM || !nomem_text(o.result.z+5) ){
+      report(c, mode, n, "%s (expected rc=7 out of memory)", o.result.z);
+    }else if( strcmp(o.state.z, before.z)!=0 ){
+      report(c, mode, n, "a failed statement changed the tables:\n%s\n"
+             "before:\n%s", o.state.z, before.z);
+    }
+    if( verbose && o.rc ) printf("  %s %ld: %s\n", mode, n, o.result.z);
+    outcome_free(&o);
+    free(before.z);
+  }
+  report(c, mode, n, "still failing after %ld allocations", n);
+  return n;
+}
+
+/* ---- Coverage ------------------------------------------------------------ */
+
+static int covered(const char *item){
+  size_t n = strlen(item);
+  int i;
+  for(i=0; i<NCASE; i++){
+    const char *p = cases[i].covers;
+    while( (p = strstr(p, item))!=0 ){
+      if( (p==cases[i].covers || p[-1]==' ') && (p[n]==0 || p[n]==' ') ){
+        return 1;
+      }
+      p += n;
+    }
+  }
+  return 0;
+}
+
+#define ITEMS \
+  "SELECT name || '/' || narg AS item FROM pragma_function_list " \
+  "UNION SELECT 'module:' || name FROM pragma_module_list"
+
+/* Every function and module the extension registers has a case, and every
+** name a case covers is registered.  Returns the number missing. */
+static int check_coverage(void){
+  sqlite3 *plain = 0, *db = 0;
+  sqlite3_stmt *st;
+  int missing = 0, registered = 0, i;
+  str all = {0, 0, 0};
+  sqlite3_reset_auto_extension();
+  sqlite3_open(":memory:", &plain);
+  sqlite3_auto_extension((void(*)(void))sqlite3_corpus_init);
+  sqlite3_open(":memory:", &db);
+  /* what SQLite has without the extension, from the plain connection,
+  ** into a table the query can use */
+  {
+    sqlite3_stmt *m;
+    sqlite3_exec(db, "CREATE TEMP TABLE plain(item)", 0, 0, 0);
+    sqlite3_prepare_v2(plain, ITEMS, -1, &m, 0);
+    while( sqlite3_step(m)==SQLITE_ROW ){
+      char *q = sqlite3_mprintf("INSERT INTO temp.plain VALUES (%Q)",
+                                sqlite3_column_text(m, 0));
+      sqlite3_exec(db, q, 0, 0, 0);
+      sqlite3_free(q);
+    }
+    sqlite3_finalize(m);
+  }
+  sqlite3_prepare_v2(db, "SELECT item FROM (" ITEMS ") WHERE item NOT IN "
+                     "(SELECT item FROM temp.plain) ORDER BY 1", -1, &st, 0);
+  while( sqlite3_step(st)==SQLITE_ROW ){
+    const char *item = (const char*)sqlite3_column_text(st, 0);
+    registered++;
+    str_add(&all, " ", 1);
+    str_add(&all, item, strlen(item));
+    if( !covered(item) ){
+      printf("NOT COVERED: %s has no case in test/oom.c\n", item);
+      missing++;
+    }
+  }
+  sqlite3_finalize(st);
+  str_add(&all, " ", 1);
+  for(i=0; i<NCASE; i++){
+    const char *p = cases[i].covers;
+    while( *p ){
+      size_t n = strcspn(p, " ");
+      char item[80];
+      snprintf(item, sizeof(item), " %.*s ", (int)n, p);
+      if( strstr(all.z, item)==0 ){
+        printf("UNKNOWN: case %s covers %.*s, which is not registered\n",
+               cases[i].name, (int)n, p);
+        missing++;
+      }else{
+        const char *name = strncmp(item+1, "module:", 7)==0 ? item+8 : item+1;
+        char call[80];
+        snprintf(call, sizeof(call), "%.*s(", (int)strcspn(name, "/ "), name);
+        if( strstr(cases[i].sql, call)==0 ){
+          printf("UNUSED: case %s covers %.*s but does not call it\n",
+                 cases[i].name, (int)n, p);
+          missing++;
+        }
+      }
+      p += n;
+      while( *p==' ' ) p++;
+    }
+  }
+  printf("oom: %d functions and modules registered, %d without a case\n",
+         registered, missing);
+  free(all.z);
+  sqlite3_close(db);
+  sqlite3_close(plain);
+  return missing;
+}
+
+/* Whether a case is named by one of the globs (none: every case). */
+static int selected(const char *name, char **globs, int nglob){
+  int i;
+  for(i=0; i<nglob; i++){
+    if( fnmatch(globs[i], name, 0)==0 ) return 1;
+  }
+  return nglob==0;
+}
+
+int main(int argc, char **argv){
+  static const sqlite3_mem_methods fault_mem = {
+    fault_malloc, fault_free, fault_realloc, fault_size, fault_roundup,
+    fault_init, fault_shutdown, 0
+  };
+  int fast = 0, i, ncase = 0;
+  long total = 0;
+  char **globs = 0;
+  int nglob = 0;
+  for(i=1; i<argc; i++){
+    if( strcmp(argv[i], "-fast")==0 ) fast = 1;
+    else if( strcmp(argv[i], "-v")==0 ) verbose = 1;
+    else{ if( globs==0 ) globs = argv+i; nglob++; }
+  }
+  setvbuf(stdout, 0, _IOLBF, 0);
+  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sys_mem);
+  sqlite3_config(SQLITE_CONFIG_MALLOC, &fault_mem);
+  /* no lookaside: every allocation goes to the allocator above */
+  sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0);
+  sqlite3_initialize();
+  snprintf(dbfile, sizeof(dbfile), "/tmp/oom-%d.db", (int)getpid());
+  if( check_coverage() ) nfault++;
+  if( make_fixture() ) return 1;
+  for(i=0; i<NCASE; i++){
+    const oom_case *c = &cases[i];
+    outcome ref;
+    long nt, np = -1;
+    /* a cache-building case always runs first, so that no other builds it */
+    if( !c->cache && (!selected(c->name, globs, nglob) || (fast && !c->fast)) ){
+      continue;
+    }
+    ncase++;
+    case_faults = 0;
+    nt = -1;
+    if( c->cache ){
+      /* its failures first, while the cache is not built yet; the
+      ** reference run after */
+      nt = run_mode(c, 0, 0);
+    }
+    if( run_once(c, 0, 0, &ref, 0)<0 ) continue;
+    if( ref.rc!=SQLITE_OK ){
+      report(c, "reference", 0, "%s", ref.result.z);
+      outcome_free(&ref);
+      continue;
+    }
+    if( nt<0 ) nt = run_mode(c, &ref, 0);
+    total += nt;
+    if( !fast ){
+      np = run_mode(c, &ref, 1);
+      total += np;
+    }
+    if( np>=0 ){
+      printf("%-20s %5ld points failed, transient and persistent\n", c->name,
+             nt);
+    }else{
+      printf("%-20s %5ld points failed\n", c->name, nt);
+    }
+    outcome_free(&ref);
+  }
+  unlink(dbfile);
+  sqlite3_free(fixture);
+  printf("oom: %d cases, %ld points failed, %d faults\n", ncase, total,
+         nfault);
+  return nfault>0;
+}
