@@ -97,6 +97,10 @@ typedef struct corpus_ngram_config {
 int corpus_ngram_config_read(sqlite3 *db, const char *schema, const char *name,
                              const char *display, corpus_ngram_config *c,
                              char **err);
+/* Whether schema.name is an ngram_index (its row in sqlite_schema): 1, 0,
+** or -1 when out of memory.  Plain tables named like its shadow tables do
+** not make one. */
+int corpus_ngram_is_index(sqlite3 *db, const char *schema, const char *name);
 /* The error when a shadow table of schema.name cannot be read (SQLite's
 ** message in sqlite3_errmsg(db)): SQLITE_CORRUPT_VTAB when name is an
 ** ngram_index ("DISPLAY is corrupt: no such table: ..."), SQLITE_ERROR

@@ -93,6 +93,14 @@ static gram_set *gram_set_load(sqlite3 *db, const char *name, char **err){
                   : sqlite3_mprintf("main");
   g->name = sqlite3_mprintf("%s", dot ? dot+1 : name);
   if( g->schema==0 || g->name==0 ) goto nomem;
+  switch( corpus_ngram_is_index(db, g->schema, g->name) ){
+    case 1: break;
+    case 0:
+      *err = sqlite3_mprintf("no ngram_index named '%s'", name);
+      if( *err==0 ) goto nomem;
+      goto fail;
+    default: goto nomem;
+  }
   rc = corpus_ngram_config_read(db, g->schema, g->name, name, &g->cfg, err);
   if( rc ) goto fail;
   sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\".\"%w_grams\"",

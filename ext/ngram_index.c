@@ -187,39 +187,45 @@ static char *value_text(sqlite3_stmt *st, int i){
   return sqlite3_mprintf("%s", sqlite3_column_text(st, i));
 }
 
-/* The error when a shadow table of schema.name cannot be read: an
-** ngram_index that lost one is corrupt (SQLITE_CORRUPT_VTAB, *err naming
-** what SQLite says is missing); anything else is no index of that name
-** (SQLITE_ERROR).  SQLITE_NOMEM with *err NULL. */
-int corpus_ngram_missing(sqlite3 *db, const char *schema, const char *name,
-                         const char *display, char **err){
-  char *why = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+int corpus_ngram_is_index(sqlite3 *db, const char *schema, const char *name){
   char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_schema WHERE "
       "type = 'table' AND name = %Q AND sql LIKE 'CREATE VIRTUAL TABLE %%' "
       "AND sql LIKE '%%USING ngram_index%%'", schema, name);
   sqlite3_stmt *st = 0;
   int rc, is_index = 0;
-  *err = 0;
-  if( why==0 || sql==0 ){
-    sqlite3_free(why);
-    sqlite3_free(sql);
-    return SQLITE_NOMEM;
-  }
+  if( sql==0 ) return -1;
   rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
   sqlite3_free(sql);
-  if( rc==SQLITE_NOMEM ){ sqlite3_free(why); return rc; }
+  if( rc==SQLITE_NOMEM ) return -1;
   if( rc==SQLITE_OK ) is_index = sqlite3_step(st)==SQLITE_ROW;
-  sqlite3_finalize(st);
-  if( is_index ){
+  if( sqlite3_finalize(st)==SQLITE_NOMEM ) return -1;
+  return is_index;
+}
+
+int corpus_ngram_missing(sqlite3 *db, const char *schema, const char *name,
+                         const char *display, char **err){
+  char *why = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  int is_index, rc;
+  *err = 0;
+  if( why==0 ) return SQLITE_NOMEM;
+  is_index = corpus_ngram_is_index(db, schema, name);
+  if( is_index>0 ){
     *err = sqlite3_mprintf("%s is corrupt: %s", display, why);
     rc = SQLITE_CORRUPT_VTAB;
-  }else{
+  }else if( is_index==0 ){
     *err = sqlite3_mprintf("no ngram_index named '%s'", display);
     rc = SQLITE_ERROR;
+  }else{
+    rc = SQLITE_NOMEM;
   }
   sqlite3_free(why);
   return *err ? rc : SQLITE_NOMEM;
 }
+
+/* The keys of NAME_config, n and format first (both required). */
+static const char *const config_keys[] = {
+  "n", "format", "fold", "short", "short_items", "empty_items"
+};
 
 /* Fills c from schema.name_config.  SQLITE_ERROR without the table (*err
 ** says no index of that name), SQLITE_CORRUPT_VTAB with *err saying which
@@ -229,7 +235,7 @@ int corpus_ngram_config_read(sqlite3 *db, const char *schema, const char *name,
   sqlite3_stmt *st;
   char *sql = sqlite3_mprintf("SELECT k, v FROM \"%w\".\"%w_config\"", schema,
                               name);
-  int rc, seen_n = 0, seen_format = 0;
+  int rc, seen = 0;
   *err = 0;
   memset(c, 0, sizeof(*c));
   if( sql==0 ) return SQLITE_NOMEM;
@@ -244,14 +250,21 @@ int corpus_ngram_config_read(sqlite3 *db, const char *schema, const char *name,
     int isint = sqlite3_column_type(st, 1)==SQLITE_INTEGER;
     sqlite3_int64 v = sqlite3_column_int64(st, 1);
     const char *want = 0;
+    int bit;
     if( k==0 ) k = "";
+    /* a config without its primary key could hold a key twice */
+    for(bit=0; bit<6 && strcmp(k, config_keys[bit])!=0; bit++){}
+    if( bit<6 && (seen & (1<<bit)) ){
+      *err = sqlite3_mprintf("%s_config is corrupt: key '%s' appears twice",
+                             name, k);
+      break;
+    }
+    seen |= 1<<bit;
     if( strcmp(k, "n")==0 ){
       if( !isint || v<1 || v>CORPUS_JANITOR_MAX ) want = "an INTEGER 1..64";
       c->n = (int)v;
-      seen_n = 1;
     }else if( strcmp(k, "format")==0 ){
       if( !isint || v!=NGRAM_INDEX_FORMAT ) want = "1";
-      seen_format = 1;
     }else if( strcmp(k, "fold")==0 ){
       if( !isint || v<0 || v>1 ) want = "0 or 1";
       c->fold = (int)v;
@@ -281,9 +294,9 @@ int corpus_ngram_config_read(sqlite3 *db, const char *schema, const char *name,
     *err = sqlite3_mprintf("%s", sqlite3_errmsg(db));
     return SQLITE_ERROR;
   }
-  if( !seen_n || !seen_format ){
+  if( (seen & 3)!=3 ){
     *err = sqlite3_mprintf("%s_config is corrupt: no %s", name,
-                           seen_n ? "format" : "n");
+                           (seen & 1) ? "format" : "n");
     return SQLITE_CORRUPT_VTAB;
   }
   /* lengths of n or more are never indexed whole */
@@ -298,6 +311,8 @@ typedef struct ngram_vtab {
   sqlite3 *db;
   char *schema, *name;
   corpus_ngram_config cfg;         /* n and fold; the counts are re-read */
+  char *corrupt;      /* why NAME_config could not be read at connect: every
+                      ** use but DROP TABLE fails with it */
 } ngram_vtab;
 
 typedef struct ngram_cursor {
@@ -366,6 +381,7 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
                       char **pzErr, int create){
   ngram_vtab *v;
   corpus_ngram_config cfg;
+  char *corrupt = 0;
   int rc, i;
   (void)pAux;
   *ppVtab = 0;
@@ -411,15 +427,12 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
         argv[1], argv[2], argv[1], argv[2]);
     if( rc ) return rc;
   }else{
-    char *err = 0;
-    rc = corpus_ngram_config_read(db, argv[1], argv[2], argv[2], &cfg, &err);
-    if( rc ){
-      if( err ){
-        *pzErr = corpus_sql_utf8(sqlite3_mprintf("ngram_index: %s", err));
-      }
-      sqlite3_free(err);
-      return rc;
-    }
+    rc = corpus_ngram_config_read(db, argv[1], argv[2], argv[2], &cfg,
+                                  &corrupt);
+    if( rc==SQLITE_NOMEM ) return rc;
+    /* a corrupt index connects, so that DROP TABLE can remove it */
+    if( rc && corrupt==0 ) corrupt = sqlite3_mprintf("%s", sqlite3_errstr(rc));
+    if( rc && corrupt==0 ) return SQLITE_NOMEM;
   }
   {
     char *decl = sqlite3_mprintf("CREATE TABLE x(text, source, \"%w\" HIDDEN)",
@@ -427,15 +440,16 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
     if( decl==0 ) return SQLITE_NOMEM;
     rc = sqlite3_declare_vtab(db, decl);
     sqlite3_free(decl);
-    if( rc ) return rc;
+    if( rc ){ sqlite3_free(corrupt); return rc; }
   }
   sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
   sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
   v = sqlite3_malloc(sizeof(*v));
-  if( v==0 ) return SQLITE_NOMEM;
+  if( v==0 ){ sqlite3_free(corrupt); return SQLITE_NOMEM; }
   memset(v, 0, sizeof(*v));
   v->db = db;
   v->cfg = cfg;
+  v->corrupt = corrupt;
   v->schema = sqlite3_mprintf("%s", argv[1]);
   v->name = sqlite3_mprintf("%s", argv[2]);
   if( v->schema==0 || v->name==0 ){
@@ -462,21 +476,50 @@ static int ngram_connect(sqlite3 *db, void *pAux, int argc,
 
 static int ngram_disconnect(sqlite3_vtab *pVtab){
   ngram_vtab *v = (ngram_vtab*)pVtab;
+  sqlite3_free(v->corrupt);
   sqlite3_free(v->schema);
   sqlite3_free(v->name);
   sqlite3_free(v);
   return SQLITE_OK;
 }
 
+/* xDestroy: the shadow tables go too.  SQLite passes on no message from
+** xDestroy, so a crafted file whose NAME_grams is a view would make DROP
+** TABLE fail with a bare "SQL logic error": what holds a shadow table's
+** name is dropped as what it is. */
 static int ngram_destroy(sqlite3_vtab *pVtab){
+  static const char *const suffix[] = {"config", "items", "grams"};
   ngram_vtab *v = (ngram_vtab*)pVtab;
-  int rc = exec_fmt(v->db, 0,
-      "DROP TABLE IF EXISTS \"%w\".\"%w_config\";"
-      "DROP TABLE IF EXISTS \"%w\".\"%w_items\";"
-      "DROP TABLE IF EXISTS \"%w\".\"%w_grams\";",
-      v->schema, v->name, v->schema, v->name, v->schema, v->name);
+  int i, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<3; i++){
+    sqlite3_stmt *st = 0;
+    char *sql = sqlite3_mprintf("SELECT type FROM \"%w\".sqlite_schema WHERE "
+                                "name = '%q_%s' AND type IN ('table', 'view')",
+                                v->schema, v->name, suffix[i]);
+    char type[8] = "";
+    if( sql==0 ) return SQLITE_NOMEM;
+    rc = sqlite3_prepare_v2(v->db, sql, -1, &st, 0);
+    sqlite3_free(sql);
+    if( rc==SQLITE_OK && sqlite3_step(st)==SQLITE_ROW ){
+      const char *t = (const char*)sqlite3_column_text(st, 0);
+      if( t ) snprintf(type, sizeof(type), "%s", t);
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(st);
+    else sqlite3_finalize(st);
+    if( rc==SQLITE_OK && type[0] ){
+      rc = exec_fmt(v->db, 0, "DROP %s \"%w\".\"%w_%s\"",
+                    strcmp(type, "view")==0 ? "VIEW" : "TABLE", v->schema,
+                    v->name, suffix[i]);
+    }
+  }
   if( rc==SQLITE_OK ) ngram_disconnect(pVtab);
   return rc;
+}
+
+/* The error of a table whose config could not be read at connect. */
+static int corrupt_error(ngram_vtab *v){
+  corpus_vtab_error(&v->base, "ngram_index", "%s", v->corrupt);
+  return SQLITE_CORRUPT_VTAB;
 }
 
 static int ngram_shadow_name(const char *name){
@@ -539,6 +582,10 @@ static int ngram_filter(sqlite3_vtab_cursor *cur, int idxNum,
   sqlite3_finalize(c->stmt);
   c->stmt = 0;
   c->eof = 0;
+  if( v->corrupt ){
+    c->eof = 1;
+    return corrupt_error(v);
+  }
   sql = sqlite3_mprintf("SELECT id, text, source FROM \"%w\".\"%w_items\"%s "
                         "ORDER BY id", v->schema, v->name,
                         idxNum ? " WHERE id = ?1" : "");
@@ -852,12 +899,13 @@ static int integrity_check(ngram_vtab *v){
   if( sql==0 ) return SQLITE_NOMEM;
   rc = sqlite3_prepare_v2(v->db, sql, -1, &items, 0);
   sqlite3_free(sql);
-  if( rc ) return rc;
+  if( rc ) return rc==SQLITE_NOMEM ? rc : shadow_error(v);
   sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w_grams\" WHERE hash = ?1 AND "
                         "item = ?2 AND pos = ?3", v->schema, v->name);
   if( sql==0 ){ sqlite3_finalize(items); return SQLITE_NOMEM; }
   rc = sqlite3_prepare_v2(v->db, sql, -1, &k.stmt, 0);
   sqlite3_free(sql);
+  if( rc && rc!=SQLITE_NOMEM ) rc = shadow_error(v);
   while( rc==SQLITE_OK && !k.missing && sqlite3_step(items)==SQLITE_ROW ){
     const char *z = (const char*)sqlite3_column_text(items, 1);
     size_t n = (size_t)sqlite3_column_bytes(items, 1);
@@ -933,6 +981,7 @@ static int ngram_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   wstep log[9];          /* three steps for each */
   int nlog = 0, i, rc, found, autoid = 1, has_old = 0, has_taken = 0;
   memset(items, 0, sizeof(items));
+  if( v->corrupt ) return corrupt_error(v);
   if( argc>1 ){
     /* argv[2] text, argv[3] source, argv[4] the command column */
     if( sqlite3_value_type(argv[4])!=SQLITE_NULL ){
