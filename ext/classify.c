@@ -636,7 +636,7 @@ static void train_final(sqlite3_context *ctx){
   size_t n;
   int rc;
   if( a==0 || a->t==0 ) return;     /* no rows: NULL, as sum() */
-  if( !a->failed && a->t->ndocs>0 && !corpus_agg_abandoned(ctx) ){
+  if( !a->failed && a->t->ndocs>0 ){
     corpus_probe probe = {sqlite3_context_db_handle(ctx), 0};
     a->t->o.interrupted = corpus_probe_interrupted;
     a->t->o.interrupt_arg = &probe;

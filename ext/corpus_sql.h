@@ -132,13 +132,6 @@ int corpus_agg_param(sqlite3_value **first, sqlite3_value *v);
 ** probe (a microsecond; ask every few thousand steps).  corpus_probe_end()
 ** finalizes it.  corpus_probe_interrupted() takes a corpus_probe*, as a
 ** core callback. */
-/* SQLite calls an aggregate's xFinal also to free its context when the
-** statement stopped early (an error, an interrupt, a reset): the result is
-** then thrown away.  1 when that is so as far as can be told (no statement
-** of the connection is running; another one paused mid-way reads as 0),
-** so that an xFinal with costly work (training) can skip it. */
-int corpus_agg_abandoned(sqlite3_context *ctx);
-
 typedef struct corpus_probe { sqlite3 *db; sqlite3_stmt *stmt; } corpus_probe;
 int corpus_probe_interrupted(void *probe);
 void corpus_probe_end(corpus_probe *probe);

@@ -164,15 +164,6 @@ int corpus_agg_param(sqlite3_value **first, sqlite3_value *v){
   }
 }
 
-int corpus_agg_abandoned(sqlite3_context *ctx){
-  sqlite3 *db = sqlite3_context_db_handle(ctx);
-  sqlite3_stmt *s;
-  for(s=sqlite3_next_stmt(db, 0); s; s=sqlite3_next_stmt(db, s)){
-    if( sqlite3_stmt_busy(s) ) return 0;
-  }
-  return 1;
-}
-
 int corpus_probe_interrupted(void *p){
   corpus_probe *q = (corpus_probe*)p;
 #if SQLITE_VERSION_NUMBER>=3041000

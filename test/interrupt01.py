@@ -36,15 +36,3 @@ for name, sql in STATEMENTS:
         late = not fired or time.time() - fired[0] > 3
         print(name, e, "late" if late else "in time")
     timer.join()
-
-# An aggregate whose statement fails in a later row: SQLite still calls its
-# xFinal, to free it, and throws the result away; training then is skipped
-# (it ran all 1000 epochs, seconds, before).
-t0 = time.time()
-try:
-    con.execute("""SELECT quality_train(t, l, 'epochs=1000') FROM d
-                   WHERE CASE WHEN rowid = 20000
-                              THEN abs(-9223372036854775807 - 1) ELSE 1 END""")
-    print("abandoned finished")
-except sqlite3.Error as e:
-    print("abandoned", e, "late" if time.time() - t0 > 3 else "in time")
