@@ -255,9 +255,10 @@ static int clusters_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
     return clusters_error(c, "sql must be one SELECT statement");
   }
   if( sqlite3_column_count(stmt)<2 ){
+    int ncol = sqlite3_column_count(stmt);   /* read before the finalize */
     sqlite3_finalize(stmt);
     return clusters_error(c, "the query must return two columns (two ids "
-                          "per row), got %d", sqlite3_column_count(stmt));
+                          "per row), got %d", ncol);
   }
   u = corpus_uf_new();
   if( u==0 ){
