@@ -480,7 +480,14 @@ static void decontaminate_func(sqlite3_context *ctx, int argc,
   ** first character and of their last (inclusive) */
   if( find_matches(g, z, n, &d) ) goto nomem;
   if( d.n==0 ){
-    sqlite3_result_value(ctx, argv[0]);
+    if( corpus_utf8_valid(z, n) ){
+      sqlite3_result_value(ctx, argv[0]);
+    }else{
+      /* every TEXT result is valid UTF-8: invalid parts as U+FFFD */
+      if( corpus_buf_append_utf8(&out, z, n) ) goto nomem;
+      sqlite3_result_text64(ctx, out.z, out.n, corpus_free, SQLITE_UTF8);
+      out.z = 0;
+    }
     goto done;
   }
   if( d.n>(size_t)o.too_dirty ) goto done;    /* too dirty: NULL */
@@ -495,8 +502,8 @@ static void decontaminate_func(sqlite3_context *ctx, int argc,
     if( start - splice > o.min_piece ){
       size_t a = byte_of(z, n, &bpos, &cpos, splice);
       size_t b = byte_of(z, n, &bpos, &cpos, start);
-      if( (npiece++ && corpus_buf_append(&out, o.join.z, o.join.n))
-       || corpus_buf_append(&out, z+a, b-a) ){
+      if( (npiece++ && corpus_buf_append_utf8(&out, o.join.z, o.join.n))
+       || corpus_buf_append_utf8(&out, z+a, b-a) ){
         goto nomem;
       }
     }
@@ -504,8 +511,8 @@ static void decontaminate_func(sqlite3_context *ctx, int argc,
   }
   if( end < (long long)len - o.min_piece ){
     size_t a = byte_of(z, n, &bpos, &cpos, end+1);
-    if( (npiece++ && corpus_buf_append(&out, o.join.z, o.join.n))
-     || corpus_buf_append(&out, z+a, n-a) ){
+    if( (npiece++ && corpus_buf_append_utf8(&out, o.join.z, o.join.n))
+     || corpus_buf_append_utf8(&out, z+a, n-a) ){
       goto nomem;
     }
   }

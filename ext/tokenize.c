@@ -304,7 +304,20 @@ static void detokenize_func(sqlite3_context *ctx, int argc,
                         corpus_type_name(t));
     return;
   }
-  /* the bytes as they are: a token may hold part of a UTF-8 sequence */
+  /* A token may hold part of a UTF-8 sequence: the bytes are decoded as
+  ** tiktoken's decode() does (errors="replace": each maximal invalid
+  ** subpart one U+FFFD), so that the TEXT is valid UTF-8. */
+  if( !corpus_utf8_valid(b.z, b.n) ){
+    corpus_buf r = {0, 0, 0};
+    int rc = corpus_buf_append_utf8(&r, b.z, b.n);
+    corpus_free(b.z);
+    if( rc ){
+      corpus_free(r.z);
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    b = r;
+  }
   sqlite3_result_text64(ctx, b.z, b.n, corpus_free, SQLITE_UTF8);
 }
 

@@ -19,6 +19,10 @@ funcs = sorted(names(con, "SELECT name, narg FROM pragma_function_list")
                - names(plain, "SELECT name, narg FROM pragma_function_list"))
 mods = sorted(n for (n,) in names(con, "SELECT name FROM pragma_module_list")
               - names(plain, "SELECT name FROM pragma_module_list"))
+# an index to check texts against, holding invalid UTF-8 itself
+con.execute("CREATE VIRTUAL TABLE ix USING ngram_index(n=2)")
+con.execute("INSERT INTO ix(text, source) VALUES (CAST(? AS TEXT), ?)",
+            (b'a \xc3\xa9\xc3\xa9 b c d \xff\xfe x', b'src\xff'))
 con.text_factory = bytes
 
 BAD = [b'a' + b'\xc3\xa9' * 29 + b'\xff\xfe\xed\xa0\x80 b c d e f g h i j k l m n',
@@ -26,7 +30,7 @@ BAD = [b'a' + b'\xc3\xa9' * 29 + b'\xff\xfe\xed\xa0\x80 b c d e f g h i j k l m 
        b'[{"text": "a\xff b", "label": 1}]',
        b'unit=\xff', b'n=3, \xc3']
 OTHER = [None, 'x', '{"a": 1, "b": ["y"]}', 'n=3', 1, 'cl100k_base', '[1,2]',
-         'a b c d e f g h i j k l m n o p', '{{a}} {{b}}']
+         'a b c d e f g h i j k l m n o p', '{{a}} {{b}}', 'ix']
 calls = problems = 0
 
 def check(what, sql, params):
