@@ -116,6 +116,8 @@ FUZZ_MAXLEN_json    := 16384
 FUZZ_MAXLEN_text    := 65536
 FUZZ_MAXLEN_bpe     := 16384
 FUZZ_MAXLEN_vtab    := 4096
+# Templates start long, so that deep nesting comes early.
+FUZZ_EXTRA_prompt   := -len_control=0
 # A hang (10 s for one input) and a memory blowup (2 GB) are failures.
 FUZZ_RUN_FLAGS = -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
                  -max_total_time=$(FUZZ_TIME) -print_final_stats=1
@@ -150,7 +152,7 @@ fuzz: fuzz-build
 fuzz-run-%: dist/fuzz/%
 	@mkdir -p dist/fuzz/corpus/$* dist/fuzz/crashes/$*
 	@echo "fuzz: $* for $(FUZZ_TIME) s"
-	@dist/fuzz/$* $(FUZZ_RUN_FLAGS) -max_len=$(FUZZ_MAXLEN_$*) \
+	@dist/fuzz/$* $(FUZZ_RUN_FLAGS) -max_len=$(FUZZ_MAXLEN_$*) $(FUZZ_EXTRA_$*) \
 	  $(if $(wildcard test/fuzz/$*.dict),-dict=test/fuzz/$*.dict) \
 	  -artifact_prefix=dist/fuzz/crashes/$*/ \
 	  dist/fuzz/corpus/$* test/fuzz/corpus/$* > dist/fuzz/$*.log 2>&1 \

@@ -51,7 +51,8 @@ static char *arg_value(reader *r){
     case 0: return sqlite3_mprintf("%lld", arg_int(r));
     case 1: return sqlite3_mprintf("'%lld'", arg_int(r));
     case 2: return sqlite3_mprintf("NULL");
-    case 3: return sqlite3_mprintf("x'%02x%02x'", next(r), next(r));
+    case 3: { unsigned b1 = next(r), b2 = next(r);
+              return sqlite3_mprintf("x'%02x%02x'", b1, b2); }
     case 4: return sqlite3_mprintf("%lld.5", arg_int(r));
     default: return sqlite3_mprintf("-%lld", arg_int(r));
   }
@@ -100,12 +101,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
     unsigned op = next(&r);
     int k = op & 1;              /* which of the tables ix0, ix1 */
     char *zText = 0, *zVal = 0;
+    sqlite3_int64 a1, a2, a3, a4;  /* read in order: C leaves the order of */
+    unsigned b1;                   /* a call's arguments to the compiler */
     fuzz_part part;
     switch( (op>>1) % 24 ){
       case 0:
+        a1 = arg_int(&r);
         exec1(db, sqlite3_mprintf("CREATE VIRTUAL TABLE ix%d USING "
-              "ngram_index(n=%lld%s)", k, arg_int(&r),
-              next(&r)&1 ? ", fold=on" : ""), 0);
+              "ngram_index(n=%lld%s)", k, a1, next(&r)&1 ? ", fold=on" : ""),
+              0);
         break;
       case 1: case 2:
         zText = arg_text(&r);
@@ -118,14 +122,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
                                   arg_int(&r)), 0);
         break;
       case 4:
+        a1 = arg_int(&r);
+        a2 = arg_int(&r);
         exec1(db, sqlite3_mprintf("UPDATE ix%d SET rowid=%lld WHERE "
-              "rowid=%lld", k, arg_int(&r), arg_int(&r)), 0);
+              "rowid=%lld", k, a1, a2), 0);
         break;
       case 5:
         zText = arg_text(&r);
         part.z = zText; part.n = strlen(zText);
+        a1 = arg_int(&r);
+        a2 = arg_int(&r);
         exec1(db, sqlite3_mprintf("UPDATE ix%d SET text=?1, source=%lld "
-              "WHERE rowid=%lld", k, arg_int(&r), arg_int(&r)), &part);
+              "WHERE rowid=%lld", k, a1, a2), &part);
         break;
       case 6: {
         int failed = exec1(db, sqlite3_mprintf("INSERT INTO ix%d(ix%d) "
@@ -145,9 +153,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
       case 9:
         zText = arg_text(&r);
         part.z = zText; part.n = strlen(zText);
+        a1 = arg_int(&r);
+        a2 = arg_int(&r);
+        a3 = arg_int(&r);
         exec1(db, sqlite3_mprintf("SELECT decontaminate(?1, 'ix%d', "
-              "'window=%lld min_piece=%lld too_dirty=%lld')", k,
-              arg_int(&r), arg_int(&r), arg_int(&r)), &part);
+              "'window=%lld min_piece=%lld too_dirty=%lld')", k, a1, a2, a3),
+              &part);
         break;
       case 10:
         zText = arg_text(&r);
@@ -157,9 +168,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
               &part);
         break;
       case 11:
-        exec1(db, sqlite3_mprintf("SELECT covered_words(column1, column2) FROM (VALUES"
-              "(%lld, %lld), (%lld, %lld))", arg_int(&r), arg_int(&r),
-              arg_int(&r), arg_int(&r)), 0);
+        a1 = arg_int(&r);
+        a2 = arg_int(&r);
+        a3 = arg_int(&r);
+        a4 = arg_int(&r);
+        exec1(db, sqlite3_mprintf("SELECT covered_words(column1, column2) "
+              "FROM (VALUES (%lld, %lld), (%lld, %lld))", a1, a2, a3, a4), 0);
         break;
       case 12:
         corrupted = 1;
@@ -169,7 +183,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
         break;
       case 13:
         corrupted = 1;
-        exec1(db, sqlite3_mprintf(next(&r)&1
+        b1 = next(&r);
+        exec1(db, sqlite3_mprintf(b1&1
               ? "DELETE FROM ix%d_config WHERE k='%s'"
               : "INSERT INTO ix%d_config VALUES('%s', 1)",
               k, azConfigKey[next(&r) % 7]), 0);
@@ -179,8 +194,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
         zVal = arg_value(&r);
         switch( next(&r) % 4 ){
           case 0:
+            a1 = arg_int(&r);
+            a2 = arg_int(&r);
             exec1(db, sqlite3_mprintf("INSERT INTO ix%d_grams VALUES(%s, "
-                  "%lld, %lld)", k, zVal, arg_int(&r), arg_int(&r)), 0);
+                  "%lld, %lld)", k, zVal, a1, a2), 0);
             break;
           case 1:
             exec1(db, sqlite3_mprintf("DELETE FROM ix%d_grams WHERE "
