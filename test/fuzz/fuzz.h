@@ -140,6 +140,7 @@ static inline int fuzz_run(sqlite3 *db, const char *sql, const fuzz_part *parts,
         fuzz_check_utf8(sql, z, n);
         if( out && row==0 && i==0 && (*out = sqlite3_malloc64(n+1))!=0 ){
           memcpy(*out, z, n);
+          (*out)[n] = 0;
           *pnOut = n;
         }
       }

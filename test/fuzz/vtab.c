@@ -7,7 +7,8 @@
 ** operations include direct writes to the shadow tables (corrupt states),
 ** transactions and savepoints, and statements that fail.  Statement
 ** errors are expected; crashes, sanitizer reports, hangs, invalid UTF-8 in
-** messages, and an integrity-check that fails after a sequence that never
+** messages, a failed write inside a transaction that changed the index,
+** and an integrity-check that fails after a sequence that never
 ** wrote to a shadow table are the faults.
 */
 #include "fuzz.h"
@@ -85,6 +86,48 @@ static int exec1(sqlite3 *db, char *zSql, fuzz_part *part){
   return rc!=SQLITE_DONE;
 }
 
+/* The state of index k as text (its items, n-grams and config), or NULL
+** when it cannot be read. */
+static char *snapshot(sqlite3 *db, int k){
+  char *zSql = sqlite3_mprintf(
+      "SELECT (SELECT count(*) || ',' || total(length(text)) FROM ix%d_items)"
+      " || ';' || (SELECT count(*) || ',' || total(item + pos) FROM ix%d_grams)"
+      " || ';' || (SELECT group_concat(k || '=' || quote(v)) FROM ix%d_config)",
+      k, k, k);
+  char *z = 0;
+  size_t n;
+  int rc = fuzz_run(db, zSql, 0, 0, 0, &z, &n);
+  sqlite3_free(zSql);
+  if( rc!=SQLITE_DONE ){
+    sqlite3_free(z);
+    return 0;
+  }
+  return z;
+}
+
+/* A write to index k that fails must change nothing (a statement is
+** atomic): runs it and compares the index before and after, unless the
+** failure ended the transaction (SQLite rolls it back on some errors). */
+static void write1(sqlite3 *db, int k, char *zSql, fuzz_part *part){
+  char *zBefore = snapshot(db, k), *zAfter, *zCopy;
+  int autocommit = sqlite3_get_autocommit(db);
+  zCopy = sqlite3_mprintf("%s", zSql);
+  if( exec1(db, zSql, part) && zBefore
+   && sqlite3_get_autocommit(db)==autocommit ){
+    char *zErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    zAfter = snapshot(db, k);
+    if( zAfter && strcmp(zBefore, zAfter)!=0 ){
+      fprintf(stderr, "fuzz: %s\nfuzz: before %s\nfuzz: after  %s\n",
+              zCopy ? zCopy : "", zBefore, zAfter);
+      fuzz_fail("a failed statement changed the index", zErr);
+    }
+    sqlite3_free(zAfter);
+    sqlite3_free(zErr);
+  }
+  sqlite3_free(zCopy);
+  sqlite3_free(zBefore);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
   sqlite3 *db = fuzz_open();
   reader r;
@@ -114,17 +157,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
       case 1: case 2:
         zText = arg_text(&r);
         part.z = zText; part.n = strlen(zText);
-        exec1(db, sqlite3_mprintf("INSERT INTO ix%d(rowid, text, source) "
+        write1(db, k, sqlite3_mprintf("INSERT INTO ix%d(rowid, text, source) "
               "VALUES(%lld, ?1, 'src')", k, arg_int(&r)), &part);
         break;
       case 3:
-        exec1(db, sqlite3_mprintf("DELETE FROM ix%d WHERE rowid=%lld", k,
+        write1(db, k, sqlite3_mprintf("DELETE FROM ix%d WHERE rowid=%lld", k,
                                   arg_int(&r)), 0);
         break;
       case 4:
         a1 = arg_int(&r);
         a2 = arg_int(&r);
-        exec1(db, sqlite3_mprintf("UPDATE ix%d SET rowid=%lld WHERE "
+        write1(db, k, sqlite3_mprintf("UPDATE ix%d SET rowid=%lld WHERE "
               "rowid=%lld", k, a1, a2), 0);
         break;
       case 5:
@@ -132,7 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
         part.z = zText; part.n = strlen(zText);
         a1 = arg_int(&r);
         a2 = arg_int(&r);
-        exec1(db, sqlite3_mprintf("UPDATE ix%d SET text=?1, source=%lld "
+        write1(db, k, sqlite3_mprintf("UPDATE ix%d SET text=?1, source=%lld "
               "WHERE rowid=%lld", k, a1, a2), &part);
         break;
       case 6: {
@@ -252,7 +295,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
       case 22:
         zText = arg_text(&r);
         part.z = zText; part.n = strlen(zText);
-        exec1(db, sqlite3_mprintf("INSERT OR REPLACE INTO ix%d(rowid, text) "
+        write1(db, k, sqlite3_mprintf("INSERT OR REPLACE INTO ix%d(rowid, text) "
               "VALUES(%lld, ?1)", k, arg_int(&r)), &part);
         break;
       default:
