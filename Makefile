@@ -116,8 +116,11 @@ FUZZ_MAXLEN_json    := 16384
 FUZZ_MAXLEN_text    := 65536
 FUZZ_MAXLEN_bpe     := 16384
 FUZZ_MAXLEN_vtab    := 4096
-# Templates start long, so that deep nesting comes early.
+# Templates and texts may be long from the start (libFuzzer otherwise grows
+# the length limit slowly), so that deep nesting and big inputs come early.
 FUZZ_EXTRA_prompt   := -len_control=0
+FUZZ_EXTRA_text     := -len_control=0
+FUZZ_EXTRA_vtab     := -len_control=0
 # A hang (10 s for one input) and a memory blowup (2 GB) are failures.
 FUZZ_RUN_FLAGS = -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
                  -max_total_time=$(FUZZ_TIME) -print_final_stats=1
