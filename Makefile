@@ -145,10 +145,12 @@ fuzz-deps:
 
 fuzz-build: fuzz-deps $(FUZZ_TARGETS:%=dist/fuzz/%)
 
+# Every target runs; the failed ones are named at the end.
 fuzz: fuzz-build
-	@for t in $(FUZZ_TARGETS); do \
-	  $(MAKE) --no-print-directory fuzz-run-$$t || exit 1; \
-	done
+	@failed=; for t in $(FUZZ_TARGETS); do \
+	  $(MAKE) --no-print-directory fuzz-run-$$t || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed"; exit 1; fi
 
 # One target: libFuzzer writes its new inputs into the first directory and
 # reads the committed seeds from the second.
