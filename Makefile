@@ -34,7 +34,8 @@ ASAN_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
-.PHONY: all deps test test-big asan demo bench install uninstall clean
+.PHONY: all deps test test-big asan demo bench install uninstall clean \
+        fuzz fuzz-ci fuzz-deps fuzz-build fuzz-replay
 
 all: dist/corpus.so
 
@@ -94,12 +95,99 @@ test: deps dist/corpus.so dist/oom $(GEN)/bpe_check
 test-big: deps dist/corpus.so
 	$(TCLSH) test/all.tcl dist/corpus -big
 
-asan: deps dist/asan/corpus.so dist/asan/oom
+asan: deps dist/asan/corpus.so dist/asan/oom fuzz-replay
 	LD_PRELOAD="$(ASAN_PRELOAD)" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(TCLSH) test/all.tcl dist/asan/corpus -all
+
+# Fuzzing (test/fuzz/README.md).  Each test/fuzz/T.c is a libFuzzer target,
+# built with clang against the extension's objects and the system
+# libsqlite3 (dist/fuzz/T); `make fuzz` runs each for FUZZ_TIME seconds,
+# one process at a time, its new inputs kept in dist/fuzz/corpus/T and
+# any crash, leak, timeout or memory blowup written to dist/fuzz/crashes/T.
+# `make fuzz-replay` runs the same targets with a plain main()
+# (test/fuzz/replay.c, gcc, ASan/UBSan) over the seeds and the
+# reproducers of fixed faults in test/fuzz/crashes/T.
+FUZZ_CC      ?= clang-14
+FUZZ_TIME    ?= 60
+FUZZ_TARGETS := $(basename $(notdir $(filter-out test/fuzz/replay.c, \
+                  $(wildcard test/fuzz/*.c))))
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=all
+FUZZ_OBJ     := $(SRC:ext/%.c=dist/fuzz/obj/%.o)
+FUZZ_LIBS    := -lsqlite3 $(LDLIBS)
+# Inputs up to these sizes: templates 30+ sections deep, long texts.
+FUZZ_MAXLEN_options := 4096
+FUZZ_MAXLEN_blobs   := 16384
+FUZZ_MAXLEN_prompt  := 8192
+FUZZ_MAXLEN_json    := 16384
+FUZZ_MAXLEN_text    := 65536
+FUZZ_MAXLEN_bpe     := 16384
+FUZZ_MAXLEN_vtab    := 4096
+# Templates and texts may be long from the start (libFuzzer otherwise grows
+# the length limit slowly), so that deep nesting and big inputs come early.
+FUZZ_EXTRA_prompt   := -len_control=0
+FUZZ_EXTRA_text     := -len_control=0
+FUZZ_EXTRA_vtab     := -len_control=0
+# A hang (10 s for one input) and a memory blowup (2 GB) are failures.
+FUZZ_RUN_FLAGS = -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+                 -max_total_time=$(FUZZ_TIME) -print_final_stats=1
+
+dist/fuzz/obj/%.o: ext/%.c $(HDR) VERSION Makefile | fuzz-deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(WARN) \
+	  $(VIS) -c -o $@ $<
+
+dist/fuzz/%: test/fuzz/%.c test/fuzz/fuzz.h $(FUZZ_OBJ) $(BPE_OBJ) | fuzz-deps
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $(WARN) -o $@ \
+	  $< $(FUZZ_OBJ) $(BPE_OBJ) $(FUZZ_LIBS)
+
+dist/fuzz-replay/%: test/fuzz/%.c test/fuzz/fuzz.h test/fuzz/replay.c \
+                    $(ASAN_OBJ) $(BPE_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) $(WARN) -o $@ $< test/fuzz/replay.c \
+	  $(ASAN_OBJ) $(BPE_OBJ) $(FUZZ_LIBS)
+
+fuzz-deps:
+	@sh scripts/deps.sh fuzz
+
+fuzz-build: fuzz-deps $(FUZZ_TARGETS:%=dist/fuzz/%)
+
+# Every target runs; the failed ones are named at the end.
+fuzz: fuzz-build
+	@failed=; for t in $(FUZZ_TARGETS); do \
+	  $(MAKE) --no-print-directory fuzz-run-$$t || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed"; exit 1; fi
+
+# One target: libFuzzer writes its new inputs into the first directory and
+# reads the committed seeds from the second.
+fuzz-run-%: dist/fuzz/%
+	@mkdir -p dist/fuzz/corpus/$* dist/fuzz/crashes/$*
+	@echo "fuzz: $* for $(FUZZ_TIME) s"
+	@dist/fuzz/$* $(FUZZ_RUN_FLAGS) -max_len=$(FUZZ_MAXLEN_$*) $(FUZZ_EXTRA_$*) \
+	  $(if $(wildcard test/fuzz/$*.dict),-dict=test/fuzz/$*.dict) \
+	  -artifact_prefix=dist/fuzz/crashes/$*/ \
+	  dist/fuzz/corpus/$* test/fuzz/corpus/$* > dist/fuzz/$*.log 2>&1 \
+	|| { tail -40 dist/fuzz/$*.log; \
+	     echo "fuzz: $* FAILED (dist/fuzz/$*.log, dist/fuzz/crashes/$*/)"; \
+	     exit 1; }
+	@grep -E '^stat::number_of_executed_units' dist/fuzz/$*.log \
+	  | sed 's/^stat::number_of_executed_units: */fuzz: $*: executions: /'
+
+# The short pass that CI runs.
+fuzz-ci:
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=15
+
+fuzz-replay: deps $(FUZZ_TARGETS:%=dist/fuzz-replay/%)
+	@for t in $(FUZZ_TARGETS); do \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    dist/fuzz-replay/$$t test/fuzz/corpus/$$t test/fuzz/crashes/$$t \
+	    || exit 1; \
+	done
 
 demo: deps dist/corpus.so
 	$(SQLITE3) -bail :memory: < examples/tour.sql

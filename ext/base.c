@@ -210,6 +210,24 @@ int corpus_buf_append_utf8(corpus_buf *b, const char *z, size_t n){
   return 0;
 }
 
+void corpus_err_utf8(char *err){
+  char tmp[CORPUS_ERRMAX];
+  size_t n = strlen(err), i = 0, o = 0;
+  if( corpus_utf8_valid(err, n) ) return;
+  while( i<n ){
+    size_t len;
+    int32_t cp = corpus_utf8_decode((const unsigned char*)err+i, n-i, &len);
+    size_t w = cp==0xFFFD ? 3 : len;
+    if( o+w>=CORPUS_ERRMAX ) break;       /* whole characters only */
+    if( cp==0xFFFD ) memcpy(tmp+o, "\xEF\xBF\xBD", 3);
+    else memcpy(tmp+o, err+i, len);
+    o += w;
+    i += len;
+  }
+  memcpy(err, tmp, o);
+  err[o] = 0;
+}
+
 int corpus_buf_append_json_string(corpus_buf *b, const char *z, size_t n){
   static const char hex[] = "0123456789abcdef";
   size_t i, start = 0;

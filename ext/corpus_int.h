@@ -115,6 +115,10 @@ int corpus_buf_append(corpus_buf *b, const char *z, size_t n);
 /* Makes room for extra more bytes and a NUL: 0 or -1 (out of memory). */
 int corpus_buf_reserve(corpus_buf *b, size_t extra);
 int corpus_buf_append_utf8(corpus_buf *b, const char *z, size_t n);
+/* Rewrites err (a NUL-terminated message in a CORPUS_ERRMAX buffer) as
+** valid UTF-8: each invalid subpart U+FFFD, cut at a character when that
+** makes it longer.  For the core's messages that quote user bytes. */
+void corpus_err_utf8(char *err);
 /* Appends the text as a JSON string literal, quotes included. */
 int corpus_buf_append_json_string(corpus_buf *b, const char *z, size_t n);
 

@@ -259,7 +259,7 @@ int corpus_json_element(corpus_json arr, size_t idx, corpus_json *out){
 int corpus_json_append_text(corpus_json v, corpus_buf *b){
   size_t i, start;
   if( corpus_json_type(v)!=CORPUS_JSON_STRING ){
-    return corpus_buf_append(b, v.z, v.n);
+    return corpus_buf_append_utf8(b, v.z, v.n);
   }
   i = start = 1;
   while( i<v.n-1 ){
@@ -267,7 +267,7 @@ int corpus_json_append_text(corpus_json v, corpus_buf *b){
     uint32_t cp;
     int len;
     if( v.z[i]!='\\' ){ i++; continue; }
-    if( corpus_buf_append(b, v.z+start, i-start) ) return -1;
+    if( corpus_buf_append_utf8(b, v.z+start, i-start) ) return -1;
     switch( v.z[i+1] ){
       case 'b': out[0] = '\b'; len = 1; break;
       case 'f': out[0] = '\f'; len = 1; break;
@@ -299,7 +299,7 @@ int corpus_json_append_text(corpus_json v, corpus_buf *b){
     i += 2;
     start = i;
   }
-  return corpus_buf_append(b, v.z+start, v.n-1-start);
+  return corpus_buf_append_utf8(b, v.z+start, v.n-1-start);
 }
 
 int corpus_json_empty(corpus_json container){

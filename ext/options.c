@@ -138,6 +138,9 @@ int corpus_options_parse(const char *z, size_t n, corpus_option_fn set,
     rc = set(ctx, buf+key, buf+val, err);
   }
   corpus_free(buf);
+  /* a quoted key or value may hold invalid UTF-8, or be cut inside a
+  ** character by a "%.40s": the message is valid UTF-8 all the same */
+  if( rc && rc!=CORPUS_NOMEM ) corpus_err_utf8(err);
   return rc;
 }
 

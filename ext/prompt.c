@@ -595,9 +595,10 @@ typedef struct fewshot_opts {
   int first_n;        /* sampler=first_n: the pool's order */
 } fewshot_opts;
 
+/* An option's text, copied to the output: invalid UTF-8 as U+FFFD. */
 static int set_text(corpus_buf *b, const char *value){
   b->n = 0;
-  if( corpus_buf_append(b, value, strlen(value)) ) return CORPUS_NOMEM;
+  if( corpus_buf_append_utf8(b, value, strlen(value)) ) return CORPUS_NOMEM;
   return 0;
 }
 
@@ -878,7 +879,8 @@ static void fewshot_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       goto nomem;
     }
   }
-  if( corpus_buf_append(&out, qtext, (size_t)sqlite3_value_bytes(argv[1])) ){
+  if( corpus_buf_append_utf8(&out, qtext,
+                             (size_t)sqlite3_value_bytes(argv[1])) ){
     goto nomem;
   }
   sqlite3_result_text64(ctx, out.z, out.n, corpus_free, SQLITE_UTF8);

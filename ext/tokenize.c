@@ -40,6 +40,7 @@ const corpus_tokenizer *corpus_tokenizer_find(const char *name, char *err){
   }
   snprintf(err, CORPUS_ERRMAX, "unknown tokenizer '%.40s' (valid: "
            TOKENIZER_NAMES ")", name);
+  corpus_err_utf8(err);
   return 0;
 }
 

@@ -5,6 +5,11 @@
 set -e
 # python3 and xxhash (xxhsum) only run documentation snippets in the tests.
 PACKAGES="gcc make libc6-dev libsqlite3-dev libxxhash-dev libutf8proc-dev libpcre2-dev sqlite3 tcl libsqlite3-tcl python3 xxhash"
+# `sh scripts/deps.sh fuzz` (make fuzz): also clang and its libFuzzer and
+# sanitizer runtimes.
+if [ "${1:-}" = fuzz ]; then
+  PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev"
+fi
 missing=""
 for p in $PACKAGES; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

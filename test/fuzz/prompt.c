@@ -1,0 +1,58 @@
+/*
+** Templates and JSON through SQL: prompt(), fewshot(), calibrate() and
+** content_free_probs().  Input: a selector byte, then up to three parts
+** separated by 0xFF bytes (?1 template or text, ?2 JSON, ?3 options).
+**
+** Selectors 128..255 build the template by repetition, so that deep
+** nesting is one mutation away: a count byte R, then parts open, middle,
+** close and values (0xFF between them); the template is open repeated R
+** times, middle, close repeated R times, rendered with prompt().
+*/
+#include "fuzz.h"
+
+static const char *const azSql[] = {
+  "SELECT prompt(?1, ?2)",
+  "SELECT prompt(?1, ?2)",
+  "SELECT prompt(?1, ?2)",
+  ("SELECT prompt(?1, '{\"a\":[1,2],\"b\":{\"c\":[{\"d\":\"x\"},{\"d\":null}]},"
+   "\"e\":true,\"f\":\"\\u00e9\\ud800\"}')"),
+  "SELECT prompt(?1, ?2) FROM (SELECT 1 UNION ALL SELECT 2)",
+  "SELECT fewshot(1, ?1, ?2, 2)",
+  "SELECT fewshot('q', ?1, ?2, 3, ?3)",
+  "SELECT fewshot(?3, 'query', ?2, length(?1))",
+  "SELECT calibrate(?1, ?2)",
+  ("SELECT content_free_probs(x) FROM (SELECT ?1 x UNION ALL SELECT ?2 "
+   "UNION ALL SELECT ?3)"),
+};
+
+static void nested(const uint8_t *data, size_t size){
+  fuzz_part parts[4], args[2];
+  unsigned r, i;
+  char *z;
+  size_t n = 0;
+  if( size<1 ) return;
+  r = data[0];
+  fuzz_split(data+1, size-1, parts, 4);
+  z = malloc(r*(parts[0].n + parts[2].n) + parts[1].n + 1);
+  if( z==0 ) return;
+  for(i=0; i<r; i++){ memcpy(z+n, parts[0].z, parts[0].n); n += parts[0].n; }
+  memcpy(z+n, parts[1].z, parts[1].n); n += parts[1].n;
+  for(i=0; i<r; i++){ memcpy(z+n, parts[2].z, parts[2].n); n += parts[2].n; }
+  args[0].z = z;  args[0].n = n;
+  args[1] = parts[3];
+  fuzz_run(fuzz_db(), "SELECT prompt(?1, ?2)", args, 2, 0, 0, 0);
+  free(z);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
+  fuzz_part parts[3];
+  if( size<1 ) return 0;
+  if( data[0]>=128 ){
+    nested(data+1, size-1);
+    return 0;
+  }
+  fuzz_split(data+1, size-1, parts, 3);
+  fuzz_run(fuzz_db(), azSql[data[0] % (sizeof(azSql)/sizeof(azSql[0]))],
+           parts, 3, 0, 0, 0);
+  return 0;
+}
