@@ -3,9 +3,15 @@
 # By default every file but big*.test, the long inputs (100 MB texts), which
 # `make test-big` runs with -big, alone; -all runs every file (`make asan`).
 # TESTS=GLOB picks the files whose name matches from all of them, big ones
-# included.
+# included; TESTS_SKIP="GLOB ..." leaves out the files any GLOB matches.  -wrap "CMD ARGS" runs each file's tclsh under that command
+# (`make valgrind`: valgrind's memcheck).
 # Ends with the line "N passed, N failed"; exits 1 on any failure, and when
 # no file is selected.
+set wrap {}
+if {[set i [lsearch -exact $argv -wrap]] >= 0} {
+  set wrap [lindex $argv [expr {$i + 1}]]
+  set argv [lreplace $argv $i [expr {$i + 1}]]
+}
 set big [expr {[lsearch -exact $argv -big] >= 0}]
 set all [expr {[lsearch -exact $argv -all] >= 0}]
 set argv [lsearch -all -inline -not -regexp $argv {^-(big|all)$}]
@@ -14,12 +20,24 @@ set testdir [file dirname [file normalize [info script]]]
 set tclsh [info nameofexecutable]
 set pass 0
 set fail 0
+# Files that fail until a fix elsewhere lands (each says which): their
+# failures are counted apart and do not fail the run; once such a file
+# passes, the run fails, so that it leaves this list.
+set xfail {budget02.test}
+set xfailed 0
 set files [lsort [glob -directory $testdir *.test]]
 if {[info exists env(TESTS)]} {
   set files [lmap f $files {expr {[string match $env(TESTS) [file tail $f]] ? $f : [continue]}}]
 } elseif {!$all} {
   set files [lmap f $files {
     expr {[string match big*.test [file tail $f]] == $big ? $f : [continue]}
+  }]
+}
+if {[info exists env(TESTS_SKIP)]} {
+  set files [lmap f $files {
+    set keep 1
+    foreach g $env(TESTS_SKIP) { if {[string match $g [file tail $f]]} { set keep 0 } }
+    expr {$keep ? $f : [continue]}
   }]
 }
 if {![llength $files]} {
@@ -30,7 +48,7 @@ if {![llength $files]} {
 foreach f $files {
   set name [file tail $f]
   set t0 [clock milliseconds]
-  set rc [catch {exec $tclsh $f $lib 2>@1} out]
+  set rc [catch {exec {*}$wrap $tclsh $f $lib 2>@1} out]
   set ms [expr {[clock milliseconds] - $t0}]
   # exec appends this line when the file exits non-zero (it does on failure)
   regsub {\nchild process exited abnormally$} $out {} out
@@ -38,11 +56,20 @@ foreach f $files {
   if {[regexp {^(\S+): (\d+) passed, (\d+) failed$} $summary -> who p n]
       && $who eq $name} {
     incr pass $p
-    incr fail $n
     foreach line [lrange [split [string trimright $out] \n] 0 end-1] {
       puts $line
     }
-    puts [format "%-24s %5d passed %3d failed %7d ms" $name $p $n $ms]
+    if {$name in $xfail && $n > 0} {
+      incr xfailed $n
+      puts [format "%-24s %5d passed %3d failed %7d ms (expected failures)" $name $p $n $ms]
+    } elseif {$name in $xfail} {
+      incr fail
+      puts [format "%-24s %5d passed %3d failed %7d ms: passes, so take it off all.tcl's xfail" \
+                $name $p $n $ms]
+    } else {
+      incr fail $n
+      puts [format "%-24s %5d passed %3d failed %7d ms" $name $p $n $ms]
+    }
   } else {
     # The file died before finish_test: a crash or a sanitizer report.
     incr fail
@@ -50,5 +77,6 @@ foreach f $files {
     puts [format "%-24s CRASHED (exit status: %s)" $name $::errorCode]
   }
 }
+if {$xfailed} { puts "$xfailed expected failures ([join $xfail {, }])" }
 puts "$pass passed, $fail failed"
 exit [expr {$fail > 0}]
