@@ -126,6 +126,7 @@ tsan: deps dist/tsan/corpus.so dist/tsan/threads
 # Each test file's tclsh runs under memcheck (test/all.tcl's -wrap); any
 # error, a definite leak included, makes valgrind exit 99 and the file fail.
 valgrind: deps dist/corpus.so
+	@command -v valgrind >/dev/null || { echo "valgrind: not installed (apt-get install valgrind)"; exit 1; }
 	TESTS_SKIP='$(VALGRIND_SKIP)' $(TCLSH) test/all.tcl dist/corpus -wrap "$(VALGRIND)"
 
 demo: deps dist/corpus.so

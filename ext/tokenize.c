@@ -365,7 +365,9 @@ static void text_cursor_reset(corpus_tvf_cursor *cur){
 static int text_cursor_token(void *ctx, size_t start, size_t end, int64_t id){
   text_cursor *c = (text_cursor*)ctx;
   if( c->nspan==c->cap ){
-    sqlite3_int64 cap = c->cap ? 2*c->cap : 64;
+    /* by half again: a table's spans are its largest array (12 bytes a
+    ** byte for chars), and doubling left up to half of it unused */
+    sqlite3_int64 cap = c->cap ? c->cap + c->cap/2 : 64;
     text_span *p;
     if( c->cap==SPAN_MAX ){
       c->full = 1;
