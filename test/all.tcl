@@ -55,6 +55,12 @@ foreach f $files {
   set summary [lindex [split [string trimright $out] \n] end]
   if {[regexp {^(\S+): (\d+) passed, (\d+) failed$} $summary -> who p n]
       && $who eq $name} {
+    # a clean summary from a process that exited non-zero: a report from
+    # the -wrap command (valgrind's --error-exitcode) or a sanitizer
+    if {$rc && $n == 0} {
+      set n 1
+      puts "$name: exited non-zero ($::errorCode) though its tests passed"
+    }
     incr pass $p
     foreach line [lrange [split [string trimright $out] \n] 0 end-1] {
       puts $line
