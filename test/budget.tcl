@@ -7,9 +7,11 @@
 # Linear work gives about 4, n log n 4.6, quadratic 16, and a cubic or
 # exponential path far more.  The margin of 2.5 absorbs what a shared
 # machine and the caches add (scaling01.test has seen linear work at 8).
-# n stops at 65,536 units: past that, page faults and the C library's
+# n stops at 65,536 units or an input of 256 KB (a table's column t, when
+# it has one; 4n then reads about 1 MB): past that, page faults and the C library's
 # choice between its heap and mmap() dominate (normalize of one 256 KB word
-# took 7.5 ms, of 1 MB 1 ms, in one run), and below 32 KB the caches do
+# took 7.5 ms, of 1 MB 1 ms, in one run; prompt() on 0.8 MB and 3 MB of
+# sections gave 14), and below 32 KB the caches do
 # (normalize on marks: 15 between 32 KB and 128 KB, 4 to 5 above).
 #
 # The input is built by SQL before any timing: BUILD is a SELECT (its rows
@@ -28,6 +30,7 @@
 
 set budget_min_ms 10.0
 set budget_maxn 65536
+set budget_maxbytes 262144
 set budget_reps 3
 set budget_cases {}     ;# function name -> number of cases
 set budget_log {}
@@ -67,16 +70,21 @@ proc rows {expr} {
 set budget_margin [expr {[string match *sanitize* [db one {SELECT corpus_debug()}]] ? 5.0 : 2.5}]
 proc budget_limit {n} { expr {4.0 * log(4.0 * $n) / log($n) * $::budget_margin} }
 
-# do_budget_test NAME FUNC BUILD QUERY ?MAXN?: a case of function FUNC.
-proc do_budget_test {name func build query {maxn 0}} {
+# do_budget_test NAME FUNC BUILD QUERY ?MAXN? ?MAXBYTES?: a case of FUNC.
+proc do_budget_test {name func build query {maxn 0} {maxbytes 0}} {
   if {$maxn == 0} {set maxn $::budget_maxn}
+  if {$maxbytes == 0} {set maxbytes $::budget_maxbytes}
   dict incr ::budget_cases $func
   set n 64
   while 1 {
     budget_input $build $n input
     budget_time $query 1    ;# tables built once, pages first touched
     set t1 [budget_time $query 1]
-    if {$t1 >= $::budget_min_ms || 2 * $n > $maxn} break
+    if {[catch {db onecolumn {SELECT sum(length(CAST(t AS BLOB))) FROM input}} bytes]} {
+      set bytes ""
+    }
+    if {$t1 >= $::budget_min_ms || 2 * $n > $maxn
+        || ($bytes ne "" && 2 * $bytes > $maxbytes)} break
     set n [expr {$n * 2}]
   }
   set k 1
