@@ -34,7 +34,22 @@ ASAN_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
-.PHONY: all deps test test-big asan demo bench install uninstall clean \
+# ThreadSanitizer: the library and test/threads.c (8 threads calling the
+# functions at once, on connections of their own and a shared one) built
+# with -fsanitize=thread; `make tsan` runs it.
+TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread -DCORPUS_SANITIZE
+TSAN_OBJ   := $(SRC:ext/%.c=dist/tsan/obj/%.o)
+
+# Valgrind's memcheck over the suite but the files in VALGRIND_SKIP: the
+# timing and peak-memory files (budget, scaling, memory, big), which measure
+# what memcheck's 20 to 50 times slowdown and its own allocator distort,
+# and the documentation files, which run other programs (python3, sqlite3).
+VALGRIND_SKIP ?= budget*.test scaling*.test memory*.test big*.test docs*.test readme*.test examples*.test
+VALGRIND := valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+            --suppressions=$(CURDIR)/test/valgrind.supp --quiet
+
+.PHONY: all deps test test-big asan tsan valgrind demo bench install uninstall clean \
         fuzz fuzz-ci fuzz-deps fuzz-build fuzz-replay
 
 all: dist/corpus.so
@@ -67,6 +82,18 @@ dist/asan/obj/%.o: ext/%.c $(HDR) VERSION Makefile
 dist/corpus.so: $(OBJ) $(BPE_OBJ)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,corpus.so -o $@.tmp $(OBJ) $(BPE_OBJ) $(LDLIBS)
 	@mv $@.tmp $@  # a new file, not overwritten in place: running tests keep theirs
+
+dist/tsan/obj/%.o: ext/%.c $(HDR) VERSION Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TSAN_FLAGS) $(WARN) $(VIS) -fPIC -c -o $@ $<
+
+dist/tsan/corpus.so: $(TSAN_OBJ) $(BPE_OBJ)
+	$(CC) $(TSAN_FLAGS) -shared -Wl,-soname,corpus.so -o $@.tmp $(TSAN_OBJ) $(BPE_OBJ) $(LDLIBS)
+	@mv $@.tmp $@
+
+dist/tsan/threads: test/threads.c
+	@mkdir -p $(@D)
+	$(CC) $(TSAN_FLAGS) $(WARN) -o $@ test/threads.c -lsqlite3 -lpthread
 
 dist/asan/corpus.so: $(ASAN_OBJ) $(BPE_OBJ)
 	$(CC) $(ASAN_FLAGS) -shared -Wl,-soname,corpus.so -o $@.tmp $(ASAN_OBJ) $(BPE_OBJ) $(LDLIBS)
@@ -188,6 +215,17 @@ fuzz-replay: deps $(FUZZ_TARGETS:%=dist/fuzz-replay/%)
 	    dist/fuzz-replay/$$t test/fuzz/corpus/$$t test/fuzz/crashes/$$t \
 	    || exit 1; \
 	done
+
+# Exits non-zero on any race TSan reports (exitcode) or a wrong answer.
+tsan: deps dist/tsan/corpus.so dist/tsan/threads
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1 \
+	  dist/tsan/threads dist/tsan/corpus 20
+
+# Each test file's tclsh runs under memcheck (test/all.tcl's -wrap); any
+# error, a definite leak included, makes valgrind exit 99 and the file fail.
+valgrind: deps dist/corpus.so
+	@command -v valgrind >/dev/null || { echo "valgrind: not installed (apt-get install valgrind)"; exit 1; }
+	TESTS_SKIP='$(VALGRIND_SKIP)' $(TCLSH) test/all.tcl dist/corpus -wrap "$(VALGRIND)"
 
 demo: deps dist/corpus.so
 	$(SQLITE3) -bail :memory: < examples/tour.sql

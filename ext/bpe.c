@@ -371,8 +371,10 @@ static void merge_short(const bpe_table *t, const unsigned char *p, size_t n,
 ** and the one after it) is a token, least (rank, offset) first, as the scan
 ** above picks.  A part is named by the offset of its first byte.  Parts are
 ** tokens, at most 255 bytes (the generator checks the tables' longest), so
-** the links are one-byte lengths, and the state is 14 bytes per input byte:
-** a piece of 100 MB of punctuation is one piece.  Each part holds at most one
+** the links are one-byte lengths, and the state is 14 bytes per input byte
+** (a piece of 100 MB of punctuation is one piece), in arrays of at most 4
+** bytes a byte, each under SQLite's largest allocation: a longer piece than
+** CORPUS_BPE_MAX_PIECE is SQLITE_TOOBIG.  Each part holds at most one
 ** heap entry, updated in place when its pair changes, so the heap never
 ** holds stale entries. */
 #define HEAP_NONE 0xFFFFFFFFu
@@ -448,12 +450,15 @@ static int merge_long(const bpe_table *t, const unsigned char *p, size_t n,
   long_merge h;
   size_t i;
   int rc = 0;
-  if( n>=HEAP_NONE ) return SQLITE_TOOBIG;
-  h.rank = corpus_realloc(0, n*(3*sizeof(uint32_t) + 2));
-  if( h.rank==0 ) return SQLITE_NOMEM;
-  h.hpos = h.rank + n;
-  h.heap = h.hpos + n;
-  h.len = (unsigned char*)(h.heap + n);
+  if( n>CORPUS_BPE_MAX_PIECE ) return SQLITE_TOOBIG;
+  h.rank = corpus_realloc(0, n*sizeof(uint32_t));
+  h.hpos = corpus_realloc(0, n*sizeof(uint32_t));
+  h.heap = corpus_realloc(0, n*sizeof(uint32_t));
+  h.len = corpus_realloc(0, 2*n);
+  if( h.rank==0 || h.hpos==0 || h.heap==0 || h.len==0 ){
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
   h.plen = h.len + n;
   h.nheap = 0;
   for(i=0; i<n; i++){
@@ -482,7 +487,11 @@ static int merge_long(const bpe_table *t, const unsigned char *p, size_t n,
     int64_t r = bpe_rank(t, p+i, h.len[i]);
     rc = e->cb(e->ctx, e->base+i, e->base+i+h.len[i], r);
   }
+done:
   corpus_free(h.rank);
+  corpus_free(h.hpos);
+  corpus_free(h.heap);
+  corpus_free(h.len);
   return rc;
 }
 

@@ -30,7 +30,12 @@ int sqlite3_corpus_init(sqlite3 *db, char **pzErrMsg,
   char *zErr = 0;
   int rc = SQLITE_OK;
   size_t i;
-  SQLITE_EXTENSION_INIT2(pApi);
+  /* Every connection that loads the library passes the same routines:
+  ** storing them again while other threads call through them would be a
+  ** data race (ThreadSanitizer, `make tsan`), so only the first load does. */
+  if( sqlite3_api!=pApi ){
+    SQLITE_EXTENSION_INIT2(pApi);
+  }
   corpus_use_allocator(corpus_sql_realloc, corpus_sql_free);
   for(i=0; rc==SQLITE_OK && i<CORPUS_COUNT(areas); i++){
     rc = areas[i](db, &zErr);

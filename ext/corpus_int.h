@@ -18,6 +18,10 @@
 
 /* NULL on failure; n==0 frees.  Pairs with corpus_free(). */
 void *corpus_realloc(void *p, size_t n);
+/* The largest single allocation SQLite's allocator grants (sqlite3Malloc
+** refuses 0x7fffff00 bytes and more): an array sized by the input must stay
+** under it, or the call fails with "input too large", not "out of memory". */
+#define CORPUS_MAX_ALLOC ((size_t)0x7ffffeff)
 /* Hands the allocator over to xRealloc/xFree (SQLite's, from
 ** sqlite3_corpus_init) if nothing has been allocated yet: 0, or 1 when the
 ** C library's stays because memory from it is live. */
@@ -157,6 +161,9 @@ extern const corpus_tokenizer corpus_tokenizer_paragraphs;
 extern const corpus_tokenizer corpus_tokenizer_r50k, corpus_tokenizer_gpt2,
                               corpus_tokenizer_p50k, corpus_tokenizer_cl100k,
                               corpus_tokenizer_o200k;
+/* The longest pre-token piece an encoding merges (its state is 4 bytes a
+** byte per array): a longer one makes the tokenizer return SQLITE_TOOBIG. */
+#define CORPUS_BPE_MAX_PIECE (CORPUS_MAX_ALLOC/4)
 /* Parses a specials option value (none, all, or special tokens separated by
 ** commas) for a BPE tokenizer into a specials mask. */
 int corpus_bpe_specials(const corpus_tokenizer *tok, const char *value,

@@ -915,39 +915,38 @@ static const spacy_rules *rules_get(void){
 
 /* Text that is not valid UTF-8 is tokenized as Python would see it after
 ** replacement, U+FFFD in place of each maximal invalid subpart; the tokens'
-** offsets are mapped back through the list of those replacements (usually
-** short, at most one per input byte).  The patterns run on valid UTF-8
-** only: PCRE2 is told not to check it again at every match, which would
-** cost the length of the chunk each time. */
-typedef struct fffd_at {
-  uint32_t clean;         /* offset of the U+FFFD in the clean text */
-  uint32_t in, len;       /* the bytes of the input it replaced */
-} fffd_at;
-
+** offsets are mapped back by walking the input and the clean text in step
+** (tokens come in text order, so the walk is linear), not through a list
+** of the replacements, which took 12 bytes per invalid input byte.  The
+** patterns run on valid UTF-8 only: PCRE2 is told not to check it again at
+** every match, which would cost the length of the chunk each time. */
 typedef struct tok_map {
   corpus_token_fn cb;
   void *ctx;
-  const fffd_at *rep;
-  size_t nrep;
+  const char *z;          /* the input */
+  size_t n;
+  size_t in, clean;       /* a character boundary in both */
 } tok_map;
 
-/* The input offset of clean offset x (a character boundary). */
-static size_t map_offset(const tok_map *f, size_t x){
-  size_t lo = 0, hi = f->nrep;
-  const fffd_at *r;
-  while( lo<hi ){                   /* the last replacement at or before x */
-    size_t mid = (lo+hi)/2;
-    if( f->rep[mid].clean<=x ) lo = mid+1; else hi = mid;
+/* The input offset of clean offset x (a character boundary): the start of
+** the bytes a U+FFFD replaced when x falls inside it. */
+static size_t map_offset(tok_map *f, size_t x){
+  if( x<f->clean ) f->in = f->clean = 0;   /* never, in text order */
+  while( f->clean<x ){
+    size_t len, w;
+    w = corpus_utf8_decode((const unsigned char*)f->z+f->in, f->n-f->in,
+                           &len)==0xFFFD ? 3 : len;
+    if( f->clean+w>x ) return f->in;
+    f->in += len;
+    f->clean += w;
   }
-  if( lo==0 ) return x;
-  r = &f->rep[lo-1];
-  if( x<r->clean+3 ) return r->in;
-  return x - (r->clean+3) + r->in + r->len;
+  return f->in;
 }
 
 static int map_token(void *ctx, size_t start, size_t end, int64_t id){
   tok_map *f = (tok_map*)ctx;
-  return f->cb(f->ctx, map_offset(f, start), map_offset(f, end), id);
+  size_t s = map_offset(f, start);
+  return f->cb(f->ctx, s, map_offset(f, end), id);
 }
 
 static int tokenize_valid(const spacy_rules *r, const char *z, size_t n,
@@ -966,16 +965,14 @@ int corpus_spacy_tokenize(const char *z, size_t n, corpus_token_fn cb,
                           void *ctx){
   const spacy_rules *r = rules_get();
   char *clean;
-  fffd_at *rep;
-  size_t nrep = 0, nclean = 0, i, len;
+  size_t nclean = 0, i, len;
   tok_map f;
   int rc;
   if( r==0 ) return -1;
   if( corpus_utf8_valid(z, n) ) return tokenize_valid(r, z, n, cb, ctx);
-  /* sizes first, so that both arrays are allocated once, exactly */
+  /* the size first, so that the copy is allocated once, exactly */
   for(i=0; i<n; i+=len){
     if( corpus_utf8_decode((const unsigned char*)z+i, n-i, &len)==0xFFFD ){
-      nrep++;
       nclean += 3;
     }else{
       nclean += len;
@@ -983,18 +980,9 @@ int corpus_spacy_tokenize(const char *z, size_t n, corpus_token_fn cb,
     if( nclean >= 0xFFFFFFFFu ) return -1;  /* clean offsets are 32-bit */
   }
   clean = corpus_realloc(0, nclean+1);
-  rep = corpus_realloc(0, (nrep ? nrep : 1)*sizeof(fffd_at));
-  if( clean==0 || rep==0 ){
-    corpus_free(clean);
-    corpus_free(rep);
-    return -1;
-  }
-  for(i=0, nrep=0, nclean=0; i<n; i+=len){
+  if( clean==0 ) return -1;
+  for(i=0, nclean=0; i<n; i+=len){
     if( corpus_utf8_decode((const unsigned char*)z+i, n-i, &len)==0xFFFD ){
-      rep[nrep].clean = (uint32_t)nclean;
-      rep[nrep].in = (uint32_t)i;
-      rep[nrep].len = (uint32_t)len;
-      nrep++;
       memcpy(clean+nclean, "\xEF\xBF\xBD", 3);
       nclean += 3;
     }else{
@@ -1005,10 +993,10 @@ int corpus_spacy_tokenize(const char *z, size_t n, corpus_token_fn cb,
   clean[nclean] = 0;
   f.cb = cb;
   f.ctx = ctx;
-  f.rep = rep;
-  f.nrep = nrep;
+  f.z = z;
+  f.n = n;
+  f.in = f.clean = 0;
   rc = tokenize_valid(r, clean, nclean, map_token, &f);
-  corpus_free(rep);
   corpus_free(clean);
   return rc;
 }

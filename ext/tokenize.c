@@ -117,6 +117,18 @@ static int token_args(sqlite3_context *ctx, const char *func, int argc,
   return 0;
 }
 
+/* A tokenizer's failure as the error of ctx: SQLITE_TOOBIG is a BPE piece
+** longer than its state may be (bpe.c), anything else no memory. */
+static void tokenizer_failed(sqlite3_context *ctx, const char *func, int rc){
+  if( rc==SQLITE_TOOBIG ){
+    corpus_result_error(ctx, func, "input too large (limit %lld bytes in "
+                        "one pre-token piece)",
+                        (long long)CORPUS_BPE_MAX_PIECE);
+  }else{
+    sqlite3_result_error_nomem(ctx);
+  }
+}
+
 typedef struct json_tokens {
   const char *z;
   corpus_buf b;
@@ -151,6 +163,7 @@ static void tokenize_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   token_opts o;
   json_tokens j;
   size_t n;
+  int rc;
   if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
   if( corpus_check_text(ctx, "tokenize", "text", argv[0]) ) return;
   if( token_args(ctx, "tokenize", argc, argv, 1, &o) ) return;
@@ -158,10 +171,11 @@ static void tokenize_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   j.z = (const char*)sqlite3_value_text(argv[0]);
   n = (size_t)sqlite3_value_bytes(argv[0]);
   if( o.blob ){
-    if( corpus_buf_append(&j.b, "", 0)
-     || o.tok->tokenize(o.tok, j.z, n, o.specials, blob_token, &j.b) ){
+    rc = corpus_buf_append(&j.b, "", 0) ? SQLITE_NOMEM
+       : o.tok->tokenize(o.tok, j.z, n, o.specials, blob_token, &j.b);
+    if( rc ){
       corpus_free(j.b.z);
-      sqlite3_result_error_nomem(ctx);
+      tokenizer_failed(ctx, "tokenize", rc);
       return;
     }
     sqlite3_result_blob64(ctx, j.b.z, j.b.n, corpus_free);
@@ -169,11 +183,12 @@ static void tokenize_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   j.first = 1;
   j.ids = o.tok->data!=0;
-  if( corpus_buf_append(&j.b, "[", 1)
-   || o.tok->tokenize(o.tok, j.z, n, o.specials, json_token, &j)
-   || corpus_buf_append(&j.b, "]", 1) ){
+  rc = corpus_buf_append(&j.b, "[", 1) ? SQLITE_NOMEM
+     : o.tok->tokenize(o.tok, j.z, n, o.specials, json_token, &j);
+  if( rc==SQLITE_OK && corpus_buf_append(&j.b, "]", 1) ) rc = SQLITE_NOMEM;
+  if( rc ){
     corpus_free(j.b.z);
-    sqlite3_result_error_nomem(ctx);
+    tokenizer_failed(ctx, "tokenize", rc);
     return;
   }
   sqlite3_result_text64(ctx, j.b.z, j.b.n, corpus_free, SQLITE_UTF8);
@@ -190,13 +205,15 @@ static void token_count_func(sqlite3_context *ctx, int argc,
                              sqlite3_value **argv){
   token_opts o;
   sqlite3_int64 count = 0;
+  int rc;
   if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
   if( corpus_check_text(ctx, "token_count", "text", argv[0]) ) return;
   if( token_args(ctx, "token_count", argc, argv, 0, &o) ) return;
-  if( o.tok->tokenize(o.tok, (const char*)sqlite3_value_text(argv[0]),
-                      (size_t)sqlite3_value_bytes(argv[0]), o.specials,
-                      count_token, &count) ){
-    sqlite3_result_error_nomem(ctx);
+  rc = o.tok->tokenize(o.tok, (const char*)sqlite3_value_text(argv[0]),
+                       (size_t)sqlite3_value_bytes(argv[0]), o.specials,
+                       count_token, &count);
+  if( rc ){
+    tokenizer_failed(ctx, "token_count", rc);
     return;
   }
   sqlite3_result_int64(ctx, count);
@@ -332,8 +349,11 @@ static void detokenize_func(sqlite3_context *ctx, int argc,
 
 /* A token of the cursor: 12 bytes, not corpus_span's 24, as a table holds
 ** one per token of the whole text (a text is under 4 GB; an id is a BPE
-** rank or -1). */
+** rank or -1).  The spans are one array, so a table holds at most
+** SPAN_MAX tokens: 178 million, which a text of one-byte tokens (chars)
+** reaches at 178 MB. */
 typedef struct text_span { uint32_t start, end; int32_t id; } text_span;
+#define SPAN_MAX ((sqlite3_int64)(CORPUS_MAX_ALLOC/sizeof(text_span)))
 
 typedef struct text_cursor {
   corpus_tvf_cursor base;
@@ -344,6 +364,7 @@ typedef struct text_cursor {
   int valid;              /* z is valid UTF-8: tokens are used in place */
   const corpus_tokenizer *bpe; /* a BPE encoding: tokens are its own */
   int ngram, unit;        /* ngrams() only */
+  int full;               /* stopped at SPAN_MAX tokens */
   corpus_buf text;        /* a token or n-gram rebuilt with U+FFFD */
 } text_cursor;
 
@@ -358,8 +379,16 @@ static void text_cursor_reset(corpus_tvf_cursor *cur){
 static int text_cursor_token(void *ctx, size_t start, size_t end, int64_t id){
   text_cursor *c = (text_cursor*)ctx;
   if( c->nspan==c->cap ){
-    sqlite3_int64 cap = c->cap ? 2*c->cap : 64;
-    text_span *p = corpus_realloc(c->spans, (size_t)cap*sizeof(text_span));
+    /* by half again: a table's spans are its largest array (12 bytes a
+    ** byte for chars), and doubling left up to half of it unused */
+    sqlite3_int64 cap = c->cap ? c->cap + c->cap/2 : 64;
+    text_span *p;
+    if( c->cap==SPAN_MAX ){
+      c->full = 1;
+      return SQLITE_TOOBIG;
+    }
+    if( cap>SPAN_MAX ) cap = SPAN_MAX;
+    p = corpus_realloc(c->spans, (size_t)cap*sizeof(text_span));
     if( p==0 ) return SQLITE_NOMEM;
     c->spans = p;
     c->cap = cap;
@@ -386,6 +415,7 @@ static int text_arg(text_cursor *c, sqlite3_value *v, int *rc){
 /* Copies the text and cuts it into the cursor's spans. */
 static int text_cursor_load(text_cursor *c, sqlite3_value *v,
                             const corpus_tokenizer *tok, unsigned specials){
+  int rc;
   c->n = (size_t)sqlite3_value_bytes(v);
   if( c->n>=0xFFFFFFFFu ) return SQLITE_TOOBIG;   /* spans are 32-bit */
   c->z = corpus_realloc(0, c->n + 1);
@@ -393,7 +423,17 @@ static int text_cursor_load(text_cursor *c, sqlite3_value *v,
   memcpy(c->z, sqlite3_value_text(v), c->n);
   c->z[c->n] = 0;
   c->valid = corpus_utf8_valid(c->z, c->n);
-  return tok->tokenize(tok, c->z, c->n, specials, text_cursor_token, c);
+  rc = tok->tokenize(tok, c->z, c->n, specials, text_cursor_token, c);
+  if( rc==SQLITE_TOOBIG && c->full ){
+    return corpus_tvf_error(&c->base, "input too large (limit %lld tokens)",
+                            SPAN_MAX);
+  }
+  if( rc==SQLITE_TOOBIG ){
+    return corpus_tvf_error(&c->base, "input too large (limit %lld bytes in "
+                            "one pre-token piece)",
+                            (long long)CORPUS_BPE_MAX_PIECE);
+  }
+  return rc;
 }
 
 /* tokens(text [, tokenizer [, options]]) */
