@@ -187,17 +187,78 @@ static char *value_text(sqlite3_stmt *st, int i){
   return sqlite3_mprintf("%s", sqlite3_column_text(st, i));
 }
 
+/* Blanks and comments, skipped. */
+static const char *skip_blank(const char *z){
+  for(;;){
+    while( *z==' ' || (*z>='\t' && *z<='\r') ) z++;
+    if( z[0]=='-' && z[1]=='-' ){
+      while( *z && *z!='\n' ) z++;
+    }else if( z[0]=='/' && z[1]=='*' ){
+      const char *e = strstr(z+2, "*/");
+      if( e==0 ) return z+strlen(z);
+      z = e+2;
+    }else{
+      return z;
+    }
+  }
+}
+
+static int ident_char(char c){
+  return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
+      || c=='_' || (c & 0x80);
+}
+
+/* The token at z: *len its length; for a quoted identifier or string, *a
+** and *n its content (a doubled quote inside is rare enough to compare
+** as written). */
+static void sql_token(const char *z, size_t *len, const char **a, size_t *n){
+  char q = z[0]=='[' ? ']' : z[0];
+  size_t i = 1;
+  if( q=='"' || q=='\'' || q=='`' || q==']' ){
+    while( z[i] && !(z[i]==q && z[i+1]!=q) ) i += z[i]==q ? 2 : 1;
+    *a = z+1;
+    *n = i-1;
+    *len = z[i] ? i+1 : i;
+    return;
+  }
+  if( ident_char(z[0]) ){
+    while( ident_char(z[i]) ) i++;
+  }
+  *a = z;
+  *n = *len = i;
+}
+
+/* Whether sql, a CREATE VIRTUAL TABLE statement as SQLite stores it (as it
+** was written: any spacing, comments, quoting and case), uses the module
+** ngram_index: the token after the keyword USING. */
+static int uses_ngram_index(const char *z){
+  while( *(z = skip_blank(z)) ){
+    const char *a;
+    size_t len, n;
+    sql_token(z, &len, &a, &n);
+    if( a==z && n==5 && sqlite3_strnicmp(z, "USING", 5)==0 ){
+      sql_token(skip_blank(z+5), &len, &a, &n);
+      return n==11 && sqlite3_strnicmp(a, "ngram_index", 11)==0;
+    }
+    z += len;
+  }
+  return 0;
+}
+
 int corpus_ngram_is_index(sqlite3 *db, const char *schema, const char *name){
-  char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_schema WHERE "
-      "type = 'table' AND name = %Q AND sql LIKE 'CREATE VIRTUAL TABLE %%' "
-      "AND sql LIKE '%%USING ngram_index%%'", schema, name);
+  char *sql = sqlite3_mprintf("SELECT sql FROM \"%w\".sqlite_schema WHERE "
+                              "type = 'table' AND name = %Q", schema, name);
   sqlite3_stmt *st = 0;
   int rc, is_index = 0;
   if( sql==0 ) return -1;
   rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
   sqlite3_free(sql);
   if( rc==SQLITE_NOMEM ) return -1;
-  if( rc==SQLITE_OK ) is_index = sqlite3_step(st)==SQLITE_ROW;
+  if( rc==SQLITE_OK && sqlite3_step(st)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(st, 0);
+    is_index = z && sqlite3_strnicmp(z, "CREATE VIRTUAL TABLE", 20)==0
+            && uses_ngram_index(z+20);
+  }
   if( sqlite3_finalize(st)==SQLITE_NOMEM ) return -1;
   return is_index;
 }
@@ -313,6 +374,14 @@ typedef struct ngram_vtab {
   corpus_ngram_config cfg;         /* n and fold; the counts are re-read */
   char *corrupt;      /* why NAME_config could not be read at connect: every
                       ** use but DROP TABLE fails with it */
+  /* The write statements, prepared once and kept while the schema stays
+  ** the same (schema_version): preparing seven a row made bulk inserts
+  ** three times slower. */
+  sqlite3_stmt *wst[7];
+  sqlite3_stmt *version;
+  int wcookie;
+  int broken;         /* a write failed midway and its undo failed too: the
+                      ** transaction must not commit (xSync refuses) */
 } ngram_vtab;
 
 typedef struct ngram_cursor {
@@ -474,8 +543,19 @@ static int ngram_connect(sqlite3 *db, void *pAux, int argc,
   return ngram_init(db, pAux, argc, argv, ppVtab, pzErr, 0);
 }
 
+static void writer_close(ngram_vtab *v){
+  size_t i;
+  for(i=0; i<sizeof(v->wst)/sizeof(v->wst[0]); i++){
+    sqlite3_finalize(v->wst[i]);
+    v->wst[i] = 0;
+  }
+  sqlite3_finalize(v->version);
+  v->version = 0;
+}
+
 static int ngram_disconnect(sqlite3_vtab *pVtab){
   ngram_vtab *v = (ngram_vtab*)pVtab;
+  writer_close(v);
   sqlite3_free(v->corrupt);
   sqlite3_free(v->schema);
   sqlite3_free(v->name);
@@ -639,6 +719,8 @@ typedef struct wstmts {
 } wstmts;
 
 #define NSTMT (sizeof(wstmts)/sizeof(sqlite3_stmt*))
+typedef char wstmts_fit[NSTMT==sizeof(((ngram_vtab*)0)->wst)
+                        /sizeof(sqlite3_stmt*) ? 1 : -1];
 
 static const char *const wsql[NSTMT] = {
   "SELECT text, source FROM \"%w\".\"%w_items\" WHERE id = ?1",
@@ -668,13 +750,36 @@ static int db_error(ngram_vtab *v, int rc){
   return rc;
 }
 
+/* The write statements of v, in *w: prepared again when the schema
+** changed since they were (a shadow table dropped or altered is then an
+** error before anything is written). */
 static int wstmts_open(ngram_vtab *v, wstmts *w){
   sqlite3_stmt **a = (sqlite3_stmt**)w;
   size_t i;
+  int rc, cookie = -1;
+  if( v->version==0 ){
+    char *sql = sqlite3_mprintf("PRAGMA \"%w\".schema_version", v->schema);
+    if( sql==0 ) return SQLITE_NOMEM;
+    rc = sqlite3_prepare_v2(v->db, sql, -1, &v->version, 0);
+    sqlite3_free(sql);
+    if( rc ) return db_error(v, rc);
+  }
+  if( sqlite3_step(v->version)==SQLITE_ROW ){
+    cookie = sqlite3_column_int(v->version, 0);
+  }
+  rc = sqlite3_reset(v->version);
+  if( rc ) return db_error(v, rc);
+  if( v->wst[0] && cookie==v->wcookie ){
+    memcpy(w, v->wst, sizeof(*w));
+    return SQLITE_OK;
+  }
+  for(i=0; i<NSTMT; i++){
+    sqlite3_finalize(v->wst[i]);
+    v->wst[i] = 0;
+  }
   memset(w, 0, sizeof(*w));
   for(i=0; i<NSTMT; i++){
     char *sql = sqlite3_mprintf(wsql[i], v->schema, v->name);
-    int rc;
     if( sql==0 ){ wstmts_close(w); return SQLITE_NOMEM; }
     rc = sqlite3_prepare_v2(v->db, sql, -1, &a[i], 0);
     sqlite3_free(sql);
@@ -684,6 +789,8 @@ static int wstmts_open(ngram_vtab *v, wstmts *w){
       return rc;
     }
   }
+  memcpy(v->wst, w, sizeof(*w));
+  v->wcookie = cookie;
   return SQLITE_OK;
 }
 
@@ -844,8 +951,10 @@ static int do_step(ngram_vtab *v, wstmts *w, wstep *log, int *nlog, int kind,
 static int undo_all(ngram_vtab *v, wstmts *w, wstep *log, int nlog, int rc){
   char *first;
   int i, urc = SQLITE_OK;
+  /* SQLite rolls the transaction back after these; not after an interrupt:
+  ** to SQLite a statement on a virtual table is read-only */
   if( rc==SQLITE_NOMEM || (rc&0xff)==SQLITE_IOERR || rc==SQLITE_FULL ){
-    return rc;      /* SQLite rolls the transaction back */
+    return rc;
   }
   first = v->base.zErrMsg;
   v->base.zErrMsg = 0;
@@ -853,12 +962,18 @@ static int undo_all(ngram_vtab *v, wstmts *w, wstep *log, int nlog, int rc){
   if( urc==SQLITE_OK ){
     sqlite3_free(v->base.zErrMsg);
     v->base.zErrMsg = first;
+    /* SQLITE_CONSTRAINT means nothing was written (the table declares
+    ** SQLITE_VTAB_CONSTRAINT_SUPPORT), and OR IGNORE would skip the row
+    ** silently: a trigger's RAISE on a shadow table midway is an error */
+    if( (rc&0xff)==SQLITE_CONSTRAINT ) rc = SQLITE_ERROR;
   }else{
     sqlite3_free(v->base.zErrMsg);
     v->base.zErrMsg = corpus_sql_utf8(sqlite3_mprintf("%s; undoing the write "
-        "failed too (%s): run integrity-check", first ? first
+        "failed too (%s): the transaction cannot commit", first ? first
         : sqlite3_errstr(rc), sqlite3_errmsg(v->db)));
     sqlite3_free(first);
+    v->broken = 1;
+    if( rc!=SQLITE_INTERRUPT ) rc = SQLITE_CORRUPT_VTAB;
   }
   return rc;
 }
@@ -1003,7 +1118,7 @@ static int ngram_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
       items[2].id = sqlite3_value_int64(argv[1]);
     }
   }
-  rc = wstmts_open(v, &w);
+  rc = wstmts_open(v, &w);      /* kept by v: not closed here */
   if( rc ) return rc;
   if( argc==1 || sqlite3_value_type(argv[0])!=SQLITE_NULL ){
     rc = item_load(v, &w, sqlite3_value_int64(argv[0]), &items[1], &has_old);
@@ -1042,7 +1157,6 @@ static int ngram_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     if( rc==SQLITE_OK ) *pRowid = it->id;
   }
   if( rc && nlog ) rc = undo_all(v, &w, log, nlog, rc);
-  wstmts_close(&w);
   for(i=0; i<3; i++) witem_free(&items[i]);
   return rc;
 }
@@ -1055,6 +1169,7 @@ static int ngram_rename(sqlite3_vtab *pVtab, const char *zNew){
       "ALTER TABLE \"%w\".\"%w_grams\" RENAME TO \"%w_grams\";",
       v->schema, v->name, zNew, v->schema, v->name, zNew,
       v->schema, v->name, zNew);
+  writer_close(v);       /* they name the old tables */
   if( rc==SQLITE_OK ){
     char *name = sqlite3_mprintf("%s", zNew);
     if( name==0 ) return SQLITE_NOMEM;
@@ -1062,6 +1177,28 @@ static int ngram_rename(sqlite3_vtab *pVtab, const char *zNew){
     v->name = name;
   }
   return rc;
+}
+
+/* The transaction: a write that failed midway and could not be undone
+** (an interrupt keeps failing the undo's statements, a trigger of a crafted
+** file may too) leaves part of it in the shadow tables, and SQLite does not
+** roll back after an interrupt; so COMMIT fails, and rolls it all back. */
+static int ngram_begin(sqlite3_vtab *pVtab){
+  ((ngram_vtab*)pVtab)->broken = 0;
+  return SQLITE_OK;
+}
+
+static int ngram_sync(sqlite3_vtab *pVtab){
+  ngram_vtab *v = (ngram_vtab*)pVtab;
+  if( !v->broken ) return SQLITE_OK;
+  return corpus_vtab_error(pVtab, "ngram_index", "a write to %s failed midway "
+                           "and could not be undone: the transaction is rolled "
+                           "back", v->name);
+}
+
+static int ngram_end(sqlite3_vtab *pVtab){
+  ((ngram_vtab*)pVtab)->broken = 0;
+  return SQLITE_OK;
 }
 
 static const sqlite3_module ngram_module = {
@@ -1079,10 +1216,10 @@ static const sqlite3_module ngram_module = {
   /* xColumn     */ ngram_column,
   /* xRowid      */ ngram_rowid,
   /* xUpdate     */ ngram_update,
-  /* xBegin      */ 0,            /* xBegin .. xRollback: the shadow */
-  /* xSync       */ 0,            /* tables' own */
-  /* xCommit     */ 0,
-  /* xRollback   */ 0,
+  /* xBegin      */ ngram_begin,  /* the shadow tables' transaction, */
+  /* xSync       */ ngram_sync,   /* refused when a write is broken */
+  /* xCommit     */ ngram_end,
+  /* xRollback   */ ngram_end,
   /* xFindMethod */ 0,
   /* xRename     */ ngram_rename,
   /* xSavepoint  */ 0,
