@@ -192,18 +192,7 @@ static void clusters_reset(corpus_tvf_cursor *cur){
 static int is_query(const char *z){
   static const char *const kw[] = {"SELECT", "WITH", "VALUES"};
   size_t i;
-  for(;;){
-    while( *z==' ' || (*z>='\t' && *z<='\r') ) z++;
-    if( z[0]=='-' && z[1]=='-' ){
-      while( *z && *z!='\n' ) z++;
-    }else if( z[0]=='/' && z[1]=='*' ){
-      const char *e = strstr(z+2, "*/");
-      if( e==0 ) return 0;
-      z = e+2;
-    }else{
-      break;
-    }
-  }
+  z = corpus_sql_skip_blank(z);
   for(i=0; i<sizeof(kw)/sizeof(kw[0]); i++){
     size_t n = strlen(kw[i]);
     if( sqlite3_strnicmp(z, kw[i], (int)n)==0

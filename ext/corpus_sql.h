@@ -123,6 +123,9 @@ char *corpus_sql_utf8(char *msg);
 ** the value the first row gave (kept in *first; the caller frees it with
 ** sqlite3_value_free), 1 when it differs, -1 when out of memory. */
 int corpus_agg_param(sqlite3_value **first, sqlite3_value *v);
+/* SQL text past its white space and comments (-- to the end of the line,
+** C-style): for reading a statement's first keyword or a stored CREATE. */
+const char *corpus_sql_skip_blank(const char *z);
 
 /* Whether sqlite3_interrupt() was called on db while a statement runs, for
 ** a loop whose work is not bounded by one input (training, SQL a function

@@ -187,22 +187,6 @@ static char *value_text(sqlite3_stmt *st, int i){
   return sqlite3_mprintf("%s", sqlite3_column_text(st, i));
 }
 
-/* Blanks and comments, skipped. */
-static const char *skip_blank(const char *z){
-  for(;;){
-    while( *z==' ' || (*z>='\t' && *z<='\r') ) z++;
-    if( z[0]=='-' && z[1]=='-' ){
-      while( *z && *z!='\n' ) z++;
-    }else if( z[0]=='/' && z[1]=='*' ){
-      const char *e = strstr(z+2, "*/");
-      if( e==0 ) return z+strlen(z);
-      z = e+2;
-    }else{
-      return z;
-    }
-  }
-}
-
 static int ident_char(char c){
   return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
       || c=='_' || (c & 0x80);
@@ -232,12 +216,12 @@ static void sql_token(const char *z, size_t *len, const char **a, size_t *n){
 ** was written: any spacing, comments, quoting and case), uses the module
 ** ngram_index: the token after the keyword USING. */
 static int uses_ngram_index(const char *z){
-  while( *(z = skip_blank(z)) ){
+  while( *(z = corpus_sql_skip_blank(z)) ){
     const char *a;
     size_t len, n;
     sql_token(z, &len, &a, &n);
     if( a==z && n==5 && sqlite3_strnicmp(z, "USING", 5)==0 ){
-      sql_token(skip_blank(z+5), &len, &a, &n);
+      sql_token(corpus_sql_skip_blank(z+5), &len, &a, &n);
       return n==11 && sqlite3_strnicmp(a, "ngram_index", 11)==0;
     }
     z += len;

@@ -140,6 +140,21 @@ int corpus_apply_options(sqlite3_context *ctx, const char *func,
   return 1;
 }
 
+const char *corpus_sql_skip_blank(const char *z){
+  for(;;){
+    while( *z==' ' || (*z>='\t' && *z<='\r') ) z++;
+    if( z[0]=='-' && z[1]=='-' ){
+      while( *z && *z!='\n' ) z++;
+    }else if( z[0]=='/' && z[1]=='*' ){
+      const char *e = strstr(z+2, "*/");
+      if( e==0 ) return z+strlen(z);     /* an unclosed comment: the end */
+      z = e+2;
+    }else{
+      return z;
+    }
+  }
+}
+
 int corpus_agg_param(sqlite3_value **first, sqlite3_value *v){
   sqlite3_value *f = *first;
   int t = sqlite3_value_type(v);
