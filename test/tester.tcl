@@ -50,6 +50,16 @@ proc do_test {name script expected} {
   test_result $name $expected $got
 }
 
+# A time limit of ms milliseconds for a check that the build is fast
+# enough, 25 times as long under valgrind (`make valgrind`), whose memcheck
+# runs code 20 to 50 times slower.
+proc time_limit {ms} {
+  if {[info exists ::env(LD_PRELOAD)] && [string match *vgpreload* $::env(LD_PRELOAD)]} {
+    return [expr {25 * $ms}]
+  }
+  return $ms
+}
+
 # Runs /usr/bin/python3 with args (stderr too) and returns its output.
 # Under make asan (LD_PRELOAD of the sanitizers) leak checking is off for
 # Python, which does not free everything at exit; memory errors still
