@@ -1,8 +1,8 @@
 # Long work stops at sqlite3_interrupt() (issue 12, item 4's second half):
 # each statement below runs for many seconds unless interrupted; another
-# thread interrupts it after 0.3 s (2 s under the sanitizers).  Prints,
-# per statement, the error and
-# whether it stopped in time after the interrupt.  Run by interrupt01.test.
+# thread interrupts it after 0.3 s (2 s under the sanitizers).  Prints, per
+# statement, the error and whether it stopped in time after the interrupt.
+# Run by interrupt01.test.
 import sqlite3, sys, threading, time
 
 # within how many seconds of the interrupt (argument 2): 3, more under the
