@@ -46,6 +46,15 @@ static char *arg_text(reader *r){
   return z;
 }
 
+/* arg_text() bound as a statement's ?1: the text, which the caller frees,
+** and part pointing at it (empty when out of memory). */
+static char *text_part(reader *r, fuzz_part *part){
+  char *z = arg_text(r);
+  part->z = z ? z : "";
+  part->n = z ? strlen(z) : 0;
+  return z;
+}
+
 /* A value for a shadow-table column, as SQL text. */
 static char *arg_value(reader *r){
   switch( next(r) % 6 ){
@@ -155,8 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
               0);
         break;
       case 1: case 2:
-        zText = arg_text(&r);
-        part.z = zText; part.n = strlen(zText);
+        zText = text_part(&r, &part);
         write1(db, k, sqlite3_mprintf("INSERT INTO ix%d(rowid, text, source) "
               "VALUES(%lld, ?1, 'src')", k, arg_int(&r)), &part);
         break;
@@ -171,8 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
               "rowid=%lld", k, a1, a2), 0);
         break;
       case 5:
-        zText = arg_text(&r);
-        part.z = zText; part.n = strlen(zText);
+        zText = text_part(&r, &part);
         a1 = arg_int(&r);
         a2 = arg_int(&r);
         write1(db, k, sqlite3_mprintf("UPDATE ix%d SET text=?1, source=%lld "
@@ -188,14 +195,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
         break;
       }
       case 7: case 8:
-        zText = arg_text(&r);
-        part.z = zText; part.n = strlen(zText);
+        zText = text_part(&r, &part);
         exec1(db, sqlite3_mprintf("SELECT contamination(?1, 'ix%d')", k),
               &part);
         break;
       case 9:
-        zText = arg_text(&r);
-        part.z = zText; part.n = strlen(zText);
+        zText = text_part(&r, &part);
         a1 = arg_int(&r);
         a2 = arg_int(&r);
         a3 = arg_int(&r);
@@ -204,8 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
               &part);
         break;
       case 10:
-        zText = arg_text(&r);
-        part.z = zText; part.n = strlen(zText);
+        zText = text_part(&r, &part);
         exec1(db, sqlite3_mprintf("SELECT covered_words(value->>'pos', %lld)"
               " FROM json_each(contamination(?1, 'ix%d'))", arg_int(&r), k),
               &part);
@@ -271,8 +275,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
         corrupted = 1;
         break;
       case 17:
-        zText = arg_text(&r);
-        part.z = zText; part.n = strlen(zText);
+        zText = text_part(&r, &part);
         exec1(db, sqlite3_mprintf("INSERT OR REPLACE INTO docs VALUES(%lld, "
               "?1)", arg_int(&r)), &part);
         break;
@@ -296,8 +299,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
               "ix%d WHERE rowid>=%lld", k, arg_int(&r)), 0);
         break;
       case 22:
-        zText = arg_text(&r);
-        part.z = zText; part.n = strlen(zText);
+        zText = text_part(&r, &part);
         write1(db, k, sqlite3_mprintf("INSERT OR REPLACE INTO ix%d(rowid, text) "
               "VALUES(%lld, ?1)", k, arg_int(&r)), &part);
         break;
