@@ -414,5 +414,116 @@ int corpus_spacy_sent_break(const char *z, size_t start, size_t end,
 /* "spacy_en": the tokens of corpus_spacy_tokenize() but white space. */
 extern const corpus_tokenizer corpus_tokenizer_spacy_en;
 
+/*
+** Files read and written whole (stream.c): the readers and writer of the
+** file functions (jsonl.c, warc.c, files.c).  No SQLite.
+**
+** A corpus_reader gives the decompressed bytes of one file through a
+** window: corpus_reader_fill() makes at least `want` bytes available at
+** the current position (fewer only at the end of the data), the caller
+** reads them at r->z[r->pos .. r->end) and advances r->pos itself.  The
+** compression is found from the first bytes, never from the name: gzip
+** (1f 8b; concatenated members read as one stream, as gzip -d does),
+** zstd (28 b5 2f fd; concatenated frames likewise, skippable frames
+** skipped), else the bytes as they are.  A truncated or corrupt
+** compressed file is always an error naming the byte offset in the file,
+** never a short read that looks like the end.
+**
+** Errors: functions return 0 (or a count), -1 with r->err set to a
+** message that starts with the path ("a.jsonl.gz: truncated gzip data at
+** byte 1234"), or CORPUS_NOMEM (err not written).
+*/
+#define CORPUS_PLAIN 0
+#define CORPUS_GZIP  1
+#define CORPUS_ZSTD  2
+typedef struct corpus_reader corpus_reader;
+struct corpus_reader {
+  char *z;                  /* the window: z[pos..end) is unread */
+  size_t pos, end;
+  long long base;           /* decompressed offset of z[0] */
+  long long raw;            /* bytes of the file read so far */
+  long long size;           /* the file's size in bytes (-1: not known) */
+  int format;               /* CORPUS_PLAIN, CORPUS_GZIP, CORPUS_ZSTD */
+  int eof;                  /* the decompressed data has ended */
+  char err[CORPUS_ERRMAX + 1024];   /* the message of the last error */
+  struct corpus_reader_impl *impl;  /* file, decoder state (stream.c) */
+};
+/* Opens path ("-" is not special): *out, or -1 with the message in err
+** (CORPUS_ERRMAX+1024 bytes), e.g. "x.jsonl: No such file or directory"
+** or "x: is a directory".  An empty file is a reader at its end. */
+int corpus_reader_open(const char *path, corpus_reader **out, char *err);
+/* Makes want bytes available at r->pos (moving the window, which
+** invalidates pointers into it): returns end-pos, less than want only at
+** the end of the data; -1 (r->err) or CORPUS_NOMEM. */
+long long corpus_reader_fill(corpus_reader *r, size_t want);
+/* The decompressed offset of z[i]. */
+#define corpus_reader_offset(r, i) ((r)->base + (long long)(i))
+/* The gzip member or zstd frame that the decompressed offset off lies in,
+** or the last one started: its offset in the file and its first
+** decompressed offset (for a plain file, off itself both).  Known for
+** offsets in the window and the member before it.  WARC files gzip each
+** record as a member of its own, and a record is found again by the
+** member's offset (warcio). */
+void corpus_reader_member(corpus_reader *r, long long off, long long *file_off,
+                          long long *start);
+void corpus_reader_close(corpus_reader *r);
+
+/* Paths matching a glob(7) pattern in sorted (byte) order; a pattern
+** without * ? [ is the one path, checked only when opened.  0, -1 with
+** "PATTERN: no file matches" in err, or CORPUS_NOMEM.  Free with
+** corpus_paths_free(). */
+typedef struct corpus_paths { char **path; size_t n; } corpus_paths;
+int corpus_glob(const char *pattern, corpus_paths *out, char *err);
+void corpus_paths_free(corpus_paths *p);
+
+/*
+** A corpus_writer writes one file atomically: bytes go to a temporary
+** file in the same directory ("NAME.tmp-XXXXXX"), compressed by the
+** final name's extension (.gz: gzip, .zst: zstd, else plain);
+** corpus_writer_finish() flushes and fsyncs it, corpus_writer_commit()
+** renames it to the final name (refusing an existing file unless
+** overwrite), corpus_writer_abort() removes it.  A file that was not
+** committed never exists under its final name.  Errors as the reader's,
+** the message starting with the final path.
+*/
+typedef struct corpus_writer corpus_writer;
+struct corpus_writer {
+  long long bytes;          /* uncompressed bytes written */
+  long long raw;            /* bytes in the file (known after finish) */
+  char err[CORPUS_ERRMAX + 1024];
+  struct corpus_writer_impl *impl;
+};
+/* level: gzip 1..9, zstd 1..19 (0: the library's default). */
+int corpus_writer_open(const char *path, int overwrite, int level,
+                       corpus_writer **out, char *err);
+int corpus_writer_write(corpus_writer *w, const void *z, size_t n);
+int corpus_writer_finish(corpus_writer *w);
+int corpus_writer_commit(corpus_writer *w);
+/* Removes the temporary file (if not committed) and frees w; NULL is a
+** no-op. */
+void corpus_writer_abort(corpus_writer *w);
+/* Whether path exists (lstat). */
+int corpus_path_exists(const char *path);
+
+/*
+** Progress on stderr for long work (progress=on): rows, bytes, rate and,
+** when the total is known, percent and ETA, on one line redrawn at most
+** four times a second (a new line every 10 s when stderr is not a
+** terminal), and a last line with a newline at the end.  Never stdout.
+*/
+typedef struct corpus_progress {
+  int on;
+  const char *what;         /* "read_jsonl", shown first */
+  long long total;          /* bytes, or -1 */
+  long long rows, bytes;
+  double t0, last;          /* seconds (CLOCK_MONOTONIC) */
+  unsigned tick;
+} corpus_progress;
+void corpus_progress_start(corpus_progress *p, int on, const char *what,
+                           long long total);
+/* Cheap when called for every row: the clock is read every 256 calls. */
+void corpus_progress_update(corpus_progress *p, long long rows,
+                            long long bytes);
+void corpus_progress_end(corpus_progress *p);
 
 #endif /* CORPUS_INT_H */

@@ -180,6 +180,7 @@ typedef struct corpus_tvf_cursor {
   sqlite3_vtab_cursor base;
   sqlite3_int64 row, nrow;   /* the row, and how many (xEof: row >= nrow) */
   sqlite3_value *args[CORPUS_TVF_MAXARG];  /* copies, for the HIDDEN columns */
+  sqlite3_int64 scan;        /* this xFilter's number in its connection */
 } corpus_tvf_cursor;
 typedef struct corpus_tvf {
   const char *name;          /* "lsh_bands": the first word of its errors */
@@ -199,6 +200,8 @@ typedef struct corpus_tvf {
   void (*xReset)(corpus_tvf_cursor *c);
   /* Moves to the next row (NULL: row++). */
   int (*xNext)(corpus_tvf_cursor *c);
+  /* The creatable form (NULL: eponymous only), below. */
+  corpus_tvf_columns_fn xColumns;
 } corpus_tvf;
 extern const sqlite3_module corpus_tvf_module;
 /* The connection a cursor's function runs on. */
@@ -210,6 +213,42 @@ int corpus_tvf_options(corpus_tvf_cursor *c, sqlite3_value *v,
 /* Sets "NAME: MESSAGE" as the error of c's table; returns SQLITE_ERROR (or
 ** SQLITE_NOMEM). */
 int corpus_tvf_error(corpus_tvf_cursor *c, const char *fmt, ...);
+/*
+** The read log of a connection, which corpus_errors() lists: the file
+** readers (read_jsonl, read_warc) record, for each file of each scan, what
+** they read, returned, skipped and repaired, so that on_error=skip loses
+** nothing silently.  A reader calls corpus_read_log() when it finishes a
+** file and when its scan stops early (xReset), with the counts so far; a
+** second call for the same scan and file replaces the first.  The log
+** keeps the last CORPUS_READ_LOG_MAX entries of the connection.
+*/
+#define CORPUS_READ_LOG_MAX 10000
+typedef struct corpus_read_counts {
+  sqlite3_int64 records;     /* lines or WARC records read */
+  sqlite3_int64 rows;        /* rows returned */
+  sqlite3_int64 skipped;     /* malformed, skipped (on_error=skip) */
+  sqlite3_int64 replaced;    /* invalid UTF-8 sequences made U+FFFD */
+  sqlite3_int64 bytes;       /* of the file, as read (compressed) */
+  const char *first_error;   /* the first skipped one's message, or NULL */
+} corpus_read_counts;
+/* SQLITE_OK or SQLITE_NOMEM. */
+int corpus_read_log(corpus_tvf_cursor *c, const char *file,
+                    const corpus_read_counts *k);
+
+/*
+** The creatable form of a table-valued function with xColumns set:
+** `CREATE VIRTUAL TABLE temp.NAME USING f(arg, ...)` fixes the arguments
+** (SQL literals: a quoted string dequoted, else the word as written), and
+** the table has the output columns, then those xColumns adds for them
+** (read_jsonl's columns=), and no HIDDEN ones.  Only in the temp schema:
+** a reader of files stored in a database file would read them wherever
+** the file was opened.  xColumns gets the arguments as text (NULL where
+** absent) and returns in *out the extra column names, comma-separated
+** (sqlite3_malloc'd; NULL for none), or an error message in *pzErr.
+*/
+typedef int (*corpus_tvf_columns_fn)(const char *const *args, int nArg,
+                                     char **out, char **pzErr);
+
 /* Sets "FUNC: MESSAGE" as the vtab's error; returns SQLITE_ERROR (or
 ** SQLITE_NOMEM). */
 int corpus_vtab_error(sqlite3_vtab *vtab, const char *func, const char *fmt,
