@@ -145,17 +145,35 @@ size_t corpus_ascii_prefix(const char *z, size_t n){
   return i;
 }
 
+/* Inline, without corpus_utf8_decode(): the file readers check every line
+** they read.  The bounds are those of corpus_utf8_decode() (Unicode's
+** table 3-7). */
 int corpus_utf8_valid(const char *z, size_t n){
+  const unsigned char *u = (const unsigned char*)z;
   size_t i = 0;
   while( i<n ){
-    size_t len;
-    i += corpus_ascii_prefix(z+i, n-i);
-    if( i>=n ) break;
-    if( corpus_utf8_decode((const unsigned char*)z+i, n-i, &len)==0xFFFD
-     && !(len==3 && memcmp(z+i, "\xEF\xBF\xBD", 3)==0) ){
-      return 0;
+    unsigned c = u[i], lo = 0x80, hi = 0xBF;
+    if( c<0x80 ){
+      i += corpus_ascii_prefix(z+i, n-i);
+      continue;
     }
-    i += len;
+    if( c<0xC2 || c>0xF4 ) return 0;
+    if( c<0xE0 ){
+      if( i+1>=n || (u[i+1] & 0xC0)!=0x80 ) return 0;
+      i += 2;
+      continue;
+    }
+    if( c==0xE0 ) lo = 0xA0;                      /* overlong */
+    if( c==0xED ) hi = 0x9F;                      /* surrogates */
+    if( c==0xF0 ) lo = 0x90;                      /* overlong */
+    if( c==0xF4 ) hi = 0x8F;                      /* above U+10FFFF */
+    if( i+2>=n || u[i+1]<lo || u[i+1]>hi || (u[i+2] & 0xC0)!=0x80 ) return 0;
+    if( c<0xF0 ){
+      i += 3;
+      continue;
+    }
+    if( i+3>=n || (u[i+3] & 0xC0)!=0x80 ) return 0;
+    i += 4;
   }
   return 1;
 }

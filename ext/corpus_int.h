@@ -355,6 +355,8 @@ int corpus_json_iter_next(corpus_json_iter *it, corpus_json *key,
                           corpus_json *value);
 /* Appends a string's text, unescaped; any other value as its JSON text. */
 int corpus_json_append_text(corpus_json v, corpus_buf *b);
+/* The same for a text known to be valid UTF-8 (not checked again). */
+int corpus_json_append_text_valid(corpus_json v, corpus_buf *b);
 /* 1 when the container has no members or elements, else 0. */
 int corpus_json_empty(corpus_json container);
 /* An index of a container, built in one pass, for lookups that do not scan

@@ -46,21 +46,38 @@ static long long fail(jerr *err, size_t pos, const char *why){
 /* Checks the string that starts at z[i] == '"'; returns the index after
 ** it, or -1 with err set.  Plain bytes are skipped eight at a time: the
 ** texts of a corpus are long strings. */
+/* The index of the first '"', '\\' or (if ctl) control byte at or after
+** z[i], or of the start of the last seven bytes or fewer: eight bytes at
+** a time, with the has-a-zero-byte test (b ^ c below 1, or b below 0x20).
+** It may also flag a byte above a match, never one below it, so the
+** lowest flagged byte is the first match. */
+static size_t plain_run(const char *z, size_t n, size_t i, int ctl){
+  while( i+8<=n ){
+    uint64_t w, q, bs, lo = 0, hit;
+    memcpy(&w, z+i, 8);
+    q = w ^ 0x2222222222222222ULL;                   /* '"' bytes to 0 */
+    bs = w ^ 0x5C5C5C5C5C5C5C5CULL;                  /* '\\' bytes to 0 */
+    q = (q - 0x0101010101010101ULL) & ~q;
+    bs = (bs - 0x0101010101010101ULL) & ~bs;
+    if( ctl ) lo = (w - 0x2020202020202020ULL) & ~w; /* bytes < 0x20 */
+    hit = (q | bs | lo) & 0x8080808080808080ULL;
+    if( hit ){
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__==__ORDER_LITTLE_ENDIAN__
+      return i + (size_t)(__builtin_ctzll(hit) >> 3);
+#else
+      return i;
+#endif
+    }
+    i += 8;
+  }
+  return i;
+}
+
 static long long check_string(const char *z, size_t n, size_t i, jerr *err){
   i++;
   while( i<n ){
     unsigned char c;
-    while( i+8<=n ){
-      uint64_t w, q, bs, ctl;
-      memcpy(&w, z+i, 8);
-      q = w ^ 0x2222222222222222ULL;                 /* '"' bytes to 0 */
-      bs = w ^ 0x5C5C5C5C5C5C5C5CULL;                /* '\\' bytes to 0 */
-      q = (q - 0x0101010101010101ULL) & ~q;
-      bs = (bs - 0x0101010101010101ULL) & ~bs;
-      ctl = (w - 0x2020202020202020ULL) & ~w;        /* bytes < 0x20 */
-      if( ((q | bs | ctl) & 0x8080808080808080ULL)!=0 ) break;
-      i += 8;
-    }
+    i = plain_run(z, n, i, 1);
     if( i>=n ) break;
     c = (unsigned char)z[i];
     if( c=='"' ) return (long long)i+1;
@@ -78,8 +95,12 @@ static long long check_string(const char *z, size_t n, size_t i, jerr *err){
         i += 6;
         continue;
       }
-      if( !strchr("\"\\/bfnrt", c) || c==0 ){
-        return fail(err, i, "invalid escape");
+      switch( c ){
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+        case 'r': case 't':
+          break;
+        default:
+          return fail(err, i, "invalid escape");
       }
       i += 2;
       continue;
@@ -211,7 +232,11 @@ static size_t value_end(const char *z, size_t n, size_t i){
     char c = z[i];
     if( c=='"' ){
       i++;
-      while( z[i]!='"' ) i += z[i]=='\\' ? 2 : 1;
+      for(;;){                   /* a checked string: it ends in n */
+        i = plain_run(z, n, i, 0);
+        if( z[i]=='"' ) break;
+        i += z[i]=='\\' ? 2 : 1;
+      }
       i++;
       if( depth==0 ) return i;
       continue;
@@ -299,18 +324,25 @@ int corpus_json_element(corpus_json arr, size_t idx, corpus_json *out){
   return 0;
 }
 
-int corpus_json_append_text(corpus_json v, corpus_buf *b){
+/* valid: the text is known to be valid UTF-8, and is copied unchecked. */
+static int append_text(corpus_json v, corpus_buf *b, int valid){
+  int (*app)(corpus_buf*, const char*, size_t) =
+      valid ? corpus_buf_append : corpus_buf_append_utf8;
   size_t i, start;
   if( corpus_json_type(v)!=CORPUS_JSON_STRING ){
-    return corpus_buf_append_utf8(b, v.z, v.n);
+    return app(b, v.z, v.n);
   }
   i = start = 1;
   while( i<v.n-1 ){
     unsigned char out[4];
     uint32_t cp;
     int len;
-    if( v.z[i]!='\\' ){ i++; continue; }
-    if( corpus_buf_append_utf8(b, v.z+start, i-start) ) return -1;
+    if( v.z[i]!='\\' ){
+      const char *bs = memchr(v.z+i, '\\', v.n-1-i);
+      if( bs==0 ) break;
+      i = (size_t)(bs - v.z);
+    }
+    if( app(b, v.z+start, i-start) ) return -1;
     switch( v.z[i+1] ){
       case 'b': out[0] = '\b'; len = 1; break;
       case 'f': out[0] = '\f'; len = 1; break;
@@ -342,7 +374,15 @@ int corpus_json_append_text(corpus_json v, corpus_buf *b){
     i += 2;
     start = i;
   }
-  return corpus_buf_append_utf8(b, v.z+start, v.n-1-start);
+  return app(b, v.z+start, v.n-1-start);
+}
+
+int corpus_json_append_text(corpus_json v, corpus_buf *b){
+  return append_text(v, b, 0);
+}
+
+int corpus_json_append_text_valid(corpus_json v, corpus_buf *b){
+  return append_text(v, b, 1);
 }
 
 int corpus_json_empty(corpus_json container){

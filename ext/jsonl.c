@@ -624,8 +624,13 @@ static int jsonl_column(corpus_tvf_cursor *cur, sqlite3_context *ctx,
   if( v.z==0 ) return SQLITE_OK;                 /* missing: NULL */
   switch( corpus_json_type(v) ){
     case CORPUS_JSON_STRING:
+      /* the line is valid UTF-8: a string without escapes is its bytes */
+      if( memchr(v.z+1, '\\', v.n-2)==0 ){
+        sqlite3_result_text(ctx, v.z+1, (int)(v.n-2), SQLITE_TRANSIENT);
+        break;
+      }
       c->text.n = 0;
-      if( corpus_json_append_text(v, &c->text) ) return SQLITE_NOMEM;
+      if( corpus_json_append_text_valid(v, &c->text) ) return SQLITE_NOMEM;
       sqlite3_result_text(ctx, c->text.z ? c->text.z : "", (int)c->text.n,
                           SQLITE_TRANSIENT);
       break;
