@@ -340,6 +340,11 @@ int corpus_json_check(const char *z, size_t n, size_t *errpos);
 ** ("expected ',' or '}'", "unterminated string", ...). */
 int corpus_json_check_why(const char *z, size_t n, size_t *errpos,
                           const char **why);
+/* The same, and strings must be valid UTF-8: 1 (not -1) when the fault
+** is an invalid sequence in a string, at *errpos.  A byte that is not
+** ASCII outside a string is a JSON error either way. */
+int corpus_json_check_utf8(const char *z, size_t n, size_t *errpos,
+                           const char **why);
 /* The value of a checked text. */
 corpus_json corpus_json_root(const char *z, size_t n);
 int corpus_json_type(corpus_json v);

@@ -34,8 +34,9 @@ static int hexval(char c){
 }
 
 /* Where a text stops being JSON, and why (for messages such as
-** "expected ',' or '}'"). */
-typedef struct jerr { size_t pos; const char *why; } jerr;
+** "expected ',' or '}'"); utf8: strings are checked as UTF-8 too, and
+** bad_utf8 says that the fault is an invalid sequence in one. */
+typedef struct jerr { size_t pos; const char *why; int utf8, bad_utf8; } jerr;
 
 static long long fail(jerr *err, size_t pos, const char *why){
   err->pos = pos;
@@ -43,15 +44,40 @@ static long long fail(jerr *err, size_t pos, const char *why){
   return -1;
 }
 
-/* Checks the string that starts at z[i] == '"'; returns the index after
-** it, or -1 with err set.  Plain bytes are skipped eight at a time: the
-** texts of a corpus are long strings. */
-/* The index of the first '"', '\\' or (if ctl) control byte at or after
-** z[i], or of the start of the last seven bytes or fewer: eight bytes at
-** a time, with the has-a-zero-byte test (b ^ c below 1, or b below 0x20).
-** It may also flag a byte above a match, never one below it, so the
-** lowest flagged byte is the first match. */
-static size_t plain_run(const char *z, size_t n, size_t i, int ctl){
+/* What plain_run() stops at: '"' and '\\' always, control bytes, bytes
+** of non-ASCII characters. */
+#define RUN_CTL  1
+#define RUN_HIGH 2
+
+/* The index of the first byte at or after z[i] that is '"', '\\' or of
+** the kinds `stop` names; or, when there is none, of the start of the last
+** few bytes (fewer than a block), which the caller steps through.  Blocks
+** of 16 bytes with SSE2 (every x86-64 has it), else of eight in a 64-bit
+** word, with the has-a-zero-byte test (b ^ c below 1, or b below 0x20):
+** that test may flag a byte above a match, never one below, so the lowest
+** flagged byte is the first match. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+static size_t plain_run(const char *z, size_t n, size_t i, int stop){
+  const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+  const __m128i c1f = _mm_set1_epi8(0x1f);
+  while( i+16<=n ){
+    __m128i w = _mm_loadu_si128((const __m128i*)(const void*)(z+i));
+    __m128i m = _mm_or_si128(_mm_cmpeq_epi8(w, quote),
+                             _mm_cmpeq_epi8(w, bslash));
+    int mask;
+    if( stop & RUN_CTL ){                         /* w <= 0x1f, unsigned */
+      m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_min_epu8(w, c1f), w));
+    }
+    mask = _mm_movemask_epi8(m);
+    if( stop & RUN_HIGH ) mask |= _mm_movemask_epi8(w);
+    if( mask ) return i + (size_t)__builtin_ctz((unsigned)mask);
+    i += 16;
+  }
+  return i;
+}
+#else
+static size_t plain_run(const char *z, size_t n, size_t i, int stop){
   while( i+8<=n ){
     uint64_t w, q, bs, lo = 0, hit;
     memcpy(&w, z+i, 8);
@@ -59,8 +85,9 @@ static size_t plain_run(const char *z, size_t n, size_t i, int ctl){
     bs = w ^ 0x5C5C5C5C5C5C5C5CULL;                  /* '\\' bytes to 0 */
     q = (q - 0x0101010101010101ULL) & ~q;
     bs = (bs - 0x0101010101010101ULL) & ~bs;
-    if( ctl ) lo = (w - 0x2020202020202020ULL) & ~w; /* bytes < 0x20 */
+    if( stop & RUN_CTL ) lo = (w - 0x2020202020202020ULL) & ~w;  /* < 0x20 */
     hit = (q | bs | lo) & 0x8080808080808080ULL;
+    if( stop & RUN_HIGH ) hit |= w & 0x8080808080808080ULL;
     if( hit ){
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__==__ORDER_LITTLE_ENDIAN__
       return i + (size_t)(__builtin_ctzll(hit) >> 3);
@@ -72,16 +99,47 @@ static size_t plain_run(const char *z, size_t n, size_t i, int ctl){
   }
   return i;
 }
+#endif
 
+/* The length of the valid UTF-8 sequence at z[i] (a byte >= 0x80), or 0
+** (the bounds of corpus_utf8_decode(), Unicode's table 3-7). */
+static size_t utf8_seq(const unsigned char *u, size_t n, size_t i){
+  unsigned c = u[i], lo = 0x80, hi = 0xBF;
+  if( c<0xC2 || c>0xF4 ) return 0;
+  if( c<0xE0 ) return i+1<n && (u[i+1] & 0xC0)==0x80 ? 2 : 0;
+  if( c==0xE0 ) lo = 0xA0;
+  if( c==0xED ) hi = 0x9F;
+  if( c==0xF0 ) lo = 0x90;
+  if( c==0xF4 ) hi = 0x8F;
+  if( i+2>=n || u[i+1]<lo || u[i+1]>hi || (u[i+2] & 0xC0)!=0x80 ) return 0;
+  if( c<0xF0 ) return 3;
+  return i+3<n && (u[i+3] & 0xC0)==0x80 ? 4 : 0;
+}
+
+/* Checks the string that starts at z[i] == '"'; returns the index after
+** it, or -1 with err set.  The texts of a corpus are long strings: plain
+** bytes are skipped a block at a time. */
 static long long check_string(const char *z, size_t n, size_t i, jerr *err){
+  int stop = RUN_CTL | (err->utf8 ? RUN_HIGH : 0);
   i++;
   while( i<n ){
     unsigned char c;
-    i = plain_run(z, n, i, 1);
+    i = plain_run(z, n, i, stop);
     if( i>=n ) break;
     c = (unsigned char)z[i];
     if( c=='"' ) return (long long)i+1;
     if( c<0x20 ) return fail(err, i, "control character in a string");
+    if( c>=0x80 ){
+      size_t k;
+      if( !err->utf8 ){ i++; continue; }
+      k = utf8_seq((const unsigned char*)z, n, i);
+      if( k==0 ){
+        err->bad_utf8 = 1;
+        return fail(err, i, "invalid UTF-8");
+      }
+      i += k;
+      continue;
+    }
     if( c=='\\' ){
       if( i+1>=n ) break;
       c = (unsigned char)z[i+1];
@@ -189,9 +247,9 @@ static long long check_value(const char *z, size_t n, size_t i, int depth,
   return fail(err, i, "expected a value");
 }
 
-int corpus_json_check_why(const char *z, size_t n, size_t *errpos,
-                          const char **why){
-  jerr err = {0, 0};
+static int check_text(const char *z, size_t n, size_t *errpos,
+                      const char **why, int utf8){
+  jerr err = {0, 0, utf8, 0};
   long long r = check_value(z, n, 0, 0, &err);
   size_t e;
   if( r>=0 ){
@@ -201,7 +259,17 @@ int corpus_json_check_why(const char *z, size_t n, size_t *errpos,
   }
   *errpos = err.pos;
   if( why ) *why = err.why;
-  return -1;
+  return err.bad_utf8 ? 1 : -1;
+}
+
+int corpus_json_check_why(const char *z, size_t n, size_t *errpos,
+                          const char **why){
+  return check_text(z, n, errpos, why, 0);
+}
+
+int corpus_json_check_utf8(const char *z, size_t n, size_t *errpos,
+                           const char **why){
+  return check_text(z, n, errpos, why, 1);
 }
 
 int corpus_json_check(const char *z, size_t n, size_t *errpos){

@@ -330,15 +330,17 @@ static int check_line(jsonl_cursor *c, const char *z, size_t n, int *ok){
   if( i==n ) return SQLITE_OK;           /* blank */
   c->k.records++;
   c->fixed = 0;
-  if( corpus_ascii_prefix(z, n)<n && !corpus_utf8_valid(z, n) ){
+  /* one pass checks the JSON and the UTF-8 of its strings; a line with
+  ** an invalid sequence is repaired, then checked again */
+  rc = corpus_json_check_utf8(z, n, &pos, &why);
+  if( rc>0 ){
     rc = repair_utf8(c, z, n);
     if( rc ) return rc;
     z = c->fix.z;
     n = c->fix.n;
+    rc = corpus_json_check_why(z, n, &pos, &why);
   }
-  if( corpus_json_check_why(z, n, &pos, &why) ){
-    return line_error(c, pos+1, "%s", why);
-  }
+  if( rc ) return line_error(c, pos+1, "%s", why);
   if( c->o.strict && z[i]!='{' ){
     int t = corpus_json_type(corpus_json_root(z, n));
     return line_error(c, i+1, "expected a JSON object, got %s",
