@@ -27,10 +27,12 @@ BPE_OBJ  := $(BPE_ENCS:%=$(GEN)/bpe_%.o)
 BPE_GAP_p50k_base := --gap 50256   # the id of its <|endoftext|>
 
 # The sanitizer build: gcc's ASan+UBSan runtimes are preloaded into tclsh,
-# which is not itself instrumented.  `make asan` runs every test file, the
+# which is not itself instrumented.  It builds json.c's portable string
+# scan (CORPUS_NO_SIMD), so that the suite runs it as `make test` runs the
+# SSE2 one.  `make asan` runs every test file, the
 # long inputs of `make test-big` included.
 ASAN_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-                -fno-sanitize-recover=all -DCORPUS_SANITIZE
+                -fno-sanitize-recover=all -DCORPUS_SANITIZE -DCORPUS_NO_SIMD
 ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
