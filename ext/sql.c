@@ -185,8 +185,11 @@ int corpus_probe_interrupted(void *p){
   return sqlite3_is_interrupted(q->db);
 #else
   int rc;
-  if( q->stmt==0 && sqlite3_prepare_v2(q->db, "SELECT 1", -1, &q->stmt, 0) ){
-    return 0;
+  if( q->stmt==0 ){
+    /* the parser stops at an interrupt too: a probe made after one (in an
+    ** aggregate's xFinal, say) fails to prepare with SQLITE_INTERRUPT */
+    rc = sqlite3_prepare_v2(q->db, "SELECT 1", -1, &q->stmt, 0);
+    if( rc!=SQLITE_OK ) return rc==SQLITE_INTERRUPT;
   }
   rc = sqlite3_step(q->stmt);
   sqlite3_reset(q->stmt);
