@@ -546,9 +546,18 @@ static int text_load(text_cursor *c){
     return corpus_tvf_error(&c->base, "%s: %lld bytes, more than SQLite's "
                             "length limit (%lld)", c->path, c->size, limit);
   }
-  fd = open(c->path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO put in the file's place since it was listed must
+  ** not block the open; fstat then refuses it */
+  fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if( fd<0 ){
     return corpus_tvf_error(&c->base, "%s: %s", c->path, strerror(errno));
+  }
+  {
+    struct stat st;
+    if( fstat(fd, &st) || !S_ISREG(st.st_mode) ){
+      close(fd);
+      return corpus_tvf_error(&c->base, "%s: is not a regular file", c->path);
+    }
   }
   /* the file may have grown since it was listed: read to its end, but never
   ** past the limit */
