@@ -194,7 +194,7 @@ static int jsonl_open_shard(sqlite3_context *ctx, jsonl_agg *a){
   memset(s, 0, sizeof(*s));
   s->path = name;
   if( !a->o.overwrite && corpus_path_exists(name) ){
-    corpus_result_error(ctx, "write_jsonl", "%s exists (overwrite=on "
+    corpus_result_error(ctx, "write_jsonl", "%s: file exists (overwrite=on "
                         "replaces it)", name);
     return 1;
   }
@@ -383,7 +383,7 @@ static void jsonl_commit(sqlite3_context *ctx, jsonl_agg *a){
   if( a->nshard>0 && jsonl_finish_shard(ctx, a) ) return;
   for(i=0; i<a->nshard; i++){
     if( !a->o.overwrite && corpus_path_exists(a->shard[i].path) ){
-      corpus_result_error(ctx, "write_jsonl", "%s exists (overwrite=on "
+      corpus_result_error(ctx, "write_jsonl", "%s: file exists (overwrite=on "
                           "replaces it)", a->shard[i].path);
       return;
     }
