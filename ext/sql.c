@@ -726,8 +726,11 @@ int corpus_read_log(corpus_tvf_cursor *c, const char *file,
   e->func = t->def->name;
   e->k = *k;
   e->k.first_error = 0;
-  e->file = sqlite3_mprintf("%s", file);
-  if( k->first_error ) e->first_error = sqlite3_mprintf("%s", k->first_error);
+  /* TEXT results are UTF-8, and a file's name need not be */
+  e->file = corpus_sql_utf8(sqlite3_mprintf("%s", file));
+  if( k->first_error ){
+    e->first_error = corpus_sql_utf8(sqlite3_mprintf("%s", k->first_error));
+  }
   if( e->file==0 || (k->first_error && e->first_error==0) ){
     log_entry_free(e);
     return SQLITE_NOMEM;
