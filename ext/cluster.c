@@ -2,7 +2,7 @@
 ** Connected components over candidate pairs.
 **
 ** SQL:
-**   dedup_clusters(sql)   table: id, cluster
+**   dedup_clusters(sql [, options])   table: id, cluster
 **
 ** Runs the query sql on the same connection; each of its rows is an edge
 ** between two INTEGER ids (its first two columns).  Returns one row per id
@@ -11,7 +11,8 @@
 ** A pair (x, x) adds x alone.  Union-find with union by size and path
 ** halving; memory is about 40 bytes per distinct id, whatever the number of
 ** pairs.  The query runs inside the call, so sqlite3_interrupt() stops it.
-** The table is DIRECTONLY: it runs SQL of its own.
+** The table is DIRECTONLY: it runs SQL of its own.  progress=on reports
+** the pairs read on stderr (corpus_progress).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,19 +204,37 @@ static int is_query(const char *z){
   return 0;
 }
 
+/* Options: progress=on reports the pairs read on stderr. */
+static int clusters_option(void *ctx, const char *key, const char *value,
+                           char *err){
+  if( strcmp(key, "progress")==0 ){
+    int v = corpus_option_choice(key, value, "off|on", err);
+    if( v<0 ) return -1;
+    *(int*)ctx = v;
+    return 0;
+  }
+  snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: progress)", key);
+  return -1;
+}
+
 static int clusters_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   clusters_cursor *c = (clusters_cursor*)cur;
   sqlite3 *db = corpus_tvf_db(cur);
   sqlite3_stmt *stmt = 0;
   sqlite3_value *sql = args[0];
   corpus_uf *u = 0;
+  corpus_progress progress;
   const char *tail = 0;
   sqlite3_int64 row = 0;
-  int rc;
+  int rc, show = 0;
   if( sqlite3_value_type(sql)==SQLITE_NULL ) return SQLITE_OK;
   if( sqlite3_value_type(sql)!=SQLITE_TEXT ){
     return clusters_error(c, "sql must be TEXT, got %s",
                           corpus_type_name(sqlite3_value_type(sql)));
+  }
+  if( args[1] && (rc = corpus_tvf_options(cur, args[1], clusters_option,
+                                          &show))!=SQLITE_OK ){
+    return rc;
   }
   rc = sqlite3_prepare_v2(db, (const char*)sqlite3_value_text(sql), -1,
                           &stmt, &tail);
@@ -254,9 +273,11 @@ static int clusters_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
     sqlite3_finalize(stmt);
     return SQLITE_NOMEM;
   }
+  corpus_progress_start(&progress, show, "dedup_clusters", -1);
   while( (rc = sqlite3_step(stmt))==SQLITE_ROW ){
     int ta = sqlite3_column_type(stmt, 0), tb = sqlite3_column_type(stmt, 1);
     row++;
+    corpus_progress_update(&progress, row, 0);
     if( ta!=SQLITE_INTEGER || tb!=SQLITE_INTEGER ){
       rc = clusters_error(c, "row %lld of the query: expected two INTEGER "
                           "ids, got %s and %s", row, corpus_type_name(ta),
@@ -281,6 +302,7 @@ static int clusters_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
     clusters_error(c, "%s", m);
     rc = code==SQLITE_ROW ? SQLITE_ERROR : code;
   }
+  corpus_progress_end(&progress);
   sqlite3_finalize(stmt);
   if( rc==SQLITE_OK ){
     if( corpus_uf_clusters(u, &c->ids, &c->clusters) ){
@@ -301,11 +323,11 @@ static int clusters_column(corpus_tvf_cursor *cur, sqlite3_context *ctx,
   return SQLITE_OK;
 }
 
-static const char *const clusters_args[] = {"sql"};
+static const char *const clusters_args[] = {"sql", "options"};
 static const corpus_tvf clusters_tvf = {
   "dedup_clusters",
-  "CREATE TABLE x(id INTEGER, cluster INTEGER, sql HIDDEN)",
-  2, 1, 1, clusters_args, SQLITE_VTAB_DIRECTONLY, sizeof(clusters_cursor),
+  "CREATE TABLE x(id INTEGER, cluster INTEGER, sql HIDDEN, options HIDDEN)",
+  2, 2, 1, clusters_args, SQLITE_VTAB_DIRECTONLY, sizeof(clusters_cursor),
   clusters_filter, clusters_column, clusters_reset, 0, 0
 };
 

@@ -16,6 +16,7 @@ static const area_register areas[] = {
   corpus_minhash_register,
   corpus_lsh_register,
   corpus_cluster_register,
+  corpus_files_register,
   corpus_quality_register,
   corpus_classify_register,
   corpus_prompt_register,

@@ -75,6 +75,7 @@ int corpus_hash_register(sqlite3 *db, char **pzErr);
 int corpus_minhash_register(sqlite3 *db, char **pzErr);
 int corpus_lsh_register(sqlite3 *db, char **pzErr);
 int corpus_cluster_register(sqlite3 *db, char **pzErr);
+int corpus_files_register(sqlite3 *db, char **pzErr);
 int corpus_quality_register(sqlite3 *db, char **pzErr);
 int corpus_classify_register(sqlite3 *db, char **pzErr);
 int corpus_prompt_register(sqlite3 *db, char **pzErr);

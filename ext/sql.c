@@ -271,8 +271,11 @@ int corpus_probe_interrupted(void *p){
   return sqlite3_is_interrupted(q->db);
 #else
   int rc;
-  if( q->stmt==0 && sqlite3_prepare_v2(q->db, "SELECT 1", -1, &q->stmt, 0) ){
-    return 0;
+  if( q->stmt==0 ){
+    /* the parser stops at an interrupt too: a probe made after one (in an
+    ** aggregate's xFinal, say) fails to prepare with SQLITE_INTERRUPT */
+    rc = sqlite3_prepare_v2(q->db, "SELECT 1", -1, &q->stmt, 0);
+    if( rc!=SQLITE_OK ) return rc==SQLITE_INTERRUPT;
   }
   rc = sqlite3_step(q->stmt);
   sqlite3_reset(q->stmt);
@@ -723,8 +726,11 @@ int corpus_read_log(corpus_tvf_cursor *c, const char *file,
   e->func = t->def->name;
   e->k = *k;
   e->k.first_error = 0;
-  e->file = sqlite3_mprintf("%s", file);
-  if( k->first_error ) e->first_error = sqlite3_mprintf("%s", k->first_error);
+  /* TEXT results are UTF-8, and a file's name need not be */
+  e->file = corpus_sql_utf8(sqlite3_mprintf("%s", file));
+  if( k->first_error ){
+    e->first_error = corpus_sql_utf8(sqlite3_mprintf("%s", k->first_error));
+  }
   if( e->file==0 || (k->first_error && e->first_error==0) ){
     log_entry_free(e);
     return SQLITE_NOMEM;

@@ -639,6 +639,17 @@ int corpus_writer_finish(corpus_writer *w){
     return -1;
   }
   p->fd = -1;
+  /* a finished file waits for its commit with nothing but its names: a
+  ** sharded write keeps every shard until the last one is done, and a
+  ** zstd context (~1 MB at level 3) and the buffer each would add up */
+  if( p->zs_live ){
+    deflateEnd(&p->zs);
+    p->zs_live = 0;
+  }
+  ZSTD_freeCCtx(p->zc);
+  p->zc = 0;
+  corpus_free(p->out);
+  p->out = 0;
   return 0;
 }
 

@@ -180,6 +180,12 @@ static const oom_case cases[] = {
   {"dedup_clusters", "module:dedup_clusters",
    "SELECT id, cluster FROM dedup_clusters('SELECT a.id, b.id FROM docs a, "
    "docs b WHERE a.id < b.id AND a.label = b.label')", 1, 0, 0},
+  {"write_jsonl", "write_jsonl/2 write_jsonl/3",
+   "SELECT write_jsonl('/tmp/corpus-oom-none.jsonl', NULL), "
+   "write_jsonl('/tmp/corpus-oom-w.jsonl.zst', json_object('id', id, 'text', "
+   "text), 'overwrite=on shard_rows=3') FROM docs", 1, 0, 0},
+  {"read_text", "module:read_text",
+   "SELECT path, size, length(text) FROM read_text('/etc/host*')", 1, 0, 0},
   {"quality_signals", "quality_signals/1 quality_signals/2",
    "SELECT quality_signals(text), quality_signals(text, 'rules=c4') "
    "FROM docs", 1, 0, 0},

@@ -6,9 +6,14 @@
 # decodes strictly: an invalid message raises UnicodeDecodeError instead of
 # sqlite3.Error.  Prints one line per problem, then "checked N calls, M
 # problems".  Run by utf8_02.test: python3 utf8_02.py LIBRARY
-import itertools, sqlite3, sys
+import itertools, os, shutil, sqlite3, sys, tempfile
 
-lib = sys.argv[1]
+# write_jsonl() creates files named by its arguments: in a directory of
+# their own, not wherever the suite runs
+lib = os.path.abspath(sys.argv[1])
+scratch = tempfile.mkdtemp(prefix='utf8_02-')
+os.chdir(scratch)
+
 plain = sqlite3.connect(':memory:')
 con = sqlite3.connect(':memory:')
 con.enable_load_extension(True)
@@ -79,3 +84,4 @@ for mod in mods:
                 check('%s arg %d' % (mod, i + 1), sql, params)
 
 print('checked %d calls, %d problems' % (calls, problems))
+shutil.rmtree(scratch)
