@@ -604,9 +604,18 @@ static int jsonl_column(corpus_tvf_cursor *cur, sqlite3_context *ctx,
   jsonl_cursor *c = (jsonl_cursor*)cur;
   corpus_json v;
   switch( col ){
-    case 0:
-      sqlite3_result_text(ctx, c->paths.path[c->ifile], -1, SQLITE_TRANSIENT);
+    case 0: {                     /* a name that is not UTF-8: U+FFFD */
+      const char *path = c->paths.path[c->ifile];
+      size_t n = strlen(path);
+      if( !corpus_utf8_valid(path, n) ){
+        c->text.n = 0;
+        if( corpus_buf_append_utf8(&c->text, path, n) ) return SQLITE_NOMEM;
+        path = c->text.z;
+        n = c->text.n;
+      }
+      sqlite3_result_text(ctx, path, (int)n, SQLITE_TRANSIENT);
       return SQLITE_OK;
+    }
     case 1:
       sqlite3_result_int64(ctx, c->lineno);
       return SQLITE_OK;
