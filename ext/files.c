@@ -257,6 +257,7 @@ static int jsonl_check_value(sqlite3_context *ctx, jsonl_agg *a,
   int t = sqlite3_value_type(v);
   const char *z;
   size_t n, pos = 0;
+  int rc;
   if( t!=SQLITE_TEXT ){
     corpus_result_error(ctx, "write_jsonl", "row %lld: value must be TEXT "
                         "(a JSON object), got %s", a->row, corpus_type_name(t));
@@ -265,7 +266,15 @@ static int jsonl_check_value(sqlite3_context *ctx, jsonl_agg *a,
   z = (const char*)sqlite3_value_text(v);
   n = (size_t)sqlite3_value_bytes(v);
   if( z==0 ){ sqlite3_result_error_nomem(ctx); return 1; }
-  if( corpus_json_check(z, n, &pos) ){
+  /* one pass checks the JSON and the UTF-8 of its strings (a byte that is
+  ** not ASCII outside a string is a JSON error) */
+  rc = corpus_json_check_utf8(z, n, &pos, 0);
+  if( rc>0 ){
+    corpus_result_error(ctx, "write_jsonl", "row %lld: value is not valid "
+                        "UTF-8", a->row);
+    return 1;
+  }
+  if( rc ){
     corpus_result_error(ctx, "write_jsonl", "row %lld: value is not JSON "
                         "(at byte %lld)", a->row, (long long)pos);
     return 1;
@@ -280,11 +289,6 @@ static int jsonl_check_value(sqlite3_context *ctx, jsonl_agg *a,
     corpus_result_error(ctx, "write_jsonl", "row %lld: value holds a line "
                         "break (a JSON Lines line is one line; minify it with "
                         "json())", a->row);
-    return 1;
-  }
-  if( !corpus_utf8_valid(z, n) ){
-    corpus_result_error(ctx, "write_jsonl", "row %lld: value is not valid "
-                        "UTF-8", a->row);
     return 1;
   }
   *pz = z;
