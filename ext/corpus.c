@@ -20,6 +20,7 @@ static const area_register areas[] = {
   corpus_prompt_register,
   corpus_ngram_index_register,
   corpus_decontam_register,
+  corpus_warc_register,
 };
 
 #ifdef _WIN32

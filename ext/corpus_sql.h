@@ -80,6 +80,7 @@ int corpus_classify_register(sqlite3 *db, char **pzErr);
 int corpus_prompt_register(sqlite3 *db, char **pzErr);
 int corpus_ngram_index_register(sqlite3 *db, char **pzErr);
 int corpus_decontam_register(sqlite3 *db, char **pzErr);
+int corpus_warc_register(sqlite3 *db, char **pzErr);
 
 /* An ngram_index's NAME_config, read back and checked (ngram_index.c):
 ** every value in it comes from a table anyone can write to, and n sizes
