@@ -382,7 +382,6 @@ typedef struct warc_cursor {
   int tail;                  /* a record's content ended: its blank lines */
   int member;                /* the record started a gzip member */
   long long rec_start;       /* decompressed offset of the record */
-  long long content_end;     /* decompressed offset after its content */
   /* the current row */
   long long offset;
   warc_fields warc, http;
@@ -393,6 +392,8 @@ typedef struct warc_cursor {
   size_t npayload;
   corpus_buf body, json, scratch;
   char msg[CORPUS_ERRMAX];   /* a malformed record's message */
+  char quote[48];            /* warc_quote() */
+  long long last_end;        /* where the last record's content ended */
 } warc_cursor;
 
 #define WARC_REC  0          /* a record was read */
@@ -400,16 +401,18 @@ typedef struct warc_cursor {
 #define WARC_BAD  2          /* a malformed record, c->msg says why */
 #define WARC_FAIL 3          /* the reader failed: r->err */
 
-/* The record offset that finds it again: for a record that starts a gzip
-** member, the member's offset in the file (warcio's); for a plain file,
-** the offset in the file; inside a member (whole-file gzip or zstd), the
+/* The record offset that finds it again: for a record in a gzip member
+** (or zstd frame) that started after the record before it, the member's
+** offset in the file (warcio's, blank lines at the member's start
+** included); for a plain file, the offset in the file; for a record that
+** shares its member with the one before (whole-file gzip or zstd), the
 ** offset in the decompressed data. */
 static void warc_locate(warc_cursor *c){
   long long off = corpus_reader_offset(c->r, c->r->pos), file_off, start;
   corpus_reader_member(c->r, off, &file_off, &start);
   c->rec_start = off;
-  c->member = start==off;
-  c->offset = start==off ? file_off : off;
+  c->member = start==off || start>c->last_end;
+  c->offset = c->member ? file_off : off;
 }
 
 /* Whether decompressed offset off starts a gzip member (or zstd frame). */
@@ -450,29 +453,42 @@ static int warc_bad(warc_cursor *c, const char *fmt, ...){
   return WARC_BAD;
 }
 
-/* Quotes up to 40 bytes of a line for a message (made UTF-8 later). */
-static int warc_quote_len(const char *z, size_t n){
+/* Up to 40 bytes of a line, for quoting in a message: control characters
+** as '?' (a NUL would end the message); invalid UTF-8 is made U+FFFD with
+** the whole message. */
+static const char *warc_quote(warc_cursor *c, const char *z, size_t n){
+  size_t i;
   n = warc_rstrip(z, n);
-  return (int)(n<40 ? n : 40);
+  if( n>40 ) n = 40;
+  for(i=0; i<n; i++){
+    unsigned char u = (unsigned char)z[i];
+    c->quote[i] = (char)(u<0x20 || u==0x7f ? '?' : u);
+  }
+  c->quote[n] = 0;
+  return c->quote;
 }
 
 /* After a malformed record: on to the next line that starts with "WARC/",
-** and in a file of one gzip member per record, to the next member that
-** does.  WARC_END, or WARC_FAIL / CORPUS_NOMEM from the reader. */
+** and in a file of one gzip member per record, to the next such line in a
+** later member (warcio reads a member at a time).  WARC_END, or WARC_FAIL
+** / CORPUS_NOMEM from the reader. */
 static int warc_resync(warc_cursor *c, int member){
   corpus_reader *r = c->r;
   int line_start = r->pos>0 && r->z[r->pos-1]=='\n';
+  c->last_end = c->rec_start;
   for(;;){
     long long got = corpus_reader_fill(r, 65536);
+    long long off, fo, st = 0;
     char *nl;
     if( got<0 ) return got==CORPUS_NOMEM ? CORPUS_NOMEM : WARC_FAIL;
     if( got<5 ){
       r->pos = r->end;
       return WARC_END;
     }
+    off = corpus_reader_offset(r, r->pos);
+    if( member ) corpus_reader_member(r, off, &fo, &st);
     if( memcmp(r->z+r->pos, "WARC/", 5)==0
-     && (member ? warc_member_start(r, corpus_reader_offset(r, r->pos))
-                : line_start) ){
+     && (member ? st>c->rec_start && (line_start || st==off) : line_start) ){
       return WARC_REC;
     }
     nl = memchr(r->z+r->pos, '\n', r->end-r->pos);
@@ -520,6 +536,7 @@ static int warc_content(warc_cursor *c, long long length, int keep){
         }
         r->pos += hi;
         c->tail = 0;
+        c->last_end = c->rec_start;
         return warc_bad(c, "Content-Length %lld runs past the end of its gzip "
                         "member (%lld bytes in it)", length,
                         length-left+(long long)hi);
@@ -527,6 +544,7 @@ static int warc_content(warc_cursor *c, long long length, int keep){
     }
     if( n<want ){
       r->pos += n;
+      c->last_end = c->rec_start;
       return warc_bad(c, "Content-Length %lld runs past the end of the file "
                       "(%lld bytes follow the headers)", length,
                       length-left+(long long)n);
@@ -535,7 +553,7 @@ static int warc_content(warc_cursor *c, long long length, int keep){
     left -= (long long)n;
   }
   c->ncontent = (size_t)length;
-  c->content_end = corpus_reader_offset(r, r->pos);
+  c->last_end = corpus_reader_offset(r, r->pos);
   c->tail = 1;
   return WARC_REC;
 }
@@ -606,8 +624,8 @@ static int warc_next_record(warc_cursor *c, int *wanted){
               && sqlite3_strnicmp(z, "WARC/1.1", 8)!=0
               && (n<9 || (sqlite3_strnicmp(z, "WARC/0.17", 9)!=0
                           && sqlite3_strnicmp(z, "WARC/0.18", 9)!=0))) ){
-    rc = warc_bad(c, "expected a WARC/1.0 or WARC/1.1 line, got '%.*s'",
-                  warc_quote_len(z, (size_t)n), z);
+    rc = warc_bad(c, "expected a WARC/1.0 or WARC/1.1 line, got '%s'",
+                  warc_quote(c, z, (size_t)n));
     r->pos++;
     goto resync;
   }
@@ -653,8 +671,8 @@ static int warc_next_record(warc_cursor *c, int *wanted){
       length = length*10 + (v[i]-'0');
     }
     if( i==0 || i<cl->nvalue ){
-      rc = warc_bad(c, "bad Content-Length '%.*s'",
-                    warc_quote_len(v, cl->nvalue), v);
+      rc = warc_bad(c, "bad Content-Length '%s'",
+                    warc_quote(c, v, cl->nvalue));
       goto resync;
     }
   }
@@ -916,6 +934,7 @@ static int warc_advance(warc_cursor *c){
         return corpus_tvf_error(cur, "%s", err);
       }
       c->tail = 0;
+      c->last_end = -1;
     }
     what = warc_next_record(c, &wanted);
     if( what==CORPUS_NOMEM ) return SQLITE_NOMEM;
