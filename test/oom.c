@@ -239,6 +239,17 @@ static const oom_case cases[] = {
    1, 1, 0},
   {"ngram_connect_write", "",
    "INSERT INTO b(text, source) VALUES ('one two three four', 't')", 0, 1, 0},
+  /* files of test/data/warc (the suite runs from the top directory): a
+  ** chunked body, gzip members, a record skipped and resynchronised */
+  {"read_warc", "module:read_warc",
+   "SELECT offset, record_type, target_uri, headers, http_status, "
+   "http_headers, http_content_type, length(payload) FROM "
+   "read_warc('test/data/warc/example-iana.org-chunked.warc');"
+   "SELECT offset, headers, http_headers, hex(payload) FROM "
+   "read_warc('test/data/warc/example-wrong-chunks.warc.gz', "
+   "'on_error=skip');"
+   "SELECT offset, record_id FROM read_warc('test/data/warc/post-test*.gz', "
+   "'types=request,response')", 1, 0, 0},
 };
 #define NCASE ((int)(sizeof(cases)/sizeof(cases[0])))
 
