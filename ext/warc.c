@@ -431,7 +431,8 @@ static long long warc_line(corpus_reader *r, size_t max){
   for(;;){
     size_t avail = r->end - r->pos;
     long long got;
-    char *nl = memchr(r->z + r->pos + scanned, '\n', avail - scanned);
+    char *nl = avail>scanned ?
+               memchr(r->z + r->pos + scanned, '\n', avail - scanned) : 0;
     if( nl ) return (long long)(nl - (r->z + r->pos)) + 1;
     if( avail>max ) return WARC_TOOLONG;
     scanned = avail;
@@ -505,16 +506,26 @@ static int warc_resync(warc_cursor *c, int member){
 /* Consumes Content-Length bytes of content.  A record that starts a gzip
 ** member ends with it (warcio reads a member at a time): content running
 ** into the next member stops there.  keep: the content must stay whole in
-** the window (c->content).  WARC_REC, WARC_BAD, WARC_FAIL, CORPUS_NOMEM. */
+** the window (c->content), which is asked to grow by doubling, so that a
+** Content-Length far beyond the data never sizes an allocation; else the
+** content is passed over in blocks.  WARC_REC, WARC_BAD, WARC_FAIL,
+** CORPUS_NOMEM. */
 static int warc_content(warc_cursor *c, long long length, int keep){
   corpus_reader *r = c->r;
-  long long left = length;
+  long long done = 0;          /* consumed (not keep) */
+  size_t want = 0;             /* the window asked for */
   c->content = r->pos;
   c->ncontent = 0;
-  while( left>0 ){
-    size_t want = keep ? (size_t)left : (size_t)(left<WARC_BLOCK ? left : WARC_BLOCK);
-    long long got = corpus_reader_fill(r, want);
+  while( keep ? (long long)want<length : done<length ){
+    long long got;
     size_t n;
+    if( keep ){
+      want = (long long)(2*want + 65536)<length ? 2*want + 65536
+                                                : (size_t)length;
+    }else{
+      want = length-done<WARC_BLOCK ? (size_t)(length-done) : WARC_BLOCK;
+    }
+    got = corpus_reader_fill(r, want);
     if( got<0 ) return got==CORPUS_NOMEM ? CORPUS_NOMEM : WARC_FAIL;
     c->content = r->pos;
     n = (size_t)got<want ? (size_t)got : want;
@@ -523,7 +534,7 @@ static int warc_content(warc_cursor *c, long long length, int keep){
       long long base = corpus_reader_offset(r, r->pos), fo, st;
       corpus_reader_member(r, base+(long long)n-1, &fo, &st);
       if( st>c->rec_start ){
-        size_t lo = 0, hi = n-1;        /* member start of lo is old */
+        size_t lo = 0, hi = n-1;        /* the member at lo is the record's */
         corpus_reader_member(r, base, &fo, &st);
         if( st>c->rec_start ){
           hi = 0;
@@ -535,11 +546,10 @@ static int warc_content(warc_cursor *c, long long length, int keep){
           }
         }
         r->pos += hi;
-        c->tail = 0;
         c->last_end = c->rec_start;
         return warc_bad(c, "Content-Length %lld runs past the end of its gzip "
                         "member (%lld bytes in it)", length,
-                        length-left+(long long)hi);
+                        done+(long long)hi);
       }
     }
     if( n<want ){
@@ -547,12 +557,15 @@ static int warc_content(warc_cursor *c, long long length, int keep){
       c->last_end = c->rec_start;
       return warc_bad(c, "Content-Length %lld runs past the end of the file "
                       "(%lld bytes follow the headers)", length,
-                      length-left+(long long)n);
+                      done+(long long)n);
     }
-    r->pos += n;
-    left -= (long long)n;
+    if( !keep ){
+      r->pos += n;
+      done += (long long)n;
+    }
   }
-  c->ncontent = (size_t)length;
+  if( keep ) r->pos += (size_t)length;
+  c->ncontent = keep ? (size_t)length : 0;
   c->last_end = corpus_reader_offset(r, r->pos);
   c->tail = 1;
   return WARC_REC;
@@ -685,7 +698,7 @@ static int warc_next_record(warc_cursor *c, int *wanted){
     }
     return rc;
   }
-  rc = warc_content(c, length, length<=c->limit);
+  rc = warc_content(c, length, *wanted);
   if( rc!=WARC_REC || !*wanted ) return rc;
   return warc_http(c);
 
@@ -701,7 +714,7 @@ resync:
 ** the options say.  WARC_REC, WARC_BAD (the record is consumed whole, no
 ** resynchronising needed), CORPUS_NOMEM. */
 static int warc_http(warc_cursor *c){
-  const char *z = c->r->z + c->content;
+  const char *z = c->ncontent ? c->r->z + c->content : "";
   size_t n = c->ncontent, i, len;
   const warc_field *t = warc_get(&c->warc, "WARC-Type");
   const warc_field *u = warc_get(&c->warc, "WARC-Target-URI");
