@@ -306,7 +306,7 @@ static const corpus_tvf clusters_tvf = {
   "dedup_clusters",
   "CREATE TABLE x(id INTEGER, cluster INTEGER, sql HIDDEN)",
   2, 1, 1, clusters_args, SQLITE_VTAB_DIRECTONLY, sizeof(clusters_cursor),
-  clusters_filter, clusters_column, clusters_reset, 0
+  clusters_filter, clusters_column, clusters_reset, 0, 0
 };
 
 static const corpus_sql cluster_sql[] = {

@@ -8,6 +8,7 @@
 
 typedef int (*area_register)(sqlite3*, char**);
 static const area_register areas[] = {
+  corpus_sql_glue_register,
   corpus_version_register,
   corpus_text_register,
   corpus_tokenize_register,
@@ -20,6 +21,7 @@ static const area_register areas[] = {
   corpus_prompt_register,
   corpus_ngram_index_register,
   corpus_decontam_register,
+  corpus_jsonl_register,
   corpus_warc_register,
 };
 
@@ -38,9 +40,11 @@ int sqlite3_corpus_init(sqlite3 *db, char **pzErrMsg,
     SQLITE_EXTENSION_INIT2(pApi);
   }
   corpus_use_allocator(corpus_sql_realloc, corpus_sql_free);
+  rc = corpus_sql_conn_begin();
   for(i=0; rc==SQLITE_OK && i<CORPUS_COUNT(areas); i++){
     rc = areas[i](db, &zErr);
   }
+  corpus_sql_conn_end();
   if( rc!=SQLITE_OK && pzErrMsg ){
     *pzErrMsg = sqlite3_mprintf("corpus: %s", zErr ? zErr : "out of memory");
   }

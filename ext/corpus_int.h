@@ -336,6 +336,10 @@ typedef struct corpus_json_iter { const char *p, *end; int object; }
 /* 0 if z[0..n-1] is one JSON value (nested at most 1000 deep), else -1
 ** with *errpos the byte offset of the fault. */
 int corpus_json_check(const char *z, size_t n, size_t *errpos);
+/* The same, with *why a static phrase that says what was wrong there
+** ("expected ',' or '}'", "unterminated string", ...). */
+int corpus_json_check_why(const char *z, size_t n, size_t *errpos,
+                          const char **why);
 /* The value of a checked text. */
 corpus_json corpus_json_root(const char *z, size_t n);
 int corpus_json_type(corpus_json v);

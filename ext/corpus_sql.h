@@ -80,6 +80,13 @@ int corpus_classify_register(sqlite3 *db, char **pzErr);
 int corpus_prompt_register(sqlite3 *db, char **pzErr);
 int corpus_ngram_index_register(sqlite3 *db, char **pzErr);
 int corpus_decontam_register(sqlite3 *db, char **pzErr);
+int corpus_jsonl_register(sqlite3 *db, char **pzErr);
+/* The glue's own: corpus_errors(), the read log. */
+int corpus_sql_glue_register(sqlite3 *db, char **pzErr);
+/* sqlite3_corpus_init() brackets the registration of a connection with
+** these, so that its table-valued functions share one read log. */
+int corpus_sql_conn_begin(void);
+void corpus_sql_conn_end(void);
 int corpus_warc_register(sqlite3 *db, char **pzErr);
 
 /* An ngram_index's NAME_config, read back and checked (ngram_index.c):
@@ -177,11 +184,14 @@ int corpus_parse_options_value(const char *func, sqlite3_value *v,
 ** cursor is the function's own struct, starting with a corpus_tvf_cursor.
 */
 #define CORPUS_TVF_MAXARG 8
+/* The creatable form's extra columns (below, at corpus_tvf_created). */
+typedef int (*corpus_tvf_columns_fn)(const char *const *args, int nArg,
+                                     char **out, char **pzErr);
 typedef struct corpus_tvf_cursor {
   sqlite3_vtab_cursor base;
   sqlite3_int64 row, nrow;   /* the row, and how many (xEof: row >= nrow) */
   sqlite3_value *args[CORPUS_TVF_MAXARG];  /* copies, for the HIDDEN columns */
-  sqlite3_int64 scan;        /* this xFilter's number in its connection */
+  sqlite3_int64 scan;        /* the scan's number in the read log (0: none) */
 } corpus_tvf_cursor;
 typedef struct corpus_tvf {
   const char *name;          /* "lsh_bands": the first word of its errors */
@@ -218,10 +228,10 @@ int corpus_tvf_error(corpus_tvf_cursor *c, const char *fmt, ...);
 ** The read log of a connection, which corpus_errors() lists: the file
 ** readers (read_jsonl, read_warc) record, for each file of each scan, what
 ** they read, returned, skipped and repaired, so that on_error=skip loses
-** nothing silently.  A reader calls corpus_read_log() when it finishes a
-** file and when its scan stops early (xReset), with the counts so far; a
-** second call for the same scan and file replaces the first.  The log
-** keeps the last CORPUS_READ_LOG_MAX entries of the connection.
+** nothing silently.  A reader calls corpus_read_log() once per file: when
+** it finishes the file, or when its scan stops early (xReset) with the
+** counts so far.  The log keeps the last CORPUS_READ_LOG_MAX entries of
+** the connection.
 */
 #define CORPUS_READ_LOG_MAX 10000
 typedef struct corpus_read_counts {
@@ -247,8 +257,8 @@ int corpus_read_log(corpus_tvf_cursor *c, const char *file,
 ** absent) and returns in *out the extra column names, comma-separated
 ** (sqlite3_malloc'd; NULL for none), or an error message in *pzErr.
 */
-typedef int (*corpus_tvf_columns_fn)(const char *const *args, int nArg,
-                                     char **out, char **pzErr);
+/* Whether c's table is the creatable form (its arguments fixed). */
+int corpus_tvf_created(corpus_tvf_cursor *c);
 
 /* Sets "FUNC: MESSAGE" as the vtab's error; returns SQLITE_ERROR (or
 ** SQLITE_NOMEM). */

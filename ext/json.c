@@ -33,36 +33,63 @@ static int hexval(char c){
   return -1;
 }
 
+/* Where a text stops being JSON, and why (for messages such as
+** "expected ',' or '}'"). */
+typedef struct jerr { size_t pos; const char *why; } jerr;
+
+static long long fail(jerr *err, size_t pos, const char *why){
+  err->pos = pos;
+  err->why = why;
+  return -1;
+}
+
 /* Checks the string that starts at z[i] == '"'; returns the index after
-** it, or -1 with *err the offset of the fault. */
-static long long check_string(const char *z, size_t n, size_t i, size_t *err){
+** it, or -1 with err set.  Plain bytes are skipped eight at a time: the
+** texts of a corpus are long strings. */
+static long long check_string(const char *z, size_t n, size_t i, jerr *err){
   i++;
   while( i<n ){
-    unsigned char c = (unsigned char)z[i];
+    unsigned char c;
+    while( i+8<=n ){
+      uint64_t w, q, bs, ctl;
+      memcpy(&w, z+i, 8);
+      q = w ^ 0x2222222222222222ULL;                 /* '"' bytes to 0 */
+      bs = w ^ 0x5C5C5C5C5C5C5C5CULL;                /* '\\' bytes to 0 */
+      q = (q - 0x0101010101010101ULL) & ~q;
+      bs = (bs - 0x0101010101010101ULL) & ~bs;
+      ctl = (w - 0x2020202020202020ULL) & ~w;        /* bytes < 0x20 */
+      if( ((q | bs | ctl) & 0x8080808080808080ULL)!=0 ) break;
+      i += 8;
+    }
+    if( i>=n ) break;
+    c = (unsigned char)z[i];
     if( c=='"' ) return (long long)i+1;
-    if( c<0x20 ){ *err = i; return -1; }
+    if( c<0x20 ) return fail(err, i, "control character in a string");
     if( c=='\\' ){
-      if( i+1>=n ){ *err = i; return -1; }
+      if( i+1>=n ) break;
       c = (unsigned char)z[i+1];
       if( c=='u' ){
         int k;
         for(k=2; k<6; k++){
-          if( i+k>=n || hexval(z[i+k])<0 ){ *err = i; return -1; }
+          if( i+k>=n || hexval(z[i+k])<0 ){
+            return fail(err, i, "invalid \\u escape");
+          }
         }
         i += 6;
         continue;
       }
-      if( !strchr("\"\\/bfnrt", c) || c==0 ){ *err = i; return -1; }
+      if( !strchr("\"\\/bfnrt", c) || c==0 ){
+        return fail(err, i, "invalid escape");
+      }
       i += 2;
       continue;
     }
     i++;
   }
-  *err = n;
-  return -1;
+  return fail(err, n, "unterminated string");
 }
 
-static long long check_number(const char *z, size_t n, size_t i, size_t *err){
+static long long check_number(const char *z, size_t n, size_t i, jerr *err){
   size_t s = i;
   if( i<n && z[i]=='-' ) i++;
   if( i<n && z[i]=='0' ){
@@ -70,18 +97,21 @@ static long long check_number(const char *z, size_t n, size_t i, size_t *err){
   }else if( i<n && z[i]>='1' && z[i]<='9' ){
     while( i<n && z[i]>='0' && z[i]<='9' ) i++;
   }else{
-    *err = s;
-    return -1;
+    return fail(err, s, "expected a value");
   }
   if( i<n && z[i]=='.' ){
     i++;
-    if( i>=n || z[i]<'0' || z[i]>'9' ){ *err = i; return -1; }
+    if( i>=n || z[i]<'0' || z[i]>'9' ){
+      return fail(err, i, "expected a digit");
+    }
     while( i<n && z[i]>='0' && z[i]<='9' ) i++;
   }
   if( i<n && (z[i]=='e' || z[i]=='E') ){
     i++;
     if( i<n && (z[i]=='+' || z[i]=='-') ) i++;
-    if( i>=n || z[i]<'0' || z[i]>'9' ){ *err = i; return -1; }
+    if( i>=n || z[i]<'0' || z[i]>'9' ){
+      return fail(err, i, "expected a digit");
+    }
     while( i<n && z[i]>='0' && z[i]<='9' ) i++;
   }
   return (long long)i;
@@ -90,33 +120,37 @@ static long long check_number(const char *z, size_t n, size_t i, size_t *err){
 /* Checks the value at z[i] (white space skipped); returns the index after
 ** it, or -1. */
 static long long check_value(const char *z, size_t n, size_t i, int depth,
-                             size_t *err){
+                             jerr *err){
   i = skip_ws(z, n, i);
-  if( i>=n ){ *err = n; return -1; }
+  if( i>=n ) return fail(err, n, "expected a value");
   switch( z[i] ){
     case '"': return check_string(z, n, i, err);
     case '{': case '[': {
       char close = z[i]=='{' ? '}' : ']';
       int object = z[i]=='{';
       long long r;
-      if( depth>=JSON_MAX_DEPTH ){ *err = i; return -1; }
+      if( depth>=JSON_MAX_DEPTH ){
+        return fail(err, i, "nested deeper than 1000 levels");
+      }
       i = skip_ws(z, n, i+1);
       if( i<n && z[i]==close ) return (long long)i+1;
       for(;;){
         if( object ){
           i = skip_ws(z, n, i);
-          if( i>=n || z[i]!='"' ){ *err = i; return -1; }
+          if( i>=n || z[i]!='"' ){
+            return fail(err, i, "expected a string (a member's name)");
+          }
           if( (r = check_string(z, n, i, err))<0 ) return -1;
           i = skip_ws(z, n, (size_t)r);
-          if( i>=n || z[i]!=':' ){ *err = i; return -1; }
+          if( i>=n || z[i]!=':' ) return fail(err, i, "expected ':'");
           i++;
         }
         if( (r = check_value(z, n, i, depth+1, err))<0 ) return -1;
         i = skip_ws(z, n, (size_t)r);
         if( i<n && z[i]==',' ){ i++; continue; }
         if( i<n && z[i]==close ) return (long long)i+1;
-        *err = i;
-        return -1;
+        return fail(err, i, object ? "expected ',' or '}'"
+                                   : "expected ',' or ']'");
       }
     }
     case 't':
@@ -131,17 +165,26 @@ static long long check_value(const char *z, size_t n, size_t i, int depth,
     default:
       return check_number(z, n, i, err);
   }
-  *err = i;
+  return fail(err, i, "expected a value");
+}
+
+int corpus_json_check_why(const char *z, size_t n, size_t *errpos,
+                          const char **why){
+  jerr err = {0, 0};
+  long long r = check_value(z, n, 0, 0, &err);
+  size_t e;
+  if( r>=0 ){
+    e = skip_ws(z, n, (size_t)r);
+    if( e>=n ) return 0;
+    fail(&err, e, "text after the value");
+  }
+  *errpos = err.pos;
+  if( why ) *why = err.why;
   return -1;
 }
 
 int corpus_json_check(const char *z, size_t n, size_t *errpos){
-  long long r = check_value(z, n, 0, 0, errpos);
-  size_t e;
-  if( r<0 ) return -1;
-  e = skip_ws(z, n, (size_t)r);
-  if( e<n ){ *errpos = e; return -1; }
-  return 0;
+  return corpus_json_check_why(z, n, errpos, 0);
 }
 
 int corpus_json_type(corpus_json v){

@@ -273,7 +273,7 @@ static const corpus_tvf bands_tvf = {
   "CREATE TABLE x(band INTEGER, bucket INTEGER, sig HIDDEN, bands HIDDEN, "
   "rows HIDDEN)",
   2, 3, 2, bands_args, SQLITE_VTAB_INNOCUOUS, sizeof(bands_cursor),
-  bands_filter, bands_column, bands_reset, 0
+  bands_filter, bands_column, bands_reset, 0, 0
 };
 
 static const corpus_sql lsh_sql[] = {

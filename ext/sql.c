@@ -14,12 +14,98 @@ SQLITE_EXTENSION_INIT1
 
 /* ---- The registry ----------------------------------------------------------- */
 
+/*
+** The state a connection's table-valued functions share: the read log
+** (corpus_errors()) and the count of scans.  It is reference-counted by
+** the modules registered with it and freed with the last of them, when the
+** connection closes.  sqlite3_corpus_init() makes one for the connection
+** it registers (the thread-local below lives only during that call).
+*/
+typedef struct log_entry {
+  sqlite3_int64 scan;
+  const char *func;                     /* a static name */
+  char *file, *first_error;
+  corpus_read_counts k;
+} log_entry;
+typedef struct corpus_conn {
+  int refs;
+  sqlite3_int64 scans;
+  log_entry *log;                       /* oldest first */
+  int nlog, caplog;
+} corpus_conn;
+static __thread corpus_conn *conn_registering;
+
+static void log_entry_free(log_entry *e){
+  sqlite3_free(e->file);
+  sqlite3_free(e->first_error);
+}
+
+static void conn_unref(corpus_conn *c){
+  int i;
+  if( c==0 || --c->refs>0 ) return;
+  for(i=0; i<c->nlog; i++) log_entry_free(&c->log[i]);
+  sqlite3_free(c->log);
+  sqlite3_free(c);
+}
+
+static corpus_conn *conn_new(void){
+  corpus_conn *c = sqlite3_malloc64(sizeof(*c));
+  if( c ){
+    memset(c, 0, sizeof(*c));
+    c->refs = 1;
+  }
+  return c;
+}
+
+int corpus_sql_conn_begin(void){
+  conn_registering = conn_new();
+  return conn_registering ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+void corpus_sql_conn_end(void){
+  conn_unref(conn_registering);
+  conn_registering = 0;
+}
+
+/* A table-valued function's pAux: its definition and the connection's
+** shared state. */
+typedef struct tvf_aux {
+  const corpus_tvf *def;
+  corpus_conn *conn;
+} tvf_aux;
+
+static void tvf_aux_free(void *p){
+  conn_unref(((tvf_aux*)p)->conn);
+  sqlite3_free(p);
+}
+
+extern const sqlite3_module corpus_tvf_module_creatable;
+
+static int register_tvf(sqlite3 *db, const corpus_sql *r){
+  const corpus_tvf *def = (const corpus_tvf*)r->aux;
+  tvf_aux *a = sqlite3_malloc64(sizeof(*a));
+  if( a==0 ) return SQLITE_NOMEM;
+  a->def = def;
+  a->conn = conn_registering ? conn_registering : conn_new();
+  if( a->conn==0 ){
+    sqlite3_free(a);
+    return SQLITE_NOMEM;
+  }
+  if( conn_registering ) conn_registering->refs++;
+  /* the destructor runs even when registering fails */
+  return sqlite3_create_module_v2(db, r->name,
+            def->xColumns ? &corpus_tvf_module_creatable : &corpus_tvf_module,
+            a, tvf_aux_free);
+}
+
 int corpus_sql_register(sqlite3 *db, const corpus_sql *rows, int count,
                         char **pzErr){
   int i, rc = SQLITE_OK;
   for(i=0; rc==SQLITE_OK && i<count; i++){
     const corpus_sql *r = &rows[i];
-    if( r->module ){
+    if( r->module==&corpus_tvf_module ){
+      rc = register_tvf(db, r);
+    }else if( r->module ){
       rc = sqlite3_create_module(db, r->name, r->module, (void*)r->aux);
     }else if( r->xValue ){
       rc = sqlite3_create_window_function(db, r->name, r->nArg,
@@ -260,7 +346,10 @@ typedef struct tvf_vtab {
   sqlite3_vtab base;
   sqlite3 *db;
   const corpus_tvf *def;
+  corpus_conn *conn;
   int depth;          /* xFilter calls under way: one vtab per connection */
+  int created;        /* the creatable form: its arguments are fixed */
+  sqlite3_value *fixed[CORPUS_TVF_MAXARG];
 } tvf_vtab;
 
 /* A table-valued function that runs SQL (dedup_clusters) can be called by
@@ -296,32 +385,168 @@ int corpus_tvf_options(corpus_tvf_cursor *c, sqlite3_value *v,
   return SQLITE_ERROR;
 }
 
+int corpus_tvf_created(corpus_tvf_cursor *c){
+  return ((tvf_vtab*)c->base.pVtab)->created;
+}
+
+/* An argument of CREATE VIRTUAL TABLE as written: a quoted string
+** dequoted ('it''s' -> it's), else the text trimmed. */
+static char *tvf_dequote(const char *z){
+  size_t n = strlen(z), i, j;
+  char *out;
+  while( n>0 && (z[0]==' ' || z[0]=='\t' || z[0]=='\n' || z[0]=='\r') ){
+    z++; n--;
+  }
+  while( n>0 && (z[n-1]==' ' || z[n-1]=='\t' || z[n-1]=='\n'
+                 || z[n-1]=='\r') ){
+    n--;
+  }
+  out = sqlite3_malloc64(n+1);
+  if( out==0 ) return 0;
+  if( n>=2 && (z[0]=='\'' || z[0]=='"') && z[n-1]==z[0] ){
+    for(i=1, j=0; i+1<n; i++){
+      out[j++] = z[i];
+      if( z[i]==z[0] && i+2<n && z[i+1]==z[0] ) i++;
+    }
+    out[j] = 0;
+  }else{
+    memcpy(out, z, n);
+    out[n] = 0;
+  }
+  return out;
+}
+
+/* The fixed arguments as SQL values (TEXT), through a statement that
+** selects them: SQLite has no other way to make an sqlite3_value. */
+static int tvf_fix_args(tvf_vtab *t, char **args, int n){
+  sqlite3_stmt *st = 0;
+  char sql[64] = "SELECT ?1";
+  int i, rc;
+  for(i=1; i<n; i++){
+    size_t k = strlen(sql);
+    sqlite3_snprintf((int)(sizeof(sql)-k), sql+k, ",?%d", i+1);
+  }
+  rc = sqlite3_prepare_v2(t->db, sql, -1, &st, 0);
+  for(i=0; rc==SQLITE_OK && i<n; i++){
+    rc = sqlite3_bind_text(st, i+1, args[i], -1, SQLITE_STATIC);
+  }
+  if( rc==SQLITE_OK && sqlite3_step(st)!=SQLITE_ROW ){
+    rc = sqlite3_errcode(t->db);
+    if( rc==SQLITE_OK || rc==SQLITE_ROW ) rc = SQLITE_ERROR;
+  }
+  for(i=0; rc==SQLITE_OK && i<n; i++){
+    t->fixed[i] = sqlite3_value_dup(sqlite3_column_value(st, i));
+    if( t->fixed[i]==0 ) rc = SQLITE_NOMEM;
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* The schema of the creatable form: the output columns (the schema up to
+** its nOutput-th comma), then the columns xColumns adds. */
+static char *tvf_created_schema(const corpus_tvf *def, const char *extra){
+  const char *z = def->schema;
+  int commas = 0;
+  size_t i;
+  for(i=0; z[i]; i++){
+    if( z[i]==',' && ++commas==def->nOutput ) break;
+  }
+  if( z[i]==0 ) i = strlen(z) - 1;        /* no arguments: before ')' */
+  return sqlite3_mprintf("%.*s%s%s)", (int)i, z, extra ? ", " : "",
+                         extra ? extra : "");
+}
+
+/* CREATE VIRTUAL TABLE temp.t USING f(args): the arguments fixed, the
+** columns the def's xColumns adds for them. */
+static int tvf_create_fixed(tvf_vtab *t, int argc, const char *const *argv,
+                            char **pzErr){
+  const corpus_tvf *def = t->def;
+  char *args[CORPUS_TVF_MAXARG];
+  char *extra = 0, *schema = 0;
+  int n = argc-3, i, rc = SQLITE_OK;
+  if( sqlite3_stricmp(argv[1], "temp")!=0 ){
+    *pzErr = sqlite3_mprintf("%s: a table that reads files must be in the "
+                             "temp schema: CREATE VIRTUAL TABLE temp.%s "
+                             "USING %s(...)", def->name, argv[2], def->name);
+    return SQLITE_ERROR;
+  }
+  if( n>def->nArg ){
+    *pzErr = sqlite3_mprintf("%s: takes at most %d arguments, got %d",
+                             def->name, def->nArg, n);
+    return SQLITE_ERROR;
+  }
+  if( n<def->nRequired ){
+    *pzErr = sqlite3_mprintf("%s: missing argument %s", def->name,
+                             def->argNames[n]);
+    return SQLITE_ERROR;
+  }
+  memset(args, 0, sizeof(args));
+  for(i=0; i<n; i++){
+    args[i] = tvf_dequote(argv[3+i]);
+    if( args[i]==0 ) rc = SQLITE_NOMEM;
+  }
+  if( rc==SQLITE_OK ){
+    char *err = 0;
+    if( def->xColumns((const char*const*)args, def->nArg, &extra, &err) ){
+      rc = err ? SQLITE_ERROR : SQLITE_NOMEM;
+      *pzErr = corpus_sql_utf8(err);
+    }
+  }
+  if( rc==SQLITE_OK ){
+    schema = tvf_created_schema(def, extra);
+    rc = schema ? sqlite3_declare_vtab(t->db, schema) : SQLITE_NOMEM;
+  }
+  if( rc==SQLITE_OK ) rc = tvf_fix_args(t, args, n);
+  for(i=0; i<n; i++) sqlite3_free(args[i]);
+  sqlite3_free(extra);
+  sqlite3_free(schema);
+  t->created = 1;
+  return rc;
+}
+
+static int tvf_disconnect(sqlite3_vtab *v){
+  tvf_vtab *t = (tvf_vtab*)v;
+  int i;
+  for(i=0; i<CORPUS_TVF_MAXARG; i++) sqlite3_value_free(t->fixed[i]);
+  sqlite3_free(v->zErrMsg);
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
 static int tvf_connect(sqlite3 *db, void *pAux, int argc,
                        const char *const *argv, sqlite3_vtab **ppVtab,
                        char **pzErr){
-  const corpus_tvf *def = (const corpus_tvf*)pAux;
+  const tvf_aux *a = (const tvf_aux*)pAux;
+  const corpus_tvf *def = a->def;
   tvf_vtab *t;
   int rc;
-  (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db, def->schema);
-  if( rc!=SQLITE_OK ) return rc;
   t = sqlite3_malloc64(sizeof(*t));
   if( t==0 ) return SQLITE_NOMEM;
   memset(t, 0, sizeof(*t));
   t->db = db;
   t->def = def;
+  t->conn = a->conn;
+  /* SQLite connects the eponymous table as main.NAME of module NAME,
+  ** without arguments; anything else is a CREATE VIRTUAL TABLE. */
+  if( def->xColumns && (argc>3 || strcmp(argv[1], "main")!=0
+                        || strcmp(argv[2], argv[0])!=0) ){
+    rc = tvf_create_fixed(t, argc, argv, pzErr);
+  }else{
+    rc = sqlite3_declare_vtab(db, def->schema);
+  }
+  if( rc!=SQLITE_OK ){
+    tvf_disconnect(&t->base);
+    return rc;
+  }
   sqlite3_vtab_config(db, def->config);
   *ppVtab = &t->base;
   return SQLITE_OK;
 }
 
-static int tvf_disconnect(sqlite3_vtab *v){
-  sqlite3_free(v);
-  return SQLITE_OK;
-}
-
 static int tvf_best_index(sqlite3_vtab *v, sqlite3_index_info *info){
-  const corpus_tvf *def = ((tvf_vtab*)v)->def;
+  tvf_vtab *t = (tvf_vtab*)v;
+  const corpus_tvf *def = t->def;
+  if( t->created ) return tvf_plan(info, def->nOutput, 0, 0);
   return tvf_plan(info, def->nOutput, def->nArg, def->nRequired);
 }
 
@@ -360,9 +585,12 @@ static int tvf_filter(sqlite3_vtab_cursor *cur, int idxNum,
   int i, j = 0;
   (void)idxStr; (void)argc;
   tvf_reset(c);
+  c->scan = 0;             /* numbered when it first logs a file */
   for(i=0; i<def->nArg; i++){
     args[i] = 0;
-    if( idxNum & (1<<i) ){
+    if( ((tvf_vtab*)cur->pVtab)->created ){
+      args[i] = ((tvf_vtab*)cur->pVtab)->fixed[i];
+    }else if( idxNum & (1<<i) ){
       args[i] = argv[j++];
       c->args[i] = sqlite3_value_dup(args[i]);
       if( c->args[i]==0 ) return SQLITE_NOMEM;
@@ -401,7 +629,9 @@ static int tvf_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
                       int col){
   corpus_tvf_cursor *c = (corpus_tvf_cursor*)cur;
   const corpus_tvf *def = TVF_DEF(c);
-  if( col<def->nOutput ) return def->xColumn(c, ctx, col);
+  if( col<def->nOutput || ((tvf_vtab*)cur->pVtab)->created ){
+    return def->xColumn(c, ctx, col);
+  }
   if( c->args[col-def->nOutput] ){             /* HIDDEN: the arguments */
     sqlite3_result_value(ctx, c->args[col-def->nOutput]);
   }
@@ -439,3 +669,143 @@ const sqlite3_module corpus_tvf_module = {
   /* xRollbackTo */ 0,
   /* xShadowName */ 0
 };
+
+const sqlite3_module corpus_tvf_module_creatable = {
+  /* iVersion    */ 0,
+  /* xCreate     */ tvf_connect,  /* eponymous, and creatable */
+  /* xConnect    */ tvf_connect,
+  /* xBestIndex  */ tvf_best_index,
+  /* xDisconnect */ tvf_disconnect,
+  /* xDestroy    */ tvf_disconnect,
+  /* xOpen       */ tvf_open,
+  /* xClose      */ tvf_close,
+  /* xFilter     */ tvf_filter,
+  /* xNext       */ tvf_next,
+  /* xEof        */ tvf_eof,
+  /* xColumn     */ tvf_column,
+  /* xRowid      */ tvf_rowid,
+  /* xUpdate     */ 0,
+  /* xBegin      */ 0,
+  /* xSync       */ 0,
+  /* xCommit     */ 0,
+  /* xRollback   */ 0,
+  /* xFindMethod */ 0,
+  /* xRename     */ 0,
+  /* xSavepoint  */ 0,
+  /* xRelease    */ 0,
+  /* xRollbackTo */ 0,
+  /* xShadowName */ 0
+};
+
+/* ---- The read log ---------------------------------------------------------- */
+
+int corpus_read_log(corpus_tvf_cursor *c, const char *file,
+                    const corpus_read_counts *k){
+  tvf_vtab *t = (tvf_vtab*)c->base.pVtab;
+  corpus_conn *conn = t->conn;
+  log_entry *e;
+  if( conn->nlog==CORPUS_READ_LOG_MAX ){      /* forget the oldest */
+    log_entry_free(&conn->log[0]);
+    memmove(conn->log, conn->log+1, (size_t)(conn->nlog-1)*sizeof(log_entry));
+    conn->nlog--;
+  }
+  if( conn->nlog==conn->caplog ){
+    int cap = conn->caplog ? 2*conn->caplog : 16;
+    log_entry *v = sqlite3_realloc64(conn->log, (sqlite3_uint64)cap*sizeof(*v));
+    if( v==0 ) return SQLITE_NOMEM;
+    conn->log = v;
+    conn->caplog = cap;
+  }
+  if( c->scan==0 ) c->scan = ++conn->scans;
+  e = &conn->log[conn->nlog];
+  memset(e, 0, sizeof(*e));
+  e->scan = c->scan;
+  e->func = t->def->name;
+  e->k = *k;
+  e->k.first_error = 0;
+  e->file = sqlite3_mprintf("%s", file);
+  if( k->first_error ) e->first_error = sqlite3_mprintf("%s", k->first_error);
+  if( e->file==0 || (k->first_error && e->first_error==0) ){
+    log_entry_free(e);
+    return SQLITE_NOMEM;
+  }
+  conn->nlog++;
+  return SQLITE_OK;
+}
+
+/* corpus_errors(): the log, a snapshot taken at xFilter (a reader running
+** in the same statement adds to the log, not to these rows). */
+typedef struct errors_cursor {
+  corpus_tvf_cursor base;
+  log_entry *rows;
+  int n;
+} errors_cursor;
+
+static void errors_reset(corpus_tvf_cursor *cur){
+  errors_cursor *c = (errors_cursor*)cur;
+  int i;
+  for(i=0; i<c->n; i++) log_entry_free(&c->rows[i]);
+  sqlite3_free(c->rows);
+  c->rows = 0;
+  c->n = 0;
+}
+
+static int errors_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
+  errors_cursor *c = (errors_cursor*)cur;
+  corpus_conn *conn = ((tvf_vtab*)cur->base.pVtab)->conn;
+  int i;
+  (void)args;
+  if( conn->nlog==0 ) return SQLITE_OK;
+  c->rows = sqlite3_malloc64((sqlite3_uint64)conn->nlog*sizeof(log_entry));
+  if( c->rows==0 ) return SQLITE_NOMEM;
+  for(i=0; i<conn->nlog; i++){
+    log_entry *e = &c->rows[c->n];
+    *e = conn->log[i];
+    e->file = sqlite3_mprintf("%s", conn->log[i].file);
+    e->first_error = conn->log[i].first_error
+                   ? sqlite3_mprintf("%s", conn->log[i].first_error) : 0;
+    c->n++;
+    if( e->file==0 || (conn->log[i].first_error && e->first_error==0) ){
+      return SQLITE_NOMEM;
+    }
+  }
+  cur->nrow = c->n;
+  return SQLITE_OK;
+}
+
+static int errors_column(corpus_tvf_cursor *cur, sqlite3_context *ctx,
+                         int col){
+  log_entry *e = &((errors_cursor*)cur)->rows[cur->row];
+  switch( col ){
+    case 0: sqlite3_result_int64(ctx, e->scan); break;
+    case 1: sqlite3_result_text(ctx, e->func, -1, SQLITE_STATIC); break;
+    case 2: sqlite3_result_text(ctx, e->file, -1, SQLITE_TRANSIENT); break;
+    case 3: sqlite3_result_int64(ctx, e->k.records); break;
+    case 4: sqlite3_result_int64(ctx, e->k.rows); break;
+    case 5: sqlite3_result_int64(ctx, e->k.skipped); break;
+    case 6: sqlite3_result_int64(ctx, e->k.replaced); break;
+    case 7: sqlite3_result_int64(ctx, e->k.bytes); break;
+    default:
+      if( e->first_error ){
+        sqlite3_result_text(ctx, e->first_error, -1, SQLITE_TRANSIENT);
+      }
+  }
+  return SQLITE_OK;
+}
+
+static const corpus_tvf errors_tvf = {
+  "corpus_errors",
+  "CREATE TABLE x(scan INTEGER, function TEXT, file TEXT, records INTEGER,"
+  " rows INTEGER, skipped INTEGER, replaced INTEGER, bytes INTEGER,"
+  " first_error TEXT)",
+  9, 0, 0, 0, SQLITE_VTAB_DIRECTONLY, sizeof(errors_cursor),
+  errors_filter, errors_column, errors_reset, 0, 0
+};
+
+static const corpus_sql glue_sql[] = {
+  CORPUS_TABLE_FUNCTION("corpus_errors", &errors_tvf),
+};
+
+int corpus_sql_glue_register(sqlite3 *db, char **pzErr){
+  return corpus_sql_register(db, glue_sql, CORPUS_COUNT(glue_sql), pzErr);
+}

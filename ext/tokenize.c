@@ -514,7 +514,7 @@ static const corpus_tvf tokens_tvf = {
   "CREATE TABLE x(position INTEGER, token TEXT, start INTEGER, end INTEGER, "
   "token_id INTEGER, text HIDDEN, tokenizer HIDDEN, options HIDDEN)",
   5, 3, 1, tokens_args, SQLITE_VTAB_INNOCUOUS, sizeof(text_cursor),
-  tokens_filter, tokens_column, text_cursor_reset, 0
+  tokens_filter, tokens_column, text_cursor_reset, 0, 0
 };
 
 /* ngrams(text, n [, options]) */
@@ -602,7 +602,7 @@ static const corpus_tvf ngrams_tvf = {
   "CREATE TABLE x(position INTEGER, ngram TEXT, hash INTEGER, "
   "text HIDDEN, n HIDDEN, options HIDDEN)",
   3, 3, 2, ngrams_args, SQLITE_VTAB_INNOCUOUS, sizeof(text_cursor),
-  ngrams_filter, ngrams_column, text_cursor_reset, 0
+  ngrams_filter, ngrams_column, text_cursor_reset, 0, 0
 };
 
 static const corpus_sql tokenize_sql[] = {

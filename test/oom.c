@@ -32,6 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
 #include <sqlite3.h>
 #include "corpus.h"
 
@@ -211,6 +213,15 @@ static const oom_case cases[] = {
   {"decontaminate", "decontaminate/2 decontaminate/3",
    "SELECT decontaminate(text, 'b'), decontaminate(text, 'main.b', "
    "'window=2 min_piece=1 too_dirty=10') FROM docs", 1, 0, 0},
+  {"read_jsonl", "module:read_jsonl",
+   "SELECT * FROM read_jsonl('docs.jsonl*', 'on_error=skip');"
+   "CREATE VIRTUAL TABLE temp.j USING read_jsonl('docs.jsonl.gz', "
+   "'columns=id,text,u:m.u,n,big strict=off');"
+   "SELECT * FROM j; SELECT * FROM read_jsonl('docs.jsonl.zst') LIMIT 1",
+   1, 0, 0},
+  {"corpus_errors", "module:corpus_errors",
+   "SELECT * FROM read_jsonl('docs.jsonl', 'on_error=skip');"
+   "SELECT * FROM corpus_errors()", 1, 0, 0},
   {"ngram_create", "module:ngram_index",
    "CREATE VIRTUAL TABLE c USING ngram_index(n=4, fold=on)", 1, 0, 0},
   {"ngram_insert", "",
@@ -393,9 +404,54 @@ static void report(const oom_case *c, const char *mode, long n,
 static unsigned char *fixture;
 static sqlite3_int64 fixture_size;
 
+/* The fixture's files, in a directory of their own that is the current
+** one while the cases run (their SQL names them relative to it). */
+static char filedir[64];
+#define JSONL "{\"id\":1,\"text\":\"The quick brown fox\",\"m\":{\"u\":\"x\"}}\n" \
+              "\n{\"id\":2,\"text\":\"caf\xC3\xA9 \xFF\"}\r\n[1]\n" \
+              "{\"id\":3,\"n\":1.5,\"big\":123456789012345678901}"
+
+static int write_file(const char *name, const void *z, size_t n){
+  FILE *f = fopen(name, "wb");
+  int ok = f && fwrite(z, 1, n, f)==n;
+  if( f && fclose(f) ) ok = 0;
+  return ok ? 0 : 1;
+}
+
+static int make_files(void){
+  static const char jsonl[] = JSONL;
+  char zst[512];
+  size_t nz;
+  gzFile g;
+  strcpy(filedir, "/tmp/oom-files-XXXXXX");
+  if( mkdtemp(filedir)==0 || chdir(filedir)!=0 ) return 1;
+  if( write_file("docs.jsonl", jsonl, sizeof(jsonl)-1) ) return 1;
+  g = gzopen("docs.jsonl.gz", "wb");
+  if( g==0 || gzwrite(g, jsonl, sizeof(jsonl)-1)!=(int)sizeof(jsonl)-1 ){
+    return 1;
+  }
+  if( gzclose(g)!=Z_OK ) return 1;
+  nz = ZSTD_compress(zst, sizeof(zst), jsonl, sizeof(jsonl)-1, 3);
+  if( ZSTD_isError(nz) ) return 1;
+  return write_file("docs.jsonl.zst", zst, nz);
+}
+
+static void remove_files(void){
+  char cmd[128];
+  if( filedir[0]==0 ) return;
+  if( chdir("/")!=0 ) return;
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", filedir);
+  if( system(cmd)!=0 ) printf("FAULT cannot remove %s\n", filedir);
+}
+
 static int make_fixture(void){
   sqlite3 *db = 0;
-  int rc = sqlite3_open(":memory:", &db);
+  int rc = make_files() ? SQLITE_CANTOPEN : SQLITE_OK;
+  if( rc ){
+    printf("FAULT fixture: cannot write its files\n");
+    return rc;
+  }
+  rc = sqlite3_open(":memory:", &db);
   if( rc==SQLITE_OK ) rc = run_sql(db, FIXTURE, 0);
   if( rc==SQLITE_OK ){
     fixture = sqlite3_serialize(db, "main", &fixture_size, 0);
@@ -715,5 +771,6 @@ int main(int argc, char **argv){
   sqlite3_free(fixture);
   printf("oom: %d cases, %ld points failed, %d faults\n", ncase, total,
          nfault);
+  remove_files();
   return nfault>0;
 }

@@ -80,8 +80,27 @@ proc test_seed {name} {
   return $s
 }
 
+# A new empty directory for the files a test reads and writes, removed with
+# the others of this process by finish_test.
+set test_tmproot [file join [expr {[info exists env(TMPDIR)] ? $env(TMPDIR) : "/tmp"}] \
+                      corpus-test-[pid]]
+proc test_dir {name} {
+  set d [file join $::test_tmproot $name]
+  file delete -force $d
+  file mkdir $d
+  return $d
+}
+# Writes bytes (binary) to a file, and returns its path.
+proc write_bytes {path bytes} {
+  set fd [open $path wb]
+  puts -nonewline $fd $bytes
+  close $fd
+  return $path
+}
+
 proc finish_test {} {
   catch {db close}
+  file delete -force $::test_tmproot
   puts "[file tail [info script]]: $::n_pass passed, $::n_fail failed"
   exit [expr {$::n_fail > 0}]
 }
