@@ -380,6 +380,7 @@ typedef struct warc_cursor {
   sqlite3_int64 limit;       /* SQLite's length limit */
   /* reading */
   int tail;                  /* a record's content ended: its blank lines */
+  int broken;                /* the reader failed: its data ends there */
   int member;                /* the record started a gzip member */
   long long rec_start;       /* decompressed offset of the record */
   /* the current row */
@@ -423,10 +424,27 @@ static int warc_member_start(corpus_reader *r, long long off){
   return start==off;
 }
 
+/* corpus_reader_fill() for the parser: a truncated or corrupt compressed
+** file ends its data where the fault is (c->broken, r->err saying where),
+** so that the records before the fault come out first, and the fill is
+** never asked again. */
+static long long warc_fill(warc_cursor *c, size_t want){
+  corpus_reader *r = c->r;
+  long long got;
+  if( c->broken ) return (long long)(r->end - r->pos);
+  got = corpus_reader_fill(r, want);
+  if( got==-1 ){
+    c->broken = 1;
+    return (long long)(r->end - r->pos);
+  }
+  return got;
+}
+
 /* Makes the line at r->pos whole in the window: its length with the '\n'
 ** (to the end of the data when it has none), 0 at the end; -1 or
 ** CORPUS_NOMEM from the reader, WARC_TOOLONG past max bytes. */
-static long long warc_line(corpus_reader *r, size_t max){
+static long long warc_line(warc_cursor *c, size_t max){
+  corpus_reader *r = c->r;
   size_t scanned = 0;
   for(;;){
     size_t avail = r->end - r->pos;
@@ -436,7 +454,7 @@ static long long warc_line(corpus_reader *r, size_t max){
     if( nl ) return (long long)(nl - (r->z + r->pos)) + 1;
     if( avail>max ) return WARC_TOOLONG;
     scanned = avail;
-    got = corpus_reader_fill(r, avail + 65536);
+    got = warc_fill(c, avail + 65536);
     if( got<0 ) return got;
     if( (size_t)got<=avail ) return (long long)avail;
   }
@@ -478,7 +496,7 @@ static int warc_resync(warc_cursor *c, int member){
   int line_start = r->pos>0 && r->z[r->pos-1]=='\n';
   c->last_end = c->rec_start;
   for(;;){
-    long long got = corpus_reader_fill(r, 65536);
+    long long got = warc_fill(c, 65536);
     long long off, fo, st = 0;
     char *nl;
     if( got<0 ) return got==CORPUS_NOMEM ? CORPUS_NOMEM : WARC_FAIL;
@@ -525,7 +543,7 @@ static int warc_content(warc_cursor *c, long long length, int keep){
     }else{
       want = length-done<WARC_BLOCK ? (size_t)(length-done) : WARC_BLOCK;
     }
-    got = corpus_reader_fill(r, want);
+    got = warc_fill(c, want);
     if( got<0 ) return got==CORPUS_NOMEM ? CORPUS_NOMEM : WARC_FAIL;
     c->content = r->pos;
     n = (size_t)got<want ? (size_t)got : want;
@@ -545,11 +563,13 @@ static int warc_content(warc_cursor *c, long long length, int keep){
             if( st>c->rec_start ) hi = mid; else lo = mid;
           }
         }
+        int rc;
         r->pos += hi;
-        c->last_end = c->rec_start;
-        return warc_bad(c, "Content-Length %lld runs past the end of its gzip "
-                        "member (%lld bytes in it)", length,
-                        done+(long long)hi);
+        warc_bad(c, "Content-Length %lld runs past the end of its gzip "
+                 "member (%lld bytes in it)", length, done+(long long)hi);
+        /* the next member need not be a record (the rest of this one) */
+        rc = warc_resync(c, 1);
+        return rc==WARC_FAIL || rc==CORPUS_NOMEM ? rc : WARC_BAD;
       }
     }
     if( n<want ){
@@ -612,7 +632,7 @@ static int warc_next_record(warc_cursor *c, int *wanted){
   ** starts the next record; then blank lines */
   if( c->tail ){
     c->tail = 0;
-    n = warc_line(r, WARC_MAX_HEADER);
+    n = warc_line(c, WARC_MAX_HEADER);
     if( n==-1 ) return WARC_FAIL;
     if( n==CORPUS_NOMEM ) return CORPUS_NOMEM;
     if( n>0 && (warc_blank(r->z+r->pos, (size_t)n)
@@ -622,7 +642,7 @@ static int warc_next_record(warc_cursor *c, int *wanted){
     }
   }
   for(;;){
-    n = warc_line(r, WARC_MAX_HEADER);
+    n = warc_line(c, WARC_MAX_HEADER);
     if( n==-1 ) return WARC_FAIL;
     if( n==CORPUS_NOMEM ) return CORPUS_NOMEM;
     if( n==0 ) return WARC_END;
@@ -645,7 +665,7 @@ static int warc_next_record(warc_cursor *c, int *wanted){
   r->pos += (size_t)n;
   total = (size_t)n;
   for(;;){
-    n = warc_line(r, WARC_MAX_HEADER - total);
+    n = warc_line(c, WARC_MAX_HEADER - total);
     if( n==-1 ) return WARC_FAIL;
     if( n==CORPUS_NOMEM ) return CORPUS_NOMEM;
     if( n==WARC_TOOLONG ){
@@ -947,10 +967,14 @@ static int warc_advance(warc_cursor *c){
         return corpus_tvf_error(cur, "%s", err);
       }
       c->tail = 0;
+      c->broken = 0;
       c->last_end = -1;
     }
     what = warc_next_record(c, &wanted);
     if( what==CORPUS_NOMEM ) return SQLITE_NOMEM;
+    /* past a fault in the compressed data, the fault is what went wrong
+    ** (a record it cut short is not malformed) */
+    if( c->broken && (what==WARC_END || what==WARC_BAD) ) what = WARC_FAIL;
     if( what==WARC_REC ){
       c->counts.records++;
       if( c->prog.on ){
