@@ -376,6 +376,7 @@ typedef struct warc_cursor {
   corpus_read_counts counts;
   char *first_error;         /* of the file, for counts.first_error */
   long long done_bytes;      /* of the files before this one */
+  long long all_rows;        /* returned, all files */
   corpus_progress prog;
   sqlite3_int64 limit;       /* SQLite's length limit */
   /* reading */
@@ -922,8 +923,7 @@ static void warc_reset(corpus_tvf_cursor *cur){
   if( c->r ) warc_log(c);
   if( c->r ) corpus_reader_close(c->r);
   c->r = 0;
-  if( c->prog.on ) corpus_progress_end(&c->prog);
-  memset(&c->prog, 0, sizeof(c->prog));
+  corpus_progress_end(&c->prog);
   corpus_paths_free(&c->paths);
   memset(&c->paths, 0, sizeof(c->paths));
   sqlite3_free(c->first_error);
@@ -955,8 +955,7 @@ static int warc_advance(warc_cursor *c){
       char err[CORPUS_ERRMAX+1024];
       if( c->ifile>=c->paths.n ){
         cur->nrow = cur->row;
-        if( c->prog.on ) corpus_progress_end(&c->prog);
-        c->prog.on = 0;
+        corpus_progress_end(&c->prog);
         return SQLITE_OK;
       }
       rc = corpus_reader_open(c->paths.path[c->ifile], &c->r, err);
@@ -977,16 +976,17 @@ static int warc_advance(warc_cursor *c){
     if( c->broken && (what==WARC_END || what==WARC_BAD) ) what = WARC_FAIL;
     if( what==WARC_REC ){
       c->counts.records++;
-      if( c->prog.on ){
-        corpus_progress_update(&c->prog, c->counts.rows + (wanted ? 1 : 0),
-                               c->done_bytes + c->r->raw);
+      if( wanted ){
+        c->counts.rows++;
+        c->all_rows++;
       }
+      corpus_progress_update(&c->prog, c->all_rows, c->done_bytes + c->r->raw);
       if( !wanted ) continue;
-      c->counts.rows++;
       cur->nrow = cur->row + 1;
       return SQLITE_OK;
     }
     if( what==WARC_END ){
+      corpus_progress_update(&c->prog, c->all_rows, c->done_bytes + c->r->raw);
       rc = warc_log(c);
       warc_close_file(c);
       if( rc ) return rc;
