@@ -256,6 +256,14 @@ static const oom_case cases[] = {
    1, 1, 0},
   {"ngram_connect_write", "",
    "INSERT INTO b(text, source) VALUES ('one two three four', 't')", 0, 1, 0},
+  /* a chunked body, repeated headers, gzip members, a record skipped and
+  ** resynchronised, a glob */
+  {"read_warc", "module:read_warc",
+   "SELECT offset, record_type, target_uri, headers, http_status, "
+   "http_headers, http_content_type, hex(payload) FROM "
+   "read_warc('a.warc', 'on_error=skip');"
+   "SELECT offset, record_id, length(payload) FROM read_warc('*.warc*', "
+   "'types=response,resource on_error=skip')", 1, 0, 0},
 };
 #define NCASE ((int)(sizeof(cases)/sizeof(cases[0])))
 
@@ -413,8 +421,24 @@ static int write_file(const char *name, const void *z, size_t n){
   return ok ? 0 : 1;
 }
 
+/* WARC records for read_warc: a.warc holds them all, b.warc.gz each in a
+** gzip member of its own. */
+#define WARC_REC(type, uri, len, content) \
+  "WARC/1.0\r\nWARC-Type: " type "\r\nWARC-Target-URI: " uri "\r\n" \
+  "Content-Length: " len "\r\n\r\n" content "\r\n\r\n"
+static const char *const warc_recs[] = {
+  WARC_REC("warcinfo", "", "10", "a: b\r\nc: d"),
+  WARC_REC("response", "http://x/", "115",
+           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nSet-Cookie: a\r\n"
+           "set-cookie: b\r\nContent-Type: text/html\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
+  "WARC/1.0\r\nno colon\r\n\r\n",
+  WARC_REC("resource", "file:///r", "4", "r\xC3\xA9s"),
+};
+
 static int make_files(void){
   static const char jsonl[] = JSONL;
+  FILE *f;
+  size_t i;
   char zst[512];
   size_t nz;
   gzFile g;
@@ -428,7 +452,18 @@ static int make_files(void){
   if( gzclose(g)!=Z_OK ) return 1;
   nz = ZSTD_compress(zst, sizeof(zst), jsonl, sizeof(jsonl)-1, 3);
   if( ZSTD_isError(nz) ) return 1;
-  return write_file("docs.jsonl.zst", zst, nz);
+  if( write_file("docs.jsonl.zst", zst, nz) ) return 1;
+  f = fopen("a.warc", "wb");
+  if( f==0 ) return 1;
+  for(i=0; i<sizeof(warc_recs)/sizeof(warc_recs[0]); i++){
+    fputs(warc_recs[i], f);
+  }
+  if( fclose(f) ) return 1;
+  for(i=0; i<sizeof(warc_recs)/sizeof(warc_recs[0]); i++){
+    g = gzopen("b.warc.gz", i==0 ? "wb" : "ab");
+    if( g==0 || gzputs(g, warc_recs[i])<0 || gzclose(g)!=Z_OK ) return 1;
+  }
+  return 0;
 }
 
 static void remove_files(void){
