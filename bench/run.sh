@@ -13,12 +13,16 @@
 #                  classifier's speed (text.tcl -set quality)
 #   sh bench/run.sh bpe [bpe.tcl options]        BPE speed, next to the JS
 #                  tiktoken implementations (also the last of the default run)
+#   sh bench/run.sh files [files.tcl options]   write_jsonl and read_jsonl on
+#                  man.jsonl, next to zstd and Python's json (issue 13)
+#   sh bench/run.sh warc [warc.tcl options]     read_warc over a 100 MB
+#                  per-record-gzip WARC built from /usr/share/doc, next to zcat
 #   sh bench/run.sh bpe-parity [bpe_parity.tcl options]   opt-in, ~5 min:
 #                  every document's BPE ids against npm tiktoken; exit 1 on
 #                  any mismatch
 #
-# With no benchmark named, text, filters, minhash, pipeline, quality and bpe
-# run, and the options (if any) go to the first, text.tcl.  Naming one runs
+# With no benchmark named, text, filters, minhash, pipeline, quality, bpe,
+# files and warc run, and the options (if any) go to the first, text.tcl.  Naming one runs
 # only that one, with the options.
 #
 #   CORPORA_DIR    where the JSONL corpora live (default /tmp/corpora)
@@ -73,7 +77,7 @@ FALLBACK=examples/data/sqlite-doc.json
 
 mode=all
 case "${1:-}" in
-  text|filters|minhash|pipeline|quality|bpe|bpe-parity|all) mode=$1; shift ;;
+  text|filters|minhash|pipeline|quality|bpe|bpe-parity|files|warc|all) mode=$1; shift ;;
 esac
 
 if [ ! -f "$CORPUS_LIB.so" ]; then
@@ -227,7 +231,26 @@ run_bpe_parity() {
     -synth "$@"
 }
 
+# files.tcl: write_jsonl and read_jsonl on man.jsonl.
+run_files() {
+  ensure man
+  if [ ! -s "$CORPORA_DIR/man.jsonl" ]; then
+    echo "bench: files: man.jsonl not found; skipped"
+    return 0
+  fi
+  echo
+  "$TCLSH" bench/files.tcl "$CORPUS_LIB" "$@" "$CORPORA_DIR/man.jsonl"
+}
+
+# warc.tcl: builds its WARC from the HTML under /usr/share/doc.
+run_warc() {
+  echo
+  "$TCLSH" bench/warc.tcl "$CORPUS_LIB" "$@"
+}
+
 case $mode in
+  files)    run_files "$@" ;;
+  warc)     run_warc "$@" ;;
   text)     run_text "$@" ;;
   filters)  run_text -set quality "$@" ;;
   minhash)  run_minhash "$@" ;;
@@ -242,5 +265,7 @@ case $mode in
     run_pipeline
     run_quality
     run_bpe
+    run_files
+    run_warc
     ;;
 esac
