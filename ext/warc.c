@@ -393,6 +393,8 @@ typedef struct warc_cursor {
   const char *payload;       /* in the window or in body */
   size_t npayload;
   corpus_buf body, json, scratch;
+  corpus_buf uri;            /* target_uri rewritten (never in scratch,
+                             ** which may hold the payload) */
   char msg[CORPUS_ERRMAX];   /* a malformed record's message */
   char quote[48];            /* warc_quote() */
   long long last_end;        /* where the last record's content ended */
@@ -933,6 +935,7 @@ static void warc_reset(corpus_tvf_cursor *cur){
   corpus_realloc(c->body.z, 0);
   corpus_realloc(c->json.z, 0);
   corpus_realloc(c->scratch.z, 0);
+  corpus_realloc(c->uri.z, 0);
   memset(&c->types, 0, sizeof(*c) - offsetof(warc_cursor, types));
 }
 
@@ -1071,14 +1074,14 @@ static int warc_result_uri(sqlite3_context *ctx, warc_cursor *c){
   v = c->warc.text.z + fd->value;
   n = fd->nvalue;
   if( n>=2 && v[0]=='<' && v[n-1]=='>' ){ v++; n -= 2; }
-  c->scratch.n = 0;
+  c->uri.n = 0;
   for(i=0; i<n; i++){
-    if( corpus_buf_append(&c->scratch, v[i]==' ' ? "%20" : v+i,
+    if( corpus_buf_append(&c->uri, v[i]==' ' ? "%20" : v+i,
                           v[i]==' ' ? 3 : 1) ){
       return SQLITE_NOMEM;
     }
   }
-  sqlite3_result_text64(ctx, c->scratch.z ? c->scratch.z : "", c->scratch.n,
+  sqlite3_result_text64(ctx, c->uri.z ? c->uri.z : "", c->uri.n,
                         SQLITE_TRANSIENT, SQLITE_UTF8);
   return SQLITE_OK;
 }
