@@ -479,8 +479,10 @@ void corpus_reader_member(corpus_reader *r, long long off, long long *file_off,
                           long long *start);
 void corpus_reader_close(corpus_reader *r);
 
-/* Paths matching a glob(7) pattern in sorted (byte) order; a pattern
-** without * ? [ is the one path, checked only when opened.  0, -1 with
+/* The regular files matching a glob(7) pattern, in sorted (byte) order
+** (what else a wildcard matches, directories, FIFOs, devices, dangling
+** links, is left out); a pattern without * ? [ is the one path, checked
+** only when opened.  0, -1 with
 ** "PATTERN: no file matches" in err, or CORPUS_NOMEM.  Free with
 ** corpus_paths_free(). */
 typedef struct corpus_paths { char **path; size_t n; } corpus_paths;

@@ -193,12 +193,8 @@ static int jsonl_open_shard(sqlite3_context *ctx, jsonl_agg *a){
   s = &a->shard[a->nshard++];
   memset(s, 0, sizeof(*s));
   s->path = name;
-  if( !a->o.overwrite && corpus_path_exists(name) ){
-    corpus_result_error(ctx, "write_jsonl", "%s: file exists (overwrite=on "
-                        "replaces it)", name);
-    return 1;
-  }
-  err[0] = 0;
+  err[0] = 0;                 /* the writer refuses a directory, and an
+                              ** existing file without overwrite */
   rc = corpus_writer_open(name, a->o.overwrite, (int)a->o.level, &s->w, err);
   if( rc ){
     s->w = 0;

@@ -405,6 +405,8 @@ static int jsonl_next(corpus_tvf_cursor *cur){
     int rc, ok;
     if( r==0 ){
       cur->nrow = cur->row;            /* the end */
+      /* the last progress line now, before the statement's results */
+      if( c->prog.on ) corpus_progress_end(&c->prog);
       return SQLITE_OK;
     }
     /* SQLite checks for an interrupt between rows; a long run of blank or

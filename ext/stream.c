@@ -406,6 +406,11 @@ int corpus_glob(const char *pattern, corpus_paths *out, char *err){
     return -1;
   }
   for(i=0; i<g.gl_pathc; i++){
+    struct stat st;
+    /* a wildcard lists files: a directory, a FIFO, a device or a dangling
+    ** link that it matches is not one (a path named alone is opened as it
+    ** is, so /dev/stdin works) */
+    if( stat(g.gl_pathv[i], &st)!=0 || !S_ISREG(st.st_mode) ) continue;
     rc = add_path(out, g.gl_pathv[i]);
     if( rc ){
       globfree(&g);
@@ -414,6 +419,10 @@ int corpus_glob(const char *pattern, corpus_paths *out, char *err){
     }
   }
   globfree(&g);
+  if( out->n==0 ){
+    msg(err, CORPUS_ERRMAX+1024, pattern, "no file matches");
+    return -1;
+  }
   /* glob(3) sorts by the locale's collation; files are read in byte order,
   ** the same on every machine. */
   qsort(out->path, out->n, sizeof(char*), cmp_path);
@@ -480,7 +489,12 @@ int corpus_writer_open(const char *path, int overwrite, int level,
   corpus_writer *w;
   struct corpus_writer_impl *p;
   int tries;
+  struct stat st;
   *out = 0;
+  if( stat(path, &st)==0 && S_ISDIR(st.st_mode) ){
+    msg(err, errsize, path, "is a directory (a file's name is needed)");
+    return -1;
+  }
   if( !overwrite && corpus_path_exists(path) ){
     msg(err, errsize, path, "file exists (overwrite=on replaces it)");
     return -1;
