@@ -995,22 +995,21 @@ static int warc_advance(warc_cursor *c){
       if( rc ) return rc;
       continue;
     }
-    /* WARC_BAD or WARC_FAIL */
+    /* WARC_BAD: a malformed record, counted among the records read and
+    ** skipped with on_error=skip; WARC_FAIL: the file itself failed (a
+    ** truncated or corrupt compressed stream, a read error), always an
+    ** error, as in read_jsonl: a short read never looks like the end */
     {
       char *m = warc_message(c, what);
       if( m==0 ) return SQLITE_NOMEM;
-      if( !c->skip ){
+      if( what==WARC_BAD ) c->counts.records++;
+      if( !c->skip || what==WARC_FAIL ){
         rc = corpus_tvf_error(cur, "%s", m);
         sqlite3_free(m);
         return rc;
       }
       c->counts.skipped++;
       if( c->first_error==0 ) c->first_error = m; else sqlite3_free(m);
-      if( what==WARC_FAIL ){      /* nothing more to read in this file */
-        rc = warc_log(c);
-        warc_close_file(c);
-        if( rc ) return rc;
-      }
     }
   }
 }
