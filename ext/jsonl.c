@@ -66,9 +66,14 @@ static int add_col(jsonl_opts *o, const char *z, size_t n, char *err){
     snprintf(err, CORPUS_ERRMAX, "columns: at most %d", JSONL_MAX_COLS);
     return -1;
   }
-  if( plen==0 || (colon && colon==z) ){
+  if( colon && colon==z ){
     snprintf(err, CORPUS_ERRMAX, "columns: an empty name in '%.*s'",
              (int)(n>100 ? 100 : n), z);
+    return -1;
+  }
+  if( plen==0 ){
+    snprintf(err, CORPUS_ERRMAX, "columns: an empty path in '%.*s' (items "
+             "are PATH or NAME:PATH, with no space)", (int)(n>100 ? 100 : n), z);
     return -1;
   }
   c = &o->col[o->ncol];
