@@ -457,11 +457,20 @@ struct corpus_reader {
   int format;               /* CORPUS_PLAIN, CORPUS_GZIP, CORPUS_ZSTD */
   int eof;                  /* the decompressed data has ended */
   char err[CORPUS_ERRMAX + 1024];   /* the message of the last error */
+  /* Asked every few blocks read, when set: nonzero stops the read with
+  ** -1, interrupted set and err "interrupted" (a skip over a huge line or
+  ** a resync over a huge file is a loop SQLite cannot stop). */
+  int (*xInterrupted)(void*);
+  void *pInterruptArg;
+  int interrupted;
   struct corpus_reader_impl *impl;  /* file, decoder state (stream.c) */
 };
 /* Opens path ("-" is not special): *out, or -1 with the message in err
 ** (CORPUS_ERRMAX+1024 bytes), e.g. "x.jsonl: No such file or directory"
-** or "x: is a directory".  An empty file is a reader at its end. */
+** or "x: is a directory".  A regular file, a FIFO or a socket
+** (/dev/stdin): a device is refused ("is a device"), and a FIFO is opened
+** without waiting for a writer (with none, it is at its end).  An empty
+** file is a reader at its end. */
 int corpus_reader_open(const char *path, corpus_reader **out, char *err);
 /* Makes want bytes available at r->pos (moving the window, which
 ** invalidates pointers into it): returns end-pos, less than want only at

@@ -243,6 +243,10 @@ typedef struct corpus_read_counts {
   sqlite3_int64 bytes;       /* of the file, as read (compressed) */
   const char *first_error;   /* the first skipped one's message, or NULL */
 } corpus_read_counts;
+/* A file's name as a TEXT result: every TEXT result is UTF-8, so a name
+** that is not comes out with U+FFFD for each invalid part (it names the
+** file for a reader, but cannot open it again). */
+void corpus_result_path(sqlite3_context *ctx, const char *path);
 /* SQLITE_OK or SQLITE_NOMEM. */
 int corpus_read_log(corpus_tvf_cursor *c, const char *file,
                     const corpus_read_counts *k);

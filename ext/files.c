@@ -626,21 +626,9 @@ static int text_load(text_cursor *c){
 static int text_column(corpus_tvf_cursor *cur, sqlite3_context *ctx, int col){
   text_cursor *c = (text_cursor*)cur;
   switch( col ){
-    case TEXT_PATH: {
-      /* every TEXT result is UTF-8: a name that is not comes out with
-      ** U+FFFD, which names the file for a reader but cannot reopen it */
-      size_t n = strlen(c->path);
-      corpus_buf b = {0, 0, 0};
-      if( corpus_utf8_valid(c->path, n) ){
-        sqlite3_result_text64(ctx, c->path, n, SQLITE_TRANSIENT, SQLITE_UTF8);
-      }else if( corpus_buf_append_utf8(&b, c->path, n)==0 ){
-        sqlite3_result_text64(ctx, b.z, b.n, SQLITE_TRANSIENT, SQLITE_UTF8);
-      }else{
-        sqlite3_result_error_nomem(ctx);
-      }
-      corpus_free(b.z);
+    case TEXT_PATH:
+      corpus_result_path(ctx, c->path);
       break;
-    }
     case TEXT_SIZE:  sqlite3_result_int64(ctx, c->size); break;
     case TEXT_MTIME: sqlite3_result_int64(ctx, c->mtime); break;
     default: {

@@ -321,8 +321,10 @@ static int repair_utf8(jsonl_cursor *c, const char *z, size_t n){
 /* Checks the line z[0..n) (no newline): SQLITE_OK with *ok 1 for a row,
 ** *ok 0 for a blank or skipped line; or an error. */
 static int check_line(jsonl_cursor *c, const char *z, size_t n, int *ok){
-  size_t i = 0, pos;
+  size_t i = 0, pos, bom = 0;
   const char *why;
+  const char *z0 = z;
+  size_t n0;
   int rc;
   *ok = 0;
   if( c->lineno==1 && n>=3 && memcmp(z, "\xEF\xBB\xBF", 3)==0 ){
@@ -330,7 +332,10 @@ static int check_line(jsonl_cursor *c, const char *z, size_t n, int *ok){
     z += 3;
     n -= 3;
     c->len = n;
+    bom = 3;
   }
+  z0 = z;
+  n0 = n;
   while( i<n && (z[i]==' ' || z[i]=='\t' || z[i]=='\r') ) i++;
   if( i==n ) return SQLITE_OK;           /* blank */
   c->k.records++;
@@ -344,11 +349,15 @@ static int check_line(jsonl_cursor *c, const char *z, size_t n, int *ok){
     z = c->fix.z;
     n = c->fix.n;
     rc = corpus_json_check_why(z, n, &pos, &why);
+    /* the column in the file's bytes: the original line, its invalid
+    ** bytes taken as plain string bytes, fails at the same place */
+    if( rc ) corpus_json_check_why(z0, n0, &pos, &why);
   }
-  if( rc ) return line_error(c, pos+1, "%s", why);
+  /* columns count the file's bytes, a BOM included */
+  if( rc ) return line_error(c, bom+pos+1, "%s", why);
   if( c->o.strict && z[i]!='{' ){
     int t = corpus_json_type(corpus_json_root(z, n));
-    return line_error(c, i+1, "expected a JSON object, got %s",
+    return line_error(c, bom+i+1, "expected a JSON object, got %s",
                       t==CORPUS_JSON_ARRAY ? "an array" :
                       t==CORPUS_JSON_STRING ? "a string" :
                       t==CORPUS_JSON_NUMBER ? "a number" :
@@ -374,11 +383,14 @@ static int open_file(jsonl_cursor *c, size_t i){
     c->logged = 1;                 /* nothing was read: no log row */
     return corpus_tvf_error(&c->base, "%s", err);
   }
+  c->r->xInterrupted = corpus_probe_interrupted;
+  c->r->pInterruptArg = &c->probe;
   return SQLITE_OK;
 }
 
 static int reader_error(jsonl_cursor *c, long long rc){
   if( rc==CORPUS_NOMEM ) return SQLITE_NOMEM;
+  if( c->r->interrupted ) return SQLITE_INTERRUPT;
   return corpus_tvf_error(&c->base, "%s", c->r->err);
 }
 
@@ -611,18 +623,9 @@ static int jsonl_column(corpus_tvf_cursor *cur, sqlite3_context *ctx,
   jsonl_cursor *c = (jsonl_cursor*)cur;
   corpus_json v;
   switch( col ){
-    case 0: {                     /* a name that is not UTF-8: U+FFFD */
-      const char *path = c->paths.path[c->ifile];
-      size_t n = strlen(path);
-      if( !corpus_utf8_valid(path, n) ){
-        c->text.n = 0;
-        if( corpus_buf_append_utf8(&c->text, path, n) ) return SQLITE_NOMEM;
-        path = c->text.z;
-        n = c->text.n;
-      }
-      sqlite3_result_text(ctx, path, (int)n, SQLITE_TRANSIENT);
+    case 0:
+      corpus_result_path(ctx, c->paths.path[c->ifile]);
       return SQLITE_OK;
-    }
     case 1:
       sqlite3_result_int64(ctx, c->lineno);
       return SQLITE_OK;

@@ -700,6 +700,21 @@ const sqlite3_module corpus_tvf_module_creatable = {
   /* xShadowName */ 0
 };
 
+/* ---- File names as results ------------------------------------------------- */
+
+void corpus_result_path(sqlite3_context *ctx, const char *path){
+  size_t n = strlen(path);
+  corpus_buf b = {0, 0, 0};
+  if( corpus_utf8_valid(path, n) ){
+    sqlite3_result_text64(ctx, path, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+  }else if( corpus_buf_append_utf8(&b, path, n)==0 ){
+    sqlite3_result_text64(ctx, b.z, b.n, SQLITE_TRANSIENT, SQLITE_UTF8);
+  }else{
+    sqlite3_result_error_nomem(ctx);
+  }
+  corpus_free(b.z);
+}
+
 /* ---- The read log ---------------------------------------------------------- */
 
 int corpus_read_log(corpus_tvf_cursor *c, const char *file,

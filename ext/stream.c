@@ -55,6 +55,7 @@ struct corpus_reader_impl {
   int zs_live;
   ZSTD_DCtx *zd;                /* zstd */
   int in_member;                /* within a member (or frame) */
+  unsigned blocks;              /* decodes asked, for xInterrupted */
   member *mem;                  /* members from the one before the window */
   size_t nmem, capmem;
 };
@@ -88,6 +89,12 @@ static int read_in(corpus_reader *r){
 
 static int add_member(corpus_reader *r, long long file_off, long long start){
   struct corpus_reader_impl *p = r->impl;
+  if( p->nmem>0 && p->mem[p->nmem-1].start==start ){
+    /* the member before gave no byte: a file of empty members would
+    ** otherwise grow this list without end */
+    p->mem[p->nmem-1].file_off = file_off;
+    return 0;
+  }
   if( p->nmem==p->capmem ){
     size_t cap = p->capmem ? 2*p->capmem : 16;
     member *m = corpus_realloc(p->mem, cap*sizeof(member));
@@ -240,16 +247,29 @@ int corpus_reader_open(const char *path, corpus_reader **out, char *err){
   size_t plen = strlen(path);
   int fd;
   *out = 0;
+  /* O_NONBLOCK: opening a FIFO would wait for a writer, in the kernel,
+  ** where no interrupt reaches; reads block again below */
   do{
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   }while( fd<0 && errno==EINTR );
   if( fd<0 ){
     msg(err, errsize, path, "%s", strerror(errno));
     return -1;
   }
-  if( fstat(fd, &st)!=0 || S_ISDIR(st.st_mode) ){
+  if( fstat(fd, &st)!=0 ){
+    msg(err, errsize, path, "%s", strerror(errno));
+    close(fd);
+    return -1;
+  }
+  if( S_ISDIR(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ){
+    /* a device (/dev/zero, /dev/urandom) is endless */
     msg(err, errsize, path, "%s", S_ISDIR(st.st_mode) ? "is a directory"
-                                                      : strerror(errno));
+                                                      : "is a device");
+    close(fd);
+    return -1;
+  }
+  if( fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)!=0 ){
+    msg(err, errsize, path, "%s", strerror(errno));
     close(fd);
     return -1;
   }
@@ -327,7 +347,14 @@ long long corpus_reader_fill(corpus_reader *r, size_t want){
     p->cap = cap;
   }
   while( r->end<want && !r->eof ){
-    int rc = produce(r);
+    int rc;
+    if( r->xInterrupted && (++p->blocks & 3)==0
+     && r->xInterrupted(r->pInterruptArg) ){
+      r->interrupted = 1;
+      RMSG(r, "interrupted");
+      return -1;
+    }
+    rc = produce(r);
     if( rc ) return rc;
   }
   return (long long)r->end;

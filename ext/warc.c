@@ -398,6 +398,7 @@ typedef struct warc_cursor {
   char msg[CORPUS_ERRMAX];   /* a malformed record's message */
   char quote[48];            /* warc_quote() */
   long long last_end;        /* where the last record's content ended */
+  corpus_probe probe;        /* the reader's interrupt check */
 } warc_cursor;
 
 #define WARC_REC  0          /* a record was read */
@@ -925,6 +926,7 @@ static void warc_reset(corpus_tvf_cursor *cur){
   if( c->r ) warc_log(c);
   if( c->r ) corpus_reader_close(c->r);
   c->r = 0;
+  corpus_probe_end(&c->probe);
   corpus_progress_end(&c->prog);
   corpus_paths_free(&c->paths);
   memset(&c->paths, 0, sizeof(c->paths));
@@ -968,6 +970,9 @@ static int warc_advance(warc_cursor *c){
         corpus_err_utf8(err);
         return corpus_tvf_error(cur, "%s", err);
       }
+      c->probe.db = corpus_tvf_db(cur);
+      c->r->xInterrupted = corpus_probe_interrupted;
+      c->r->pInterruptArg = &c->probe;
       c->tail = 0;
       c->broken = 0;
       c->last_end = -1;
@@ -1003,6 +1008,10 @@ static int warc_advance(warc_cursor *c){
       char *m = warc_message(c, what);
       if( m==0 ) return SQLITE_NOMEM;
       if( what==WARC_BAD ) c->counts.records++;
+      if( what==WARC_FAIL && c->r->interrupted ){
+        sqlite3_free(m);
+        return SQLITE_INTERRUPT;
+      }
       if( !c->skip || what==WARC_FAIL ){
         rc = corpus_tvf_error(cur, "%s", m);
         sqlite3_free(m);
@@ -1098,7 +1107,7 @@ static int warc_column(corpus_tvf_cursor *cur, sqlite3_context *ctx, int col){
   warc_cursor *c = (warc_cursor*)cur;
   switch( col ){
     case WARC_FILE:
-      sqlite3_result_text(ctx, c->paths.path[c->ifile], -1, SQLITE_TRANSIENT);
+      corpus_result_path(ctx, c->paths.path[c->ifile]);
       break;
     case WARC_OFFSET: sqlite3_result_int64(ctx, c->offset); break;
     case WARC_RECORD_TYPE: warc_result_field(ctx, &c->warc, "WARC-Type"); break;
