@@ -30,8 +30,8 @@ typedef struct log_entry {
 typedef struct corpus_conn {
   int refs;
   sqlite3_int64 scans;
-  log_entry *log;                       /* oldest first */
-  int nlog, caplog;
+  log_entry *log;                       /* a ring, its oldest at head */
+  int nlog, caplog, head;
 } corpus_conn;
 static __thread corpus_conn *conn_registering;
 
@@ -721,36 +721,41 @@ int corpus_read_log(corpus_tvf_cursor *c, const char *file,
                     const corpus_read_counts *k){
   tvf_vtab *t = (tvf_vtab*)c->base.pVtab;
   corpus_conn *conn = t->conn;
-  log_entry *e;
-  if( conn->nlog==CORPUS_READ_LOG_MAX ){      /* forget the oldest */
-    log_entry_free(&conn->log[0]);
-    memmove(conn->log, conn->log+1, (size_t)(conn->nlog-1)*sizeof(log_entry));
-    conn->nlog--;
+  log_entry e;
+  memset(&e, 0, sizeof(e));
+  /* TEXT results are UTF-8, and a file's name need not be */
+  e.file = corpus_sql_utf8(sqlite3_mprintf("%s", file));
+  if( k->first_error ){
+    e.first_error = corpus_sql_utf8(sqlite3_mprintf("%s", k->first_error));
   }
-  if( conn->nlog==conn->caplog ){
+  if( e.file==0 || (k->first_error && e.first_error==0) ){
+    log_entry_free(&e);
+    return SQLITE_NOMEM;
+  }
+  if( conn->nlog<CORPUS_READ_LOG_MAX && conn->nlog==conn->caplog ){
     int cap = conn->caplog ? 2*conn->caplog : 16;
-    log_entry *v = sqlite3_realloc64(conn->log, (sqlite3_uint64)cap*sizeof(*v));
-    if( v==0 ) return SQLITE_NOMEM;
+    log_entry *v;
+    if( cap>CORPUS_READ_LOG_MAX ) cap = CORPUS_READ_LOG_MAX;
+    v = sqlite3_realloc64(conn->log, (sqlite3_uint64)cap*sizeof(*v));
+    if( v==0 ){
+      log_entry_free(&e);
+      return SQLITE_NOMEM;
+    }
     conn->log = v;
     conn->caplog = cap;
   }
   if( c->scan==0 ) c->scan = ++conn->scans;
-  e = &conn->log[conn->nlog];
-  memset(e, 0, sizeof(*e));
-  e->scan = c->scan;
-  e->func = t->def->name;
-  e->k = *k;
-  e->k.first_error = 0;
-  /* TEXT results are UTF-8, and a file's name need not be */
-  e->file = corpus_sql_utf8(sqlite3_mprintf("%s", file));
-  if( k->first_error ){
-    e->first_error = corpus_sql_utf8(sqlite3_mprintf("%s", k->first_error));
+  e.scan = c->scan;
+  e.func = t->def->name;
+  e.k = *k;
+  e.k.first_error = 0;
+  if( conn->nlog<CORPUS_READ_LOG_MAX ){
+    conn->log[conn->nlog++] = e;
+  }else{                                  /* full: the oldest goes */
+    log_entry_free(&conn->log[conn->head]);
+    conn->log[conn->head] = e;
+    conn->head = (conn->head + 1) % CORPUS_READ_LOG_MAX;
   }
-  if( e->file==0 || (k->first_error && e->first_error==0) ){
-    log_entry_free(e);
-    return SQLITE_NOMEM;
-  }
-  conn->nlog++;
   return SQLITE_OK;
 }
 
@@ -780,13 +785,14 @@ static int errors_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   c->rows = sqlite3_malloc64((sqlite3_uint64)conn->nlog*sizeof(log_entry));
   if( c->rows==0 ) return SQLITE_NOMEM;
   for(i=0; i<conn->nlog; i++){
+    const log_entry *from = &conn->log[(conn->head + i) % conn->nlog];
     log_entry *e = &c->rows[c->n];
-    *e = conn->log[i];
-    e->file = sqlite3_mprintf("%s", conn->log[i].file);
-    e->first_error = conn->log[i].first_error
-                   ? sqlite3_mprintf("%s", conn->log[i].first_error) : 0;
+    *e = *from;
+    e->file = sqlite3_mprintf("%s", from->file);
+    e->first_error = from->first_error
+                   ? sqlite3_mprintf("%s", from->first_error) : 0;
     c->n++;
-    if( e->file==0 || (conn->log[i].first_error && e->first_error==0) ){
+    if( e->file==0 || (from->first_error && e->first_error==0) ){
       return SQLITE_NOMEM;
     }
   }
