@@ -63,6 +63,7 @@ typedef struct jsonl_shard {
   corpus_writer *w;         /* NULL once committed */
   long long rows;
   long long bytes, raw;     /* uncompressed, on disk: known once finished */
+  char *old;                /* overwrite=on: the replaced file, set aside */
 } jsonl_shard;
 
 typedef struct jsonl_agg {
@@ -135,6 +136,7 @@ static void jsonl_free(jsonl_agg *a){
   for(i=0; i<a->nshard; i++){
     corpus_writer_abort(a->shard[i].w);
     sqlite3_free(a->shard[i].path);
+    sqlite3_free(a->shard[i].old);
   }
   sqlite3_free(a->shard);
   sqlite3_free(a->pattern);
@@ -368,6 +370,52 @@ static char *jsonl_manifest(const jsonl_agg *a){
   return out;
 }
 
+/* overwrite=on: each file about to be replaced is first renamed aside
+** (NAME.old-XXXXXX), so that a rename failing midway can put them all
+** back: a failed write never costs the files it was to replace.  A
+** directory in a final name's place is refused before anything moves. */
+static void jsonl_put_back(jsonl_agg *a){
+  int i;
+  for(i=0; i<a->nshard; i++){
+    if( a->shard[i].old ){
+      (void)rename(a->shard[i].old, a->shard[i].path);
+      sqlite3_free(a->shard[i].old);
+      a->shard[i].old = 0;
+    }
+  }
+}
+
+static int jsonl_set_aside(sqlite3_context *ctx, jsonl_agg *a){
+  int i;
+  for(i=0; i<a->nshard; i++){
+    struct stat st;
+    if( lstat(a->shard[i].path, &st)==0 && S_ISDIR(st.st_mode) ){
+      corpus_result_error(ctx, "write_jsonl", "%s: is a directory (a file's "
+                          "name is needed)", a->shard[i].path);
+      return 1;
+    }
+  }
+  for(i=0; i<a->nshard; i++){
+    jsonl_shard *s = &a->shard[i];
+    if( !corpus_path_exists(s->path) ) continue;
+    s->old = sqlite3_mprintf("%s.old-%d-%d", s->path, (int)getpid(), i);
+    if( s->old==0 ){
+      jsonl_put_back(a);
+      sqlite3_result_error_nomem(ctx);
+      return 1;
+    }
+    if( rename(s->path, s->old)!=0 ){
+      corpus_result_error(ctx, "write_jsonl", "%s: cannot replace it: %s",
+                          s->path, strerror(errno));
+      sqlite3_free(s->old);
+      s->old = 0;
+      jsonl_put_back(a);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* Finishes every shard, checks that no final name is taken (unless
 ** overwrite=on), renames them all, and gives the manifest.  A rename that
 ** fails midway removes the shards already renamed. */
@@ -388,16 +436,25 @@ static void jsonl_commit(sqlite3_context *ctx, jsonl_agg *a){
       return;
     }
   }
+  if( a->o.overwrite && jsonl_set_aside(ctx, a) ) return;
   for(i=0; i<a->nshard; i++){
     jsonl_shard *s = &a->shard[i];
     if( (rc = corpus_writer_commit(s->w))!=0 ){
       int j;
       jsonl_writer_error(ctx, rc, s->w->err);
       for(j=0; j<i; j++) remove(a->shard[j].path);
+      jsonl_put_back(a);
       return;
     }
     corpus_writer_abort(s->w);      /* frees it; the file stays */
     s->w = 0;
+  }
+  for(i=0; i<a->nshard; i++){       /* the replaced files go */
+    if( a->shard[i].old ){
+      remove(a->shard[i].old);
+      sqlite3_free(a->shard[i].old);
+      a->shard[i].old = 0;
+    }
   }
   manifest = jsonl_manifest(a);
   if( manifest==0 ){
