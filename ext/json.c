@@ -59,7 +59,8 @@ static long long fail(jerr *err, size_t pos, const char *why){
 ** path, as `make asan` does, so that the suite runs both. */
 #if defined(__SSE2__) && !defined(CORPUS_NO_SIMD)
 #include <emmintrin.h>
-static size_t plain_run(const char *z, size_t n, size_t i, int stop){
+static inline __attribute__((always_inline))
+size_t plain_run(const char *z, size_t n, size_t i, int stop){
   const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
   const __m128i c1f = _mm_set1_epi8(0x1f);
   while( i+16<=n ){
@@ -104,7 +105,7 @@ static size_t plain_run(const char *z, size_t n, size_t i, int stop){
 
 /* The length of the valid UTF-8 sequence at z[i] (a byte >= 0x80), or 0
 ** (the bounds of corpus_utf8_decode(), Unicode's table 3-7). */
-static size_t utf8_seq(const unsigned char *u, size_t n, size_t i){
+static inline size_t utf8_seq(const unsigned char *u, size_t n, size_t i){
   unsigned c = u[i], lo = 0x80, hi = 0xBF;
   if( c<0xC2 || c>0xF4 ) return 0;
   if( c<0xE0 ) return i+1<n && (u[i+1] & 0xC0)==0x80 ? 2 : 0;
@@ -120,8 +121,9 @@ static size_t utf8_seq(const unsigned char *u, size_t n, size_t i){
 /* Checks the string that starts at z[i] == '"'; returns the index after
 ** it, or -1 with err set.  The texts of a corpus are long strings: plain
 ** bytes are skipped a block at a time. */
-static long long check_string(const char *z, size_t n, size_t i, jerr *err){
-  int stop = RUN_CTL | (err->utf8 ? RUN_HIGH : 0);
+static inline __attribute__((always_inline)) long long check_string_x(
+    const char *z, size_t n, size_t i, jerr *err, const int utf8){
+  const int stop = RUN_CTL | (utf8 ? RUN_HIGH : 0);
   i++;
   while( i<n ){
     unsigned char c;
@@ -131,14 +133,17 @@ static long long check_string(const char *z, size_t n, size_t i, jerr *err){
     if( c=='"' ) return (long long)i+1;
     if( c<0x20 ) return fail(err, i, "control character in a string");
     if( c>=0x80 ){
-      size_t k;
-      if( !err->utf8 ){ i++; continue; }
-      k = utf8_seq((const unsigned char*)z, n, i);
-      if( k==0 ){
-        err->bad_utf8 = 1;
-        return fail(err, i, "invalid UTF-8");
-      }
-      i += k;
+      if( !utf8 ){ i++; continue; }
+      /* a run of characters that are not ASCII (a Cyrillic or CJK text is
+      ** mostly that), checked in a loop of its own */
+      do{
+        size_t k = utf8_seq((const unsigned char*)z, n, i);
+        if( k==0 ){
+          err->bad_utf8 = 1;
+          return fail(err, i, "invalid UTF-8");
+        }
+        i += k;
+      }while( i<n && (unsigned char)z[i]>=0x80 );
       continue;
     }
     if( c=='\\' ){
@@ -167,6 +172,12 @@ static long long check_string(const char *z, size_t n, size_t i, jerr *err){
     i++;
   }
   return fail(err, n, "unterminated string");
+}
+
+/* Two copies of the scan, each with its stop set fixed at compile time. */
+static long long check_string(const char *z, size_t n, size_t i, jerr *err){
+  return err->utf8 ? check_string_x(z, n, i, err, 1)
+                   : check_string_x(z, n, i, err, 0);
 }
 
 static long long check_number(const char *z, size_t n, size_t i, jerr *err){
