@@ -54,9 +54,30 @@ static void visit(corpus_json v, int depth, int *budget){
   corpus_json_index_free(x);
 }
 
+/* The check that also validates strings' UTF-8 (read_jsonl's, in one
+** pass) against the plain check and corpus_utf8_valid(): 0 only for valid
+** JSON that is valid UTF-8, 1 only for text that is not valid UTF-8, -1
+** only where the plain check fails at the same place. */
+static void check_utf8_agrees(const char *z, size_t n){
+  size_t pos = 0, pos2 = 0;
+  const char *why = 0;
+  int rc = corpus_json_check_utf8(z, n, &pos, &why);
+  int plain = corpus_json_check(z, n, &pos2);
+  int valid = corpus_utf8_valid(z, n);
+  if( rc==0 && (plain!=0 || !valid) ){
+    fuzz_fail("json", "check_utf8 passed what the checks refuse");
+  }
+  if( rc==1 && valid ) fuzz_fail("json", "check_utf8 refused valid UTF-8");
+  if( rc==-1 && (plain==0 || pos!=pos2) ){
+    fuzz_fail("json", "check_utf8 and the plain check disagree on a fault");
+  }
+  if( rc!=0 && (pos>n || why==0) ) fuzz_fail("json", "fault without a place");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
   size_t errpos = 0;
   int budget = 100000;
+  check_utf8_agrees((const char*)data, size);
   if( corpus_json_check((const char*)data, size, &errpos) ){
     if( errpos>size ) fuzz_fail("json", "error offset past the end");
     return 0;
