@@ -371,7 +371,7 @@ static char *jsonl_manifest(const jsonl_agg *a){
 }
 
 /* overwrite=on: each file about to be replaced is first renamed aside
-** (NAME.old-XXXXXX), so that a rename failing midway can put them all
+** (NAME.old-PID-N), so that a rename failing midway can put them all
 ** back: a failed write never costs the files it was to replace.  A
 ** directory in a final name's place is refused before anything moves. */
 static void jsonl_put_back(jsonl_agg *a){
