@@ -23,6 +23,7 @@ static const area_register areas[] = {
   corpus_ngram_index_register,
   corpus_decontam_register,
   corpus_jsonl_register,
+  corpus_url_register,
   corpus_warc_register,
 };
 

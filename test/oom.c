@@ -225,6 +225,10 @@ static const oom_case cases[] = {
    "'columns=id,text,u:m.u,n,big strict=off');"
    "SELECT * FROM j; SELECT * FROM read_jsonl('docs.jsonl.zst') LIMIT 1",
    1, 0, 0},
+  {"url", "url_parts/1 url_domain/1",
+   "SELECT url_parts('HTTPS://u@WWW.Example.CO.UK:8080/a?b#c'), "
+   "url_domain('http://www.B\xC3\xBC" "cher.DE/x'), url_domain(text), "
+   "url_parts('http://[::1]:80/') FROM docs", 1, 0, 0},
   {"corpus_errors", "module:corpus_errors",
    "SELECT * FROM read_jsonl('docs.jsonl', 'on_error=skip');"
    "SELECT * FROM corpus_errors()", 1, 0, 0},

@@ -32,6 +32,7 @@ static const char *const azSql[] = {
   "SELECT c4_clean(?1)",
   "SELECT decontam_n(?1)",
   "SELECT xxh64(?1), xxh3(?1), xxh128(?1), sample_keep(?1, 0.5)",
+  "SELECT url_parts(?1), url_domain(?1), url_parts('http://' || ?1)",
 };
 
 /* Spans must be ordered, non-empty and inside the text. */
