@@ -22,9 +22,10 @@ typedef struct url_parts {
 static int is_alpha(char c){ return (c>='a' && c<='z') || (c>='A' && c<='Z'); }
 static int is_digit(char c){ return c>='0' && c<='9'; }
 
-/* The first of the characters of set in z[i..n), or n. */
+/* The first of the characters of set in z[i..n), or n (a NUL byte is
+** never one: strchr() would find the set's own terminator). */
 static size_t find_any(const char *z, size_t n, size_t i, const char *set){
-  while( i<n && strchr(set, z[i])==0 ) i++;
+  while( i<n && (z[i]==0 || strchr(set, z[i])==0) ) i++;
   return i;
 }
 
@@ -184,7 +185,9 @@ static int url_arg(sqlite3_context *ctx, const char *func, sqlite3_value *v,
   /* white space and control characters around it, as browsers cut them */
   while( i<n && (unsigned char)z[i]<=' ' ) i++;
   while( n>i && (unsigned char)z[n-1]<=' ' ) n--;
-  *ok = url_parse(z+i, n-i, u)==0;
+  /* a NUL inside is no URL (libpsl, given the host as a C string, would
+  ** read a different name: 'evil.com\0.google.com') */
+  *ok = memchr(z+i, 0, n-i)==0 && url_parse(z+i, n-i, u)==0;
   return SQLITE_OK;
 }
 

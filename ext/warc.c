@@ -455,7 +455,10 @@ static long long warc_line(warc_cursor *c, size_t max){
     long long got;
     char *nl = avail>scanned ?
                memchr(r->z + r->pos + scanned, '\n', avail - scanned) : 0;
-    if( nl ) return (long long)(nl - (r->z + r->pos)) + 1;
+    if( nl ){
+      size_t k = (size_t)(nl - (r->z + r->pos)) + 1;
+      return k>max ? WARC_TOOLONG : (long long)k;   /* found whole, still long */
+    }
     if( avail>max ) return WARC_TOOLONG;
     scanned = avail;
     got = warc_fill(c, avail + 65536);
@@ -669,7 +672,7 @@ static int warc_next_record(warc_cursor *c, int *wanted){
   r->pos += (size_t)n;
   total = (size_t)n;
   for(;;){
-    n = warc_line(c, WARC_MAX_HEADER - total);
+    n = warc_line(c, total<WARC_MAX_HEADER ? WARC_MAX_HEADER - total : 0);
     if( n==-1 ) return WARC_FAIL;
     if( n==CORPUS_NOMEM ) return CORPUS_NOMEM;
     if( n==WARC_TOOLONG ){
@@ -744,19 +747,22 @@ static int warc_http(warc_cursor *c){
   const warc_field *u = warc_get(&c->warc, "WARC-Target-URI");
   const warc_field *te, *ce;
   const char *tv, *uv;
+  size_t nu;
   int response, bad = 0, rc;
   c->payload = z;
   c->npayload = n;
   if( t==0 || u==0 || n==0 ) return WARC_REC;
   tv = c->warc.text.z + t->value;
   uv = c->warc.text.z + u->value;
-  if( uv[0]=='<' ) uv++;
+  nu = u->nvalue;                  /* the value only, not what follows it */
+  if( nu>0 && uv[0]=='<' ){ uv++; nu--; }
   response = t->nvalue==8 && memcmp(tv, "response", 8)==0;
   if( !response && !(t->nvalue==7 && (memcmp(tv, "request", 7)==0
                                        || memcmp(tv, "revisit", 7)==0)) ){
     return WARC_REC;
   }
-  if( sqlite3_strnicmp(uv, "http:", 5)!=0 && sqlite3_strnicmp(uv, "https:", 6)!=0 ){
+  if( !(nu>=5 && sqlite3_strnicmp(uv, "http:", 5)==0)
+   && !(nu>=6 && sqlite3_strnicmp(uv, "https:", 6)==0) ){
     return WARC_REC;
   }
   /* the start line, then header lines to a blank line or the end */
