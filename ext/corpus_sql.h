@@ -248,6 +248,10 @@ typedef struct corpus_read_counts {
 ** that is not comes out with U+FFFD for each invalid part (it names the
 ** file for a reader, but cannot open it again). */
 void corpus_result_path(sqlite3_context *ctx, const char *path);
+/* Whether a TEXT value holds a NUL byte: a path given to the C library
+** would end there and name another file, so the file functions refuse
+** it. */
+int corpus_text_has_nul(sqlite3_value *v);
 /* SQLITE_OK or SQLITE_NOMEM. */
 int corpus_read_log(corpus_tvf_cursor *c, const char *file,
                     const corpus_read_counts *k);

@@ -221,6 +221,10 @@ static int jsonl_start(sqlite3_context *ctx, jsonl_agg *a, int argc,
   }
   path = (const char*)sqlite3_value_text(argv[0]);
   if( path==0 ){ sqlite3_result_error_nomem(ctx); return 1; }
+  if( corpus_text_has_nul(argv[0]) ){
+    corpus_result_error(ctx, "write_jsonl", "path must not hold a NUL byte");
+    return 1;
+  }
   if( path[0]==0 ){
     corpus_result_error(ctx, "write_jsonl", "path must not be empty");
     return 1;
@@ -562,6 +566,9 @@ static int text_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   }
   glob = (const char*)sqlite3_value_text(args[0]);
   if( glob==0 ) return SQLITE_NOMEM;
+  if( corpus_text_has_nul(args[0]) ){
+    return corpus_tvf_error(cur, "glob must not hold a NUL byte");
+  }
   err[0] = 0;
   rc = corpus_glob(glob, &c->paths, err);
   if( rc==CORPUS_NOMEM ) return SQLITE_NOMEM;

@@ -506,6 +506,9 @@ static int jsonl_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   }
   path = (const char*)sqlite3_value_text(args[0]);
   if( path==0 ) return SQLITE_NOMEM;
+  if( corpus_text_has_nul(args[0]) ){
+    return corpus_tvf_error(cur, "path must not hold a NUL byte");
+  }
   rc = corpus_glob(path, &c->paths, err);
   if( rc==CORPUS_NOMEM ) return SQLITE_NOMEM;
   if( rc ) return corpus_tvf_error(cur, "%s", err);

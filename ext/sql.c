@@ -702,6 +702,11 @@ const sqlite3_module corpus_tvf_module_creatable = {
 
 /* ---- File names as results ------------------------------------------------- */
 
+int corpus_text_has_nul(sqlite3_value *v){
+  const char *z = (const char*)sqlite3_value_text(v);
+  return z && strlen(z)<(size_t)sqlite3_value_bytes(v);
+}
+
 void corpus_result_path(sqlite3_context *ctx, const char *path){
   size_t n = strlen(path);
   corpus_buf b = {0, 0, 0};

@@ -1045,6 +1045,10 @@ static int warc_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
     if( rc ) return rc;
   }
   c->limit = sqlite3_limit(corpus_tvf_db(cur), SQLITE_LIMIT_LENGTH, -1);
+  if( sqlite3_value_text(args[0])==0 ) return SQLITE_NOMEM;
+  if( corpus_text_has_nul(args[0]) ){
+    return corpus_tvf_error(cur, "path must not hold a NUL byte");
+  }
   rc = corpus_glob((const char*)sqlite3_value_text(args[0]), &c->paths, err);
   if( rc==CORPUS_NOMEM ) return SQLITE_NOMEM;
   if( rc ){
