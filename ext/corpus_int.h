@@ -3,8 +3,9 @@
 ** part of the public C API (include/corpus.h) and need no SQLite.  Nothing
 ** here is exported from the library (it is built with -fvisibility=hidden).
 **
-** Base layer (base.c, options.c, json.c): the allocator, UTF-8, growable
-** buffers, character classes, option values, the JSON reader.  Areas' cores
+** Base layer (base.c, options.c, json.c, stream.c): the allocator, UTF-8,
+** growable buffers, character classes, option values, the JSON reader,
+** files read and written whole.  Areas' cores
 ** (their plain C halves): the tokenizer objects, BPE, spaCy's tokenizer,
 ** union-find, the quality signals, the classifier, the janitor's n-grams.
 */
@@ -497,6 +498,8 @@ void corpus_reader_close(corpus_reader *r);
 typedef struct corpus_paths { char **path; size_t n; } corpus_paths;
 int corpus_glob(const char *pattern, corpus_paths *out, char *err);
 void corpus_paths_free(corpus_paths *p);
+/* The sizes of the regular files among them, in bytes (progress's total). */
+long long corpus_paths_bytes(const corpus_paths *p);
 
 /*
 ** A corpus_writer writes one file atomically: bytes go to a temporary

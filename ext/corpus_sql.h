@@ -252,6 +252,10 @@ void corpus_result_path(sqlite3_context *ctx, const char *path);
 ** would end there and name another file, so the file functions refuse
 ** it. */
 int corpus_text_has_nul(sqlite3_value *v);
+/* The files of a reader's path argument v (TEXT): corpus_glob() with its
+** error, or "NAME: WHAT must not hold a NUL byte", set on c's table. */
+int corpus_tvf_glob(corpus_tvf_cursor *c, sqlite3_value *v, const char *what,
+                    corpus_paths *out);
 /* SQLITE_OK or SQLITE_NOMEM. */
 int corpus_read_log(corpus_tvf_cursor *c, const char *file,
                     const corpus_read_counts *k);

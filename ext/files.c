@@ -556,7 +556,6 @@ static int text_next(corpus_tvf_cursor *cur){
 
 static int text_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   text_cursor *c = (text_cursor*)cur;
-  char err[CORPUS_ERRMAX + 1024];
   const char *glob;
   int rc;
   if( sqlite3_value_type(args[0])==SQLITE_NULL ) return SQLITE_OK;
@@ -564,15 +563,9 @@ static int text_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
     return corpus_tvf_error(cur, "glob must be TEXT, got %s",
                             corpus_type_name(sqlite3_value_type(args[0])));
   }
+  rc = corpus_tvf_glob(cur, args[0], "glob", &c->paths);
+  if( rc ) return rc;
   glob = (const char*)sqlite3_value_text(args[0]);
-  if( glob==0 ) return SQLITE_NOMEM;
-  if( corpus_text_has_nul(args[0]) ){
-    return corpus_tvf_error(cur, "glob must not hold a NUL byte");
-  }
-  err[0] = 0;
-  rc = corpus_glob(glob, &c->paths, err);
-  if( rc==CORPUS_NOMEM ) return SQLITE_NOMEM;
-  if( rc ) return corpus_tvf_error(cur, "%s", err);
   c->named = strpbrk(glob, "*?[")==0;
   cur->row = -1;
   cur->nrow = 0;

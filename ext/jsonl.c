@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include "corpus_sql.h"
 
 #define JSONL_MAX_COLS 64
@@ -485,8 +484,6 @@ static int jsonl_next(corpus_tvf_cursor *cur){
 
 static int jsonl_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   jsonl_cursor *c = (jsonl_cursor*)cur;
-  char err[CORPUS_ERRMAX + 1024];
-  const char *path;
   int rc;
   opts_init(&c->o);
   c->probe.db = corpus_tvf_db(cur);
@@ -504,23 +501,12 @@ static int jsonl_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
                             "can have: CREATE VIRTUAL TABLE temp.t USING "
                             "read_jsonl(path, 'columns=...')");
   }
-  path = (const char*)sqlite3_value_text(args[0]);
-  if( path==0 ) return SQLITE_NOMEM;
-  if( corpus_text_has_nul(args[0]) ){
-    return corpus_tvf_error(cur, "path must not hold a NUL byte");
-  }
-  rc = corpus_glob(path, &c->paths, err);
-  if( rc==CORPUS_NOMEM ) return SQLITE_NOMEM;
-  if( rc ) return corpus_tvf_error(cur, "%s", err);
+  rc = corpus_tvf_glob(cur, args[0], "path", &c->paths);
+  if( rc ) return rc;
   c->maxlen = sqlite3_limit(corpus_tvf_db(cur), SQLITE_LIMIT_LENGTH, -1);
   if( c->o.progress ){
-    long long total = 0;
-    size_t i;
-    for(i=0; i<c->paths.n; i++){
-      struct stat st;
-      if( stat(c->paths.path[i], &st)==0 ) total += (long long)st.st_size;
-    }
-    corpus_progress_start(&c->prog, 1, "read_jsonl", total);
+    corpus_progress_start(&c->prog, 1, "read_jsonl",
+                          corpus_paths_bytes(&c->paths));
   }
   rc = open_file(c, 0);
   if( rc ) return rc;

@@ -707,6 +707,22 @@ int corpus_text_has_nul(sqlite3_value *v){
   return z && strlen(z)<(size_t)sqlite3_value_bytes(v);
 }
 
+int corpus_tvf_glob(corpus_tvf_cursor *c, sqlite3_value *v, const char *what,
+                    corpus_paths *out){
+  char err[CORPUS_ERRMAX + 1024];
+  const char *z = (const char*)sqlite3_value_text(v);
+  int rc;
+  if( z==0 ) return SQLITE_NOMEM;
+  if( corpus_text_has_nul(v) ){
+    return corpus_tvf_error(c, "%s must not hold a NUL byte", what);
+  }
+  err[0] = 0;
+  rc = corpus_glob(z, out, err);
+  if( rc==CORPUS_NOMEM ) return SQLITE_NOMEM;
+  if( rc ) return corpus_tvf_error(c, "%s", err);
+  return SQLITE_OK;
+}
+
 void corpus_result_path(sqlite3_context *ctx, const char *path){
   size_t n = strlen(path);
   corpus_buf b = {0, 0, 0};

@@ -456,6 +456,18 @@ int corpus_glob(const char *pattern, corpus_paths *out, char *err){
   return 0;
 }
 
+long long corpus_paths_bytes(const corpus_paths *p){
+  long long total = 0;
+  size_t i;
+  for(i=0; i<p->n; i++){
+    struct stat st;
+    if( stat(p->path[i], &st)==0 && S_ISREG(st.st_mode) ){
+      total += (long long)st.st_size;
+    }
+  }
+  return total;
+}
+
 void corpus_paths_free(corpus_paths *p){
   size_t i;
   for(i=0; i<p->n; i++) corpus_free(p->path[i]);

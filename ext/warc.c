@@ -22,7 +22,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <zlib.h>
 #include "corpus_sql.h"
 
@@ -1031,9 +1030,6 @@ static int warc_advance(warc_cursor *c){
 
 static int warc_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   warc_cursor *c = (warc_cursor*)cur;
-  char err[CORPUS_ERRMAX+1024];
-  long long total = 0;
-  size_t i;
   int rc;
   if( sqlite3_value_type(args[0])==SQLITE_NULL ) return SQLITE_OK;
   if( sqlite3_value_type(args[0])!=SQLITE_TEXT ){
@@ -1045,24 +1041,11 @@ static int warc_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
     if( rc ) return rc;
   }
   c->limit = sqlite3_limit(corpus_tvf_db(cur), SQLITE_LIMIT_LENGTH, -1);
-  if( sqlite3_value_text(args[0])==0 ) return SQLITE_NOMEM;
-  if( corpus_text_has_nul(args[0]) ){
-    return corpus_tvf_error(cur, "path must not hold a NUL byte");
-  }
-  rc = corpus_glob((const char*)sqlite3_value_text(args[0]), &c->paths, err);
-  if( rc==CORPUS_NOMEM ) return SQLITE_NOMEM;
-  if( rc ){
-    corpus_err_utf8(err);
-    return corpus_tvf_error(cur, "%s", err);
-  }
+  rc = corpus_tvf_glob(cur, args[0], "path", &c->paths);
+  if( rc ) return rc;
   if( c->progress ){
-    for(i=0; i<c->paths.n; i++){
-      struct stat st;
-      if( stat(c->paths.path[i], &st)==0 && S_ISREG(st.st_mode) ){
-        total += (long long)st.st_size;
-      }
-    }
-    corpus_progress_start(&c->prog, 1, "read_warc", total);
+    corpus_progress_start(&c->prog, 1, "read_warc",
+                          corpus_paths_bytes(&c->paths));
   }
   return warc_advance(c);
 }

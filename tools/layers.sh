@@ -15,7 +15,7 @@ set -eu
 dir=${1:?usage: tools/layers.sh OBJDIR}
 NM=${NM:-nm}
 
-base="base options json"
+base="base options json stream"
 glue="sql"
 entry="corpus"
 
