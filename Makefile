@@ -7,8 +7,8 @@ SQLITE3 ?= sqlite3
 
 VERSION  := $(shell cat VERSION)
 WARN     := -Wall -Wextra
-CPPFLAGS += -Iinclude -Iext -DCORPUS_VERSION='"$(VERSION)"'
-LDLIBS   := -lutf8proc -lpcre2-8 -lz -lzstd -lpsl -lpthread -lm
+CPPFLAGS += -Iinclude -Iext -I/usr/include/libxml2 -DCORPUS_VERSION='"$(VERSION)"'
+LDLIBS   := -lutf8proc -lpcre2-8 -lz -lzstd -lpsl -lxml2 -lpthread -lm
 SRC      := $(wildcard ext/*.c)
 HDR      := $(wildcard ext/*.h include/*.h)
 # One object per file, so that tools/layers.sh can read who uses whom.  The

@@ -1,0 +1,1241 @@
+/*
+** HTML in: the bytes of a page decoded to UTF-8 (the charset from a BOM, the
+** HTTP Content-Type, the page's own <meta>, else a fallback that never
+** fails), parsed by libxml2's HTML parser (the parser lxml, and so
+** trafilatura, use), and its main content taken out as plain text:
+** html_to_text().  html_metadata() reads the same parse.
+**
+** The content scoring is this file's own, after the public descriptions of
+** Readability (Arc90; Mozilla's Readability.js: paragraph scores given to
+** their ancestors, link density, class and id weights, siblings of the top
+** candidate), jusText (short and link-dense blocks are boilerplate) and
+** trafilatura (the containers pages name their article body with; the
+** boilerplate sections it prunes).
+*/
+#include <errno.h>
+#include <iconv.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include "corpus_sql.h"
+
+/* ---- Charsets ---------------------------------------------------------- */
+
+/* Windows-1252's 0x80..0x9F; the five bytes it leaves undefined map to the
+** C1 control of the same value, as the WHATWG Encoding Standard does. */
+static const uint16_t cp1252_c1[32] = {
+  0x20AC,0x0081,0x201A,0x0192,0x201E,0x2026,0x2020,0x2021,
+  0x02C6,0x2030,0x0160,0x2039,0x0152,0x008D,0x017D,0x008F,
+  0x0090,0x2018,0x2019,0x201C,0x201D,0x2022,0x2013,0x2014,
+  0x02DC,0x2122,0x0161,0x203A,0x0153,0x009D,0x017E,0x0178
+};
+
+static int append_cp(corpus_buf *b, uint32_t c){
+  char u[4];
+  size_t n;
+  if( c<0x80 ){ u[0] = (char)c; n = 1; }
+  else if( c<0x800 ){
+    u[0] = (char)(0xC0|(c>>6)); u[1] = (char)(0x80|(c&0x3F)); n = 2;
+  }else if( c<0x10000 ){
+    u[0] = (char)(0xE0|(c>>12)); u[1] = (char)(0x80|((c>>6)&0x3F));
+    u[2] = (char)(0x80|(c&0x3F)); n = 3;
+  }else{
+    u[0] = (char)(0xF0|(c>>18)); u[1] = (char)(0x80|((c>>12)&0x3F));
+    u[2] = (char)(0x80|((c>>6)&0x3F)); u[3] = (char)(0x80|(c&0x3F)); n = 4;
+  }
+  return corpus_buf_append(b, u, n);
+}
+
+/* Windows-1252, which decodes every byte: the fallback that never fails. */
+static int decode_cp1252(const unsigned char *z, size_t n, corpus_buf *out){
+  size_t i = 0;
+  if( corpus_buf_reserve(out, n) ) return -1;
+  while( i<n ){
+    size_t run = corpus_ascii_prefix((const char*)z+i, n-i);
+    if( corpus_buf_append(out, (const char*)z+i, run) ) return -1;
+    i += run;
+    if( i<n ){
+      unsigned c = z[i++];
+      if( append_cp(out, c<0xA0 ? cp1252_c1[c-0x80] : c) ) return -1;
+    }
+  }
+  return 0;
+}
+
+/* Decodes z[0..n) from charset with iconv: each invalid or incomplete
+** sequence becomes U+FFFD (one per byte iconv cannot read).  0, -1 (out of
+** memory) or 1 (iconv does not know the charset). */
+static int decode_iconv(const char *charset, const unsigned char *z,
+                        size_t n, corpus_buf *out){
+  iconv_t cd = iconv_open("UTF-8", charset);
+  char *in = (char*)z;
+  size_t left = n;
+  int rc = 0;
+  if( cd==(iconv_t)-1 ) return 1;
+  while( left>0 ){
+    char *o;
+    size_t room, r;
+    if( corpus_buf_reserve(out, left*2 + 16) ){ rc = -1; break; }
+    o = out->z + out->n;
+    room = out->cap - out->n - 1;
+    r = iconv(cd, &in, &left, &o, &room);
+    out->n = (size_t)(o - out->z);
+    if( r!=(size_t)-1 ) break;
+    if( errno==E2BIG ) continue;
+    /* EILSEQ, or EINVAL (a sequence cut by the end): one U+FFFD, on */
+    if( corpus_buf_append(out, "\xEF\xBF\xBD", 3) ){ rc = -1; break; }
+    in++;
+    left--;
+    iconv(cd, 0, 0, 0, 0);
+  }
+  iconv_close(cd);
+  if( rc==0 && corpus_buf_reserve(out, 0) ) rc = -1;
+  if( rc==0 ) out->z[out->n] = 0;
+  return rc;
+}
+
+static int is_space(int c){
+  return c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\f';
+}
+static int lower(int c){ return c>='A' && c<='Z' ? c+32 : c; }
+static int is_alnum(char c){
+  return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9');
+}
+
+/* Whether z[0..n) starts with the lowercase ASCII word w, ignoring case. */
+static int starts_with(const char *z, size_t n, const char *w){
+  size_t i;
+  for(i=0; w[i]; i++){
+    if( i>=n || lower((unsigned char)z[i])!=w[i] ) return 0;
+  }
+  return 1;
+}
+
+/* The value of "charset=" in a Content-Type (HTTP's, or a meta's content
+** attribute), copied lowercased into label[0..cap); 0 when absent. */
+static int charset_param(const char *z, size_t n, char *label, size_t cap){
+  size_t i;
+  for(i=0; i+8<=n; i++){
+    if( starts_with(z+i, n-i, "charset") ){
+      size_t j = i+7, k = 0;
+      char q = 0;
+      while( j<n && is_space((unsigned char)z[j]) ) j++;
+      if( j>=n || z[j]!='=' ) continue;
+      j++;
+      while( j<n && is_space((unsigned char)z[j]) ) j++;
+      if( j<n && (z[j]=='"' || z[j]=='\'') ) q = z[j++];
+      while( j<n && z[j]!=q && z[j]!=';' && !is_space((unsigned char)z[j])
+             && (q || z[j]!='"') && k+1<cap ){
+        label[k++] = (char)lower((unsigned char)z[j++]);
+      }
+      label[k] = 0;
+      return k>0;
+    }
+  }
+  return 0;
+}
+
+/* An attribute of the tag starting at z[i] (just past "<meta"): its name
+** (lowercased, cut at 15 bytes) and value; returns the index past it, or
+** 0 at the tag's end. */
+static size_t meta_attr(const char *z, size_t n, size_t i, char *name,
+                        const char **val, size_t *nval){
+  size_t k = 0;
+  while( i<n && (is_space((unsigned char)z[i]) || z[i]=='/') ) i++;
+  if( i>=n || z[i]=='>' ) return 0;
+  while( i<n && !is_space((unsigned char)z[i]) && z[i]!='=' && z[i]!='>'
+         && z[i]!='/' ){
+    if( k<15 ) name[k++] = (char)lower((unsigned char)z[i]);
+    i++;
+  }
+  name[k] = 0;
+  *val = z+i;
+  *nval = 0;
+  while( i<n && is_space((unsigned char)z[i]) ) i++;
+  if( i<n && z[i]=='=' ){
+    i++;
+    while( i<n && is_space((unsigned char)z[i]) ) i++;
+    if( i<n && (z[i]=='"' || z[i]=='\'') ){
+      char q = z[i++];
+      *val = z+i;
+      while( i<n && z[i]!=q ) i++;
+      *nval = (size_t)(z+i-*val);
+      if( i<n ) i++;
+    }else{
+      *val = z+i;
+      while( i<n && !is_space((unsigned char)z[i]) && z[i]!='>' ) i++;
+      *nval = (size_t)(z+i-*val);
+    }
+  }
+  return i;
+}
+
+/* The charset a <meta charset> or <meta http-equiv=content-type
+** content="...; charset=X"> declares in the first CORPUS_HTML_PRESCAN
+** bytes (the WHATWG prescan, over a longer prefix because pages put
+** scripts before their meta), skipping comments.  0 when none. */
+#define CORPUS_HTML_PRESCAN 4096
+static int meta_charset(const char *z, size_t n, char *label, size_t cap){
+  size_t i = 0;
+  if( n>CORPUS_HTML_PRESCAN ) n = CORPUS_HTML_PRESCAN;
+  while( i<n ){
+    const char *lt = memchr(z+i, '<', n-i);
+    if( lt==0 ) break;
+    i = (size_t)(lt-z);
+    if( starts_with(z+i, n-i, "<!--") ){
+      size_t j = i+4;
+      while( j+3<=n && memcmp(z+j, "-->", 3)!=0 ) j++;
+      i = j+3;
+      continue;
+    }
+    if( starts_with(z+i, n-i, "<meta")
+     && i+5<n && (is_space((unsigned char)z[i+5]) || z[i+5]=='/') ){
+      char name[16], got[64];
+      const char *v, *content = 0;
+      size_t nv, ncontent = 0, j = i+5;
+      int pragma = 0, have = 0;
+      got[0] = 0;
+      while( (j = meta_attr(z, n, j, name, &v, &nv))!=0 ){
+        if( strcmp(name, "charset")==0 && !have && nv>0 ){
+          size_t k;
+          for(k=0; k<nv && k+1<sizeof(got); k++){
+            got[k] = (char)lower((unsigned char)v[k]);
+          }
+          got[k] = 0;
+          have = 1;
+        }else if( strcmp(name, "http-equiv")==0 ){
+          pragma = nv==12 && starts_with(v, nv, "content-type");
+        }else if( strcmp(name, "content")==0 ){
+          content = v;
+          ncontent = nv;
+        }
+      }
+      if( !have && pragma && content ){
+        have = charset_param(content, ncontent, got, sizeof(got));
+      }
+      if( have ){
+        size_t k = 0, s = 0;
+        while( is_space((unsigned char)got[s]) ) s++;
+        while( got[s+k] && k+1<cap ){ label[k] = got[s+k]; k++; }
+        while( k>0 && is_space((unsigned char)label[k-1]) ) k--;
+        label[k] = 0;
+        if( k>0 ) return 1;
+      }
+    }
+    i++;
+  }
+  return 0;
+}
+
+/* What iconv is asked for a charset label, after the WHATWG Encoding
+** Standard's mapping of labels (browsers decode ISO-8859-1 and ASCII as
+** Windows-1252, GB2312 as GBK as GB18030, ...); "utf-8" for UTF-8. */
+static const char *charset_name(const char *label){
+  static const struct { const char *label, *name; } map[] = {
+    {"utf8", "utf-8"}, {"unicode-1-1-utf-8", "utf-8"},
+    {"iso-8859-1", "WINDOWS-1252"}, {"iso8859-1", "WINDOWS-1252"},
+    {"iso_8859-1", "WINDOWS-1252"}, {"latin1", "WINDOWS-1252"},
+    {"l1", "WINDOWS-1252"}, {"ascii", "WINDOWS-1252"},
+    {"us-ascii", "WINDOWS-1252"}, {"cp1252", "WINDOWS-1252"},
+    {"x-cp1252", "WINDOWS-1252"}, {"windows-1252", "WINDOWS-1252"},
+    {"cp819", "WINDOWS-1252"}, {"ibm819", "WINDOWS-1252"},
+    {"iso-8859-9", "WINDOWS-1254"}, {"latin5", "WINDOWS-1254"},
+    {"iso-8859-11", "WINDOWS-874"}, {"tis-620", "WINDOWS-874"},
+    {"gb2312", "GB18030"}, {"gbk", "GB18030"}, {"x-gbk", "GB18030"},
+    {"gb_2312-80", "GB18030"}, {"chinese", "GB18030"},
+    {"shift_jis", "CP932"}, {"sjis", "CP932"}, {"x-sjis", "CP932"},
+    {"ms_kanji", "CP932"}, {"windows-31j", "CP932"},
+    {"euc-kr", "CP949"}, {"ks_c_5601-1987", "CP949"},
+    {"big5", "BIG5-HKSCS"}, {"x-x-big5", "BIG5-HKSCS"},
+    /* a page that says UTF-16 in ASCII bytes is not UTF-16 */
+    {"utf-16", "utf-8"}, {"utf-16le", "utf-8"}, {"utf-16be", "utf-8"},
+    {"x-user-defined", "WINDOWS-1252"},
+  };
+  size_t i;
+  for(i=0; i<CORPUS_COUNT(map); i++){
+    if( strcmp(label, map[i].label)==0 ) return map[i].name;
+  }
+  return label;
+}
+
+/* Appends the UTF-8 text z[0..n), each invalid sequence U+FFFD and each
+** NUL U+FFFD too (the HTML tokenizer's rule; libxml2 would stop there). */
+static int append_utf8_html(corpus_buf *out, const char *z, size_t n){
+  size_t i = 0;
+  while( i<n ){
+    const char *nul = memchr(z+i, 0, n-i);
+    size_t e = nul ? (size_t)(nul-z) : n;
+    if( corpus_buf_append_utf8(out, z+i, e-i) ) return -1;
+    if( nul && corpus_buf_append(out, "\xEF\xBF\xBD", 3) ) return -1;
+    i = e + (nul!=0);
+  }
+  return corpus_buf_reserve(out, 0);
+}
+
+static int corpus_html_decode(const char *z, size_t n, int is_text,
+                       const char *ctype, size_t nctype, corpus_buf *out,
+                       const char **charset){
+  const unsigned char *u = (const unsigned char*)z;
+  char label[64];
+  const char *name = 0;
+  int rc;
+  *charset = "utf-8";
+  if( is_text ) return append_utf8_html(out, z, n);
+  if( n>=3 && u[0]==0xEF && u[1]==0xBB && u[2]==0xBF ){
+    return append_utf8_html(out, z+3, n-3);
+  }
+  if( n>=2 && ((u[0]==0xFE && u[1]==0xFF) || (u[0]==0xFF && u[1]==0xFE)) ){
+    *charset = u[0]==0xFE ? "utf-16be" : "utf-16le";
+    name = u[0]==0xFE ? "UTF-16BE" : "UTF-16LE";
+    z += 2;
+    n -= 2;
+  }else if( (ctype && charset_param(ctype, nctype, label, sizeof(label)))
+         || meta_charset(z, n, label, sizeof(label)) ){
+    name = charset_name(label);
+    *charset = name;
+  }
+  if( name && strcmp(name, "utf-8")!=0 ){
+    corpus_buf dec = {0, 0, 0};
+    rc = decode_iconv(name, (const unsigned char*)z, n, &dec);
+    if( rc==0 ) rc = append_utf8_html(out, dec.z, dec.n);
+    corpus_free(dec.z);
+    if( rc<=0 ) return rc;
+    out->n = 0;                        /* a charset iconv does not know */
+    name = 0;
+  }
+  if( name || corpus_utf8_valid(z, n) ){
+    *charset = "utf-8";
+    return append_utf8_html(out, z, n);
+  }
+  {
+    corpus_buf dec = {0, 0, 0};
+    *charset = "windows-1252";
+    rc = decode_cp1252(u, n, &dec) ? -1 : append_utf8_html(out, dec.z, dec.n);
+    corpus_free(dec.z);
+    return rc;
+  }
+}
+
+/* Parses UTF-8 HTML (from corpus_html_decode: no NUL inside) with
+** libxml2's HTML parser, recovering as browsers do; NULL when out of
+** memory.  The page's own <meta charset> is not obeyed again: the text is
+** UTF-8 by now. */
+static htmlDocPtr corpus_html_parse(const char *z, size_t n){
+  if( n>INT_MAX ) return 0;
+  return htmlReadMemory(n ? z : "", (int)n, 0, "UTF-8",
+                        HTML_PARSE_RECOVER | HTML_PARSE_NOERROR
+                        | HTML_PARSE_NOWARNING | HTML_PARSE_NONET
+                        | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC
+                        | HTML_PARSE_NODEFDTD);
+}
+
+/* ---- Elements --------------------------------------------------------- */
+
+/* What a tag is, for the text and for the scoring. */
+#define T_DROP     0x0001   /* never text: script, style, form controls */
+#define T_BLOCK    0x0002   /* starts a line */
+#define T_BOILER   0x0004   /* nav, aside, footer, header: boilerplate */
+#define T_PARA     0x0008   /* its text is a paragraph for the scoring */
+#define T_PRE      0x0010   /* text kept verbatim */
+#define T_CELL     0x0020   /* td, th */
+#define T_TABLE    0x0040
+#define T_LINK     0x0080   /* a */
+#define T_H1       0x0100
+#define T_HEADING  0x0200   /* h2..h6 */
+#define T_BR       0x0400
+#define T_LIST     0x0800   /* ul, ol, dl */
+#define T_ITEM     0x1000   /* li, dd, dt */
+#define T_IMG      0x2000
+#define T_CONTAINER 0x4000  /* div, section, article, main: may score */
+#define T_INPUT    0x8000   /* a form control */
+
+static const struct html_tag { const char *name; unsigned flags; } tags[] = {
+  {"a", T_LINK}, {"address", T_BLOCK}, {"applet", T_DROP},
+  {"article", T_BLOCK|T_CONTAINER}, {"aside", T_BLOCK|T_BOILER},
+  {"audio", T_DROP}, {"blockquote", T_BLOCK|T_PARA}, {"body", T_BLOCK},
+  {"br", T_BR}, {"button", T_DROP|T_INPUT}, {"canvas", T_DROP},
+  {"caption", T_BLOCK}, {"center", T_BLOCK|T_CONTAINER},
+  {"datalist", T_DROP}, {"dd", T_BLOCK|T_ITEM}, {"details", T_BLOCK},
+  {"dialog", T_BLOCK|T_BOILER}, {"dir", T_BLOCK|T_LIST},
+  {"div", T_BLOCK|T_CONTAINER}, {"dl", T_BLOCK|T_LIST},
+  {"dt", T_BLOCK|T_ITEM}, {"embed", T_DROP}, {"fieldset", T_BLOCK},
+  {"figcaption", T_BLOCK}, {"figure", T_BLOCK}, {"footer", T_BLOCK|T_BOILER},
+  {"form", T_BLOCK}, {"frame", T_DROP}, {"frameset", T_DROP},
+  {"h1", T_BLOCK|T_H1}, {"h2", T_BLOCK|T_HEADING|T_PARA},
+  {"h3", T_BLOCK|T_HEADING|T_PARA}, {"h4", T_BLOCK|T_HEADING|T_PARA},
+  {"h5", T_BLOCK|T_HEADING|T_PARA}, {"h6", T_BLOCK|T_HEADING|T_PARA},
+  {"head", T_DROP}, {"header", T_BLOCK|T_BOILER}, {"hgroup", T_BLOCK},
+  {"hr", T_BLOCK}, {"html", T_BLOCK}, {"iframe", T_DROP},
+  {"img", T_IMG}, {"input", T_DROP|T_INPUT}, {"legend", T_BLOCK},
+  {"li", T_BLOCK|T_ITEM}, {"link", T_DROP}, {"main", T_BLOCK|T_CONTAINER},
+  {"map", T_DROP}, {"math", T_DROP}, {"menu", T_BLOCK|T_BOILER|T_LIST},
+  {"meta", T_DROP}, {"meter", T_DROP}, {"nav", T_BLOCK|T_BOILER},
+  {"noembed", T_DROP}, {"noframes", T_DROP}, {"noscript", T_DROP},
+  {"object", T_DROP}, {"ol", T_BLOCK|T_LIST}, {"optgroup", T_DROP},
+  {"option", T_DROP}, {"output", T_DROP}, {"p", T_BLOCK|T_PARA},
+  {"param", T_DROP}, {"picture", 0}, {"pre", T_BLOCK|T_PARA|T_PRE},
+  {"progress", T_DROP}, {"script", T_DROP}, {"section", T_BLOCK|T_CONTAINER},
+  {"select", T_DROP|T_INPUT}, {"source", T_DROP}, {"style", T_DROP},
+  {"summary", T_BLOCK}, {"svg", T_DROP}, {"table", T_BLOCK|T_TABLE},
+  {"tbody", 0}, {"td", T_BLOCK|T_CELL|T_PARA}, {"template", T_DROP},
+  {"textarea", T_DROP|T_INPUT}, {"tfoot", 0}, {"th", T_BLOCK|T_CELL},
+  {"thead", 0}, {"title", T_DROP}, {"tr", T_BLOCK}, {"track", T_DROP},
+  {"ul", T_BLOCK|T_LIST}, {"video", T_DROP}, {"xmp", T_BLOCK|T_PRE},
+};
+
+static unsigned tag_flags(const xmlChar *name){
+  size_t lo = 0, hi = CORPUS_COUNT(tags);
+  while( lo<hi ){
+    size_t mid = (lo+hi)/2;
+    int c = strcmp((const char*)name, tags[mid].name);
+    if( c==0 ) return tags[mid].flags;
+    if( c<0 ) hi = mid; else lo = mid+1;
+  }
+  return 0;
+}
+
+/* ---- Class and id words ------------------------------------------------ */
+
+/* Words in class and id attributes that name boilerplate whatever else
+** they say (a "comment-body" is a comment), that name it unless the
+** element also says it is the content ("article-footer" may be), and that
+** say content (Readability's negative and positive patterns, trafilatura's
+** pruned sections). */
+static const char *const strong_words[] = {
+  "advert", "breadcrumb", "consent", "cookie", "gdpr", "newsletter",
+  "outbrain", "paywall", "popup", "promo", "recommend", "related", "share",
+  "sharing", "signup", "social", "sponsor", "subscribe", "taboola",
+  "trending",
+};
+static const char *const weak_words[] = {
+  "banner", "footer", "header", "masthead", "menu", "navigation", "sidebar",
+  "widget", "toolbar", "pagination", "copyright", "skyscraper",
+};
+static const char *const weak_tokens[] = {
+  "ad", "ads", "adv", "aside", "foot", "hidden", "login", "meta", "modal",
+  "nav", "navbar", "pager", "print", "search", "skip", "tag", "tags",
+};
+static const char *const comment_words[] = {"comment", "disqus"};
+static const char *const comment_tokens[] = {"replies", "respond"};
+static const char *const good_words[] = {
+  "article", "blog", "body", "content", "entry", "main", "post", "story",
+  "text",
+};
+
+#define W_STRONG  1
+#define W_WEAK    2
+#define W_GOOD    4
+#define W_COMMENT 8
+
+/* The W_* words of one class or id value. */
+static unsigned class_words(const char *v){
+  char tok[64];
+  unsigned w = 0;
+  size_t i = 0;
+  while( v[i] ){
+    size_t k = 0, j;
+    while( v[i] && !is_alnum(v[i]) ) i++;
+    while( is_alnum(v[i]) ){
+      if( k+1<sizeof(tok) ) tok[k++] = (char)lower((unsigned char)v[i]);
+      i++;
+    }
+    tok[k] = 0;
+    if( k==0 ) continue;
+    for(j=0; j<CORPUS_COUNT(strong_words); j++){
+      if( strstr(tok, strong_words[j]) ) w |= W_STRONG;
+    }
+    for(j=0; j<CORPUS_COUNT(weak_words); j++){
+      if( strstr(tok, weak_words[j]) ) w |= W_WEAK;
+    }
+    for(j=0; j<CORPUS_COUNT(weak_tokens); j++){
+      if( strcmp(tok, weak_tokens[j])==0 ) w |= W_WEAK;
+    }
+    for(j=0; j<CORPUS_COUNT(comment_words); j++){
+      if( strstr(tok, comment_words[j]) ) w |= W_COMMENT;
+    }
+    for(j=0; j<CORPUS_COUNT(comment_tokens); j++){
+      if( strcmp(tok, comment_tokens[j])==0 ) w |= W_COMMENT;
+    }
+    for(j=0; j<CORPUS_COUNT(good_words); j++){
+      if( strstr(tok, good_words[j]) ) w |= W_GOOD;
+    }
+  }
+  return w;
+}
+
+/* An attribute's value (libxml2's copy, freed with xmlFree), or NULL. */
+static char *attr(xmlNodePtr n, const char *name){
+  return (char*)xmlGetProp(n, (const xmlChar*)name);
+}
+
+/* Whether the element is hidden (hidden, aria-hidden, display:none,
+** visibility:hidden: the tests of Readability's isProbablyVisible). */
+static int is_hidden(xmlNodePtr n){
+  xmlAttrPtr a;
+  int hidden = 0;
+  for(a=n->properties; a && !hidden; a=a->next){
+    const char *name = (const char*)a->name;
+    if( strcmp(name, "hidden")==0 ){
+      hidden = 1;
+    }else if( strcmp(name, "aria-hidden")==0 || strcmp(name, "style")==0 ){
+      char *v = (char*)xmlNodeGetContent((xmlNodePtr)a), *p, *q;
+      if( v==0 ) continue;
+      for(p=q=v; *p; p++){
+        if( !is_space((unsigned char)*p) ) *q++ = (char)lower((unsigned char)*p);
+      }
+      *q = 0;
+      if( name[0]=='a' ) hidden = strcmp(v, "true")==0;
+      else hidden = strstr(v, "display:none")!=0
+                 || strstr(v, "visibility:hidden")!=0;
+      xmlFree(v);
+    }
+  }
+  return hidden;
+}
+
+/* ---- The analysis ------------------------------------------------------ */
+
+/* Per element, in document order (node->_private holds index+1). */
+#define S_DROP    0x01   /* not text at all */
+#define S_BOILER  0x02   /* boilerplate (mode=main) */
+#define S_COMMENT 0x04   /* a comment section */
+#define S_SCORED  0x08   /* a candidate with a score */
+#define S_KEEP    0x10   /* a root of the main content */
+#define S_CLEAN   0x20   /* cut from inside the main content */
+#define S_INLINK  0x40   /* inside an <a> */
+#define S_INCOMMENT 0x80 /* inside a comment section */
+#define S_OUT     (S_DROP|S_BOILER|S_COMMENT|S_INCOMMENT)
+typedef struct hnode {
+  xmlNodePtr node;
+  unsigned tag, st, words;
+  int weight;             /* class and id weight: -25, 0, 25 or 50 */
+  size_t blk;             /* index of the nearest block element (itself) */
+  double score;
+  size_t text, link;      /* code points of visible text below; in links */
+  size_t own, commas;     /* its own paragraph's text and commas */
+  size_t sub_commas, np, nimg, nli, ninput, nhead;  /* subtree counts */
+} hnode;
+
+typedef struct html_opts {
+  int mode_all, links_drop, tables_drop, comments_keep, title_on;
+} html_opts;
+
+typedef struct html_doc {
+  htmlDocPtr doc;
+  hnode *a;
+  size_t n;
+  int use_classes, clean;   /* the rules of this attempt */
+} html_doc;
+
+static hnode *info(html_doc *d, xmlNodePtr n){
+  size_t i = (size_t)(uintptr_t)n->_private;
+  return n->type==XML_ELEMENT_NODE && i>0 && i<=d->n ? &d->a[i-1] : 0;
+}
+
+/* The next node of a walk of root's subtree in document order: n's first
+** child when descend, else the next node after n's subtree.  leave(arg, x)
+** runs for each node whose subtree is done. */
+static xmlNodePtr walk_next(xmlNodePtr root, xmlNodePtr n, int descend,
+                            void (*leave)(void*, xmlNodePtr), void *arg){
+  if( descend && n->children ) return n->children;
+  while( n!=root ){
+    if( leave ) leave(arg, n);
+    if( n->next ) return n->next;
+    n = n->parent;
+  }
+  if( leave ) leave(arg, root);
+  return 0;
+}
+
+/* Code points that are not white space, and commas, of UTF-8 text. */
+static void count_text(const char *z, size_t *chars, size_t *commas){
+  const unsigned char *u = (const unsigned char*)z;
+  size_t c = 0, k = 0;
+  for(; *u; u++){
+    if( *u<=' ' ){
+      continue;
+    }else if( *u==',' ){
+      k++;
+    }else if( *u==0xC2 && u[1]==0xA0 ){     /* no-break space */
+      u++;
+      continue;
+    }else if( *u==0xEF && u[1]==0xBC && u[2]==0x8C ){   /* U+FF0C */
+      k++;
+    }else if( *u==0xE3 && u[1]==0x80 && u[2]==0x81 ){   /* U+3001 */
+      k++;
+    }
+    if( (*u & 0xC0)!=0x80 ) c++;
+  }
+  *chars += c;
+  *commas += k;
+}
+
+static void leave_count(void *arg, xmlNodePtr n){
+  html_doc *d = (html_doc*)arg;
+  hnode *h = info(d, n), *p;
+  if( h==0 || n->parent==0 || (p = info(d, n->parent))==0 ) return;
+  if( h->st & (S_DROP|S_BOILER|S_COMMENT) ) return;
+  p->text += h->text;
+  p->link += h->link;
+  p->sub_commas += h->sub_commas;
+  p->np += h->np;
+  p->nimg += h->nimg;
+  p->nli += h->nli;
+  p->ninput += h->ninput;
+  p->nhead += h->nhead;
+}
+
+/* The class/id words and weight of an element. */
+static void element_words(hnode *h){
+  static const char *const names[] = {"class", "id"};
+  int k;
+  h->words = 0;
+  h->weight = 0;
+  for(k=0; k<2; k++){
+    char *v = attr(h->node, names[k]);
+    if( v ){
+      unsigned w = class_words(v);
+      h->words |= w;
+      if( w & (W_STRONG|W_WEAK|W_COMMENT) ) h->weight -= 25;
+      else if( w & W_GOOD ) h->weight += 25;
+      xmlFree(v);
+    }
+  }
+  {
+    char *v = attr(h->node, "role");
+    if( v ){
+      static const char *const boiler_roles[] = {
+        "alert", "alertdialog", "banner", "complementary", "contentinfo",
+        "dialog", "menu", "menubar", "navigation", "search", "toolbar",
+      };
+      size_t j;
+      for(j=0; j<CORPUS_COUNT(boiler_roles); j++){
+        if( strcmp(v, boiler_roles[j])==0 ) h->words |= W_STRONG;
+      }
+      if( strcmp(v, "main")==0 || strcmp(v, "article")==0 ) h->weight += 25;
+      xmlFree(v);
+    }
+  }
+  {
+    char *v = attr(h->node, "itemprop");
+    if( v ){
+      if( strstr(v, "articleBody") ) h->weight += 50;
+      xmlFree(v);
+    }
+  }
+}
+
+/* The first pass: flags, then text counted bottom-up. */
+static int analyse(html_doc *d, const html_opts *o){
+  xmlNodePtr root = xmlDocGetRootElement(d->doc), n;
+  size_t i = 0;
+  if( root==0 ) return 0;
+  for(n=root; n; ){
+    int descend = 1;
+    if( n->type==XML_ELEMENT_NODE ){
+      hnode *h = &d->a[i], *p = n->parent ? info(d, n->parent) : 0;
+      memset(h, 0, sizeof(*h));
+      h->node = n;
+      n->_private = (void*)(uintptr_t)(++i);
+      h->tag = tag_flags(n->name);
+      h->blk = (h->tag & T_BLOCK) || p==0 ? i-1 : p->blk;
+      if( p && (p->st & S_INLINK) ) h->st |= S_INLINK;
+      if( p && (p->st & (S_COMMENT|S_INCOMMENT)) ) h->st |= S_INCOMMENT;
+      if( h->tag & T_LINK ) h->st |= S_INLINK;
+      if( (h->tag & T_DROP) || is_hidden(n) ){
+        h->st |= S_DROP;
+        if( h->tag & T_INPUT ) h->ninput = 1;
+      }else{
+        element_words(h);
+        if( !o->mode_all && p ){
+          int top = strcmp((const char*)n->name, "body")==0
+                 || strcmp((const char*)n->name, "article")==0
+                 || strcmp((const char*)n->name, "main")==0;
+          if( h->tag & T_BOILER ) h->st |= S_BOILER;
+          if( d->use_classes && !top ){
+            if( h->words & W_COMMENT ) h->st |= S_COMMENT;
+            else if( (h->words & W_STRONG)
+                  || ((h->words & W_WEAK) && !(h->words & W_GOOD)) ){
+              h->st |= S_BOILER;
+            }
+          }
+        }
+        if( h->tag & T_PARA ) h->np = !(h->tag & T_HEADING);
+        if( h->tag & (T_H1|T_HEADING) ) h->nhead = 1;
+        if( h->tag & T_IMG ) h->nimg = 1;
+        if( h->tag & T_ITEM ) h->nli = 1;
+      }
+      descend = !(h->st & (S_DROP|S_BOILER))
+             && (o->comments_keep || !(h->st & S_COMMENT));
+    }else if( n->type==XML_TEXT_NODE || n->type==XML_CDATA_SECTION_NODE ){
+      hnode *p = n->parent ? info(d, n->parent) : 0;
+      if( p && n->content ){
+        size_t chars = 0, commas = 0;
+        count_text((const char*)n->content, &chars, &commas);
+        p->text += chars;
+        p->sub_commas += commas;
+        if( p->st & S_INLINK ) p->link += chars;
+        d->a[p->blk].own += chars;
+        d->a[p->blk].commas += commas;
+      }
+    }
+    n = walk_next(root, n, descend, leave_count, d);
+  }
+  return 0;
+}
+
+/* Readability's starting score of a candidate, by tag and class weight. */
+static void init_candidate(hnode *h){
+  const char *t = (const char*)h->node->name;
+  h->st |= S_SCORED;
+  h->score = h->weight;
+  if( strcmp(t, "div")==0 ) h->score += 5;
+  else if( strcmp(t, "pre")==0 || strcmp(t, "td")==0
+        || strcmp(t, "blockquote")==0 ) h->score += 3;
+  else if( h->tag & (T_LIST|T_ITEM) || strcmp(t, "address")==0
+        || strcmp(t, "form")==0 ) h->score -= 3;
+  else if( h->tag & (T_H1|T_HEADING) || strcmp(t, "th")==0 ) h->score -= 5;
+}
+
+static double link_density(const hnode *h){
+  return h->text ? (double)h->link/(double)h->text : 0.0;
+}
+
+/* Each paragraph of 25 code points or more scores 1, one per comma and one
+** per 100 code points up to 3; its parent gets that, its grandparent half,
+** and ancestors k levels up a 3k-th, to 5 levels (Readability.js).  Then
+** a candidate's score is scaled by the share of its text not in links. */
+static void score(html_doc *d){
+  size_t i;
+  for(i=0; i<d->n; i++){
+    hnode *h = &d->a[i];
+    xmlNodePtr p;
+    double s;
+    int level;
+    if( h->node==0 || h->own<25 ) continue;
+    if( !(h->tag & (T_PARA|T_CONTAINER)) ) continue;
+    if( h->st & S_OUT ) continue;
+    s = 1.0 + (double)h->commas + (double)(h->own/100 < 3 ? h->own/100 : 3);
+    for(p=h->node->parent, level=0; p && level<5; p=p->parent, level++){
+      hnode *a = info(d, p);
+      if( a==0 ) break;
+      if( !(a->st & S_SCORED) ) init_candidate(a);
+      a->score += s / (level==0 ? 1.0 : level==1 ? 2.0 : level*3.0);
+    }
+  }
+  for(i=0; i<d->n; i++){
+    hnode *h = &d->a[i];
+    if( h->st & S_SCORED ) h->score *= 1.0 - link_density(h);
+  }
+}
+
+/* The top candidate, moved up where Readability.js moves it: to a common
+** ancestor of the near-best candidates, up through higher-scoring
+** parents, and out of only children. */
+static hnode *top_candidate(html_doc *d){
+  hnode *top = 0, *best[5] = {0, 0, 0, 0, 0};
+  size_t i;
+  int k;
+  for(i=0; i<d->n; i++){
+    hnode *h = &d->a[i];
+    if( !(h->st & S_SCORED) ) continue;
+    for(k=0; k<5; k++){
+      if( best[k]==0 || h->score>best[k]->score ){
+        memmove(&best[k+1], &best[k], (size_t)(4-k)*sizeof(best[0]));
+        best[k] = h;
+        break;
+      }
+    }
+  }
+  top = best[0];
+  if( top==0 ) return 0;
+  {
+    /* three or more near-best candidates under one ancestor: take it */
+    xmlNodePtr p;
+    for(p=top->node->parent; p && info(d, p); p=p->parent){
+      int shared = 0;
+      for(k=1; k<5; k++){
+        xmlNodePtr q;
+        if( best[k]==0 || best[k]->score < 0.75*top->score ) continue;
+        for(q=best[k]->node; q && q!=p; q=q->parent){}
+        if( q==p ) shared++;
+      }
+      if( shared>=3 ){
+        top = info(d, p);
+        if( !(top->st & S_SCORED) ) init_candidate(top);
+        break;
+      }
+      if( strcmp((const char*)p->name, "body")==0 ) break;
+    }
+  }
+  {
+    double last = top->score;
+    xmlNodePtr p;
+    for(p=top->node->parent; p && info(d, p); p=p->parent){
+      hnode *a = info(d, p);
+      if( strcmp((const char*)p->name, "body")==0 ) break;
+      if( !(a->st & S_SCORED) ) continue;
+      if( a->score < last/3 ) break;
+      if( a->score > last ){ top = a; break; }
+      last = a->score;
+    }
+  }
+  while( top->node->parent && info(d, top->node->parent)
+         && strcmp((const char*)top->node->parent->name, "body")!=0 ){
+    xmlNodePtr c;
+    int elements = 0;
+    for(c=top->node->parent->children; c; c=c->next){
+      if( c->type==XML_ELEMENT_NODE ) elements++;
+    }
+    if( elements!=1 ) break;
+    top = info(d, top->node->parent);
+  }
+  return top;
+}
+
+/* Whether a paragraph's text ends a sentence or has one inside. */
+static int has_sentence(xmlNodePtr n){
+  xmlChar *t = xmlNodeGetContent(n);
+  int yes = 0;
+  if( t ){
+    size_t k = strlen((const char*)t);
+    while( k>0 && t[k-1]<=' ' ) k--;
+    yes = (k>0 && t[k-1]=='.') || strstr((const char*)t, ". ")!=0;
+    xmlFree(t);
+  }
+  return yes;
+}
+
+/* Marks the top candidate and the siblings Readability.js keeps with it:
+** those scoring a fifth of it (10 at least; a sibling of the same class
+** gets a bonus), and paragraphs long with few links, or short with none
+** and a sentence. */
+static void keep_siblings(html_doc *d, hnode *top){
+  double threshold = top->score*0.2 > 10 ? top->score*0.2 : 10;
+  xmlNodePtr s, parent = top->node->parent;
+  char *tclass = attr(top->node, "class");
+  if( parent==0 || info(d, parent)==0 ){
+    top->st |= S_KEEP;
+    if( tclass ) xmlFree(tclass);
+    return;
+  }
+  for(s=parent->children; s; s=s->next){
+    hnode *h = info(d, s);
+    double bonus = 0;
+    if( h==0 || (h->st & S_OUT) ) continue;
+    if( h==top ){ h->st |= S_KEEP; continue; }
+    if( tclass && tclass[0] ){
+      char *c = attr(s, "class");
+      if( c && strcmp(c, tclass)==0 ) bonus = top->score*0.2;
+      if( c ) xmlFree(c);
+    }
+    if( (h->st & S_SCORED) && h->score+bonus >= threshold ){
+      h->st |= S_KEEP;
+    }else if( strcmp((const char*)s->name, "p")==0 ){
+      double ld = link_density(h);
+      if( (h->text>80 && ld<0.25)
+       || (h->text>0 && h->text<=80 && ld==0 && has_sentence(s)) ){
+        h->st |= S_KEEP;
+      }
+    }
+  }
+  if( tclass ) xmlFree(tclass);
+}
+
+/* Readability's conditional cleaning, inside the main content: a
+** container with few commas goes when it is mostly links, mostly form
+** controls, or nearly empty. */
+static void clean(html_doc *d, const html_opts *o){
+  size_t i;
+  for(i=0; i<d->n; i++){
+    hnode *h = &d->a[i];
+    const char *t;
+    int list;
+    double ld;
+    if( h->node==0 || (h->st & (S_OUT|S_KEEP)) ) continue;
+    t = (const char*)h->node->name;
+    list = (h->tag & T_LIST)!=0;
+    if( !(list || (h->tag & (T_CONTAINER|T_TABLE)) || strcmp(t, "form")==0) ){
+      continue;
+    }
+    if( h->sub_commas>=10 ) continue;
+    ld = link_density(h);
+    if( h->weight<0
+     || (h->ninput>0 && h->ninput > h->np/3)
+     || (!list && h->text<25 && h->nimg==0 && h->nhead==0)
+     || (!list && h->weight<25 && ld>0.2)
+     || (list && ld>0.5)
+     || (h->weight>=25 && ld>0.5) ){
+      h->st |= S_CLEAN;
+    }
+    (void)o;
+  }
+}
+
+/* ---- Text out ---------------------------------------------------------- */
+
+typedef struct text_out {
+  corpus_buf *b;
+  int line_start, space, rc;
+  size_t pre;               /* inside this many <pre> */
+} text_out;
+
+static void out_bytes(text_out *t, const char *z, size_t n){
+  if( t->rc==0 && corpus_buf_append(t->b, z, n) ) t->rc = -1;
+}
+static void out_newline(text_out *t){
+  if( !t->line_start ) out_bytes(t, "\n", 1);
+  t->line_start = 1;
+  t->space = 0;
+}
+
+/* The length of the Unicode white space character at u, or 0: ASCII white
+** space, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F,
+** U+3000. */
+static size_t space_len(const unsigned char *u){
+  if( *u<=' ' ) return *u ? 1 : 0;
+  if( u[0]==0xC2 && u[1]==0xA0 ) return 2;
+  if( u[0]==0xE1 && u[1]==0x9A && u[2]==0x80 ) return 3;
+  if( u[0]==0xE2 && u[1]==0x80 && ((u[2]>=0x80 && u[2]<=0x8A)
+      || u[2]==0xA8 || u[2]==0xA9 || u[2]==0xAF) ) return 3;
+  if( u[0]==0xE2 && u[1]==0x81 && u[2]==0x9F ) return 3;
+  if( u[0]==0xE3 && u[1]==0x80 && u[2]==0x80 ) return 3;
+  return 0;
+}
+
+/* Text with white space runs made one space, none at a line's ends. */
+static void out_text(text_out *t, const char *z){
+  const unsigned char *u = (const unsigned char*)z;
+  if( t->pre ){
+    size_t n = strlen(z);
+    if( n ){
+      out_bytes(t, z, n);
+      t->line_start = z[n-1]=='\n';
+      t->space = 0;
+    }
+    return;
+  }
+  while( *u ){
+    size_t k = space_len(u), run = 0;
+    if( k ){
+      u += k;
+      t->space = 1;
+      continue;
+    }
+    if( t->space && !t->line_start ) out_bytes(t, " ", 1);
+    while( u[run] && space_len(u+run)==0 ) run++;
+    out_bytes(t, (const char*)u, run);
+    u += run;
+    t->line_start = t->space = 0;
+  }
+}
+
+typedef struct render {
+  html_doc *d;
+  const html_opts *o;
+  text_out *t;
+} render;
+
+/* Whether the walk skips an element's subtree. */
+static int skip(render *r, hnode *h){
+  const html_opts *o = r->o;
+  if( h==0 ) return 1;
+  if( h->st & S_DROP ) return 1;
+  if( o->mode_all ) return (o->links_drop && (h->tag & T_LINK))
+                        || (o->tables_drop && (h->tag & T_TABLE));
+  if( h->st & (S_BOILER|S_CLEAN) ) return 1;
+  if( (h->st & S_COMMENT) && !o->comments_keep ) return 1;
+  if( h->tag & T_H1 ) return 1;      /* the title: title=on writes it */
+  if( o->links_drop && (h->tag & T_LINK) ) return 1;
+  if( o->tables_drop && (h->tag & T_TABLE) ) return 1;
+  return 0;
+}
+
+static void leave_render(void *arg, xmlNodePtr n){
+  render *r = (render*)arg;
+  hnode *h = info(r->d, n);
+  if( h==0 ) return;
+  if( skip(r, h) ){
+    /* a skipped block still ends a line */
+    if( h->tag & T_BLOCK ) out_newline(r->t);
+    return;
+  }
+  if( h->tag & T_PRE ){
+    if( r->t->pre ) r->t->pre--;
+    r->t->line_start = 0;
+  }
+  if( h->tag & T_BLOCK && !(h->tag & T_CELL) ) out_newline(r->t);
+  else if( h->tag & T_CELL ) r->t->space = 1;
+}
+
+/* Writes the text of root's subtree. */
+static void render_subtree(render *r, xmlNodePtr root){
+  xmlNodePtr n;
+  for(n=root; n; ){
+    int descend = 1;
+    if( n->type==XML_ELEMENT_NODE ){
+      hnode *h = info(r->d, n);
+      if( skip(r, h) ){
+        descend = 0;
+      }else if( h->tag & T_BR ){
+        out_newline(r->t);
+      }else if( h->tag & T_CELL ){
+        if( !r->t->line_start ) out_bytes(r->t, "\t", 1);
+        r->t->space = 0;
+      }else if( h->tag & T_BLOCK ){
+        out_newline(r->t);
+      }
+      if( descend && (h->tag & T_PRE) ) r->t->pre++;
+    }else if( n->type==XML_TEXT_NODE || n->type==XML_CDATA_SECTION_NODE ){
+      if( n->content ) out_text(r->t, (const char*)n->content);
+    }
+    n = walk_next(root, n, descend, leave_render, r);
+  }
+}
+
+/* ---- Extraction ---------------------------------------------------------- */
+
+/* The text of the first visible h1, else of <title>, as one line. */
+static void render_title(html_doc *d, text_out *t){
+  xmlNodePtr root = xmlDocGetRootElement(d->doc), n, title = 0, h1 = 0;
+  for(n=root; n && !h1; ){
+    int descend = 1;
+    if( n->type==XML_ELEMENT_NODE ){
+      hnode *h = info(d, n);
+      if( title==0 && strcmp((const char*)n->name, "title")==0 ) title = n;
+      if( h && (h->st & S_DROP) ) descend = 0;
+      else if( h && (h->tag & T_H1) ){
+        xmlChar *c = xmlNodeGetContent(n);
+        size_t chars = 0, commas = 0;
+        if( c ){
+          count_text((const char*)c, &chars, &commas);
+          xmlFree(c);
+        }
+        if( chars>0 ) h1 = n;
+        descend = 0;
+      }
+    }
+    n = walk_next(root, n, descend, 0, 0);
+  }
+  if( h1 || title ){
+    xmlChar *c = xmlNodeGetContent(h1 ? h1 : title);
+    if( c ){
+      t->pre = 0;
+      out_text(t, (const char*)c);
+      xmlFree(c);
+      out_newline(t);
+    }
+  }
+}
+
+/* Whether an ancestor of n is a root of the main content. */
+static int in_kept(html_doc *d, xmlNodePtr n){
+  for(n=n->parent; n; n=n->parent){
+    hnode *h = info(d, n);
+    if( h && (h->st & S_KEEP) ) return 1;
+  }
+  return 0;
+}
+
+/* One attempt at the text, with the rules of d->use_classes and d->clean. */
+static int extract_once(html_doc *d, const html_opts *o, corpus_buf *out){
+  text_out t;
+  render r;
+  size_t i;
+  xmlNodePtr root = xmlDocGetRootElement(d->doc);
+  memset(&t, 0, sizeof(t));
+  t.b = out;
+  t.line_start = 1;
+  r.d = d;
+  r.o = o;
+  r.t = &t;
+  out->n = 0;
+  if( root==0 ) return 0;
+  analyse(d, o);
+  if( o->title_on ) render_title(d, &t);
+  if( o->mode_all ){
+    render_subtree(&r, root);
+  }else{
+    hnode *top;
+    score(d);
+    top = top_candidate(d);
+    if( top==0 ) top = info(d, root);
+    keep_siblings(d, top);
+    if( d->clean ) clean(d, o);
+    for(i=0; i<d->n; i++){
+      hnode *h = &d->a[i];
+      if( h->node==0 ) continue;
+      if( (h->st & S_KEEP)
+       || (o->comments_keep && (h->st & S_COMMENT)
+           && !(h->st & S_INCOMMENT) && !in_kept(d, h->node)) ){
+        render_subtree(&r, h->node);
+        out_newline(&t);
+      }
+    }
+  }
+  /* no line break at the end */
+  if( t.rc==0 && out->n>0 && out->z[out->n-1]=='\n' ) out->n--;
+  if( t.rc==0 && out->z ) out->z[out->n] = 0;
+  return t.rc;
+}
+
+/* Code points of UTF-8 text. */
+static size_t text_chars(const corpus_buf *b){
+  size_t i, c = 0;
+  for(i=0; i<b->n; i++) c += ((unsigned char)b->z[i] & 0xC0)!=0x80;
+  return c;
+}
+
+/* The main content of a parsed page as text into out (reset first): 0 or
+** -1 (out of memory).  Readability's retries: when the text has fewer
+** than 500 code points, again without the class and id rules, then
+** without the cleaning; the longest of the three. */
+static int corpus_html_text(htmlDocPtr doc, const html_opts *o, corpus_buf *out){
+  html_doc d;
+  xmlNodePtr root = xmlDocGetRootElement(doc), n;
+  corpus_buf best = {0, 0, 0};
+  size_t count = 0, best_chars = 0;
+  int attempt, rc = 0;
+  memset(&d, 0, sizeof(d));
+  d.doc = doc;
+  for(n=root; n; n=walk_next(root, n, 1, 0, 0)){
+    if( n->type==XML_ELEMENT_NODE ){
+      count++;
+      n->_private = 0;
+    }
+  }
+  out->n = 0;
+  if( count==0 ) return corpus_buf_reserve(out, 0);
+  d.a = corpus_realloc(0, count*sizeof(hnode));
+  if( d.a==0 ) return -1;
+  d.n = count;
+  for(attempt=0; attempt<3 && rc==0; attempt++){
+    corpus_buf cur = {0, 0, 0};
+    size_t chars;
+    memset(d.a, 0, count*sizeof(hnode));
+    d.use_classes = attempt==0;
+    d.clean = attempt<2;
+    rc = extract_once(&d, o, &cur);
+    chars = text_chars(&cur);
+    if( rc==0 && (best.z==0 || chars>best_chars) ){
+      corpus_free(best.z);
+      best = cur;
+      best_chars = chars;
+    }else{
+      corpus_free(cur.z);
+    }
+    if( o->mode_all || best_chars>=500 ) break;
+  }
+  corpus_free(d.a);
+  if( rc ){
+    corpus_free(best.z);
+    return -1;
+  }
+  corpus_free(out->z);
+  *out = best;
+  return corpus_buf_reserve(out, 0);
+}
+
+/* ---- SQL ----------------------------------------------------------------- */
+
+static int html_option(void *ctx, const char *key, const char *value,
+                       char *err){
+  html_opts *o = (html_opts*)ctx;
+  static const struct { const char *key, *choices; size_t off; } keys[] = {
+    {"mode", "main|all", offsetof(html_opts, mode_all)},
+    {"links", "keep|drop", offsetof(html_opts, links_drop)},
+    {"tables", "keep|drop", offsetof(html_opts, tables_drop)},
+    {"comments", "drop|keep", offsetof(html_opts, comments_keep)},
+    {"title", "off|on", offsetof(html_opts, title_on)},
+  };
+  size_t i;
+  for(i=0; i<CORPUS_COUNT(keys); i++){
+    if( strcmp(key, keys[i].key)==0 ){
+      int k = corpus_option_choice(key, value, keys[i].choices, err);
+      if( k<0 ) return -1;
+      *(int*)((char*)o + keys[i].off) = k;
+      return 0;
+    }
+  }
+  snprintf(err, CORPUS_ERRMAX, "unknown option '%s' (expected mode, links, "
+           "tables, comments or title)", key);
+  return -1;
+}
+
+/* Reads html and content_type: SQLITE_OK with the page decoded and parsed
+** in *doc (NULL for a NULL html: the result is NULL), or an error set. */
+static int html_args(sqlite3_context *ctx, const char *func, int argc,
+                     sqlite3_value **argv, htmlDocPtr *doc){
+  int t = sqlite3_value_type(argv[0]);
+  const char *z, *ctype = 0, *charset;
+  size_t n, nctype = 0;
+  corpus_buf dec = {0, 0, 0};
+  *doc = 0;
+  if( t==SQLITE_NULL ) return SQLITE_OK;
+  if( t!=SQLITE_TEXT && t!=SQLITE_BLOB ){
+    corpus_result_error(ctx, func, "html must be TEXT or BLOB, got %s",
+                        corpus_type_name(t));
+    return SQLITE_ERROR;
+  }
+  if( argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL ){
+    if( corpus_check_text(ctx, func, "content_type", argv[1]) ){
+      return SQLITE_ERROR;
+    }
+    ctype = (const char*)sqlite3_value_text(argv[1]);
+    nctype = (size_t)sqlite3_value_bytes(argv[1]);
+    if( ctype==0 ) goto nomem;
+  }
+  z = t==SQLITE_BLOB ? (const char*)sqlite3_value_blob(argv[0])
+                     : (const char*)sqlite3_value_text(argv[0]);
+  n = (size_t)sqlite3_value_bytes(argv[0]);
+  if( z==0 && n>0 ) goto nomem;
+  if( corpus_html_decode(z ? z : "", n, t==SQLITE_TEXT, ctype, nctype, &dec,
+                         &charset) ){
+    corpus_free(dec.z);
+    goto nomem;
+  }
+  *doc = corpus_html_parse(dec.z ? dec.z : "", dec.n);
+  corpus_free(dec.z);
+  if( *doc==0 && dec.n>0 ) goto nomem;
+  return SQLITE_OK;
+nomem:
+  sqlite3_result_error_nomem(ctx);
+  return SQLITE_NOMEM;
+}
+
+/* html_to_text(html [, content_type [, options]]) */
+static void html_to_text_func(sqlite3_context *ctx, int argc,
+                              sqlite3_value **argv){
+  html_opts o;
+  htmlDocPtr doc;
+  corpus_buf out = {0, 0, 0};
+  memset(&o, 0, sizeof(o));
+  if( argc>2 && corpus_apply_options(ctx, "html_to_text", argv[2],
+                                     html_option, &o) ){
+    return;
+  }
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  if( html_args(ctx, "html_to_text", argc, argv, &doc) ) return;
+  if( doc && corpus_html_text(doc, &o, &out) ){
+    xmlFreeDoc(doc);
+    corpus_free(out.z);
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if( doc ) xmlFreeDoc(doc);
+  if( out.z==0 ){
+    sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+  }else{
+    sqlite3_result_text64(ctx, out.z, out.n, corpus_free, SQLITE_UTF8);
+  }
+}
+
+static const corpus_sql html_sql[] = {
+  CORPUS_SCALAR("html_to_text", 1, CORPUS_PURE, html_to_text_func),
+  CORPUS_SCALAR("html_to_text", 2, CORPUS_PURE, html_to_text_func),
+  CORPUS_SCALAR("html_to_text", 3, CORPUS_PURE, html_to_text_func),
+};
+
+int corpus_html_register(sqlite3 *db, char **pzErr){
+  xmlInitParser();
+  return corpus_sql_register(db, html_sql, CORPUS_COUNT(html_sql), pzErr);
+}
