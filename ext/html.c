@@ -358,7 +358,7 @@ static const struct html_tag { const char *name; unsigned flags; } tags[] = {
   {"dialog", T_BLOCK|T_BOILER}, {"dir", T_BLOCK|T_LIST},
   {"div", T_BLOCK|T_CONTAINER}, {"dl", T_BLOCK|T_LIST},
   {"dt", T_BLOCK|T_ITEM}, {"embed", T_DROP}, {"fieldset", T_BLOCK},
-  {"figcaption", T_BLOCK}, {"figure", T_BLOCK}, {"footer", T_BLOCK|T_BOILER},
+  {"figcaption", T_BLOCK|T_BOILER}, {"figure", T_BLOCK}, {"footer", T_BLOCK|T_BOILER},
   {"form", T_BLOCK}, {"frame", T_DROP}, {"frameset", T_DROP},
   {"h1", T_BLOCK|T_H1}, {"h2", T_BLOCK|T_HEADING|T_PARA},
   {"h3", T_BLOCK|T_HEADING|T_PARA}, {"h4", T_BLOCK|T_HEADING|T_PARA},
@@ -651,9 +651,10 @@ static int analyse(html_doc *d, const html_opts *o){
                  || strcmp((const char*)n->name, "article")==0
                  || strcmp((const char*)n->name, "main")==0;
           if( h->tag & T_BOILER ) h->st |= S_BOILER;
-          if( d->use_classes && !top ){
-            if( h->words & W_COMMENT ) h->st |= S_COMMENT;
-            else if( (h->words & W_STRONG)
+          if( !top && (h->words & W_COMMENT) ){
+            h->st |= S_COMMENT;
+          }else if( d->use_classes && !top ){
+            if( (h->words & W_STRONG)
                   || ((h->words & W_WEAK) && !(h->words & W_GOOD)) ){
               h->st |= S_BOILER;
             }
@@ -854,6 +855,11 @@ static void clean(html_doc *d, const html_opts *o){
     if( h->node==0 || (h->st & (S_OUT|S_KEEP)) ) continue;
     t = (const char*)h->node->name;
     list = (h->tag & T_LIST)!=0;
+    if( (h->tag & T_PARA) && !(h->tag & (T_PRE|T_CELL)) ){
+      /* a paragraph that is mostly a link: "Read more", related stories */
+      if( link_density(h)>0.5 ) h->st |= S_CLEAN;
+      continue;
+    }
     if( !(list || (h->tag & (T_CONTAINER|T_TABLE)) || strcmp(t, "form")==0) ){
       continue;
     }
