@@ -401,14 +401,15 @@ static unsigned tag_flags(const xmlChar *name){
 ** say content (Readability's negative and positive patterns, trafilatura's
 ** pruned sections). */
 static const char *const strong_words[] = {
-  "advert", "breadcrumb", "consent", "cookie", "gdpr", "newsletter",
-  "outbrain", "paywall", "popup", "promo", "recommend", "related", "share",
-  "sharing", "signup", "social", "sponsor", "subscribe", "taboola",
+  "advert", "breadcrumb", "caption", "consent", "cookie", "credit", "gdpr",
+  "newsletter", "outbrain", "popup", "promo", "recommend", "related",
+  "share", "sharing", "signup", "social", "sponsor", "subscribe", "taboola",
   "trending",
 };
 static const char *const weak_words[] = {
   "banner", "footer", "header", "masthead", "menu", "navigation", "sidebar",
-  "widget", "toolbar", "pagination", "copyright", "skyscraper",
+  "widget", "toolbar", "pagination", "copyright", "skyscraper", "gallery",
+  "carousel", "slideshow",
 };
 static const char *const weak_tokens[] = {
   "ad", "ads", "adv", "aside", "foot", "hidden", "login", "meta", "modal",
