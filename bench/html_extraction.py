@@ -11,7 +11,8 @@ the benchmark's own evaluate.py (imported from the checkout: token 4-gram
 shingles, precision and recall averaged over pages, accuracy = identical
 token lists), with its bootstrap for the spread.  Speed: MB of HTML per
 second on one core, for html_to_text (mode=main and mode=all) next to the
-baseline of the same pages through the HTML parser alone.
+baseline of the same pages through libxml2's HTML parser alone (lxml, when
+python3-lxml is installed).
 """
 import gzip, json, os, sqlite3, sys, time
 from pathlib import Path
@@ -50,6 +51,14 @@ def main():
     prediction, t_main = run('SELECT html_to_text(?, NULL, ?)', options)
     _, t_all = run("SELECT html_to_text(?, NULL, 'mode=all')")
     _, t_len = run('SELECT length(?)')   # the SQL call alone
+    try:  # the parser's own speed: libxml2's HTML parser through lxml
+        import lxml.html
+        t0 = time.perf_counter()
+        for v in pages.values():
+            lxml.html.document_fromstring(v)
+        t_lxml = time.perf_counter() - t0
+    except ImportError:
+        t_lxml = None
     truth = evaluate.load_json(bench / 'ground-truth.json')
     pred = {k: {'articleBody': prediction[k] or ''} for k in truth}
     m = evaluate.evaluate(truth, pred, 1000)
@@ -60,6 +69,11 @@ def main():
     print(f'html_to_text mode=main  {mb / t_main:7.1f} MB/s')
     print(f'html_to_text mode=all   {mb / t_all:7.1f} MB/s')
     print(f'baseline: length(?)     {mb / t_len:7.1f} MB/s')
+    if t_lxml:
+        print(f'baseline: libxml2 parse {mb / t_lxml:7.1f} MB/s '
+              '(lxml.html.document_fromstring)')
+    else:
+        print('baseline: libxml2 parse (needs python3-lxml)')
     if out_file:
         with open(out_file, 'w') as f:
             json.dump({'version': 'sqlite-corpus', 'output': pred}, f,

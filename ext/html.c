@@ -318,14 +318,16 @@ static int corpus_html_decode(const char *z, size_t n, int is_text,
 /* Parses UTF-8 HTML (from corpus_html_decode: no NUL inside) with
 ** libxml2's HTML parser, recovering as browsers do; NULL when out of
 ** memory.  The page's own <meta charset> is not obeyed again: the text is
-** UTF-8 by now. */
+** UTF-8 by now.  HTML_PARSE_HUGE lifts libxml2's limits of 256 levels of
+** nesting and 10 MB of text in one node, past which it would stop reading
+** and lose the rest of the page: the walks here are iterative. */
 static htmlDocPtr corpus_html_parse(const char *z, size_t n){
   if( n>INT_MAX ) return 0;
   return htmlReadMemory(n ? z : "", (int)n, 0, "UTF-8",
                         HTML_PARSE_RECOVER | HTML_PARSE_NOERROR
                         | HTML_PARSE_NOWARNING | HTML_PARSE_NONET
                         | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC
-                        | HTML_PARSE_NODEFDTD);
+                        | HTML_PARSE_NODEFDTD | XML_PARSE_HUGE);
 }
 
 /* ---- Elements --------------------------------------------------------- */
@@ -504,6 +506,7 @@ static int is_hidden(xmlNodePtr n){
 #define S_CLEAN   0x20   /* cut from inside the main content */
 #define S_INLINK  0x40   /* inside an <a> */
 #define S_INCOMMENT 0x80 /* inside a comment section */
+#define S_INKEPT  0x100  /* below a root of the main content */
 #define S_OUT     (S_DROP|S_BOILER|S_COMMENT|S_INCOMMENT)
 typedef struct hnode {
   xmlNodePtr node;
@@ -514,6 +517,7 @@ typedef struct hnode {
   size_t text, link;      /* code points of visible text below; in links */
   size_t own, commas;     /* its own paragraph's text and commas */
   size_t sub_commas, np, nimg, nli, ninput, nhead;  /* subtree counts */
+  int shared;             /* near-best candidates below it */
 } hnode;
 
 typedef struct html_opts {
@@ -646,8 +650,8 @@ static int analyse(html_doc *d, const html_opts *o){
         h->st |= S_DROP;
         if( h->tag & T_INPUT ) h->ninput = 1;
       }else{
-        element_words(h);
         if( !o->mode_all && p ){
+          element_words(h);
           int top = strcmp((const char*)n->name, "body")==0
                  || strcmp((const char*)n->name, "article")==0
                  || strcmp((const char*)n->name, "main")==0;
@@ -751,17 +755,18 @@ static hnode *top_candidate(html_doc *d){
   top = best[0];
   if( top==0 ) return 0;
   {
-    /* three or more near-best candidates under one ancestor: take it */
+    /* three or more near-best candidates under one ancestor: take it
+    ** (each ancestor counts the near-best candidates below it, so that
+    ** this is linear in the depth) */
     xmlNodePtr p;
-    for(p=top->node->parent; p && info(d, p); p=p->parent){
-      int shared = 0;
-      for(k=1; k<5; k++){
-        xmlNodePtr q;
-        if( best[k]==0 || best[k]->score < 0.75*top->score ) continue;
-        for(q=best[k]->node; q && q!=p; q=q->parent){}
-        if( q==p ) shared++;
+    for(k=1; k<5; k++){
+      if( best[k]==0 || best[k]->score < 0.75*top->score ) continue;
+      for(p=best[k]->node->parent; p && info(d, p); p=p->parent){
+        info(d, p)->shared++;
       }
-      if( shared>=3 ){
+    }
+    for(p=top->node->parent; p && info(d, p); p=p->parent){
+      if( info(d, p)->shared>=3 ){
         top = info(d, p);
         if( !(top->st & S_SCORED) ) init_candidate(top);
         break;
@@ -966,10 +971,7 @@ static void leave_render(void *arg, xmlNodePtr n){
     if( h->tag & T_BLOCK ) out_newline(r->t);
     return;
   }
-  if( h->tag & T_PRE ){
-    if( r->t->pre ) r->t->pre--;
-    r->t->line_start = 0;
-  }
+  if( (h->tag & T_PRE) && r->t->pre ) r->t->pre--;
   if( h->tag & T_BLOCK && !(h->tag & T_CELL) ) out_newline(r->t);
   else if( h->tag & T_CELL ) r->t->space = 1;
 }
@@ -1034,13 +1036,16 @@ static void render_title(html_doc *d, text_out *t){
   }
 }
 
-/* Whether an ancestor of n is a root of the main content. */
-static int in_kept(html_doc *d, xmlNodePtr n){
-  for(n=n->parent; n; n=n->parent){
-    hnode *h = info(d, n);
-    if( h && (h->st & S_KEEP) ) return 1;
+/* Marks the elements below a root of the main content (a[] is in
+** document order: a parent before its children). */
+static void mark_in_kept(html_doc *d){
+  size_t i;
+  for(i=0; i<d->n; i++){
+    hnode *h = &d->a[i], *p;
+    if( h->node==0 || h->node->parent==0 ) continue;
+    p = info(d, h->node->parent);
+    if( p && (p->st & (S_KEEP|S_INKEPT)) ) h->st |= S_INKEPT;
   }
-  return 0;
 }
 
 /* One attempt at the text, with the rules of d->use_classes and d->clean. */
@@ -1068,12 +1073,13 @@ static int extract_once(html_doc *d, const html_opts *o, corpus_buf *out){
     if( top==0 ) top = info(d, root);
     keep_siblings(d, top);
     if( d->clean ) clean(d, o);
+    if( o->comments_keep ) mark_in_kept(d);
     for(i=0; i<d->n; i++){
       hnode *h = &d->a[i];
       if( h->node==0 ) continue;
       if( (h->st & S_KEEP)
        || (o->comments_keep && (h->st & S_COMMENT)
-           && !(h->st & S_INCOMMENT) && !in_kept(d, h->node)) ){
+           && !(h->st & (S_INCOMMENT|S_INKEPT))) ){
         render_subtree(&r, h->node);
         out_newline(&t);
       }
