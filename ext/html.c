@@ -1148,6 +1148,473 @@ static int corpus_html_text(htmlDocPtr doc, const html_opts *o, corpus_buf *out)
   return corpus_buf_reserve(out, 0);
 }
 
+/* ---- Metadata ------------------------------------------------------------ */
+
+/* The fields of html_metadata(), each the value of the best source seen
+** so far (the lowest prio), as trafilatura's metadata extraction reads
+** them: <meta> names and Open Graph properties, JSON-LD, then the page's
+** own elements. */
+enum { M_TITLE, M_DESCRIPTION, M_AUTHOR, M_DATE, M_URL, M_SITENAME,
+       M_LANGUAGE, M_COUNT };
+static const char *const meta_keys[M_COUNT] = {
+  "title", "description", "author", "date", "url", "sitename", "language"
+};
+typedef struct html_meta {
+  corpus_buf v[M_COUNT];
+  int prio[M_COUNT];       /* 0: none yet */
+  int rc;
+} html_meta;
+
+static int two(const char *z){
+  return (z[0]>='0' && z[0]<='9' && z[1]>='0' && z[1]<='9')
+         ? (z[0]-'0')*10 + z[1]-'0' : -1;
+}
+static int days_in(int y, int m){
+  static const int d[12] = {31,28,31,30,31,30,31,31,30,31,30,31};
+  return m==2 && ((y%4==0 && y%100!=0) || y%400==0) ? 29 : d[m-1];
+}
+static int month_name(const char *z, size_t n, size_t *len){
+  static const char *const names[12] = {"jan", "feb", "mar", "apr", "may",
+    "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  int m;
+  size_t k = 0;
+  while( k<n && ((z[k]|32)>='a' && (z[k]|32)<='z') ) k++;
+  if( k<3 ) return 0;
+  for(m=0; m<12; m++){
+    if( starts_with(z, k, names[m]) ){ *len = k; return m+1; }
+  }
+  return 0;
+}
+
+/* A date as ISO 8601 into out ("2019-11-18", or with its time
+** "2019-11-18T16:07:00" and its offset "Z" or "+01:00" when given), from
+** ISO 8601 (also with '/' or '.'), RFC 2822 ("Mon, 18 Nov 2019 16:07:00
+** GMT"), "November 18, 2019" and "18 November 2019".  0, or 1 when the
+** text is no date this reads (or not a real day). */
+static int iso_date(const char *z, size_t n, char *out){
+  int y = -1, m = 0, d = 0, hh = -1, mi = 0, ss = 0;
+  size_t i = 0, k;
+  char tz[16] = "";
+  while( i<n && is_space((unsigned char)z[i]) ) i++;
+  z += i; n -= i; i = 0;
+  if( n>=10 && two(z)>=0 && two(z+2)>=0 && (z[4]=='-' || z[4]=='/'
+      || z[4]=='.') && z[7]==z[4] ){
+    y = two(z)*100 + two(z+2);
+    m = two(z+5);
+    d = two(z+8);
+    i = 10;
+    if( i+5<=n && (z[i]=='T' || z[i]==' ') && two(z+i+1)>=0 && z[i+3]==':' ){
+      hh = two(z+i+1);
+      mi = two(z+i+4);
+      i += 6;
+      if( i+3<=n && z[i]==':' ){ ss = two(z+i+1); i += 3; }
+      while( i<n && (z[i]=='.' || (z[i]>='0' && z[i]<='9')) ) i++;
+      if( i<n && z[i]=='Z' ){
+        strcpy(tz, "Z");
+      }else if( i+3<=n && (z[i]=='+' || z[i]=='-') && two(z+i+1)>=0 ){
+        int th = two(z+i+1), tm = 0;
+        if( i+6<=n && z[i+3]==':' ) tm = two(z+i+4);
+        else if( i+5<=n ) tm = two(z+i+3) < 0 ? 0 : two(z+i+3);
+        if( th>23 || tm<0 || tm>59 ) return 1;
+        snprintf(tz, sizeof(tz), "%c%02d:%02d", z[i], th, tm);
+      }
+    }
+  }else{
+    /* RFC 2822 and written dates: [weekday,] D Month YYYY | Month D, YYYY */
+    size_t len = 0;
+    int a = -1;
+    for(k=0; k<n && k<12 && z[k]!=','; k++){}
+    if( k<n && k<12 && z[k]==',' && month_name(z, n, &len)==0 ){
+      i = k+1;                                  /* a weekday */
+    }
+    while( i<n && is_space((unsigned char)z[i]) ) i++;
+    if( i<n && z[i]>='0' && z[i]<='9' ){
+      a = z[i++]-'0';
+      if( i<n && z[i]>='0' && z[i]<='9' ) a = a*10 + z[i++]-'0';
+      while( i<n && (is_space((unsigned char)z[i]) || z[i]=='.') ) i++;
+      if( (m = month_name(z+i, n-i, &len))==0 ) return 1;
+      d = a;
+      i += len;
+    }else{
+      if( (m = month_name(z+i, n-i, &len))==0 ) return 1;
+      i += len;
+      while( i<n && (is_space((unsigned char)z[i]) || z[i]=='.') ) i++;
+      if( i>=n || z[i]<'0' || z[i]>'9' ) return 1;
+      d = z[i++]-'0';
+      if( i<n && z[i]>='0' && z[i]<='9' ) d = d*10 + z[i++]-'0';
+      while( i<n && ((z[i]|32)=='s' || (z[i]|32)=='t' || (z[i]|32)=='n'
+                     || (z[i]|32)=='d' || (z[i]|32)=='r' || (z[i]|32)=='h') ){
+        i++;                                    /* 1st, 2nd, 3rd, 4th */
+      }
+      if( i<n && z[i]==',' ) i++;
+    }
+    while( i<n && is_space((unsigned char)z[i]) ) i++;
+    if( i+4>n || two(z+i)<0 || two(z+i+2)<0 ) return 1;
+    y = two(z+i)*100 + two(z+i+2);
+    i += 4;
+    while( i<n && is_space((unsigned char)z[i]) ) i++;
+    if( i+5<=n && two(z+i)>=0 && z[i+2]==':' && two(z+i+3)>=0 ){
+      hh = two(z+i);
+      mi = two(z+i+3);
+      i += 5;
+      if( i+3<=n && z[i]==':' && two(z+i+1)>=0 ){ ss = two(z+i+1); i += 3; }
+      while( i<n && is_space((unsigned char)z[i]) ) i++;
+      if( i+3<=n && (starts_with(z+i, n-i, "gmt") || starts_with(z+i, n-i, "utc")) ){
+        strcpy(tz, "Z");
+      }else if( i+5<=n && (z[i]=='+' || z[i]=='-') && two(z+i+1)>=0
+                && two(z+i+3)>=0 && two(z+i+1)<24 && two(z+i+3)<60 ){
+        snprintf(tz, sizeof(tz), "%c%02d:%02d", z[i], two(z+i+1), two(z+i+3));
+      }
+    }
+  }
+  if( y<1000 || m<1 || m>12 || d<1 || d>days_in(y, m) ) return 1;
+  if( hh<0 ){
+    snprintf(out, 32, "%04d-%02d-%02d", y, m, d);
+  }else{
+    if( hh>23 || mi<0 || mi>59 || ss<0 || ss>60 ) return 1;
+    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%s", y, m, d, hh, mi, ss,
+             tz);
+  }
+  return 0;
+}
+
+/* Sets field f from z[0..n) (white space runs made one space, cut at the
+** ends) when prio is better than what it has and the value is not empty;
+** a date must read as one. */
+static void meta_set(html_meta *m, int f, int prio, const char *z, size_t n){
+  corpus_buf *b = &m->v[f];
+  char date[32];
+  size_t i = 0;
+  int space = 0;
+  if( z==0 || m->rc || (m->prio[f] && m->prio[f]<=prio) ) return;
+  if( f==M_DATE ){
+    if( iso_date(z, n, date) ) return;
+    z = date;
+    n = strlen(date);
+  }else if( f==M_AUTHOR ){
+    /* a byline's "By " */
+    while( i<n && space_len((const unsigned char*)z+i) ){
+      i += space_len((const unsigned char*)z+i);
+    }
+    if( n-i>3 && starts_with(z+i, n-i, "by") && is_space((unsigned char)z[i+2]) ){
+      z += i+3;
+      n -= i+3;
+    }
+    i = 0;
+  }
+  while( i<n && space_len((const unsigned char*)z+i) ) i += space_len((const unsigned char*)z+i);
+  if( i>=n ) return;
+  b->n = 0;
+  while( i<n && m->rc==0 ){
+    size_t k = space_len((const unsigned char*)z+i);
+    if( k ){ space = 1; i += k; continue; }
+    if( space && corpus_buf_append(b, " ", 1) ) m->rc = -1;
+    space = 0;
+    if( corpus_buf_append(b, z+i, 1) ) m->rc = -1;
+    i++;
+  }
+  m->prio[f] = prio;
+}
+
+static void meta_set_str(html_meta *m, int f, int prio, const char *z){
+  if( z ) meta_set(m, f, prio, z, strlen(z));
+}
+
+/* An element's text (xmlNodeGetContent) into field f, when it would be
+** taken (so that the walk over the subtree happens once per field). */
+static void meta_set_text(html_meta *m, int f, int prio, xmlNodePtr n){
+  xmlChar *t;
+  if( m->prio[f] && m->prio[f]<=prio ) return;
+  t = xmlNodeGetContent(n);
+  if( t ){
+    meta_set_str(m, f, prio, (const char*)t);
+    xmlFree(t);
+  }
+}
+
+/* A JSON-LD value as text: a string, or an object's "name", or for an
+** array the names of its elements joined with "; " (trafilatura's way with
+** several authors). */
+static int jsonld_names(corpus_json v, corpus_buf *b){
+  int t = corpus_json_type(v);
+  corpus_json x;
+  if( t==CORPUS_JSON_STRING ) return corpus_json_append_text(v, b);
+  if( t==CORPUS_JSON_OBJECT ){
+    int r = corpus_json_member(v, "name", 4, &x);
+    if( r<0 ) return -1;
+    return r && corpus_json_type(x)==CORPUS_JSON_STRING
+           ? corpus_json_append_text(x, b) : 0;
+  }
+  if( t==CORPUS_JSON_ARRAY ){
+    corpus_json_iter it;
+    corpus_json key, e;
+    corpus_json_iter_init(v, &it);
+    while( corpus_json_iter_next(&it, &key, &e) ){
+      size_t before = b->n;
+      if( b->n && corpus_buf_append(b, "; ", 2) ) return -1;
+      if( jsonld_names(e, b) ) return -1;
+      if( b->n==before+2 ) b->n = before;       /* nothing added */
+    }
+  }
+  return 0;
+}
+
+/* A JSON-LD member (a text or names) into field f. */
+static void jsonld_field(html_meta *m, corpus_json obj, const char *key,
+                         int f, int prio){
+  corpus_json v;
+  corpus_buf b = {0, 0, 0};
+  int r = corpus_json_member(obj, key, strlen(key), &v);
+  if( r<0 ){ m->rc = -1; return; }
+  if( r==0 || (m->prio[f] && m->prio[f]<=prio) ) return;
+  if( jsonld_names(v, &b) ) m->rc = -1;
+  else if( b.z ) meta_set(m, f, prio, b.z, b.n);
+  corpus_free(b.z);
+}
+
+static int jsonld_is_one(corpus_json t, const char *const *types, size_t n){
+  size_t i;
+  if( corpus_json_type(t)!=CORPUS_JSON_STRING ) return 0;
+  for(i=0; i<n; i++){
+    size_t k = strlen(types[i]);
+    if( t.n==k+2 && memcmp(t.z+1, types[i], k)==0 ) return 1;
+  }
+  return 0;
+}
+
+/* Whether a JSON-LD object's @type names one of the types (a string or an
+** array of strings). */
+static int jsonld_is(corpus_json obj, const char *const *types, size_t n){
+  corpus_json t, e, key;
+  corpus_json_iter it;
+  if( corpus_json_member(obj, "@type", 5, &t)!=1 ) return 0;
+  if( corpus_json_type(t)==CORPUS_JSON_ARRAY ){
+    corpus_json_iter_init(t, &it);
+    while( corpus_json_iter_next(&it, &key, &e) ){
+      if( jsonld_is_one(e, types, n) ) return 1;
+    }
+    return 0;
+  }
+  return jsonld_is_one(t, types, n);
+}
+
+/* Priorities of the sources, best first. */
+enum { P_OG = 1, P_JSONLD, P_TWITTER, P_META, P_META2, P_ELEMENT,
+       P_ELEMENT2 };
+
+/* One JSON-LD object: an article's headline, description, author, date
+** and publisher; a web site's or organisation's name. */
+static void jsonld_object(html_meta *m, corpus_json obj){
+  static const char *const articles[] = {
+    "Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle",
+    "TechArticle", "SocialMediaPosting", "LiveBlogPosting",
+    "AnalysisNewsArticle", "OpinionNewsArticle", "ReportageNewsArticle",
+    "ReviewNewsArticle", "BackgroundNewsArticle",
+  };
+  static const char *const sites[] = {"WebSite", "Organization",
+                                      "NewsMediaOrganization"};
+  corpus_json pub;
+  if( corpus_json_type(obj)!=CORPUS_JSON_OBJECT ) return;
+  if( jsonld_is(obj, articles, CORPUS_COUNT(articles)) ){
+    jsonld_field(m, obj, "headline", M_TITLE, P_JSONLD);
+    jsonld_field(m, obj, "description", M_DESCRIPTION, P_META2);
+    jsonld_field(m, obj, "author", M_AUTHOR, P_JSONLD);
+    jsonld_field(m, obj, "datePublished", M_DATE, P_JSONLD);
+    if( corpus_json_member(obj, "publisher", 9, &pub)==1 ){
+      jsonld_field(m, pub, "name", M_SITENAME, P_JSONLD);
+    }
+  }else if( jsonld_is(obj, sites, CORPUS_COUNT(sites)) ){
+    jsonld_field(m, obj, "name", M_SITENAME, P_META);
+  }
+}
+
+/* A <script type="application/ld+json">: one object, an array of them, or
+** an object with a "@graph" array.  Text that is not JSON is passed over. */
+static void jsonld(html_meta *m, const char *z){
+  size_t n = strlen(z), err;
+  corpus_json root, graph, key, e;
+  corpus_json_iter it;
+  if( corpus_json_check(z, n, &err) ) return;
+  root = corpus_json_root(z, n);
+  if( corpus_json_type(root)==CORPUS_JSON_OBJECT
+   && corpus_json_member(root, "@graph", 6, &graph)==1
+   && corpus_json_type(graph)==CORPUS_JSON_ARRAY ){
+    root = graph;
+  }
+  if( corpus_json_type(root)==CORPUS_JSON_ARRAY ){
+    corpus_json_iter_init(root, &it);
+    while( corpus_json_iter_next(&it, &key, &e) ) jsonld_object(m, e);
+  }else{
+    jsonld_object(m, root);
+  }
+}
+
+/* A <meta>: by its property (Open Graph, article:), name or itemprop. */
+static void meta_tag(html_meta *m, xmlNodePtr n){
+  static const struct { const char *name; int f, prio; } map[] = {
+    {"og:title", M_TITLE, P_OG}, {"twitter:title", M_TITLE, P_TWITTER},
+    {"title", M_TITLE, P_META}, {"dc.title", M_TITLE, P_META},
+    {"og:description", M_DESCRIPTION, P_OG},
+    {"description", M_DESCRIPTION, P_JSONLD},
+    {"twitter:description", M_DESCRIPTION, P_TWITTER},
+    {"dc.description", M_DESCRIPTION, P_META},
+    {"author", M_AUTHOR, P_OG}, {"article:author", M_AUTHOR, P_TWITTER},
+    {"dc.creator", M_AUTHOR, P_META}, {"byl", M_AUTHOR, P_META2},
+    {"parsely-author", M_AUTHOR, P_META2},
+    {"article:published_time", M_DATE, P_OG},
+    {"og:published_time", M_DATE, P_OG},
+    {"datepublished", M_DATE, P_TWITTER},
+    {"pubdate", M_DATE, P_META}, {"publishdate", M_DATE, P_META},
+    {"publish-date", M_DATE, P_META}, {"publish_date", M_DATE, P_META},
+    {"date", M_DATE, P_META}, {"dc.date", M_DATE, P_META},
+    {"dc.date.issued", M_DATE, P_META}, {"dcterms.created", M_DATE, P_META},
+    {"dcterms.date", M_DATE, P_META}, {"sailthru.date", M_DATE, P_META2},
+    {"parsely-pub-date", M_DATE, P_META2},
+    {"og:url", M_URL, P_JSONLD},
+    {"og:site_name", M_SITENAME, P_OG},
+    {"application-name", M_SITENAME, P_META2},
+    {"language", M_LANGUAGE, P_META}, {"dc.language", M_LANGUAGE, P_META},
+    {"og:locale", M_LANGUAGE, P_META2},
+  };
+  static const char *const keys[] = {"property", "name", "itemprop",
+                                     "http-equiv"};
+  char *content = attr(n, "content");
+  size_t k, j;
+  if( content==0 ) return;
+  for(k=0; k<CORPUS_COUNT(keys); k++){
+    char *v = attr(n, keys[k]);
+    char low[32];
+    if( v==0 ) continue;
+    for(j=0; v[j] && j+1<sizeof(low); j++) low[j] = (char)lower((unsigned char)v[j]);
+    low[j] = 0;
+    if( v[j]==0 ){
+      if( k==3 ){
+        if( strcmp(low, "content-language")==0 ){
+          meta_set_str(m, M_LANGUAGE, P_TWITTER, content);
+        }
+      }else{
+        for(j=0; j<CORPUS_COUNT(map); j++){
+          if( strcmp(low, map[j].name)==0 ){
+            /* article:author is often a profile's URL: not a name */
+            if( map[j].f==M_AUTHOR && strstr(content, "://") ) continue;
+            meta_set_str(m, map[j].f, map[j].prio, content);
+          }
+        }
+      }
+    }
+    xmlFree(v);
+  }
+  xmlFree(content);
+}
+
+/* Whether an attribute's space-separated words include w. */
+static int attr_has_word(xmlNodePtr n, const char *name, const char *w){
+  char *v = attr(n, name);
+  int yes = 0;
+  if( v ){
+    size_t k = strlen(w);
+    const char *p = v;
+    while( (p = strstr(p, w))!=0 && !yes ){
+      yes = (p==v || is_space((unsigned char)p[-1]))
+            && (p[k]==0 || is_space((unsigned char)p[k]));
+      p++;
+    }
+    xmlFree(v);
+  }
+  return yes;
+}
+
+/* An itemprop=author element's itemprop=name below it, else itself (its
+** whole text may be a byline with a date). */
+static xmlNodePtr author_name(xmlNodePtr a){
+  xmlNodePtr n;
+  for(n=a; n; n=walk_next(a, n, 1, 0, 0)){
+    if( n->type==XML_ELEMENT_NODE && n->properties
+     && attr_has_word(n, "itemprop", "name") ) return n;
+  }
+  return a;
+}
+
+/* Every source in one walk over the page. */
+static void meta_collect(htmlDocPtr doc, html_meta *m){
+  xmlNodePtr root = xmlDocGetRootElement(doc), n;
+  for(n=root; n && m->rc==0; n=walk_next(root, n, 1, 0, 0)){
+    const char *t;
+    if( n->type!=XML_ELEMENT_NODE ) continue;
+    t = (const char*)n->name;
+    if( strcmp(t, "meta")==0 ){
+      meta_tag(m, n);
+    }else if( strcmp(t, "html")==0 ){
+      char *v = attr(n, "lang");
+      meta_set_str(m, M_LANGUAGE, P_OG, v);
+      if( v ) xmlFree(v);
+    }else if( strcmp(t, "link")==0 ){
+      if( attr_has_word(n, "rel", "canonical") ){
+        char *v = attr(n, "href");
+        meta_set_str(m, M_URL, P_OG, v);
+        if( v ) xmlFree(v);
+      }
+    }else if( strcmp(t, "title")==0 ){
+      meta_set_text(m, M_TITLE, P_ELEMENT, n);
+    }else if( strcmp(t, "h1")==0 ){
+      meta_set_text(m, M_TITLE, P_ELEMENT2, n);
+    }else if( strcmp(t, "script")==0 ){
+      char *type = attr(n, "type");
+      if( type && sqlite3_stricmp(type, "application/ld+json")==0 ){
+        xmlChar *c = xmlNodeGetContent(n);
+        if( c ){
+          jsonld(m, (const char*)c);
+          xmlFree(c);
+        }
+      }
+      if( type ) xmlFree(type);
+    }else if( strcmp(t, "time")==0 ){
+      char *v = attr(n, "datetime");
+      int pub = attr_has_word(n, "itemprop", "datePublished")
+             || xmlHasProp(n, (const xmlChar*)"pubdate")!=0;
+      meta_set_str(m, M_DATE, pub ? P_META : P_ELEMENT2, v);
+      if( v ) xmlFree(v);
+    }
+    if( n->properties && strcmp(t, "meta")!=0 ){
+      if( attr_has_word(n, "itemprop", "author") ){
+        meta_set_text(m, M_AUTHOR, P_ELEMENT, author_name(n));
+      }else if( attr_has_word(n, "rel", "author") ){
+        meta_set_text(m, M_AUTHOR, P_ELEMENT2, n);
+      }else if( attr_has_word(n, "itemprop", "datePublished") ){
+        char *v = attr(n, "content");
+        meta_set_str(m, M_DATE, P_META, v);
+        if( v ) xmlFree(v);
+      }
+    }
+  }
+  /* og:locale's en_US is en-US */
+  if( m->prio[M_LANGUAGE]==P_META2 ){
+    size_t i;
+    for(i=0; i<m->v[M_LANGUAGE].n; i++){
+      if( m->v[M_LANGUAGE].z[i]=='_' ) m->v[M_LANGUAGE].z[i] = '-';
+    }
+  }
+}
+
+/* The metadata as a JSON object into out: 0 or -1 (out of memory). */
+static int html_metadata_json(htmlDocPtr doc, corpus_buf *out){
+  html_meta m;
+  int f, rc = 0;
+  memset(&m, 0, sizeof(m));
+  if( doc ) meta_collect(doc, &m);
+  rc = m.rc;
+  if( rc==0 ) rc = corpus_buf_append(out, "{", 1);
+  for(f=0; f<M_COUNT && rc==0; f++){
+    rc = corpus_buf_append(out, f ? ",\"" : "\"", f ? 2 : 1)
+      || corpus_buf_append(out, meta_keys[f], strlen(meta_keys[f]))
+      || corpus_buf_append(out, "\":", 2)
+      || (m.prio[f] ? corpus_buf_append_json_string(out, m.v[f].z, m.v[f].n)
+                    : corpus_buf_append(out, "null", 4));
+  }
+  if( rc==0 ) rc = corpus_buf_append(out, "}", 1);
+  for(f=0; f<M_COUNT; f++) corpus_free(m.v[f].z);
+  return rc ? -1 : 0;
+}
 /* ---- SQL ----------------------------------------------------------------- */
 
 static int html_option(void *ctx, const char *key, const char *value,
@@ -1242,7 +1709,29 @@ static void html_to_text_func(sqlite3_context *ctx, int argc,
   }
 }
 
+/* html_metadata(html [, content_type]) */
+static void html_metadata_func(sqlite3_context *ctx, int argc,
+                               sqlite3_value **argv){
+  htmlDocPtr doc;
+  corpus_buf out = {0, 0, 0};
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
+  if( html_args(ctx, "html_metadata", argc, argv, &doc) ) return;
+  if( html_metadata_json(doc, &out) ){
+    sqlite3_result_error_nomem(ctx);
+  }else{
+    sqlite3_result_text64(ctx, out.z, out.n, corpus_free, SQLITE_UTF8);
+    sqlite3_result_subtype(ctx, CORPUS_JSON_SUBTYPE);
+    out.z = 0;
+  }
+  if( doc ) xmlFreeDoc(doc);
+  corpus_free(out.z);
+}
+
 static const corpus_sql html_sql[] = {
+  CORPUS_SCALAR("html_metadata", 1, CORPUS_PURE | CORPUS_JSON_RESULT,
+                html_metadata_func),
+  CORPUS_SCALAR("html_metadata", 2, CORPUS_PURE | CORPUS_JSON_RESULT,
+                html_metadata_func),
   CORPUS_SCALAR("html_to_text", 1, CORPUS_PURE, html_to_text_func),
   CORPUS_SCALAR("html_to_text", 2, CORPUS_PURE, html_to_text_func),
   CORPUS_SCALAR("html_to_text", 3, CORPUS_PURE, html_to_text_func),
