@@ -157,6 +157,7 @@ FUZZ_MAXLEN_bpe     := 16384
 FUZZ_MAXLEN_vtab    := 4096
 FUZZ_MAXLEN_jsonl   := 65536
 FUZZ_MAXLEN_warc    := 32768
+FUZZ_MAXLEN_html    := 65536
 # Templates and texts may be long from the start (libFuzzer otherwise grows
 # the length limit slowly), so that deep nesting and big inputs come early.
 FUZZ_EXTRA_prompt   := -len_control=0

@@ -293,6 +293,13 @@ static int corpus_html_decode(const char *z, size_t n, int is_text,
     name = charset_name(label);
     *charset = name;
   }
+  if( name && strcmp(name, "WINDOWS-1252")==0 ){
+    corpus_buf dec = {0, 0, 0};
+    *charset = "windows-1252";
+    rc = decode_cp1252(u, n, &dec) ? -1 : append_utf8_html(out, dec.z, dec.n);
+    corpus_free(dec.z);
+    return rc;
+  }
   if( name && strcmp(name, "utf-8")!=0 ){
     corpus_buf dec = {0, 0, 0};
     rc = decode_iconv(name, (const unsigned char*)z, n, &dec);
@@ -873,7 +880,8 @@ static void clean(html_doc *d, const html_opts *o){
     ld = link_density(h);
     if( h->weight<0
      || (h->ninput>0 && h->ninput > h->np/3)
-     || (!list && h->text<25 && h->nimg==0 && h->nhead==0)
+     || (!list && !(h->tag & T_TABLE) && h->text<25 && h->nimg==0
+         && h->nhead==0)
      || (!list && h->weight<25 && ld>0.2)
      || (list && ld>0.5)
      || (h->weight>=25 && ld>0.5) ){
@@ -967,8 +975,8 @@ static void leave_render(void *arg, xmlNodePtr n){
   hnode *h = info(r->d, n);
   if( h==0 ) return;
   if( skip(r, h) ){
-    /* a skipped block still ends a line */
-    if( h->tag & T_BLOCK ) out_newline(r->t);
+    /* a skipped block still ends a line (a cell, its row's) */
+    if( (h->tag & T_BLOCK) && !(h->tag & T_CELL) ) out_newline(r->t);
     return;
   }
   if( (h->tag & T_PRE) && r->t->pre ) r->t->pre--;
