@@ -1170,6 +1170,7 @@ static const char *const meta_keys[M_COUNT] = {
 typedef struct html_meta {
   corpus_buf v[M_COUNT];
   int prio[M_COUNT];       /* 0: none yet */
+  xmlNodePtr empty[M_COUNT];  /* an element whose text was tried, empty */
   int rc;
 } html_meta;
 
@@ -1328,15 +1329,28 @@ static void meta_set_str(html_meta *m, int f, int prio, const char *z){
   if( z ) meta_set(m, f, prio, z, strlen(z));
 }
 
-/* An element's text (xmlNodeGetContent) into field f, when it would be
-** taken (so that the walk over the subtree happens once per field). */
-static void meta_set_text(html_meta *m, int f, int prio, xmlNodePtr n){
+/* The text of element n (or of the element below it that names it) into
+** field f, when it would be taken.  An element inside one whose text was
+** empty has none either and is not read again: each subtree is read once
+** per field, whatever the nesting. */
+static void meta_set_text(html_meta *m, int f, int prio, xmlNodePtr n,
+                          xmlNodePtr (*pick)(xmlNodePtr)){
   xmlChar *t;
-  if( m->prio[f] && m->prio[f]<=prio ) return;
-  t = xmlNodeGetContent(n);
+  if( (m->prio[f] && m->prio[f]<=prio) || m->empty[f] ) return;
+  t = xmlNodeGetContent(pick ? pick(n) : n);
   if( t ){
     meta_set_str(m, f, prio, (const char*)t);
     xmlFree(t);
+  }
+  if( m->prio[f]!=prio ) m->empty[f] = n;
+}
+
+/* The walk's leave: out of an empty element, its fields are read again. */
+static void meta_leave(void *arg, xmlNodePtr n){
+  html_meta *m = (html_meta*)arg;
+  int f;
+  for(f=0; f<M_COUNT; f++){
+    if( m->empty[f]==n ) m->empty[f] = 0;
   }
 }
 
@@ -1546,7 +1560,7 @@ static xmlNodePtr author_name(xmlNodePtr a){
 /* Every source in one walk over the page. */
 static void meta_collect(htmlDocPtr doc, html_meta *m){
   xmlNodePtr root = xmlDocGetRootElement(doc), n;
-  for(n=root; n && m->rc==0; n=walk_next(root, n, 1, 0, 0)){
+  for(n=root; n && m->rc==0; n=walk_next(root, n, 1, meta_leave, m)){
     const char *t;
     if( n->type!=XML_ELEMENT_NODE ) continue;
     t = (const char*)n->name;
@@ -1563,9 +1577,9 @@ static void meta_collect(htmlDocPtr doc, html_meta *m){
         if( v ) xmlFree(v);
       }
     }else if( strcmp(t, "title")==0 ){
-      meta_set_text(m, M_TITLE, P_ELEMENT, n);
+      meta_set_text(m, M_TITLE, P_ELEMENT, n, 0);
     }else if( strcmp(t, "h1")==0 ){
-      meta_set_text(m, M_TITLE, P_ELEMENT2, n);
+      meta_set_text(m, M_TITLE, P_ELEMENT2, n, 0);
     }else if( strcmp(t, "script")==0 ){
       char *type = attr(n, "type");
       if( type && sqlite3_stricmp(type, "application/ld+json")==0 ){
@@ -1585,9 +1599,9 @@ static void meta_collect(htmlDocPtr doc, html_meta *m){
     }
     if( n->properties && strcmp(t, "meta")!=0 ){
       if( attr_has_word(n, "itemprop", "author") ){
-        meta_set_text(m, M_AUTHOR, P_ELEMENT, author_name(n));
+        meta_set_text(m, M_AUTHOR, P_ELEMENT, n, author_name);
       }else if( attr_has_word(n, "rel", "author") ){
-        meta_set_text(m, M_AUTHOR, P_ELEMENT2, n);
+        meta_set_text(m, M_AUTHOR, P_ELEMENT2, n, 0);
       }else if( attr_has_word(n, "itemprop", "datePublished") ){
         char *v = attr(n, "content");
         meta_set_str(m, M_DATE, P_META, v);

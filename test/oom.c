@@ -229,6 +229,19 @@ static const oom_case cases[] = {
    "SELECT url_parts('HTTPS://u@WWW.Example.CO.UK:8080/a?b#c'), "
    "url_domain('http://www.B\xC3\xBC" "cher.DE/x'), url_domain(text), "
    "url_parts('http://[::1]:80/') FROM docs", 1, 0, 0},
+  {"html", "html_to_text/1 html_to_text/2 html_to_text/3 html_metadata/1 "
+   "html_metadata/2",
+   "SELECT html_to_text('<html lang=en><title>T</title><nav>n</nav><article>"
+   "<h1>H</h1><p>One paragraph, with commas, long enough to score.</p>"
+   "<table><tr><td>a<td>b</table><pre> p</pre></article><div class=comment>"
+   "<p>c</p></div>'), html_to_text(CAST(text AS BLOB), 'text/html; "
+   "charset=koi8-r', 'mode=all'), html_to_text(x'fffe3c0070003e006100', "
+   "NULL, 'title=on comments=keep links=drop tables=drop'), "
+   "html_metadata('<meta property=og:title content=t><script type="
+   "application/ld+json>{\"@type\":\"Article\",\"author\":[{\"name\":"
+   "\"a\"},\"b\"],\"datePublished\":\"2019-11-18\"}</script><time "
+   "datetime=\"Nov 3, 2019\">'), html_metadata(CAST(text AS BLOB), "
+   "'text/html') FROM docs", 1, 0, 0},
   {"corpus_errors", "module:corpus_errors",
    "SELECT * FROM read_jsonl('docs.jsonl', 'on_error=skip');"
    "SELECT * FROM corpus_errors()", 1, 0, 0},
