@@ -17,12 +17,15 @@
 #                  man.jsonl, next to zstd and Python's json (issue 13)
 #   sh bench/run.sh warc [warc.tcl options]     read_warc over a 100 MB
 #                  per-record-gzip WARC built from /usr/share/doc, next to zcat
+#   sh bench/run.sh html [OPTIONS]               html_to_text on the public
+#                  article-extraction benchmark (F1 by its evaluate.py, MB/s
+#                  next to libxml2's parse alone); needs $ARTICLE_BENCH
 #   sh bench/run.sh bpe-parity [bpe_parity.tcl options]   opt-in, ~5 min:
 #                  every document's BPE ids against npm tiktoken; exit 1 on
 #                  any mismatch
 #
 # With no benchmark named, text, filters, minhash, pipeline, quality, bpe,
-# files and warc run, and the options (if any) go to the first, text.tcl.  Naming one runs
+# files, warc and html run, and the options (if any) go to the first, text.tcl.  Naming one runs
 # only that one, with the options.
 #
 #   CORPORA_DIR    where the JSONL corpora live (default /tmp/corpora)
@@ -43,6 +46,8 @@
 #   NODE           node, for the JS references of bpe and bpe-parity
 #   BPE_MODULES    where `npm install tiktoken js-tiktoken gpt-tokenizer` ran
 #                  (default /tmp/tk/node_modules)
+#   ARTICLE_BENCH  a checkout of scrapinghub/article-extraction-benchmark
+#                  (default /tmp/article-extraction-benchmark)
 #   TCLSH          the Tcl shell (default tclsh)
 #   CORPUS_LIB     the extension, without suffix (default dist/corpus)
 #   CORPORA_BUILD  the corpus builder (default scripts/corpora.sh;
@@ -58,6 +63,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 
 CORPORA_DIR=${CORPORA_DIR:-/tmp/corpora}
+ARTICLE_BENCH=${ARTICLE_BENCH:-/tmp/article-extraction-benchmark}
 BENCH_CORPORA=${BENCH_CORPORA:-"sqlite-doc sotu man spamassassin"}
 BENCH_ENGLISH=${BENCH_ENGLISH:-"sotu sqlite-doc pydoc-3.11 man"}
 BENCH_QUALITY=${BENCH_QUALITY:-"spamassassin deb-copyright"}
@@ -77,7 +83,7 @@ FALLBACK=examples/data/sqlite-doc.json
 
 mode=all
 case "${1:-}" in
-  text|filters|minhash|pipeline|quality|bpe|bpe-parity|files|warc|all) mode=$1; shift ;;
+  text|filters|minhash|pipeline|quality|bpe|bpe-parity|files|warc|html|all) mode=$1; shift ;;
 esac
 
 if [ ! -f "$CORPUS_LIB.so" ]; then
@@ -248,7 +254,22 @@ run_warc() {
   "$TCLSH" bench/warc.tcl "$CORPUS_LIB" "$@"
 }
 
+# html_extraction.py: html_to_text on the article-extraction benchmark's
+# pages, scored by its own evaluate.py; needs a checkout of it.
+run_html() {
+  echo
+  if [ ! -f "$ARTICLE_BENCH/ground-truth.json" ]; then
+    echo "bench: html: no checkout of the article-extraction benchmark in $ARTICLE_BENCH; skipped"
+    echo "bench: (git clone https://github.com/scrapinghub/article-extraction-benchmark $ARTICLE_BENCH)"
+    return 0
+  fi
+  python3=/usr/bin/python3
+  [ -x "$python3" ] || python3=python3
+  "$python3" bench/html_extraction.py "$ARTICLE_BENCH" "$@"
+}
+
 case $mode in
+  html)     run_html "$@" ;;
   files)    run_files "$@" ;;
   warc)     run_warc "$@" ;;
   text)     run_text "$@" ;;
@@ -267,5 +288,6 @@ case $mode in
     run_bpe
     run_files
     run_warc
+    run_html
     ;;
 esac

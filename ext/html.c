@@ -1109,7 +1109,9 @@ static size_t text_chars(const corpus_buf *b){
 /* The main content of a parsed page as text into out (reset first): 0 or
 ** -1 (out of memory).  Readability's retries: when the text has fewer
 ** than 500 code points, again without the class and id rules, then
-** without the cleaning; the longest of the three. */
+** without the cleaning.  A retry's text replaces the one before only when
+** it is more than twice as long: the retries are for content the rules
+** took away, not for the few words of a share bar they put back. */
 static int corpus_html_text(htmlDocPtr doc, const html_opts *o, corpus_buf *out){
   html_doc d;
   xmlNodePtr root = xmlDocGetRootElement(doc), n;
@@ -1137,7 +1139,7 @@ static int corpus_html_text(htmlDocPtr doc, const html_opts *o, corpus_buf *out)
     d.clean = attempt<2;
     rc = extract_once(&d, o, &cur);
     chars = text_chars(&cur);
-    if( rc==0 && (best.z==0 || chars>best_chars) ){
+    if( rc==0 && (best.z==0 || chars>2*best_chars) ){
       corpus_free(best.z);
       best = cur;
       best_chars = chars;
