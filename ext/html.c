@@ -1197,6 +1197,8 @@ static int month_name(const char *z, size_t n, size_t *len){
   return 0;
 }
 
+#define ISO_DATE_MAX 48   /* room for the longest date iso_date() writes */
+
 /* A date as ISO 8601 into out ("2019-11-18", or with its time
 ** "2019-11-18T16:07:00" and its offset "Z" or "+01:00" when given), from
 ** ISO 8601 (also with '/' or '.'), RFC 2822 ("Mon, 18 Nov 2019 16:07:00
@@ -1280,10 +1282,10 @@ static int iso_date(const char *z, size_t n, char *out){
   }
   if( y<1000 || m<1 || m>12 || d<1 || d>days_in(y, m) ) return 1;
   if( hh<0 ){
-    snprintf(out, 32, "%04d-%02d-%02d", y, m, d);
+    snprintf(out, ISO_DATE_MAX, "%04d-%02d-%02d", y, m, d);
   }else{
     if( hh>23 || mi<0 || mi>59 || ss<0 || ss>60 ) return 1;
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%s", y, m, d, hh, mi, ss,
+    snprintf(out, ISO_DATE_MAX, "%04d-%02d-%02dT%02d:%02d:%02d%s", y, m, d, hh, mi, ss,
              tz);
   }
   return 0;
@@ -1294,7 +1296,7 @@ static int iso_date(const char *z, size_t n, char *out){
 ** a date must read as one. */
 static void meta_set(html_meta *m, int f, int prio, const char *z, size_t n){
   corpus_buf *b = &m->v[f];
-  char date[32];
+  char date[ISO_DATE_MAX];
   size_t i = 0;
   int space = 0;
   if( z==0 || m->rc || (m->prio[f] && m->prio[f]<=prio) ) return;
