@@ -1197,7 +1197,7 @@ static int month_name(const char *z, size_t n, size_t *len){
   return 0;
 }
 
-#define ISO_DATE_MAX 48   /* room for the longest date iso_date() writes */
+#define ISO_DATE_MAX 96   /* room for the longest date iso_date() writes */
 
 /* A date as ISO 8601 into out ("2019-11-18", or with its time
 ** "2019-11-18T16:07:00" and its offset "Z" or "+01:00" when given), from
