@@ -858,7 +858,7 @@ static void keep_siblings(html_doc *d, hnode *top){
 /* Readability's conditional cleaning, inside the main content: a
 ** container with few commas goes when it is mostly links, mostly form
 ** controls, or nearly empty. */
-static void clean(html_doc *d, const html_opts *o){
+static void clean(html_doc *d){
   size_t i;
   for(i=0; i<d->n; i++){
     hnode *h = &d->a[i];
@@ -887,7 +887,6 @@ static void clean(html_doc *d, const html_opts *o){
      || (h->weight>=25 && ld>0.5) ){
       h->st |= S_CLEAN;
     }
-    (void)o;
   }
 }
 
@@ -1080,7 +1079,7 @@ static int extract_once(html_doc *d, const html_opts *o, corpus_buf *out){
     top = top_candidate(d);
     if( top==0 ) top = info(d, root);
     keep_siblings(d, top);
-    if( d->clean ) clean(d, o);
+    if( d->clean ) clean(d);
     if( o->comments_keep ) mark_in_kept(d);
     for(i=0; i<d->n; i++){
       hnode *h = &d->a[i];
