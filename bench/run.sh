@@ -17,12 +17,15 @@
 #                  man.jsonl, next to zstd and Python's json (issue 13)
 #   sh bench/run.sh warc [warc.tcl options]     read_warc over a 100 MB
 #                  per-record-gzip WARC built from /usr/share/doc, next to zcat
+#   sh bench/run.sh lang [lang.tcl options]     lang_id's accuracy on the
+#                  multilingual test set and its speed next to a plain
+#                  scan; CLD2 next to libexttextcat (bench/lang.tcl)
 #   sh bench/run.sh bpe-parity [bpe_parity.tcl options]   opt-in, ~5 min:
 #                  every document's BPE ids against npm tiktoken; exit 1 on
 #                  any mismatch
 #
 # With no benchmark named, text, filters, minhash, pipeline, quality, bpe,
-# files and warc run, and the options (if any) go to the first, text.tcl.  Naming one runs
+# files, warc and lang run, and the options (if any) go to the first, text.tcl.  Naming one runs
 # only that one, with the options.
 #
 #   CORPORA_DIR    where the JSONL corpora live (default /tmp/corpora)
@@ -77,7 +80,7 @@ FALLBACK=examples/data/sqlite-doc.json
 
 mode=all
 case "${1:-}" in
-  text|filters|minhash|pipeline|quality|bpe|bpe-parity|files|warc|all) mode=$1; shift ;;
+  text|filters|minhash|pipeline|quality|bpe|bpe-parity|files|warc|lang|all) mode=$1; shift ;;
 esac
 
 if [ ! -f "$CORPUS_LIB.so" ]; then
@@ -248,7 +251,14 @@ run_warc() {
   "$TCLSH" bench/warc.tcl "$CORPUS_LIB" "$@"
 }
 
+# lang.tcl: builds its test set from the gettext catalogs when missing.
+run_lang() {
+  echo
+  "$TCLSH" bench/lang.tcl "$CORPUS_LIB" "$@"
+}
+
 case $mode in
+  lang)     run_lang "$@" ;;
   files)    run_files "$@" ;;
   warc)     run_warc "$@" ;;
   text)     run_text "$@" ;;
@@ -267,5 +277,6 @@ case $mode in
     run_bpe
     run_files
     run_warc
+    run_lang
     ;;
 esac

@@ -6,9 +6,11 @@
 ** every length, ten times faster).
 **
 ** The score of a language is CLD2's share of the text's letters in it
-** (percent / 100), halved when CLD2 does not call its answer reliable, so
-** that it lies in [0, 1] and a mostly-English text that CLD2 is sure of
-** scores near 1, as fastText's probability does in FineWeb's filter.
+** (percent / 100): in [0, 1], near 1 for a text all in one language, as
+** fastText's probability is in FineWeb's filter.  CLD2's is_reliable is
+** not folded in: on long texts it is false for any mixture (a Russian
+** text with English option names), and on short ones CLD2's unreliable
+** answers already carry low percents (docs/lang.md).
 ** A text longer than sample= bytes is read as four windows spread over
 ** it (sample/4 bytes each), so that the cost of a long document is
 ** bounded and its middle and end count as well as its start.
@@ -111,7 +113,7 @@ static int lang_detect(const char *z, size_t n, const lang_opts *o,
   if( rc ) return CORPUS_NOMEM;
   if( r.text_bytes<=0 ) return 0;
   for(i=0; i<3; i++){
-    double s = r.percent[i]/100.0 * (r.reliable ? 1.0 : 0.5);
+    double s = r.percent[i]/100.0;
     if( r.code[i]==0 || r.percent[i]<=0 ) continue;
     /* two of CLD2's languages may have one code (zh and zh-Hant) */
     for(j=0; j<res->n && strcmp(res->code[j], r.code[i]); j++){}
@@ -137,42 +139,20 @@ static int lang_detect(const char *z, size_t n, const lang_opts *o,
   return 0;
 }
 
-/* Reads the text and options arguments of lang_id (ctx) or lang_scores
-** (cur): 1 to go on, 0 for a NULL text (no result), -1 after an error. */
-static int lang_args(sqlite3_context *ctx, corpus_tvf_cursor *cur,
-                     sqlite3_value *text, sqlite3_value *options,
-                     lang_opts *o){
-  static const char *func[2] = {"lang_id", "lang_scores"};
-  int t = sqlite3_value_type(text);
-  if( t!=SQLITE_NULL && t!=SQLITE_TEXT ){
-    if( ctx ){
-      corpus_result_error(ctx, func[0], "text must be TEXT, got %s",
-                          corpus_type_name(t));
-    }else{
-      corpus_tvf_error(cur, "text must be TEXT, got %s", corpus_type_name(t));
-    }
-    return -1;
-  }
-  if( options ){
-    if( ctx ){
-      if( corpus_apply_options(ctx, func[0], options, lang_option, o) ){
-        return -1;
-      }
-    }else if( corpus_tvf_options(cur, options, lang_option, o) ){
-      return -1;
-    }
-  }
-  return t==SQLITE_TEXT;
-}
-
 /* lang_id(text [, options]) -> the ISO 639-1 code of text's language, or
 ** NULL when no language scores min_score (default 0.5). */
 static void lang_id_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   lang_opts o = {0.5, LANG_SAMPLE_DEFAULT};
   lang_result res;
   const char *z;
-  int rc = lang_args(ctx, 0, argv[0], argc>1 ? argv[1] : 0, &o);
-  if( rc<=0 ) return;
+  int t = sqlite3_value_type(argv[0]);
+  if( t!=SQLITE_NULL
+   && corpus_check_text(ctx, "lang_id", "text", argv[0]) ) return;
+  if( argc>1 && corpus_apply_options(ctx, "lang_id", argv[1], lang_option,
+                                     &o) ){
+    return;
+  }
+  if( t==SQLITE_NULL ) return;
   z = (const char*)sqlite3_value_text(argv[0]);
   if( z==0 ){
     sqlite3_result_error_nomem(ctx);
@@ -199,10 +179,16 @@ static int scores_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   scores_cursor *c = (scores_cursor*)cur;
   lang_opts o = {0, LANG_SAMPLE_DEFAULT};
   const char *z;
-  int rc = lang_args(0, cur, args[0], args[1], &o);
+  int t = sqlite3_value_type(args[0]), rc;
   c->res.n = 0;
-  if( rc<0 ) return SQLITE_ERROR;
-  if( rc==0 ) return SQLITE_OK;
+  if( t!=SQLITE_NULL && t!=SQLITE_TEXT ){
+    return corpus_tvf_error(cur, "text must be TEXT, got %s",
+                            corpus_type_name(t));
+  }
+  if( args[1] && (rc = corpus_tvf_options(cur, args[1], lang_option, &o)) ){
+    return rc;
+  }
+  if( t==SQLITE_NULL ) return SQLITE_OK;
   z = (const char*)sqlite3_value_text(args[0]);
   if( z==0 ) return SQLITE_NOMEM;
   if( lang_detect(z, (size_t)sqlite3_value_bytes(args[0]), &o, &c->res) ){
