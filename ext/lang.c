@@ -3,7 +3,7 @@
 ** (Debian's libcld2, its full tables from libcld2_full) behind the C
 ** interface of lang_cld2.cc.  CLD2 was chosen over libexttextcat on a
 ** multilingual test set (docs/lang.md has the figures: more accurate at
-** every length, 11 to 85 times faster).
+** every length, 10 to 85 times faster).
 **
 ** The score of a language is CLD2's share of the text's letters in it
 ** (percent / 100): in [0, 1], near 1 for a text all in one language, as
