@@ -56,10 +56,12 @@ static int lang_option(void *ctx, const char *key, const char *value,
   return -1;
 }
 
-/* Appends z[a..b) to b, cut to whole characters and words: the start
-** moved past the first white space (within 64 bytes) and the end back to
-** the last, so that no window begins or ends with part of a word. */
-static int lang_window(corpus_buf *out, const char *z, size_t a, size_t b){
+/* Appends z[a..b) of z[0..n-1] to out, cut to whole characters and
+** words: the start moved past the first white space (within 64 bytes)
+** and the end back to the last, so that no window begins or ends with
+** part of a word. */
+static int lang_window(corpus_buf *out, const char *z, size_t n, size_t a,
+                       size_t b){
   size_t k;
   for(k=a; k<b && k<a+64; k++){
     if( z[k]==' ' || z[k]=='\n' || z[k]=='\t' ){ a = k+1; break; }
@@ -68,7 +70,7 @@ static int lang_window(corpus_buf *out, const char *z, size_t a, size_t b){
     if( z[k-1]==' ' || z[k-1]=='\n' || z[k-1]=='\t' ){ b = k-1; break; }
   }
   while( a<b && ((unsigned char)z[a] & 0xC0)==0x80 ) a++;
-  while( b>a && ((unsigned char)z[b] & 0xC0)==0x80 ) b--;
+  while( b>a && b<n && ((unsigned char)z[b] & 0xC0)==0x80 ) b--;
   if( corpus_buf_append_utf8(out, z+a, b-a) ) return CORPUS_NOMEM;
   return corpus_buf_append(out, "\n", 1) ? CORPUS_NOMEM : 0;
 }
@@ -83,7 +85,7 @@ static int lang_input(const char *z, size_t n, sqlite3_int64 sample,
     size_t w = cap/LANG_WINDOWS, i;
     for(i=0; i<LANG_WINDOWS; i++){
       size_t a = (n-w)/(LANG_WINDOWS-1)*i;
-      if( lang_window(buf, z, a, a+w) ) return CORPUS_NOMEM;
+      if( lang_window(buf, z, n, a, a+w) ) return CORPUS_NOMEM;
     }
   }else if( !corpus_utf8_valid(z, n) ){
     if( corpus_buf_append_utf8(buf, z, n) ) return CORPUS_NOMEM;
@@ -105,7 +107,7 @@ static int lang_detect(const char *z, size_t n, const lang_opts *o,
   corpus_cld2_result r;
   const char *text = 0;
   size_t len = 0;
-  int i, j, rc;
+  int percent[3], i, j, rc;
   memset(res, 0, sizeof(*res));
   rc = lang_input(z, n, o->sample, &buf, &text, &len);
   if( rc==0 ) rc = corpus_cld2_detect(text, len, 1, &r);
@@ -113,28 +115,32 @@ static int lang_detect(const char *z, size_t n, const lang_opts *o,
   if( rc ) return CORPUS_NOMEM;
   if( r.text_bytes<=0 ) return 0;
   for(i=0; i<3; i++){
-    double s = r.percent[i]/100.0;
     if( r.code[i]==0 || r.percent[i]<=0 ) continue;
-    /* two of CLD2's languages may have one code (zh and zh-Hant) */
+    /* two of CLD2's languages may have one code (zh and zh-Hant): their
+    ** percents add up, as integers, so that the score prints as CLD2's
+    ** percent / 100 does */
     for(j=0; j<res->n && strcmp(res->code[j], r.code[i]); j++){}
     if( j==res->n ){
       res->code[res->n] = r.code[i];
-      res->score[res->n++] = s;
+      percent[res->n++] = r.percent[i];
     }else{
-      res->score[j] += s;
+      percent[j] += r.percent[i];
     }
   }
   /* best first (CLD2's order, unless a merge changed it) */
   for(i=1; i<res->n; i++){
-    for(j=i; j>0 && res->score[j]>res->score[j-1]; j--){
+    for(j=i; j>0 && percent[j]>percent[j-1]; j--){
       const char *c = res->code[j];
-      double s = res->score[j];
-      res->code[j] = res->code[j-1];  res->score[j] = res->score[j-1];
-      res->code[j-1] = c;             res->score[j-1] = s;
+      int p = percent[j];
+      res->code[j] = res->code[j-1];  percent[j] = percent[j-1];
+      res->code[j-1] = c;             percent[j-1] = p;
     }
   }
   /* the rest below min_score goes */
-  for(i=0; i<res->n && res->score[i]>=o->min_score; i++){}
+  for(i=0; i<res->n; i++){
+    res->score[i] = percent[i]/100.0;
+    if( res->score[i]<o->min_score ) break;
+  }
   res->n = i;
   return 0;
 }
