@@ -1,6 +1,8 @@
 # sqlite-corpus.  `make` builds dist/corpus.so; see README.md for the rest.
 CC      ?= cc
 CFLAGS  ?= -O2 -g
+CXX     ?= g++
+CXXFLAGS ?= -O2 -g
 PREFIX  ?= /usr/local
 TCLSH   ?= tclsh
 SQLITE3 ?= sqlite3
@@ -8,14 +10,22 @@ SQLITE3 ?= sqlite3
 VERSION  := $(shell cat VERSION)
 WARN     := -Wall -Wextra
 CPPFLAGS += -Iinclude -Iext -I/usr/include/libxml2 -DCORPUS_VERSION='"$(VERSION)"'
-LDLIBS   := -lutf8proc -lpcre2-8 -lz -lzstd -lpsl -lxml2 -lpthread -lm
+# CLD2 (lang.c): libcld2_full holds CLD2's full tables (160+ languages)
+# and nothing else; it must come before libcld2, whose own smaller tables
+# it replaces at load time, and be linked though no object names it.
+# lang_cld2.cc, the library's only C++, needs libstdc++.
+CLD2LIBS := -Wl,--push-state,--no-as-needed -lcld2_full -Wl,--pop-state \
+            -lcld2 -lstdc++
+LDLIBS   := -lutf8proc -lpcre2-8 -lz -lzstd -lpsl -lxml2 $(CLD2LIBS) -lpthread -lm
 SRC      := $(wildcard ext/*.c)
+CXXSRC   := $(wildcard ext/*.cc)
 HDR      := $(wildcard ext/*.h include/*.h)
 # One object per file, so that tools/layers.sh can read who uses whom.  The
 # library exports sqlite3_corpus_init and the C API of include/corpus.h,
 # nothing else (-fvisibility=hidden; the header's pragmas).
-OBJ      := $(SRC:ext/%.c=dist/obj/%.o)
-ASAN_OBJ := $(SRC:ext/%.c=dist/asan/obj/%.o)
+OBJ      := $(SRC:ext/%.c=dist/obj/%.o) $(CXXSRC:ext/%.cc=dist/obj/%.o)
+ASAN_OBJ := $(SRC:ext/%.c=dist/asan/obj/%.o) \
+            $(CXXSRC:ext/%.cc=dist/asan/obj/%.o)
 VIS      := -fvisibility=hidden
 
 # The BPE rank tables (data/bpe/*.tiktoken, SHA-256 checked against OpenAI's
@@ -40,7 +50,8 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
 # functions at once, on connections of their own and a shared one) built
 # with -fsanitize=thread; `make tsan` runs it.
 TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread -DCORPUS_SANITIZE
-TSAN_OBJ   := $(SRC:ext/%.c=dist/tsan/obj/%.o)
+TSAN_OBJ   := $(SRC:ext/%.c=dist/tsan/obj/%.o) \
+              $(CXXSRC:ext/%.cc=dist/tsan/obj/%.o)
 
 # Valgrind's memcheck over the suite but the files in VALGRIND_SKIP: the
 # timing and peak-memory files (budget, scaling, memory, big), which measure
@@ -80,6 +91,19 @@ dist/obj/%.o: ext/%.c $(HDR) VERSION Makefile
 dist/asan/obj/%.o: ext/%.c $(HDR) VERSION Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) $(WARN) $(VIS) -fPIC -c -o $@ $<
+
+# The C++ shim (lang_cld2.cc), in each build as the C files are.
+dist/obj/%.o: ext/%.cc $(HDR) VERSION Makefile
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) -DNDEBUG $(CXXFLAGS) $(WARN) $(VIS) -fPIC -c -o $@ $<
+
+dist/asan/obj/%.o: ext/%.cc $(HDR) VERSION Makefile
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(ASAN_FLAGS) $(WARN) $(VIS) -fPIC -c -o $@ $<
+
+dist/tsan/obj/%.o: ext/%.cc $(HDR) VERSION Makefile
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(TSAN_FLAGS) $(WARN) $(VIS) -fPIC -c -o $@ $<
 
 dist/corpus.so: $(OBJ) $(BPE_OBJ)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,corpus.so -o $@.tmp $(OBJ) $(BPE_OBJ) $(LDLIBS)
@@ -145,7 +169,8 @@ FUZZ_TARGETS := $(basename $(notdir $(filter-out test/fuzz/replay.c, \
                   $(wildcard test/fuzz/*.c))))
 FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=all
-FUZZ_OBJ     := $(SRC:ext/%.c=dist/fuzz/obj/%.o)
+FUZZ_OBJ     := $(SRC:ext/%.c=dist/fuzz/obj/%.o) \
+                $(CXXSRC:ext/%.cc=dist/fuzz/obj/%.o)
 FUZZ_LIBS    := -lsqlite3 $(LDLIBS)
 # Inputs up to these sizes: templates 30+ sections deep, long texts.
 FUZZ_MAXLEN_options := 4096
@@ -168,6 +193,12 @@ FUZZ_RUN_FLAGS = -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
                  -max_total_time=$(FUZZ_TIME) -print_final_stats=1
 
 dist/fuzz/obj/%.o: ext/%.c $(HDR) VERSION Makefile | fuzz-deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(WARN) \
+	  $(VIS) -c -o $@ $<
+
+# clang compiles a .cc file as C++
+dist/fuzz/obj/%.o: ext/%.cc $(HDR) VERSION Makefile | fuzz-deps
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(WARN) \
 	  $(VIS) -c -o $@ $<

@@ -20,12 +20,15 @@
 #   sh bench/run.sh html [OPTIONS]               html_to_text on the public
 #                  article-extraction benchmark (F1 by its evaluate.py, MB/s
 #                  next to libxml2's parse alone); needs $ARTICLE_BENCH
+#   sh bench/run.sh lang [lang.tcl options]     lang_id's accuracy on the
+#                  multilingual test set and its speed next to a plain
+#                  scan; CLD2 next to libexttextcat (bench/lang.tcl)
 #   sh bench/run.sh bpe-parity [bpe_parity.tcl options]   opt-in, ~5 min:
 #                  every document's BPE ids against npm tiktoken; exit 1 on
 #                  any mismatch
 #
 # With no benchmark named, text, filters, minhash, pipeline, quality, bpe,
-# files, warc and html run, and the options (if any) go to the first, text.tcl.  Naming one runs
+# files, warc, html and lang run, and the options (if any) go to the first, text.tcl.  Naming one runs
 # only that one, with the options.
 #
 #   CORPORA_DIR    where the JSONL corpora live (default /tmp/corpora)
@@ -83,7 +86,7 @@ FALLBACK=examples/data/sqlite-doc.json
 
 mode=all
 case "${1:-}" in
-  text|filters|minhash|pipeline|quality|bpe|bpe-parity|files|warc|html|all) mode=$1; shift ;;
+  text|filters|minhash|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|all) mode=$1; shift ;;
 esac
 
 if [ ! -f "$CORPUS_LIB.so" ]; then
@@ -268,8 +271,15 @@ run_html() {
   "$python3" bench/html_extraction.py "$ARTICLE_BENCH" "$@"
 }
 
+# lang.tcl: builds its test set from the gettext catalogs when missing.
+run_lang() {
+  echo
+  "$TCLSH" bench/lang.tcl "$CORPUS_LIB" "$@"
+}
+
 case $mode in
   html)     run_html "$@" ;;
+  lang)     run_lang "$@" ;;
   files)    run_files "$@" ;;
   warc)     run_warc "$@" ;;
   text)     run_text "$@" ;;
@@ -289,5 +299,6 @@ case $mode in
     run_files
     run_warc
     run_html
+    run_lang
     ;;
 esac

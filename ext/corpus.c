@@ -25,6 +25,7 @@ static const area_register areas[] = {
   corpus_jsonl_register,
   corpus_url_register,
   corpus_html_register,
+  corpus_lang_register,
   corpus_warc_register,
 };
 

@@ -242,6 +242,12 @@ static const oom_case cases[] = {
    "\"a\"},\"b\"],\"datePublished\":\"2019-11-18\"}</script><time "
    "datetime=\"Nov 3, 2019\">'), html_metadata(CAST(text AS BLOB), "
    "'text/html') FROM docs", 1, 0, 0},
+  {"lang", "lang_id/1 lang_id/2 module:lang_scores",
+   "SELECT lang_id(text), lang_id(CAST(x'446572204bf66e696720' AS TEXT), "
+   "'min_score=0'), lang_id(printf('%.*c', 3000, 'a') || ' the end', "
+   "'sample=256') FROM docs;"
+   "SELECT * FROM lang_scores('Der Ausschuss hat den Haushalt genehmigt.', "
+   "'min_score=0.1 sample=0')", 1, 0, 0},
   {"corpus_errors", "module:corpus_errors",
    "SELECT * FROM read_jsonl('docs.jsonl', 'on_error=skip');"
    "SELECT * FROM corpus_errors()", 1, 0, 0},

@@ -56,6 +56,8 @@ static const char *const calls[] = {
   "SELECT prompt('<{{t}}>{{#a}}[{{.}}]{{/a}}', json_object('t', ?1, 'a', json_array(1, 2)))",
   "SELECT group_concat(token, '|') FROM tokens(?1, 'cl100k_base')",
   "SELECT group_concat(hash, ',') FROM ngrams(?1, 3)",
+  "SELECT coalesce(lang_id(?1, 'min_score=0'), '-') || coalesce((SELECT "
+  "group_concat(lang || score) FROM lang_scores(?1, 'sample=256')), '-')",
 };
 
 #define NTEXT (int)(sizeof(texts)/sizeof(texts[0]))

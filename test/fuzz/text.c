@@ -33,6 +33,8 @@ static const char *const azSql[] = {
   "SELECT decontam_n(?1)",
   "SELECT xxh64(?1), xxh3(?1), xxh128(?1), sample_keep(?1, 0.5)",
   "SELECT url_parts(?1), url_domain(?1), url_parts('http://' || ?1)",
+  ("SELECT lang_id(?1), lang_id(?1, 'min_score=0 sample=256'), "
+   "(SELECT group_concat(lang || score) FROM lang_scores(?1, 'sample=0'))"),
 };
 
 /* Spans must be ordered, non-empty and inside the text. */
