@@ -226,41 +226,268 @@ static int meta_charset(const char *z, size_t n, char *label, size_t cap){
   return 0;
 }
 
-/* What iconv is asked for a charset label, after the WHATWG Encoding
-** Standard's mapping of labels (browsers decode ISO-8859-1 and ASCII as
-** Windows-1252, GB2312 as GBK as GB18030, ...); "utf-8" for UTF-8. */
-static const char *charset_name(const char *label){
-  static const struct { const char *label, *name; } map[] = {
-    {"utf8", "utf-8"}, {"unicode-1-1-utf-8", "utf-8"},
-    {"iso-8859-1", "WINDOWS-1252"}, {"iso8859-1", "WINDOWS-1252"},
-    {"iso_8859-1", "WINDOWS-1252"}, {"latin1", "WINDOWS-1252"},
-    {"l1", "WINDOWS-1252"}, {"ascii", "WINDOWS-1252"},
-    {"us-ascii", "WINDOWS-1252"}, {"cp1252", "WINDOWS-1252"},
-    {"x-cp1252", "WINDOWS-1252"}, {"windows-1252", "WINDOWS-1252"},
-    {"cp819", "WINDOWS-1252"}, {"ibm819", "WINDOWS-1252"},
-    {"iso-8859-9", "WINDOWS-1254"}, {"latin5", "WINDOWS-1254"},
-    {"iso-8859-11", "WINDOWS-874"}, {"tis-620", "WINDOWS-874"},
-    {"gb2312", "GB18030"}, {"gbk", "GB18030"}, {"x-gbk", "GB18030"},
-    {"gb_2312-80", "GB18030"}, {"chinese", "GB18030"},
-    {"shift_jis", "CP932"}, {"sjis", "CP932"}, {"x-sjis", "CP932"},
-    {"ms_kanji", "CP932"}, {"windows-31j", "CP932"},
-    {"euc-kr", "CP949"}, {"ks_c_5601-1987", "CP949"},
-    {"big5", "BIG5-HKSCS"}, {"x-x-big5", "BIG5-HKSCS"},
-    /* a page that says UTF-16 in ASCII bytes is not UTF-16 */
-    {"utf-16", "utf-8"}, {"utf-16le", "utf-8"}, {"utf-16be", "utf-8"},
-    {"x-user-defined", "WINDOWS-1252"},
-  };
-  size_t i;
-  for(i=0; i<CORPUS_COUNT(map); i++){
-    if( strcmp(label, map[i].label)==0 ) return map[i].name;
+/* The WHATWG Encoding Standard's labels (encoding.spec.whatwg.org, "Encodings"
+** table), sorted, each with the name iconv is asked for: browsers decode
+** ISO-8859-1 and ASCII as Windows-1252, GB2312 and GBK as GB18030, Shift_JIS
+** as Windows-31J, EUC-KR as CP949.  The labels WHATWG decodes as
+** "replacement" (ISO-2022-KR, ISO-2022-CN, HZ) are decoded by iconv where
+** it can: a corpus wants the text, not one U+FFFD. */
+static const struct charset_label { const char *label, *name; } labels[] = {
+    {"866", "IBM866"},
+    {"ansi_x3.4-1968", "WINDOWS-1252"},
+    {"arabic", "ISO-8859-6"},
+    {"ascii", "WINDOWS-1252"},
+    {"asmo-708", "ISO-8859-6"},
+    {"big5", "BIG5-HKSCS"},
+    {"big5-hkscs", "BIG5-HKSCS"},
+    {"chinese", "GB18030"},
+    {"cn-big5", "BIG5-HKSCS"},
+    {"cp1250", "WINDOWS-1250"},
+    {"cp1251", "WINDOWS-1251"},
+    {"cp1252", "WINDOWS-1252"},
+    {"cp1253", "WINDOWS-1253"},
+    {"cp1254", "WINDOWS-1254"},
+    {"cp1255", "WINDOWS-1255"},
+    {"cp1256", "WINDOWS-1256"},
+    {"cp1257", "WINDOWS-1257"},
+    {"cp1258", "WINDOWS-1258"},
+    {"cp819", "WINDOWS-1252"},
+    {"cp866", "IBM866"},
+    {"csbig5", "BIG5-HKSCS"},
+    {"cseuckr", "CP949"},
+    {"cseucpkdfmtjapanese", "EUC-JP"},
+    {"csgb2312", "GB18030"},
+    {"csibm866", "IBM866"},
+    {"csiso2022jp", "ISO-2022-JP"},
+    {"csiso2022kr", "ISO-2022-KR"},
+    {"csiso58gb231280", "GB18030"},
+    {"csiso88596e", "ISO-8859-6"},
+    {"csiso88596i", "ISO-8859-6"},
+    {"csiso88598e", "ISO-8859-8"},
+    {"csiso88598i", "ISO-8859-8"},
+    {"csisolatin1", "WINDOWS-1252"},
+    {"csisolatin2", "ISO-8859-2"},
+    {"csisolatin3", "ISO-8859-3"},
+    {"csisolatin4", "ISO-8859-4"},
+    {"csisolatin5", "WINDOWS-1254"},
+    {"csisolatin6", "ISO-8859-10"},
+    {"csisolatin9", "ISO-8859-15"},
+    {"csisolatinarabic", "ISO-8859-6"},
+    {"csisolatincyrillic", "ISO-8859-5"},
+    {"csisolatingreek", "ISO-8859-7"},
+    {"csisolatinhebrew", "ISO-8859-8"},
+    {"cskoi8r", "KOI8-R"},
+    {"csksc56011987", "CP949"},
+    {"csmacintosh", "MACINTOSH"},
+    {"csshiftjis", "CP932"},
+    {"csunicode", "UTF-16LE"},
+    {"cyrillic", "ISO-8859-5"},
+    {"dos-874", "WINDOWS-874"},
+    {"ecma-114", "ISO-8859-6"},
+    {"ecma-118", "ISO-8859-7"},
+    {"elot_928", "ISO-8859-7"},
+    {"euc-jp", "EUC-JP"},
+    {"euc-kr", "CP949"},
+    {"gb18030", "GB18030"},
+    {"gb2312", "GB18030"},
+    {"gb_2312", "GB18030"},
+    {"gb_2312-80", "GB18030"},
+    {"gbk", "GB18030"},
+    {"greek", "ISO-8859-7"},
+    {"greek8", "ISO-8859-7"},
+    {"hebrew", "ISO-8859-8"},
+    {"hz-gb-2312", "HZ"},
+    {"ibm819", "WINDOWS-1252"},
+    {"ibm866", "IBM866"},
+    {"iso-10646-ucs-2", "UTF-16LE"},
+    {"iso-2022-cn", "ISO-2022-CN"},
+    {"iso-2022-cn-ext", "ISO-2022-CN-EXT"},
+    {"iso-2022-jp", "ISO-2022-JP"},
+    {"iso-2022-kr", "ISO-2022-KR"},
+    {"iso-8859-1", "WINDOWS-1252"},
+    {"iso-8859-10", "ISO-8859-10"},
+    {"iso-8859-11", "WINDOWS-874"},
+    {"iso-8859-13", "ISO-8859-13"},
+    {"iso-8859-14", "ISO-8859-14"},
+    {"iso-8859-15", "ISO-8859-15"},
+    {"iso-8859-16", "ISO-8859-16"},
+    {"iso-8859-2", "ISO-8859-2"},
+    {"iso-8859-3", "ISO-8859-3"},
+    {"iso-8859-4", "ISO-8859-4"},
+    {"iso-8859-5", "ISO-8859-5"},
+    {"iso-8859-6", "ISO-8859-6"},
+    {"iso-8859-6-e", "ISO-8859-6"},
+    {"iso-8859-6-i", "ISO-8859-6"},
+    {"iso-8859-7", "ISO-8859-7"},
+    {"iso-8859-8", "ISO-8859-8"},
+    {"iso-8859-8-e", "ISO-8859-8"},
+    {"iso-8859-8-i", "ISO-8859-8"},
+    {"iso-8859-9", "WINDOWS-1254"},
+    {"iso-ir-100", "WINDOWS-1252"},
+    {"iso-ir-101", "ISO-8859-2"},
+    {"iso-ir-109", "ISO-8859-3"},
+    {"iso-ir-110", "ISO-8859-4"},
+    {"iso-ir-126", "ISO-8859-7"},
+    {"iso-ir-127", "ISO-8859-6"},
+    {"iso-ir-138", "ISO-8859-8"},
+    {"iso-ir-144", "ISO-8859-5"},
+    {"iso-ir-148", "WINDOWS-1254"},
+    {"iso-ir-149", "CP949"},
+    {"iso-ir-157", "ISO-8859-10"},
+    {"iso-ir-58", "GB18030"},
+    {"iso8859-1", "WINDOWS-1252"},
+    {"iso8859-10", "ISO-8859-10"},
+    {"iso8859-11", "WINDOWS-874"},
+    {"iso8859-13", "ISO-8859-13"},
+    {"iso8859-14", "ISO-8859-14"},
+    {"iso8859-15", "ISO-8859-15"},
+    {"iso8859-2", "ISO-8859-2"},
+    {"iso8859-3", "ISO-8859-3"},
+    {"iso8859-4", "ISO-8859-4"},
+    {"iso8859-5", "ISO-8859-5"},
+    {"iso8859-6", "ISO-8859-6"},
+    {"iso8859-7", "ISO-8859-7"},
+    {"iso8859-8", "ISO-8859-8"},
+    {"iso8859-9", "WINDOWS-1254"},
+    {"iso88591", "WINDOWS-1252"},
+    {"iso885910", "ISO-8859-10"},
+    {"iso885911", "WINDOWS-874"},
+    {"iso885913", "ISO-8859-13"},
+    {"iso885914", "ISO-8859-14"},
+    {"iso885915", "ISO-8859-15"},
+    {"iso88592", "ISO-8859-2"},
+    {"iso88593", "ISO-8859-3"},
+    {"iso88594", "ISO-8859-4"},
+    {"iso88595", "ISO-8859-5"},
+    {"iso88596", "ISO-8859-6"},
+    {"iso88597", "ISO-8859-7"},
+    {"iso88598", "ISO-8859-8"},
+    {"iso88599", "WINDOWS-1254"},
+    {"iso_8859-1", "WINDOWS-1252"},
+    {"iso_8859-15", "ISO-8859-15"},
+    {"iso_8859-1:1987", "WINDOWS-1252"},
+    {"iso_8859-2", "ISO-8859-2"},
+    {"iso_8859-2:1987", "ISO-8859-2"},
+    {"iso_8859-3", "ISO-8859-3"},
+    {"iso_8859-3:1988", "ISO-8859-3"},
+    {"iso_8859-4", "ISO-8859-4"},
+    {"iso_8859-4:1988", "ISO-8859-4"},
+    {"iso_8859-5", "ISO-8859-5"},
+    {"iso_8859-5:1988", "ISO-8859-5"},
+    {"iso_8859-6", "ISO-8859-6"},
+    {"iso_8859-6:1987", "ISO-8859-6"},
+    {"iso_8859-7", "ISO-8859-7"},
+    {"iso_8859-7:1987", "ISO-8859-7"},
+    {"iso_8859-8", "ISO-8859-8"},
+    {"iso_8859-8:1988", "ISO-8859-8"},
+    {"iso_8859-9", "WINDOWS-1254"},
+    {"iso_8859-9:1989", "WINDOWS-1254"},
+    {"koi", "KOI8-R"},
+    {"koi8", "KOI8-R"},
+    {"koi8-r", "KOI8-R"},
+    {"koi8-ru", "KOI8-U"},
+    {"koi8-u", "KOI8-U"},
+    {"koi8_r", "KOI8-R"},
+    {"korean", "CP949"},
+    {"ks_c_5601-1987", "CP949"},
+    {"ks_c_5601-1989", "CP949"},
+    {"ksc5601", "CP949"},
+    {"ksc_5601", "CP949"},
+    {"l1", "WINDOWS-1252"},
+    {"l2", "ISO-8859-2"},
+    {"l3", "ISO-8859-3"},
+    {"l4", "ISO-8859-4"},
+    {"l5", "WINDOWS-1254"},
+    {"l6", "ISO-8859-10"},
+    {"l9", "ISO-8859-15"},
+    {"latin1", "WINDOWS-1252"},
+    {"latin2", "ISO-8859-2"},
+    {"latin3", "ISO-8859-3"},
+    {"latin4", "ISO-8859-4"},
+    {"latin5", "WINDOWS-1254"},
+    {"latin6", "ISO-8859-10"},
+    {"logical", "ISO-8859-8"},
+    {"mac", "MACINTOSH"},
+    {"macintosh", "MACINTOSH"},
+    {"ms932", "CP932"},
+    {"ms_kanji", "CP932"},
+    {"shift-jis", "CP932"},
+    {"shift_jis", "CP932"},
+    {"sjis", "CP932"},
+    {"sun_eu_greek", "ISO-8859-7"},
+    {"tis-620", "WINDOWS-874"},
+    {"ucs-2", "UTF-16LE"},
+    {"unicode", "UTF-16LE"},
+    {"unicode-1-1-utf-8", "utf-8"},
+    {"unicode11utf8", "utf-8"},
+    {"unicode20utf8", "utf-8"},
+    {"unicodefeff", "UTF-16LE"},
+    {"unicodefffe", "UTF-16BE"},
+    {"us-ascii", "WINDOWS-1252"},
+    {"utf-16", "UTF-16LE"},
+    {"utf-16be", "UTF-16BE"},
+    {"utf-16le", "UTF-16LE"},
+    {"utf-8", "utf-8"},
+    {"utf8", "utf-8"},
+    {"visual", "ISO-8859-8"},
+    {"windows-1250", "WINDOWS-1250"},
+    {"windows-1251", "WINDOWS-1251"},
+    {"windows-1252", "WINDOWS-1252"},
+    {"windows-1253", "WINDOWS-1253"},
+    {"windows-1254", "WINDOWS-1254"},
+    {"windows-1255", "WINDOWS-1255"},
+    {"windows-1256", "WINDOWS-1256"},
+    {"windows-1257", "WINDOWS-1257"},
+    {"windows-1258", "WINDOWS-1258"},
+    {"windows-31j", "CP932"},
+    {"windows-874", "WINDOWS-874"},
+    {"windows-949", "CP949"},
+    {"x-cp1250", "WINDOWS-1250"},
+    {"x-cp1251", "WINDOWS-1251"},
+    {"x-cp1252", "WINDOWS-1252"},
+    {"x-cp1253", "WINDOWS-1253"},
+    {"x-cp1254", "WINDOWS-1254"},
+    {"x-cp1255", "WINDOWS-1255"},
+    {"x-cp1256", "WINDOWS-1256"},
+    {"x-cp1257", "WINDOWS-1257"},
+    {"x-cp1258", "WINDOWS-1258"},
+    {"x-euc-jp", "EUC-JP"},
+    {"x-gbk", "GB18030"},
+    {"x-mac-cyrillic", "MAC-CYRILLIC"},
+    {"x-mac-roman", "MACINTOSH"},
+    {"x-mac-ukrainian", "MAC-CYRILLIC"},
+    {"x-sjis", "CP932"},
+    {"x-unicode20utf8", "utf-8"},
+    {"x-user-defined", "x-user-defined"},
+    {"x-x-big5", "BIG5-HKSCS"},
+};
+
+/* What iconv is asked for a charset label (lowercase, trimmed), or NULL for
+** a label the standard does not have: no declaration.  In a <meta>, a
+** UTF-16 label means UTF-8 (the meta was read as ASCII bytes). */
+static const char *charset_name(const char *label, int in_meta){
+  size_t lo = 0, hi = CORPUS_COUNT(labels);
+  while( lo<hi ){
+    size_t mid = (lo+hi)/2;
+    int c = strcmp(label, labels[mid].label);
+    if( c==0 ){
+      const char *name = labels[mid].name;
+      if( in_meta && strncmp(name, "UTF-16", 6)==0 ) return "utf-8";
+      return name;
+    }
+    if( c<0 ) hi = mid; else lo = mid+1;
   }
-  return label;
+  return 0;
 }
 
 /* Appends the UTF-8 text z[0..n), each invalid sequence U+FFFD and each
-** NUL U+FFFD too (the HTML tokenizer's rule; libxml2 would stop there). */
+** NUL U+FFFD too (the HTML tokenizer's rule; libxml2 would stop there);
+** then, as HTML's input stream does, each CR LF and lone CR a line feed,
+** and each other C0 control but tab a space (libxml2 drops them, which
+** would join the words on either side). */
 static int append_utf8_html(corpus_buf *out, const char *z, size_t n){
-  size_t i = 0;
+  size_t i = 0, k, w;
+  k = w = out->n;
   while( i<n ){
     const char *nul = memchr(z+i, 0, n-i);
     size_t e = nul ? (size_t)(nul-z) : n;
@@ -268,73 +495,139 @@ static int append_utf8_html(corpus_buf *out, const char *z, size_t n){
     if( nul && corpus_buf_append(out, "\xEF\xBF\xBD", 3) ) return -1;
     i = e + (nul!=0);
   }
+  for(; k<out->n; k++){
+    char c = out->z[k];
+    if( c=='\r' ){
+      c = '\n';
+      if( k+1<out->n && out->z[k+1]=='\n' ) k++;
+    }else if( (unsigned char)c<' ' && c!='\t' && c!='\n' ){
+      c = ' ';
+    }
+    out->z[w++] = c;
+  }
+  out->n = w;
+  if( corpus_buf_reserve(out, 0) ) return -1;
+  out->z[out->n] = 0;
+  return 0;
+}
+
+/* WHATWG's x-user-defined: ASCII, and 0x80..0xFF as U+F780..U+F7FF. */
+static int decode_user_defined(const unsigned char *z, size_t n,
+                               corpus_buf *out){
+  size_t i;
+  for(i=0; i<n; i++){
+    if( append_cp(out, z[i]<0x80 ? z[i] : 0xF700u + z[i]) ) return -1;
+  }
   return corpus_buf_reserve(out, 0);
 }
 
+/* Decodes z[0..n) from the charset of charset_name() into out: 0, -1 (out
+** of memory) or 1 (iconv does not know it: nothing appended). */
+static int decode_as(const char *name, const char *z, size_t n,
+                     corpus_buf *out){
+  const unsigned char *u = (const unsigned char*)z;
+  corpus_buf dec = {0, 0, 0};
+  int rc;
+  if( strcmp(name, "utf-8")==0 ) return append_utf8_html(out, z, n);
+  if( strcmp(name, "WINDOWS-1252")==0 ) rc = decode_cp1252(u, n, &dec);
+  else if( strcmp(name, "x-user-defined")==0 ){
+    rc = decode_user_defined(u, n, &dec);
+  }else rc = decode_iconv(name, u, n, &dec);
+  if( rc==0 ) rc = append_utf8_html(out, dec.z ? dec.z : "", dec.n);
+  corpus_free(dec.z);
+  return rc;
+}
+
+/* The page's bytes as UTF-8 into out: 0 or -1 (out of memory).  TEXT is
+** UTF-8; for a BLOB the charset is the BOM's, else the Content-Type's,
+** else the meta's (a label the standard does not have, or iconv does not
+** know, is no declaration), else UTF-8 if the bytes are, else
+** Windows-1252. */
 static int corpus_html_decode(const char *z, size_t n, int is_text,
-                       const char *ctype, size_t nctype, corpus_buf *out,
-                       const char **charset){
+                              const char *ctype, size_t nctype,
+                              corpus_buf *out){
   const unsigned char *u = (const unsigned char*)z;
   char label[64];
-  const char *name = 0;
+  const char *name;
   int rc;
-  *charset = "utf-8";
   if( is_text ) return append_utf8_html(out, z, n);
   if( n>=3 && u[0]==0xEF && u[1]==0xBB && u[2]==0xBF ){
     return append_utf8_html(out, z+3, n-3);
   }
   if( n>=2 && ((u[0]==0xFE && u[1]==0xFF) || (u[0]==0xFF && u[1]==0xFE)) ){
-    *charset = u[0]==0xFE ? "utf-16be" : "utf-16le";
-    name = u[0]==0xFE ? "UTF-16BE" : "UTF-16LE";
-    z += 2;
-    n -= 2;
-  }else if( (ctype && charset_param(ctype, nctype, label, sizeof(label)))
-         || meta_charset(z, n, label, sizeof(label)) ){
-    name = charset_name(label);
-    *charset = name;
+    return decode_as(u[0]==0xFE ? "UTF-16BE" : "UTF-16LE", z+2, n-2, out);
   }
-  if( name && strcmp(name, "WINDOWS-1252")==0 ){
-    corpus_buf dec = {0, 0, 0};
-    *charset = "windows-1252";
-    rc = decode_cp1252(u, n, &dec) ? -1 : append_utf8_html(out, dec.z, dec.n);
-    corpus_free(dec.z);
+  if( ctype && charset_param(ctype, nctype, label, sizeof(label))
+   && (name = charset_name(label, 0))!=0
+   && (rc = decode_as(name, z, n, out))!=1 ){
     return rc;
   }
-  if( name && strcmp(name, "utf-8")!=0 ){
-    corpus_buf dec = {0, 0, 0};
-    rc = decode_iconv(name, (const unsigned char*)z, n, &dec);
-    if( rc==0 ) rc = append_utf8_html(out, dec.z, dec.n);
-    corpus_free(dec.z);
-    if( rc<=0 ) return rc;
-    out->n = 0;                        /* a charset iconv does not know */
-    name = 0;
-  }
-  if( name || corpus_utf8_valid(z, n) ){
-    *charset = "utf-8";
-    return append_utf8_html(out, z, n);
-  }
-  {
-    corpus_buf dec = {0, 0, 0};
-    *charset = "windows-1252";
-    rc = decode_cp1252(u, n, &dec) ? -1 : append_utf8_html(out, dec.z, dec.n);
-    corpus_free(dec.z);
+  if( meta_charset(z, n, label, sizeof(label))
+   && (name = charset_name(label, 1))!=0
+   && (rc = decode_as(name, z, n, out))!=1 ){
     return rc;
+  }
+  return decode_as(corpus_utf8_valid(z, n) ? "utf-8" : "WINDOWS-1252", z, n,
+                   out);
+}
+
+/* The parse's budget.  libxml2 looks for the open element an end tag
+** closes down its stack of open elements, and an end tag that closes none
+** (or that a stronger element blocks) costs the whole stack: n open
+** elements then n stray end tags take n*n steps.  Each such end tag is an
+** error libxml2 reports, with the stack's depth at hand, so the cost is
+** counted there and the parse stopped past a budget linear in the page. */
+typedef struct parse_cost {
+  htmlParserCtxtPtr ctxt;
+  size_t cost, limit;
+  int over;
+} parse_cost;
+
+static void parse_error(void *arg, xmlErrorPtr e){
+  parse_cost *c = (parse_cost*)arg;
+  if( e && e->code==XML_ERR_TAG_NAME_MISMATCH && !c->over ){
+    c->cost += (size_t)c->ctxt->nameNr + 1;
+    if( c->cost>c->limit ){
+      c->over = 1;
+      xmlStopParser(c->ctxt);
+    }
   }
 }
 
 /* Parses UTF-8 HTML (from corpus_html_decode: no NUL inside) with
-** libxml2's HTML parser, recovering as browsers do; NULL when out of
-** memory.  The page's own <meta charset> is not obeyed again: the text is
-** UTF-8 by now.  HTML_PARSE_HUGE lifts libxml2's limits of 256 levels of
-** nesting and 10 MB of text in one node, past which it would stop reading
-** and lose the rest of the page: the walks here are iterative. */
-static htmlDocPtr corpus_html_parse(const char *z, size_t n){
-  if( n>INT_MAX ) return 0;
-  return htmlReadMemory(n ? z : "", (int)n, 0, "UTF-8",
-                        HTML_PARSE_RECOVER | HTML_PARSE_NOERROR
-                        | HTML_PARSE_NOWARNING | HTML_PARSE_NONET
-                        | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC
-                        | HTML_PARSE_NODEFDTD | XML_PARSE_HUGE);
+** libxml2's HTML parser, recovering as browsers do, into *doc: 0, -1 (out
+** of memory) or 1 (past the budget above).  The page's own <meta charset>
+** is not obeyed again: the text is UTF-8 by now.  XML_PARSE_HUGE lifts
+** libxml2's limits of 256 levels of nesting and 10 MB of text in one node,
+** past which it would stop reading and lose the rest of the page: the
+** walks here are iterative.  The error handler is the thread's own
+** (libxml2 2.9 has no handler per parse that sees its errors), set for
+** the parse and put back. */
+#define CORPUS_HTML_PARSE_COST(n) (16*(n) + 1000000)
+static int corpus_html_parse(const char *z, size_t n, htmlDocPtr *doc){
+  parse_cost c;
+  xmlStructuredErrorFunc old = xmlStructuredError;
+  void *old_arg = xmlStructuredErrorContext;
+  *doc = 0;
+  if( n>INT_MAX ) return -1;
+  memset(&c, 0, sizeof(c));
+  c.ctxt = htmlNewParserCtxt();
+  if( c.ctxt==0 ) return -1;
+  c.limit = CORPUS_HTML_PARSE_COST(n);
+  xmlSetStructuredErrorFunc(&c, parse_error);
+  *doc = htmlCtxtReadMemory(c.ctxt, n ? z : "", (int)n, 0, "UTF-8",
+                            HTML_PARSE_RECOVER | HTML_PARSE_NOERROR
+                            | HTML_PARSE_NOWARNING | HTML_PARSE_NONET
+                            | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC
+                            | HTML_PARSE_NODEFDTD | XML_PARSE_HUGE);
+  xmlSetStructuredErrorFunc(old_arg, old);
+  htmlFreeParserCtxt(c.ctxt);
+  if( c.over ){
+    xmlFreeDoc(*doc);
+    *doc = 0;
+    return 1;
+  }
+  return *doc==0 && n>0 ? -1 : 0;
 }
 
 /* ---- Elements --------------------------------------------------------- */
@@ -376,11 +669,11 @@ static const struct html_tag { const char *name; unsigned flags; } tags[] = {
   {"hr", T_BLOCK}, {"html", T_BLOCK}, {"iframe", T_DROP},
   {"img", T_IMG}, {"input", T_DROP|T_INPUT}, {"legend", T_BLOCK},
   {"li", T_BLOCK|T_ITEM}, {"link", T_DROP}, {"main", T_BLOCK|T_CONTAINER},
-  {"map", T_DROP}, {"math", T_DROP}, {"menu", T_BLOCK|T_BOILER|T_LIST},
+  {"map", 0}, {"math", T_DROP}, {"menu", T_BLOCK|T_BOILER|T_LIST},
   {"meta", T_DROP}, {"meter", T_DROP}, {"nav", T_BLOCK|T_BOILER},
   {"noembed", T_DROP}, {"noframes", T_DROP}, {"noscript", T_DROP},
   {"object", T_DROP}, {"ol", T_BLOCK|T_LIST}, {"optgroup", T_DROP},
-  {"option", T_DROP}, {"output", T_DROP}, {"p", T_BLOCK|T_PARA},
+  {"option", T_DROP}, {"output", 0}, {"p", T_BLOCK|T_PARA},
   {"param", T_DROP}, {"picture", 0}, {"pre", T_BLOCK|T_PARA|T_PRE},
   {"progress", T_DROP}, {"script", T_DROP}, {"section", T_BLOCK|T_CONTAINER},
   {"select", T_DROP|T_INPUT}, {"source", T_DROP}, {"style", T_DROP},
@@ -895,13 +1188,22 @@ static void clean(html_doc *d){
 typedef struct text_out {
   corpus_buf *b;
   int line_start, space, rc;
+  int after_tab;            /* a cell's tab was the last thing written */
+  int pre_start;            /* a <pre> began: its first line feed goes */
   size_t pre;               /* inside this many <pre> */
+  size_t cell;              /* inside this many table cells */
 } text_out;
 
 static void out_bytes(text_out *t, const char *z, size_t n){
   if( t->rc==0 && corpus_buf_append(t->b, z, n) ) t->rc = -1;
 }
+/* A line break; inside a table cell, where a row stays one line, a
+** space. */
 static void out_newline(text_out *t){
+  if( t->cell ){
+    t->space = 1;
+    return;
+  }
   if( !t->line_start ) out_bytes(t, "\n", 1);
   t->line_start = 1;
   t->space = 0;
@@ -925,11 +1227,16 @@ static size_t space_len(const unsigned char *u){
 static void out_text(text_out *t, const char *z){
   const unsigned char *u = (const unsigned char*)z;
   if( t->pre ){
-    size_t n = strlen(z);
+    size_t n;
+    /* the line feed right after <pre> is not content (HTML's rule); line
+    ** ends are line feeds already (append_utf8_html) */
+    if( t->pre_start && z[0]=='\n' ) z++;
+    t->pre_start = 0;
+    n = strlen(z);
     if( n ){
       out_bytes(t, z, n);
       t->line_start = z[n-1]=='\n';
-      t->space = 0;
+      t->space = t->after_tab = 0;
     }
     return;
   }
@@ -940,11 +1247,11 @@ static void out_text(text_out *t, const char *z){
       t->space = 1;
       continue;
     }
-    if( t->space && !t->line_start ) out_bytes(t, " ", 1);
+    if( t->space && !t->line_start && !t->after_tab ) out_bytes(t, " ", 1);
     while( u[run] && space_len(u+run)==0 ) run++;
     out_bytes(t, (const char*)u, run);
     u += run;
-    t->line_start = t->space = 0;
+    t->line_start = t->space = t->after_tab = 0;
   }
 }
 
@@ -952,6 +1259,7 @@ typedef struct render {
   html_doc *d;
   const html_opts *o;
   text_out *t;
+  xmlNodePtr title;         /* the h1 title=on wrote first, not again */
 } render;
 
 /* Whether the walk skips an element's subtree. */
@@ -959,6 +1267,7 @@ static int skip(render *r, hnode *h){
   const html_opts *o = r->o;
   if( h==0 ) return 1;
   if( h->st & S_DROP ) return 1;
+  if( h->node==r->title ) return 1;
   if( o->mode_all ) return (o->links_drop && (h->tag & T_LINK))
                         || (o->tables_drop && (h->tag & T_TABLE));
   if( h->st & (S_BOILER|S_CLEAN) ) return 1;
@@ -979,8 +1288,21 @@ static void leave_render(void *arg, xmlNodePtr n){
     return;
   }
   if( (h->tag & T_PRE) && r->t->pre ) r->t->pre--;
-  if( h->tag & T_BLOCK && !(h->tag & T_CELL) ) out_newline(r->t);
-  else if( h->tag & T_CELL ) r->t->space = 1;
+  if( h->tag & T_CELL ){
+    if( r->t->cell ) r->t->cell--;
+    r->t->space = 1;
+  }else if( h->tag & T_BLOCK ){
+    out_newline(r->t);
+  }
+}
+
+/* Whether an element has a table cell before it among its siblings (each
+** sibling is looked at by the next cell only: linear in a row). */
+static int after_cell(xmlNodePtr n){
+  for(n=n->prev; n; n=n->prev){
+    if( n->type==XML_ELEMENT_NODE && (tag_flags(n->name) & T_CELL) ) return 1;
+  }
+  return 0;
 }
 
 /* Writes the text of root's subtree. */
@@ -995,12 +1317,24 @@ static void render_subtree(render *r, xmlNodePtr root){
       }else if( h->tag & T_BR ){
         out_newline(r->t);
       }else if( h->tag & T_CELL ){
-        if( !r->t->line_start ) out_bytes(r->t, "\t", 1);
+        /* a row is one line, its cells separated by tabs, an empty cell
+        ** too (the columns stay where they are) */
+        if( after_cell(n) ){
+          out_bytes(r->t, "\t", 1);
+          r->t->line_start = 0;
+          r->t->after_tab = 1;
+        }else{
+          out_newline(r->t);
+        }
         r->t->space = 0;
+        r->t->cell++;
       }else if( h->tag & T_BLOCK ){
         out_newline(r->t);
       }
-      if( descend && (h->tag & T_PRE) ) r->t->pre++;
+      if( descend && (h->tag & T_PRE) ){
+        r->t->pre++;
+        r->t->pre_start = 1;
+      }
     }else if( n->type==XML_TEXT_NODE || n->type==XML_CDATA_SECTION_NODE ){
       if( n->content ) out_text(r->t, (const char*)n->content);
     }
@@ -1010,37 +1344,91 @@ static void render_subtree(render *r, xmlNodePtr root){
 
 /* ---- Extraction ---------------------------------------------------------- */
 
-/* The text of the first visible h1, else of <title>, as one line. */
-static void render_title(html_doc *d, text_out *t){
-  xmlNodePtr root = xmlDocGetRootElement(d->doc), n, title = 0, h1 = 0;
-  for(n=root; n && !h1; ){
+/* The visible text of element n's subtree (no script, style, hidden
+** element or any other that is never text) as one line into t. */
+static void visible_text(xmlNodePtr root, text_out *t){
+  xmlNodePtr n;
+  for(n=root; n; ){
     int descend = 1;
     if( n->type==XML_ELEMENT_NODE ){
-      hnode *h = info(d, n);
-      if( title==0 && strcmp((const char*)n->name, "title")==0 ) title = n;
-      if( h && (h->st & S_DROP) ) descend = 0;
-      else if( h && (h->tag & T_H1) ){
-        xmlChar *c = xmlNodeGetContent(n);
-        size_t chars = 0, commas = 0;
-        if( c ){
-          count_text((const char*)c, &chars, &commas);
-          xmlFree(c);
-        }
-        if( chars>0 ) h1 = n;
+      /* the root is read whatever it is: a <title> is never text in the
+      ** body, but is the text asked for here */
+      descend = n==root || (!(tag_flags(n->name) & T_DROP) && !is_hidden(n));
+    }else if( n->type==XML_TEXT_NODE || n->type==XML_CDATA_SECTION_NODE ){
+      if( n->content ) out_text(t, (const char*)n->content);
+    }
+    n = walk_next(root, n, descend, 0, 0);
+  }
+}
+
+/* The visible text of n into b (reset first), white space normalised: 0 or
+** -1 (out of memory). */
+static int element_text(xmlNodePtr n, corpus_buf *b){
+  text_out t;
+  memset(&t, 0, sizeof(t));
+  t.b = b;
+  t.line_start = 1;
+  b->n = 0;
+  visible_text(n, &t);
+  if( t.rc==0 && b->z ) b->z[b->n] = 0;
+  return t.rc;
+}
+
+/* The page's first h1 with visible text (an h1 without any is passed over
+** with what is inside it), or NULL. */
+static xmlNodePtr first_h1(htmlDocPtr doc, corpus_buf *text, int *rc){
+  xmlNodePtr root = xmlDocGetRootElement(doc), n;
+  *rc = 0;
+  for(n=root; n && *rc==0; ){
+    int descend = 1;
+    if( n->type==XML_ELEMENT_NODE ){
+      unsigned tag = tag_flags(n->name);
+      if( (tag & T_DROP) || is_hidden(n) ){
+        descend = 0;
+      }else if( tag & T_H1 ){
+        *rc = element_text(n, text);
+        if( *rc==0 && text->n>0 ) return n;
         descend = 0;
       }
     }
     n = walk_next(root, n, descend, 0, 0);
   }
-  if( h1 || title ){
-    xmlChar *c = xmlNodeGetContent(h1 ? h1 : title);
-    if( c ){
-      t->pre = 0;
-      out_text(t, (const char*)c);
-      xmlFree(c);
-      out_newline(t);
+  return 0;
+}
+
+/* The page's <title> element (not one of an <svg> or <math>), or NULL. */
+static xmlNodePtr title_element(htmlDocPtr doc){
+  xmlNodePtr root = xmlDocGetRootElement(doc), n;
+  for(n=root; n; ){
+    int descend = 1;
+    if( n->type==XML_ELEMENT_NODE ){
+      if( strcmp((const char*)n->name, "title")==0 ) return n;
+      descend = strcmp((const char*)n->name, "svg")!=0
+             && strcmp((const char*)n->name, "math")!=0;
     }
+    n = walk_next(root, n, descend, 0, 0);
   }
+  return 0;
+}
+
+/* title=on: the page's first h1 with visible text, else its <title>, as
+** the first line; *h1 gets the h1 (mode=all does not write it again). */
+static void render_title(html_doc *d, text_out *t, xmlNodePtr *h1){
+  corpus_buf b = {0, 0, 0};
+  int rc;
+  *h1 = first_h1(d->doc, &b, &rc);
+  if( rc==0 && *h1==0 ){
+    xmlNodePtr title = title_element(d->doc);
+    if( title ) rc = element_text(title, &b);
+  }
+  if( rc ){
+    t->rc = -1;
+  }else if( b.n>0 ){
+    out_bytes(t, b.z, b.n);
+    t->line_start = 0;
+    out_newline(t);
+  }
+  corpus_free(b.z);
 }
 
 /* Marks the elements below a root of the main content (a[] is in
@@ -1070,7 +1458,8 @@ static int extract_once(html_doc *d, const html_opts *o, corpus_buf *out){
   out->n = 0;
   if( root==0 ) return 0;
   analyse(d, o);
-  if( o->title_on ) render_title(d, &t);
+  r.title = 0;
+  if( o->title_on ) render_title(d, &t, &r.title);
   if( o->mode_all ){
     render_subtree(&r, root);
   }else{
@@ -1081,12 +1470,17 @@ static int extract_once(html_doc *d, const html_opts *o, corpus_buf *out){
     keep_siblings(d, top);
     if( d->clean ) clean(d);
     if( o->comments_keep ) mark_in_kept(d);
+    /* the content, then the comment sections outside it */
     for(i=0; i<d->n; i++){
+      if( d->a[i].node && (d->a[i].st & S_KEEP) ){
+        render_subtree(&r, d->a[i].node);
+        out_newline(&t);
+      }
+    }
+    for(i=0; i<d->n && o->comments_keep; i++){
       hnode *h = &d->a[i];
-      if( h->node==0 ) continue;
-      if( (h->st & S_KEEP)
-       || (o->comments_keep && (h->st & S_COMMENT)
-           && !(h->st & (S_INCOMMENT|S_INKEPT))) ){
+      if( h->node && (h->st & S_COMMENT)
+       && !(h->st & (S_INCOMMENT|S_INKEPT)) ){
         render_subtree(&r, h->node);
         out_newline(&t);
       }
@@ -1183,15 +1577,22 @@ static int days_in(int y, int m){
   static const int d[12] = {31,28,31,30,31,30,31,31,30,31,30,31};
   return m==2 && ((y%4==0 && y%100!=0) || y%400==0) ? 29 : d[m-1];
 }
+/* The month (1..12) an English month's name or its three-letter
+** abbreviation ("Sept" too) at z names, its length in *len; 0 if none. */
 static int month_name(const char *z, size_t n, size_t *len){
-  static const char *const names[12] = {"jan", "feb", "mar", "apr", "may",
-    "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  static const char *const names[12] = {"january", "february", "march",
+    "april", "may", "june", "july", "august", "september", "october",
+    "november", "december"};
   int m;
-  size_t k = 0;
+  size_t k = 0, j;
   while( k<n && ((z[k]|32)>='a' && (z[k]|32)<='z') ) k++;
-  if( k<3 ) return 0;
   for(m=0; m<12; m++){
-    if( starts_with(z, k, names[m]) ){ *len = k; return m+1; }
+    size_t full = strlen(names[m]);
+    for(j=0; j<k && j<full && (z[j]|32)==names[m][j]; j++){}
+    if( j==k && (k==3 || k==full || (m==8 && k==4)) ){
+      *len = k;
+      return m+1;
+    }
   }
   return 0;
 }
@@ -1221,16 +1622,23 @@ static int iso_date(const char *z, size_t n, char *out){
       i += 6;
       if( i+3<=n && z[i]==':' ){ ss = two(z+i+1); i += 3; }
       while( i<n && (z[i]=='.' || (z[i]>='0' && z[i]<='9')) ) i++;
+      while( i<n && z[i]==' ' ) i++;
       if( i<n && z[i]=='Z' ){
         strcpy(tz, "Z");
+        i++;
       }else if( i+3<=n && (z[i]=='+' || z[i]=='-') && two(z+i+1)>=0 ){
         int th = two(z+i+1), tm = 0;
-        if( i+6<=n && z[i+3]==':' ) tm = two(z+i+4);
-        else if( i+5<=n ) tm = two(z+i+3) < 0 ? 0 : two(z+i+3);
+        size_t k = 3;
+        if( i+6<=n && z[i+3]==':' ){ tm = two(z+i+4); k = 6; }
+        else if( i+5<=n && two(z+i+3)>=0 ){ tm = two(z+i+3); k = 5; }
         if( th>23 || tm<0 || tm>59 ) return 1;
         snprintf(tz, sizeof(tz), "%c%02d:%02d", z[i], th, tm);
+        i += k;
       }
     }
+    /* what follows must not be more of a word: "2019-11-18xyz" */
+    while( i<n && is_space((unsigned char)z[i]) ) i++;
+    if( i<n && is_alnum(z[i]) ) return 1;
   }else{
     /* RFC 2822 and written dates: [weekday,] D Month YYYY | Month D, YYYY */
     size_t len = 0;
@@ -1332,19 +1740,18 @@ static void meta_set_str(html_meta *m, int f, int prio, const char *z){
   if( z ) meta_set(m, f, prio, z, strlen(z));
 }
 
-/* The text of element n (or of the element below it that names it) into
-** field f, when it would be taken.  An element inside one whose text was
-** empty has none either and is not read again: each subtree is read once
-** per field, whatever the nesting. */
+/* The visible text of element n (or of the element below it that names
+** it, else of n) into field f, when it would be taken.  An element inside
+** one whose text was empty has none either and is not read again: each
+** subtree is read once per field, whatever the nesting. */
 static void meta_set_text(html_meta *m, int f, int prio, xmlNodePtr n,
                           xmlNodePtr (*pick)(xmlNodePtr)){
-  xmlChar *t;
-  if( (m->prio[f] && m->prio[f]<=prio) || m->empty[f] ) return;
-  t = xmlNodeGetContent(pick ? pick(n) : n);
-  if( t ){
-    meta_set_str(m, f, prio, (const char*)t);
-    xmlFree(t);
-  }
+  corpus_buf b = {0, 0, 0};
+  if( (m->prio[f] && m->prio[f]<=prio) || m->empty[f] || m->rc ) return;
+  m->rc = element_text(pick ? pick(n) : n, &b);
+  if( m->rc==0 && b.n==0 && pick ) m->rc = element_text(n, &b);
+  if( m->rc==0 && b.n>0 ) meta_set(m, f, prio, b.z, b.n);
+  corpus_free(b.z);
   if( m->prio[f]!=prio ) m->empty[f] = n;
 }
 
@@ -1375,10 +1782,10 @@ static int jsonld_names(corpus_json v, corpus_buf *b){
     corpus_json key, e;
     corpus_json_iter_init(v, &it);
     while( corpus_json_iter_next(&it, &key, &e) ){
-      size_t before = b->n;
-      if( b->n && corpus_buf_append(b, "; ", 2) ) return -1;
+      size_t before = b->n, sep = b->n ? 2 : 0;
+      if( sep && corpus_buf_append(b, "; ", 2) ) return -1;
       if( jsonld_names(e, b) ) return -1;
-      if( b->n==before+2 ) b->n = before;       /* nothing added */
+      if( b->n==before+sep ) b->n = before;     /* no name: no separator */
     }
   }
   return 0;
@@ -1423,9 +1830,9 @@ static int jsonld_is(corpus_json obj, const char *const *types, size_t n){
   return jsonld_is_one(t, types, n);
 }
 
-/* Priorities of the sources, best first. */
-enum { P_OG = 1, P_JSONLD, P_TWITTER, P_META, P_META2, P_ELEMENT,
-       P_ELEMENT2 };
+/* The ranks of the sources, best first: the rows of the table in
+** docs/web.md ("html_metadata"), whose order is the order there. */
+enum { P1 = 1, P2, P3, P4, P5, P6, P7 };
 
 /* One JSON-LD object: an article's headline, description, author, date
 ** and publisher; a web site's or organisation's name. */
@@ -1441,15 +1848,15 @@ static void jsonld_object(html_meta *m, corpus_json obj){
   corpus_json pub;
   if( corpus_json_type(obj)!=CORPUS_JSON_OBJECT ) return;
   if( jsonld_is(obj, articles, CORPUS_COUNT(articles)) ){
-    jsonld_field(m, obj, "headline", M_TITLE, P_JSONLD);
-    jsonld_field(m, obj, "description", M_DESCRIPTION, P_META2);
-    jsonld_field(m, obj, "author", M_AUTHOR, P_JSONLD);
-    jsonld_field(m, obj, "datePublished", M_DATE, P_JSONLD);
+    jsonld_field(m, obj, "headline", M_TITLE, P2);
+    jsonld_field(m, obj, "description", M_DESCRIPTION, P5);
+    jsonld_field(m, obj, "author", M_AUTHOR, P2);
+    jsonld_field(m, obj, "datePublished", M_DATE, P2);
     if( corpus_json_member(obj, "publisher", 9, &pub)==1 ){
-      jsonld_field(m, pub, "name", M_SITENAME, P_JSONLD);
+      jsonld_field(m, pub, "name", M_SITENAME, P2);
     }
   }else if( jsonld_is(obj, sites, CORPUS_COUNT(sites)) ){
-    jsonld_field(m, obj, "name", M_SITENAME, P_META);
+    jsonld_field(m, obj, "name", M_SITENAME, P3);
   }
 }
 
@@ -1477,29 +1884,29 @@ static void jsonld(html_meta *m, const char *z){
 /* A <meta>: by its property (Open Graph, article:), name or itemprop. */
 static void meta_tag(html_meta *m, xmlNodePtr n){
   static const struct { const char *name; int f, prio; } map[] = {
-    {"og:title", M_TITLE, P_OG}, {"twitter:title", M_TITLE, P_TWITTER},
-    {"title", M_TITLE, P_META}, {"dc.title", M_TITLE, P_META},
-    {"og:description", M_DESCRIPTION, P_OG},
-    {"description", M_DESCRIPTION, P_JSONLD},
-    {"twitter:description", M_DESCRIPTION, P_TWITTER},
-    {"dc.description", M_DESCRIPTION, P_META},
-    {"author", M_AUTHOR, P_OG}, {"article:author", M_AUTHOR, P_TWITTER},
-    {"dc.creator", M_AUTHOR, P_META}, {"byl", M_AUTHOR, P_META2},
-    {"parsely-author", M_AUTHOR, P_META2},
-    {"article:published_time", M_DATE, P_OG},
-    {"og:published_time", M_DATE, P_OG},
-    {"datepublished", M_DATE, P_TWITTER},
-    {"pubdate", M_DATE, P_META}, {"publishdate", M_DATE, P_META},
-    {"publish-date", M_DATE, P_META}, {"publish_date", M_DATE, P_META},
-    {"date", M_DATE, P_META}, {"dc.date", M_DATE, P_META},
-    {"dc.date.issued", M_DATE, P_META}, {"dcterms.created", M_DATE, P_META},
-    {"dcterms.date", M_DATE, P_META}, {"sailthru.date", M_DATE, P_META2},
-    {"parsely-pub-date", M_DATE, P_META2},
-    {"og:url", M_URL, P_JSONLD},
-    {"og:site_name", M_SITENAME, P_OG},
-    {"application-name", M_SITENAME, P_META2},
-    {"language", M_LANGUAGE, P_META}, {"dc.language", M_LANGUAGE, P_META},
-    {"og:locale", M_LANGUAGE, P_META2},
+    {"og:title", M_TITLE, P1}, {"twitter:title", M_TITLE, P3},
+    {"title", M_TITLE, P4}, {"dc.title", M_TITLE, P4},
+    {"og:description", M_DESCRIPTION, P1},
+    {"description", M_DESCRIPTION, P2},
+    {"twitter:description", M_DESCRIPTION, P3},
+    {"dc.description", M_DESCRIPTION, P4},
+    {"author", M_AUTHOR, P1}, {"article:author", M_AUTHOR, P3},
+    {"dc.creator", M_AUTHOR, P4}, {"byl", M_AUTHOR, P5},
+    {"parsely-author", M_AUTHOR, P5},
+    {"article:published_time", M_DATE, P1},
+    {"og:published_time", M_DATE, P1},
+    {"datepublished", M_DATE, P3},
+    {"pubdate", M_DATE, P4}, {"publishdate", M_DATE, P4},
+    {"publish-date", M_DATE, P4}, {"publish_date", M_DATE, P4},
+    {"date", M_DATE, P4}, {"dc.date", M_DATE, P4},
+    {"dc.date.issued", M_DATE, P4}, {"dcterms.created", M_DATE, P4},
+    {"dcterms.date", M_DATE, P4}, {"sailthru.date", M_DATE, P5},
+    {"parsely-pub-date", M_DATE, P5},
+    {"og:url", M_URL, P2},
+    {"og:site_name", M_SITENAME, P1},
+    {"application-name", M_SITENAME, P4},
+    {"language", M_LANGUAGE, P3}, {"dc.language", M_LANGUAGE, P3},
+    {"og:locale", M_LANGUAGE, P4},
   };
   static const char *const keys[] = {"property", "name", "itemprop",
                                      "http-equiv"};
@@ -1515,13 +1922,22 @@ static void meta_tag(html_meta *m, xmlNodePtr n){
     if( v[j]==0 ){
       if( k==3 ){
         if( strcmp(low, "content-language")==0 ){
-          meta_set_str(m, M_LANGUAGE, P_TWITTER, content);
+          meta_set_str(m, M_LANGUAGE, P2, content);
+        }
+      }else if( k==2 ){
+        /* microdata: ranked as the elements that carry it */
+        if( strcmp(low, "datepublished")==0 ){
+          meta_set_str(m, M_DATE, P3, content);
+        }else if( strcmp(low, "author")==0 ){
+          meta_set_str(m, M_AUTHOR, P6, content);
         }
       }else{
         for(j=0; j<CORPUS_COUNT(map); j++){
           if( strcmp(low, map[j].name)==0 ){
             /* article:author is often a profile's URL: not a name */
-            if( map[j].f==M_AUTHOR && strstr(content, "://") ) continue;
+            if( strcmp(low, "article:author")==0 && strstr(content, "://") ){
+              continue;
+            }
             meta_set_str(m, map[j].f, map[j].prio, content);
           }
         }
@@ -1563,26 +1979,34 @@ static xmlNodePtr author_name(xmlNodePtr a){
 /* Every source in one walk over the page. */
 static void meta_collect(htmlDocPtr doc, html_meta *m){
   xmlNodePtr root = xmlDocGetRootElement(doc), n;
-  for(n=root; n && m->rc==0; n=walk_next(root, n, 1, meta_leave, m)){
+  for(n=root; n && m->rc==0; ){
     const char *t;
-    if( n->type!=XML_ELEMENT_NODE ) continue;
+    if( n->type!=XML_ELEMENT_NODE ){
+      n = walk_next(root, n, 1, meta_leave, m);
+      continue;
+    }
     t = (const char*)n->name;
+    if( strcmp(t, "svg")==0 || strcmp(t, "math")==0 ){
+      /* their <title> is an icon's */
+      n = walk_next(root, n, 0, meta_leave, m);
+      continue;
+    }
     if( strcmp(t, "meta")==0 ){
       meta_tag(m, n);
     }else if( strcmp(t, "html")==0 ){
       char *v = attr(n, "lang");
-      meta_set_str(m, M_LANGUAGE, P_OG, v);
+      meta_set_str(m, M_LANGUAGE, P1, v);
       if( v ) xmlFree(v);
     }else if( strcmp(t, "link")==0 ){
       if( attr_has_word(n, "rel", "canonical") ){
         char *v = attr(n, "href");
-        meta_set_str(m, M_URL, P_OG, v);
+        meta_set_str(m, M_URL, P1, v);
         if( v ) xmlFree(v);
       }
     }else if( strcmp(t, "title")==0 ){
-      meta_set_text(m, M_TITLE, P_ELEMENT, n, 0);
+      meta_set_text(m, M_TITLE, P5, n, 0);
     }else if( strcmp(t, "h1")==0 ){
-      meta_set_text(m, M_TITLE, P_ELEMENT2, n, 0);
+      if( !is_hidden(n) ) meta_set_text(m, M_TITLE, P6, n, 0);
     }else if( strcmp(t, "script")==0 ){
       char *type = attr(n, "type");
       if( type && sqlite3_stricmp(type, "application/ld+json")==0 ){
@@ -1597,23 +2021,24 @@ static void meta_collect(htmlDocPtr doc, html_meta *m){
       char *v = attr(n, "datetime");
       int pub = attr_has_word(n, "itemprop", "datePublished")
              || xmlHasProp(n, (const xmlChar*)"pubdate")!=0;
-      meta_set_str(m, M_DATE, pub ? P_META : P_ELEMENT2, v);
+      meta_set_str(m, M_DATE, pub ? P3 : P6, v);
       if( v ) xmlFree(v);
     }
     if( n->properties && strcmp(t, "meta")!=0 ){
       if( attr_has_word(n, "itemprop", "author") ){
-        meta_set_text(m, M_AUTHOR, P_ELEMENT, n, author_name);
+        meta_set_text(m, M_AUTHOR, P6, n, author_name);
       }else if( attr_has_word(n, "rel", "author") ){
-        meta_set_text(m, M_AUTHOR, P_ELEMENT2, n, 0);
+        meta_set_text(m, M_AUTHOR, P7, n, 0);
       }else if( attr_has_word(n, "itemprop", "datePublished") ){
         char *v = attr(n, "content");
-        meta_set_str(m, M_DATE, P_META, v);
+        meta_set_str(m, M_DATE, P3, v);
         if( v ) xmlFree(v);
       }
     }
+    n = walk_next(root, n, 1, meta_leave, m);
   }
   /* og:locale's en_US is en-US */
-  if( m->prio[M_LANGUAGE]==P_META2 ){
+  if( m->prio[M_LANGUAGE]==P4 ){
     size_t i;
     for(i=0; i<m->v[M_LANGUAGE].n; i++){
       if( m->v[M_LANGUAGE].z[i]=='_' ) m->v[M_LANGUAGE].z[i] = '-';
@@ -1671,10 +2096,15 @@ static int html_option(void *ctx, const char *key, const char *value,
 static int html_args(sqlite3_context *ctx, const char *func, int argc,
                      sqlite3_value **argv, htmlDocPtr *doc){
   int t = sqlite3_value_type(argv[0]);
-  const char *z, *ctype = 0, *charset;
+  const char *z, *ctype = 0;
   size_t n, nctype = 0;
   corpus_buf dec = {0, 0, 0};
+  int rc;
   *doc = 0;
+  if( argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL
+   && corpus_check_text(ctx, func, "content_type", argv[1]) ){
+    return SQLITE_ERROR;
+  }
   if( t==SQLITE_NULL ) return SQLITE_OK;
   if( t!=SQLITE_TEXT && t!=SQLITE_BLOB ){
     corpus_result_error(ctx, func, "html must be TEXT or BLOB, got %s",
@@ -1682,9 +2112,6 @@ static int html_args(sqlite3_context *ctx, const char *func, int argc,
     return SQLITE_ERROR;
   }
   if( argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL ){
-    if( corpus_check_text(ctx, func, "content_type", argv[1]) ){
-      return SQLITE_ERROR;
-    }
     ctype = (const char*)sqlite3_value_text(argv[1]);
     nctype = (size_t)sqlite3_value_bytes(argv[1]);
     if( ctype==0 ) goto nomem;
@@ -1693,14 +2120,19 @@ static int html_args(sqlite3_context *ctx, const char *func, int argc,
                      : (const char*)sqlite3_value_text(argv[0]);
   n = (size_t)sqlite3_value_bytes(argv[0]);
   if( z==0 && n>0 ) goto nomem;
-  if( corpus_html_decode(z ? z : "", n, t==SQLITE_TEXT, ctype, nctype, &dec,
-                         &charset) ){
+  if( corpus_html_decode(z ? z : "", n, t==SQLITE_TEXT, ctype, nctype, &dec) ){
     corpus_free(dec.z);
     goto nomem;
   }
-  *doc = corpus_html_parse(dec.z ? dec.z : "", dec.n);
+  rc = corpus_html_parse(dec.z ? dec.z : "", dec.n, doc);
   corpus_free(dec.z);
-  if( *doc==0 && dec.n>0 ) goto nomem;
+  if( rc<0 ) goto nomem;
+  if( rc>0 ){
+    corpus_result_error(ctx, func, "the page has more end tags that close "
+                        "no element, under more open elements, than its "
+                        "size allows (its parse would take quadratic time)");
+    return SQLITE_ERROR;
+  }
   return SQLITE_OK;
 nomem:
   sqlite3_result_error_nomem(ctx);
@@ -1718,8 +2150,8 @@ static void html_to_text_func(sqlite3_context *ctx, int argc,
                                      html_option, &o) ){
     return;
   }
-  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
   if( html_args(ctx, "html_to_text", argc, argv, &doc) ) return;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
   if( doc && corpus_html_text(doc, &o, &out) ){
     xmlFreeDoc(doc);
     corpus_free(out.z);
@@ -1739,8 +2171,8 @@ static void html_metadata_func(sqlite3_context *ctx, int argc,
                                sqlite3_value **argv){
   htmlDocPtr doc;
   corpus_buf out = {0, 0, 0};
-  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
   if( html_args(ctx, "html_metadata", argc, argv, &doc) ) return;
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
   if( html_metadata_json(doc, &out) ){
     sqlite3_result_error_nomem(ctx);
   }else{
