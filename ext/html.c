@@ -649,6 +649,7 @@ static int corpus_html_parse(const char *z, size_t n, htmlDocPtr *doc){
 #define T_IMG      0x2000
 #define T_CONTAINER 0x4000  /* div, section, article, main: may score */
 #define T_INPUT    0x8000   /* a form control */
+#define T_ROW      0x10000  /* tr */
 
 static const struct html_tag { const char *name; unsigned flags; } tags[] = {
   {"a", T_LINK}, {"address", T_BLOCK}, {"applet", T_DROP},
@@ -680,7 +681,7 @@ static const struct html_tag { const char *name; unsigned flags; } tags[] = {
   {"summary", T_BLOCK}, {"svg", T_DROP}, {"table", T_BLOCK|T_TABLE},
   {"tbody", 0}, {"td", T_BLOCK|T_CELL|T_PARA}, {"template", T_DROP},
   {"textarea", T_DROP|T_INPUT}, {"tfoot", 0}, {"th", T_BLOCK|T_CELL},
-  {"thead", 0}, {"title", T_DROP}, {"tr", T_BLOCK}, {"track", T_DROP},
+  {"thead", 0}, {"title", T_DROP}, {"tr", T_BLOCK|T_ROW}, {"track", T_DROP},
   {"ul", T_BLOCK|T_LIST}, {"video", T_DROP}, {"xmp", T_BLOCK|T_PRE},
 };
 
@@ -1188,23 +1189,21 @@ static void clean(html_doc *d){
 typedef struct text_out {
   corpus_buf *b;
   int line_start, space, rc;
-  int after_tab;            /* a cell's tab was the last thing written */
+  size_t tabs;              /* cells' tabs owed before the next text */
+  int row_line;             /* the line is a table row's, cells inline */
   int pre_start;            /* a <pre> began: its first line feed goes */
   size_t pre;               /* inside this many <pre> */
-  size_t cell;              /* inside this many table cells */
 } text_out;
 
 static void out_bytes(text_out *t, const char *z, size_t n){
   if( t->rc==0 && corpus_buf_append(t->b, z, n) ) t->rc = -1;
 }
-/* A line break; inside a table cell, where a row stays one line, a
-** space. */
 static void out_newline(text_out *t){
-  if( t->cell ){
-    t->space = 1;
-    return;
+  t->tabs = 0;                        /* no white space at a line's end */
+  if( !t->line_start ){
+    out_bytes(t, "\n", 1);
+    t->row_line = 0;
   }
-  if( !t->line_start ) out_bytes(t, "\n", 1);
   t->line_start = 1;
   t->space = 0;
 }
@@ -1223,6 +1222,11 @@ static size_t space_len(const unsigned char *u){
   return 0;
 }
 
+/* The tabs of the cells before this text on its row. */
+static void out_tabs(text_out *t){
+  for(; t->tabs>0; t->tabs--) out_bytes(t, "\t", 1);
+}
+
 /* Text with white space runs made one space, none at a line's ends. */
 static void out_text(text_out *t, const char *z){
   const unsigned char *u = (const unsigned char*)z;
@@ -1234,9 +1238,10 @@ static void out_text(text_out *t, const char *z){
     t->pre_start = 0;
     n = strlen(z);
     if( n ){
+      out_tabs(t);
       out_bytes(t, z, n);
       t->line_start = z[n-1]=='\n';
-      t->space = t->after_tab = 0;
+      t->space = 0;
     }
     return;
   }
@@ -1247,11 +1252,12 @@ static void out_text(text_out *t, const char *z){
       t->space = 1;
       continue;
     }
-    if( t->space && !t->line_start && !t->after_tab ) out_bytes(t, " ", 1);
+    if( t->tabs ) out_tabs(t);
+    else if( t->space && !t->line_start ) out_bytes(t, " ", 1);
     while( u[run] && space_len(u+run)==0 ) run++;
     out_bytes(t, (const char*)u, run);
     u += run;
-    t->line_start = t->space = t->after_tab = 0;
+    t->line_start = t->space = 0;
   }
 }
 
@@ -1289,7 +1295,6 @@ static void leave_render(void *arg, xmlNodePtr n){
   }
   if( (h->tag & T_PRE) && r->t->pre ) r->t->pre--;
   if( h->tag & T_CELL ){
-    if( r->t->cell ) r->t->cell--;
     r->t->space = 1;
   }else if( h->tag & T_BLOCK ){
     out_newline(r->t);
@@ -1317,19 +1322,18 @@ static void render_subtree(render *r, xmlNodePtr root){
       }else if( h->tag & T_BR ){
         out_newline(r->t);
       }else if( h->tag & T_CELL ){
-        /* a row is one line, its cells separated by tabs, an empty cell
-        ** too (the columns stay where they are) */
-        if( after_cell(n) ){
-          out_bytes(r->t, "\t", 1);
-          r->t->line_start = 0;
-          r->t->after_tab = 1;
+        /* a row of inline cells is one line, the cells separated by tabs,
+        ** an empty cell's too (the columns stay in place); a cell whose
+        ** blocks broke the row's line (a layout table) starts a line */
+        if( r->t->row_line && after_cell(n) ){
+          r->t->tabs++;
         }else{
           out_newline(r->t);
         }
         r->t->space = 0;
-        r->t->cell++;
       }else if( h->tag & T_BLOCK ){
         out_newline(r->t);
+        if( h->tag & T_ROW ) r->t->row_line = 1;
       }
       if( descend && (h->tag & T_PRE) ){
         r->t->pre++;
