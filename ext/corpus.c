@@ -24,6 +24,7 @@ static const area_register areas[] = {
   corpus_decontam_register,
   corpus_jsonl_register,
   corpus_url_register,
+  corpus_pii_register,
   corpus_warc_register,
 };
 
