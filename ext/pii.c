@@ -395,7 +395,8 @@ static int luhn_ok(const char *d, int len){
 }
 
 /* The whole run as a card number: one group of 13 to 19 digits, or groups
-** of 4, then 3 to 6, joined by one kind of separator (space or '-'). */
+** of 4, then 3 to 6, the last 1 to 6 (19 digits as 4-4-4-4-3, 18 as
+** 4-4-4-4-2), joined by one kind of separator (space or '-'). */
 static size_t match_card(const char *z, size_t n, const num_run *r){
   char d[19];
   int k, len;
@@ -404,7 +405,7 @@ static size_t match_card(const char *z, size_t n, const num_run *r){
     if( glen(r, 0)!=4 || (r->sep[1]!=' ' && r->sep[1]!='-') ) return 0;
     for(k=1; k<r->ng; k++){
       if( r->paren[k] || r->sep[k]!=r->sep[1] ) return 0;
-      if( glen(r, k)<3 || glen(r, k)>6 ) return 0;
+      if( glen(r, k)<(k==r->ng-1 ? 1 : 3) || glen(r, k)>6 ) return 0;
     }
   }
   if( r->paren[0] ) return 0;
@@ -554,11 +555,12 @@ static int iban_length(const char *cc){
 /* An IBAN from z[s] (two capitals, two digits): its registry length of
 ** capitals and digits, written whole or in groups of four joined by one
 ** space, with check digits 02..98 and the ISO 7064 mod-97 remainder 1.
-** Its end, or 0. */
-static size_t match_iban(const char *z, size_t n, size_t s){
+** Its end, or 0 with *scanned the end of what was read of it. */
+static size_t match_iban(const char *z, size_t n, size_t s, size_t *scanned){
   char c[34];
   int len = iban_length(z+s), m = 0, spaced = -1, i, rem = 0;
   size_t p = s;
+  *scanned = s;
   if( len==0 ) return 0;
   while( m<len ){
     if( m>0 && m%4==0 && spaced!=0 ){
@@ -575,6 +577,7 @@ static size_t match_iban(const char *z, size_t n, size_t s){
       return 0;
     }
     c[m++] = z[p++];
+    *scanned = p;
   }
   if( p<n && (is_alnum((unsigned char)z[p]) || z[p]=='_') ) return 0;
   if( (c[2]=='0' && c[3]<'2') || (c[2]=='9' && c[3]=='9') ) return 0;
@@ -659,6 +662,7 @@ typedef struct pii_scan {
   size_t pos;          /* where the scan goes on */
   size_t last;         /* end of the last span found (no span starts before) */
   size_t run_end;      /* inside a number run that matched nothing */
+  size_t dead_end;     /* inside an ISBN, a version or a near-miss IBAN */
 } pii_scan;
 
 typedef struct pii_span { int kind; size_t start, end; } pii_span;
@@ -703,15 +707,22 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
   num_run r;
   unsigned char a[4];
   *start = i;
+  if( i<sc->dead_end ) return 0;
   /* an IBAN: two capitals before, as a word's start */
   if( i>=sc->last+2 && is_upper((unsigned char)z[i-2]) && is_upper(prev)
    && i+1<n && is_digit((unsigned char)z[i+1])
    && (i==sc->last+2 || !is_alnum((unsigned char)z[i-3])) ){
-    e = match_iban(z, n, i-2);
+    size_t scanned;
+    e = match_iban(z, n, i-2, &scanned);
     if( e ){
       *start = i-2;
       *kind = PII_IBAN;
       return e;
+    }
+    /* all of an IBAN's length but not valid: its groups are no number */
+    if( scanned>=i-2+iban_length(z+i-2) ){
+      sc->dead_end = scanned;
+      return 0;
     }
   }
   if( prev=='+' && i>=sc->last+1 ){
@@ -745,7 +756,7 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
     num_read(z, n, i, 0, &r);
   }
   if( !retry && isbn_cue(z, i, sc->last) ){
-    sc->run_end = r.end[r.ng-1];
+    sc->dead_end = r.end[r.ng-1];
     return 0;
   }
   if( (e = match_ipv4(z, n, &r, a))!=0 ){
@@ -754,7 +765,7 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
       return e;
     }
     /* a version, or an address left alone: not a number of another kind */
-    sc->run_end = e;
+    sc->dead_end = r.end[r.ng-1];
     return 0;
   }
   if( !retry && (e = match_card(z, n, &r))!=0 ){
