@@ -675,12 +675,13 @@ static void pii_scan_init(pii_scan *sc, const char *z, size_t n,
   sc->o = o;
 }
 
-/* An IPv6 address around the ':' at z[c]: its start and end, or 0.
-** *next: past the run of address characters. */
+/* An IPv6 address around the ':' at z[c], with at least two hextets and
+** five hex digits written (not "a::b", "ab::cd", "::1"): its start and
+** end, or 0.  *next: past the run of address characters. */
 static size_t match_ipv6(const char *z, size_t n, size_t c, size_t lo,
                          size_t *start, size_t *next, unsigned char *a){
-  size_t s = c, e = c;
-  int written;
+  size_t s = c, e = c, k;
+  int written, digits = 0;
   while( s>lo && c-s<=45 && is_v6((unsigned char)z[s-1]) ) s--;
   while( e<n && is_v6((unsigned char)z[e]) ) e++;
   *next = e;
@@ -694,6 +695,8 @@ static size_t match_ipv6(const char *z, size_t n, size_t c, size_t lo,
   if( e-s>45 || e-s<3 ) return 0;
   if( e<n && (is_alnum((unsigned char)z[e]) || z[e]=='_') ) return 0;
   if( v6_parse(z+s, e-s, a, &written) || written<2 ) return 0;
+  for(k=s; k<e; k++) digits += is_hex((unsigned char)z[k]);
+  if( digits<5 ) return 0;               /* "a::b", "ab::cd": code */
   *start = s;
   return e;
 }
@@ -735,7 +738,8 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
       *kind = PII_PHONE;
       return e;
     }
-    sc->run_end = r.end[r.ng-1];
+    /* a signed number, or too long for E.164: no phone number inside */
+    sc->dead_end = r.end[r.ng-1];
     return 0;
   }
   if( prev=='(' ){
