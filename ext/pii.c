@@ -394,26 +394,30 @@ static int luhn_ok(const char *d, int len){
   return sum%10==0;
 }
 
-/* The whole run as a card number: one group of 13 to 19 digits, or groups
-** of 4, then 3 to 6, the last 1 to 6 (19 digits as 4-4-4-4-3, 18 as
-** 4-4-4-4-2), joined by one kind of separator (space or '-'). */
+/* A card number at the run's start: one group of 13 to 19 digits, or
+** groups of 4, then 3 to 6, the last 1 to 6 (19 digits as 4-4-4-4-3, 18
+** as 4-4-4-4-2), joined by one kind of separator (space or '-'): all the
+** groups so joined, up to the end of the run or another separator. */
 static size_t match_card(const char *z, size_t n, const num_run *r){
   char d[19];
-  int k, len;
-  if( r->more ) return 0;
-  if( r->ng>1 ){
+  int k, len, ng = r->ng;
+  if( r->paren[0] ) return 0;
+  if( ng>1 ){
     if( glen(r, 0)!=4 || (r->sep[1]!=' ' && r->sep[1]!='-') ) return 0;
-    for(k=1; k<r->ng; k++){
-      if( r->paren[k] || r->sep[k]!=r->sep[1] ) return 0;
-      if( glen(r, k)<(k==r->ng-1 ? 1 : 3) || glen(r, k)>6 ) return 0;
+    /* the groups joined by the first separator ("4111-1111-1111-1111
+    ** 12": a number after it, one space away) */
+    for(ng=2; ng<r->ng && r->sep[ng]==r->sep[1]; ng++){}
+    for(k=1; k<ng; k++){
+      if( r->paren[k] ) return 0;
+      if( glen(r, k)<(k==ng-1 ? 1 : 3) || glen(r, k)>6 ) return 0;
     }
   }
-  if( r->paren[0] ) return 0;
-  len = run_digits(z, r, r->ng, d, 19);
+  if( ng==r->ng && r->more ) return 0;
+  len = run_digits(z, r, ng, d, 19);
   if( len<13 ) return 0;
   if( !card_prefix_ok(d, len) || !luhn_ok(d, len) ) return 0;
-  if( !num_right_ok(z, n, r->ge[r->ng-1]) ) return 0;
-  return r->ge[r->ng-1];
+  if( !num_right_ok(z, n, r->ge[ng-1]) ) return 0;
+  return r->ge[ng-1];
 }
 
 /* A North American number at the run's start: [1 sep] NXX sep NXX sep
@@ -454,9 +458,12 @@ static size_t match_trunk(const char *z, size_t n, const num_run *r){
   for(k=1; k<r->ng; k++){
     if( r->paren[k] ) return 0;
     if( r->sep[k]!=sep && !(k==1 && r->paren[0] && r->sep[k]==0) ) break;
-    if( glen(r, k)<2 || glen(r, k)>8 ) return 0;
+    if( glen(r, k)<2 || glen(r, k)>8 || digits+glen(r, k)>11 ){
+      /* a whole number, then another one space away ("07444 295646 4") */
+      if( digits>=10 && r->sep[k]==' ' ) break;
+      return 0;
+    }
     digits += glen(r, k);
-    if( digits>11 ) return 0;
   }
   if( k==r->ng && r->more ) return 0;
   if( digits<10 ) return 0;
@@ -638,7 +645,11 @@ static size_t match_email(const char *z, size_t n, size_t at, size_t lo,
   while( s>lo && at-s<=64 && is_local((unsigned char)z[s-1]) ) s--;
   if( at-s>64 ) return 0;
   while( s<at && !is_alnum((unsigned char)z[s]) ) s++;  /* quotes, brackets */
-  if( s==at || z[at-1]=='.' ) return 0;
+  /* the local part ends as addresses do, not as "x.com/@user" */
+  if( s==at || !(is_alnum((unsigned char)z[at-1]) || z[at-1]=='_'
+                 || z[at-1]=='-' || z[at-1]=='+') ){
+    return 0;
+  }
   for(i=s; i+1<at; i++) if( z[i]=='.' && z[i+1]=='.' ) return 0;
   e = email_domain(z, n, at+1);
   if( e==0 ) return 0;
@@ -769,7 +780,7 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
       return e;
     }
     /* a version, or an address left alone: not a number of another kind */
-    sc->dead_end = r.end[r.ng-1];
+    sc->dead_end = e;
     return 0;
   }
   if( !retry && (e = match_card(z, n, &r))!=0 ){
