@@ -508,7 +508,7 @@ static int version_cue(const char *z, size_t s, size_t lo){
     "version", "versions", "ver", "v", "release", "rel", "build", "firmware",
     "fw", "revision", "rev", "update", "patch", "section", "sec", "chapter",
     "ch", "figure", "fig", "table", "tab", "step", "rule", "article", "art",
-    "clause", "paragraph", "para", "item", "no", "page", "part", "vol",
+    "clause", "paragraph", "para", "item", "no", "page", "vol",
     "edition", "oid",
   };
   char w[16];
@@ -861,6 +861,8 @@ static void pii_redact_func(sqlite3_context *ctx, int argc,
   corpus_buf b = {0, 0, 0};
   const char *z;
   size_t n, done = 0;
+  int valid, found;
+  int (*append)(corpus_buf*, const char*, size_t);
   if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
   if( corpus_check_text(ctx, "pii_redact", "text", argv[0]) ) return;
   pii_opts_init(&o);
@@ -875,18 +877,30 @@ static void pii_redact_func(sqlite3_context *ctx, int argc,
     return;
   }
   pii_scan_init(&sc, z, n, &o);
-  while( pii_next(&sc, &sp) ){
+  valid = corpus_utf8_valid(z, n);
+  found = pii_next(&sc, &sp);
+  if( !found && valid ){
+    sqlite3_result_value(ctx, argv[0]);       /* the text as it is */
+    return;
+  }
+  /* a valid text is copied as it is between the spans; an invalid one
+  ** with U+FFFD for each invalid part (no sequence crosses a span's
+  ** edge: spans are ASCII) */
+  append = valid ? corpus_buf_append : corpus_buf_append_utf8;
+  for(; found; found = pii_next(&sc, &sp)){
     const char *r = o.repl[sp.kind];
-    if( corpus_buf_append_utf8(&b, z+done, sp.start-done)
+    if( append(&b, z+done, sp.start-done)
      || corpus_buf_append_utf8(&b, r, strlen(r)) ){
       goto nomem;
     }
     done = sp.end;
   }
-  if( corpus_buf_append_utf8(&b, z+done, n-done) ) goto nomem;
-  sqlite3_result_text64(ctx, b.z ? b.z : "", b.n, SQLITE_TRANSIENT,
-                        SQLITE_UTF8);
-  corpus_free(b.z);
+  if( append(&b, z+done, n-done) ) goto nomem;
+  if( b.z==0 ){
+    sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+  }else{
+    sqlite3_result_text64(ctx, b.z, b.n, corpus_free, SQLITE_UTF8);
+  }
   return;
 nomem:
   corpus_free(b.z);
