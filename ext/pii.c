@@ -354,7 +354,6 @@ static size_t match_ipv4(const char *z, size_t n, const num_run *r,
   if( r->ng<4 || r->paren[0] ) return 0;
   for(k=1; k<4; k++) if( r->sep[k]!='.' || r->paren[k] ) return 0;
   if( r->ng>4 && r->sep[4]=='.' ) return 0;
-  if( r->ng==4 && r->more ) return 0;
   if( v4_parse(z+r->gs[0], r->ge[3]-r->gs[0], a) ) return 0;
   if( !num_right_ok(z, n, r->ge[3]) ) return 0;
   return r->ge[3];
@@ -726,7 +725,7 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
   if( i>=sc->last+2 && is_upper((unsigned char)z[i-2]) && is_upper(prev)
    && i+1<n && is_digit((unsigned char)z[i+1])
    && (i==sc->last+2 || !is_alnum((unsigned char)z[i-3])) ){
-    size_t scanned;
+    size_t scanned, len = (size_t)iban_length(z+i-2);
     e = match_iban(z, n, i-2, &scanned);
     if( e ){
       *start = i-2;
@@ -734,7 +733,7 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
       return e;
     }
     /* all of an IBAN's length but not valid: its groups are no number */
-    if( scanned>=i-2+iban_length(z+i-2) ){
+    if( len>0 && scanned>=i-2+len ){
       sc->dead_end = scanned;
       return 0;
     }
