@@ -401,7 +401,9 @@ static size_t match_card(const char *z, size_t n, const num_run *r){
   char d[19];
   int k, len, ng = r->ng;
   if( r->paren[0] ) return 0;
-  if( ng>1 ){
+  if( ng>1 && glen(r, 0)>=13 && r->sep[1]==' ' ){
+    ng = 1;                   /* one group, then a number one space away */
+  }else if( ng>1 ){
     if( glen(r, 0)!=4 || (r->sep[1]!=' ' && r->sep[1]!='-') ) return 0;
     /* the groups joined by the first separator ("4111-1111-1111-1111
     ** 12": a number after it, one space away) */
@@ -472,14 +474,29 @@ static size_t match_trunk(const char *z, size_t n, const num_run *r){
 
 /* An international number after a '+': a country code's first digit 1..9,
 ** 8 to 15 digits in all (E.164), at least 10 when written without a
-** separator.  Its end, or 0. */
+** separator, '.' joining all its groups or none.  Its end, or 0. */
 static size_t match_intl(const char *z, size_t n, const num_run *r){
-  int k, digits = 0;
-  if( r->more || z[r->gs[0]]=='0' || r->paren[0] ) return 0;
-  for(k=0; k<r->ng; k++) digits += glen(r, k);
-  if( digits<8 || digits>15 || (r->ng==1 && digits<10) ) return 0;
-  if( !num_right_ok(z, n, r->ge[r->ng-1]) ) return 0;
-  return r->end[r->ng-1];
+  int k, digits = 0, ng = r->ng, dots = 0;
+  if( z[r->gs[0]]=='0' || r->paren[0] ) return 0;
+  /* '.' joins all the groups or none: "+44 20 8385 4105 3.1" ends
+  ** before the decimal after it */
+  for(k=1; k<ng; k++) dots += r->sep[k]=='.';
+  if( dots>0 && dots<ng-1 ){
+    for(k=1; r->sep[k]!='.'; k++){}
+    ng = k-1;
+    if( ng<1 || r->sep[ng]=='.' ) return 0;
+  }else if( r->more ){
+    return 0;
+  }
+  for(k=0; k<ng; k++) digits += glen(r, k);
+  /* no number ends in a lone digit after a space: "+12354014553 6 of" */
+  if( ng>1 && glen(r, ng-1)==1 && r->sep[ng-1]==' ' && !r->paren[ng-1] ){
+    digits -= 1;
+    ng--;
+  }
+  if( digits<8 || digits>15 || (ng==1 && digits<10) ) return 0;
+  if( !num_right_ok(z, n, r->ge[ng-1]) ) return 0;
+  return r->end[ng-1];
 }
 
 /* ---- Context words ------------------------------------------------------------ */
