@@ -23,12 +23,15 @@
 #   sh bench/run.sh lang [lang.tcl options]     lang_id's accuracy on the
 #                  multilingual test set and its speed next to a plain
 #                  scan; CLD2 next to libexttextcat (bench/lang.tcl)
+#   sh bench/run.sh pii [pii.tcl options]       pii_redact/pii_spans: precision
+#                  and recall per kind on a planted set (seed printed), and
+#                  MB/s next to a plain scan (issue 14)
 #   sh bench/run.sh bpe-parity [bpe_parity.tcl options]   opt-in, ~5 min:
 #                  every document's BPE ids against npm tiktoken; exit 1 on
 #                  any mismatch
 #
 # With no benchmark named, text, filters, minhash, pipeline, quality, bpe,
-# files, warc, html and lang run, and the options (if any) go to the first, text.tcl.  Naming one runs
+# files, warc, html, lang and pii run, and the options (if any) go to the first, text.tcl.  Naming one runs
 # only that one, with the options.
 #
 #   CORPORA_DIR    where the JSONL corpora live (default /tmp/corpora)
@@ -40,6 +43,7 @@
 #   BENCH_SCALE    documents of pipeline.tcl (default 100000; the issue's
 #                  figure is 1000000, about 2 GB of text and 6 GB of disk)
 #   BENCH_DIR      pipeline.tcl's scratch directory (default /tmp/corpus-bench)
+#   BENCH_PII      corpora of pii.tcl (default: fortunes jargon man)
 #   BENCH_BPE      corpora of bpe.tcl (default: sotu man spamassassin; man's
 #                  non-English pages are also timed alone, as man-i18n)
 #   BENCH_BPE_LANGS  languages of man also timed one by one, as man-LANG
@@ -74,6 +78,7 @@ BENCH_SCALE=${BENCH_SCALE:-100000}
 BENCH_DIR=${BENCH_DIR:-/tmp/corpus-bench}
 # every corpus scripts/corpora.sh makes: the pipeline's documents are cut from all
 PIPELINE_CORPORA="deb-copyright foldoc fortunes gcide jargon man pydoc-3.11 sotu spamassassin sqlite-doc"
+BENCH_PII=${BENCH_PII:-"fortunes jargon man"}
 BENCH_BPE=${BENCH_BPE:-"sotu man spamassassin"}
 BENCH_BPE_LANGS=${BENCH_BPE_LANGS-"de fr es pl ru ja"}
 BENCH_BPE_PARITY=${BENCH_BPE_PARITY:-"man sqlite-doc spamassassin pydoc-3.11 sotu deb-copyright"}
@@ -86,7 +91,7 @@ FALLBACK=examples/data/sqlite-doc.json
 
 mode=all
 case "${1:-}" in
-  text|filters|minhash|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|all) mode=$1; shift ;;
+  text|filters|minhash|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|pii|all) mode=$1; shift ;;
 esac
 
 if [ ! -f "$CORPUS_LIB.so" ]; then
@@ -277,9 +282,28 @@ run_lang() {
   "$TCLSH" bench/lang.tcl "$CORPUS_LIB" "$@"
 }
 
+# pii.tcl: its planted set is cut from the same corpora it times.
+run_pii() {
+  ensure $BENCH_PII
+  nfiles=0
+  for n in $BENCH_PII; do
+    if [ -s "$CORPORA_DIR/$n.jsonl" ]; then
+      set -- "$@" "$CORPORA_DIR/$n.jsonl"
+      nfiles=$((nfiles + 1))
+    fi
+  done
+  if [ "$nfiles" = 0 ]; then
+    echo "bench: pii: no real corpus found; skipped"
+    return 0
+  fi
+  echo
+  "$TCLSH" bench/pii.tcl "$CORPUS_LIB" "$@"
+}
+
 case $mode in
   html)     run_html "$@" ;;
   lang)     run_lang "$@" ;;
+  pii)      run_pii "$@" ;;
   files)    run_files "$@" ;;
   warc)     run_warc "$@" ;;
   text)     run_text "$@" ;;
@@ -300,5 +324,6 @@ case $mode in
     run_warc
     run_html
     run_lang
+    run_pii
     ;;
 esac

@@ -26,6 +26,7 @@ static const area_register areas[] = {
   corpus_url_register,
   corpus_html_register,
   corpus_lang_register,
+  corpus_pii_register,
   corpus_warc_register,
 };
 

@@ -85,6 +85,7 @@ int corpus_jsonl_register(sqlite3 *db, char **pzErr);
 int corpus_url_register(sqlite3 *db, char **pzErr);
 int corpus_html_register(sqlite3 *db, char **pzErr);
 int corpus_lang_register(sqlite3 *db, char **pzErr);
+int corpus_pii_register(sqlite3 *db, char **pzErr);
 /* The glue's own: corpus_errors(), the read log. */
 int corpus_sql_glue_register(sqlite3 *db, char **pzErr);
 /* sqlite3_corpus_init() brackets the registration of a connection with

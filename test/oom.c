@@ -248,6 +248,12 @@ static const oom_case cases[] = {
    "'sample=256') FROM docs;"
    "SELECT * FROM lang_scores('Der Ausschuss hat den Haushalt genehmigt.', "
    "'min_score=0.1 sample=0')", 1, 0, 0},
+  {"pii", "pii_redact/1 pii_redact/2 module:pii_spans",
+   "SELECT pii_redact('a@b.io 8.8.8.8 +1 415 555 2671 4111111111111111 "
+   "GB82WEST12345698765432 ' || text), "
+   "pii_redact(text, 'kinds=email,ip ips=all email=\"[e]\"') FROM docs;"
+   "SELECT s.kind, s.start, s.text FROM docs, pii_spans('x ' || docs.text || "
+   "' 2606:4700::1111 c@d.org', 'kinds=ip,email') AS s", 1, 0, 0},
   {"corpus_errors", "module:corpus_errors",
    "SELECT * FROM read_jsonl('docs.jsonl', 'on_error=skip');"
    "SELECT * FROM corpus_errors()", 1, 0, 0},

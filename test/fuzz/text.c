@@ -1,9 +1,11 @@
 /*
 ** UTF-8 text (any bytes) through normalize, the tokenizers (tokenize,
-** token_count, tokens), ngrams, minhash, jaccard and the quality functions.
-** Input: a selector byte, then the text.  Besides the sanitizers it checks
-** that each tokenizer's spans are ordered and inside the text (C API) and
-** that token_count(), tokenize() and tokens() count the same tokens.
+** token_count, tokens), ngrams, minhash, jaccard, the quality functions,
+** url_parts/url_domain and pii_redact/pii_spans.  Input: a selector byte,
+** then the text.  Besides the sanitizers it checks that each tokenizer's
+** spans are ordered and inside the text (C API), that token_count(),
+** tokenize() and tokens() count the same tokens, and that pii_spans()'s
+** spans are ordered, apart and the bytes of the text they cover.
 */
 #include "fuzz.h"
 
@@ -35,6 +37,8 @@ static const char *const azSql[] = {
   "SELECT url_parts(?1), url_domain(?1), url_parts('http://' || ?1)",
   ("SELECT lang_id(?1), lang_id(?1, 'min_score=0 sample=256'), "
    "(SELECT group_concat(lang || score) FROM lang_scores(?1, 'sample=0'))"),
+  "SELECT pii_redact(?1), pii_redact(?1, 'ips=all kinds=email,ip email=')",
+  "SELECT group_concat(kind || start || text) FROM pii_spans(?1, 'ips=all')",
 };
 
 /* Spans must be ordered, non-empty and inside the text. */
@@ -81,5 +85,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
   ok = fuzz_int(db, zSql, &part, 1, 1);
   sqlite3_free(zSql);
   if( !ok ) fuzz_fail("token counts", zTok);
+
+  /* pii spans: in order, apart, non-empty, inside the text, and each the
+  ** bytes it covers */
+  ok = fuzz_int(db,
+      "SELECT count(*) FROM (SELECT start, \"end\" AS e, text,"
+      " lag(\"end\", 1, 0) OVER () AS pe FROM pii_spans(?1, 'ips=all'))"
+      " WHERE start < pe OR e <= start OR e > length(CAST(?1 AS BLOB))"
+      " OR CAST(text AS BLOB) <> substr(CAST(?1 AS BLOB), start + 1, e - start)",
+      &part, 1, 0);
+  if( ok!=0 ) fuzz_fail("pii spans", "out of order, overlapping or not the text");
   return 0;
 }
