@@ -5,16 +5,21 @@
 ** multilingual test set (docs/lang.md has the figures: more accurate at
 ** every length, 10 to 85 times faster).
 **
-** The score of a language is CLD2's share of the text's letters in it
-** (percent / 100): in [0, 1], near 1 for a text all in one language, as
-** fastText's probability is in FineWeb's filter.  CLD2's is_reliable is
-** not folded in: on long texts it is false for any mixture (a Russian
-** text with English option names), and on short ones CLD2's unreliable
-** answers already carry low percents (docs/lang.md).
+** The score of a language is CLD2's share of the text's letter bytes in
+** it (percent / 100; UTF-8 bytes, so a script of 2- or 3-byte letters
+** weighs more per letter): in [0, 1], near 1 for a text all in one
+** language, as fastText's probability is in FineWeb's filter.  CLD2's
+** is_reliable is not folded in: on long texts it is false for any mixture
+** (a Russian text with English option names).  Unsure answers are kept
+** out another way: with min_score above 0, CLD2 is asked without its
+** best-effort flag, and then answers "unknown" for a text too short or
+** too odd for it (best effort gave "zxcv bnm" Turkish at 0.90); with
+** min_score=0 its best guess is asked for.
 ** A text longer than sample= bytes is read as four windows spread over
 ** it (sample/4 bytes each), so that the cost of a long document is
 ** bounded and its middle and end count as well as its start.
 */
+#include <limits.h>
 #include <stdio.h>
 #include "corpus_sql.h"
 #include "lang_cld2.h"
@@ -42,8 +47,12 @@ static int lang_option(void *ctx, const char *key, const char *value,
   }
   if( strcmp(key, "sample")==0 ){
     long long v;
-    if( corpus_option_int(key, value, 0, CORPUS_CLD2_MAX, &v, err) ) return -1;
-    if( v>0 && v<256 ){
+    /* any integer first, so that every value out of range gets the one
+    ** message that names the whole range */
+    if( corpus_option_int(key, value, -LLONG_MAX, LLONG_MAX, &v, err) ){
+      return -1;
+    }
+    if( v<0 || (v>0 && v<256) || (unsigned long long)v>CORPUS_CLD2_MAX ){
       snprintf(err, CORPUS_ERRMAX, "sample must be 0 or 256..%lld, got %lld",
                (long long)CORPUS_CLD2_MAX, v);
       return -1;
@@ -57,16 +66,17 @@ static int lang_option(void *ctx, const char *key, const char *value,
 }
 
 /* Appends z[a..b) of z[0..n-1] to out, cut to whole characters and
-** words: the start moved past the first white space (within 64 bytes)
-** and the end back to the last, so that no window begins or ends with
-** part of a word. */
+** words: a start inside the text moved past the first white space (within
+** 64 bytes) and an end inside it back to the last, so that no window
+** begins or ends with part of a word (the text's own first and last words
+** are whole already). */
 static int lang_window(corpus_buf *out, const char *z, size_t n, size_t a,
                        size_t b){
   size_t k;
-  for(k=a; k<b && k<a+64; k++){
+  for(k=a; a>0 && k<b && k<a+64; k++){
     if( z[k]==' ' || z[k]=='\n' || z[k]=='\t' ){ a = k+1; break; }
   }
-  for(k=b; k>a && k+64>b; k--){
+  for(k=b; b<n && k>a && k+64>b; k--){
     if( z[k-1]==' ' || z[k-1]=='\n' || z[k-1]=='\t' ){ b = k-1; break; }
   }
   while( a<b && ((unsigned char)z[a] & 0xC0)==0x80 ) a++;
@@ -84,7 +94,8 @@ static int lang_input(const char *z, size_t n, sqlite3_int64 sample,
   if( n>cap ){
     size_t w = cap/LANG_WINDOWS, i;
     for(i=0; i<LANG_WINDOWS; i++){
-      size_t a = (n-w)/(LANG_WINDOWS-1)*i;
+      /* the last window ends at the text's end exactly */
+      size_t a = i==LANG_WINDOWS-1 ? n-w : (n-w)/(LANG_WINDOWS-1)*i;
       if( lang_window(buf, z, n, a, a+w) ) return CORPUS_NOMEM;
     }
   }else if( !corpus_utf8_valid(z, n) ){
@@ -110,7 +121,7 @@ static int lang_detect(const char *z, size_t n, const lang_opts *o,
   int percent[3], i, j, rc;
   memset(res, 0, sizeof(*res));
   rc = lang_input(z, n, o->sample, &buf, &text, &len);
-  if( rc==0 ) rc = corpus_cld2_detect(text, len, 1, &r);
+  if( rc==0 ) rc = corpus_cld2_detect(text, len, o->min_score==0, &r);
   corpus_free(buf.z);
   if( rc ) return CORPUS_NOMEM;
   if( r.text_bytes<=0 ) return 0;

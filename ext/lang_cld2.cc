@@ -26,8 +26,10 @@ static const char *cld2_code(CLD2::Language lang){
   if( std::strcmp(c, "jw")==0 ) return "jv";
   if( std::strcmp(c, "zh-Hant")==0 ) return "zh";
   if( std::strcmp(c, "sr-ME")==0 ) return "sr";
-  /* "xx-Latn" and the like: a script alone; zz*: test languages */
+  /* "xx-Latn" and the like: a script alone; zz* and tlh (Klingon): CLD2's
+  ** test languages */
   if( (c[0]=='x' && c[1]=='x') || (c[0]=='z' && c[1]=='z') ) return 0;
+  if( std::strcmp(c, "tlh")==0 ) return 0;
   return c;
 }
 

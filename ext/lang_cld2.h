@@ -17,10 +17,10 @@ extern "C" {
 
 /* CLD2's top three languages of a text: code[i] ISO 639-1 (639-2 or 639-3
 ** where the language has no two-letter code; NULL: no language),
-** percent[i] the share of the text's letter bytes in it (0..100),
-** norm[i] its score against that of normal text in the language (about 1
-** for ordinary text), reliable CLD2's is_reliable, text_bytes the letter
-** bytes CLD2 scored. */
+** percent[i] the share of the text's letter bytes (UTF-8) in it (0..100),
+** norm[i] CLD2's normalised score (its scale: about 1,000 to 1,600 for
+** ordinary sentences; not used), reliable CLD2's is_reliable, text_bytes
+** the letter bytes CLD2 scored. */
 typedef struct corpus_cld2_result {
   const char *code[3];
   int percent[3];
