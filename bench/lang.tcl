@@ -33,7 +33,7 @@ catch {puts "cpu: [lindex [split [exec grep -m1 {model name} /proc/cpuinfo] :] 1
 
 # ---- CLD2 next to libexttextcat, each called directly -----------------------------
 
-puts "\n== CLD2 next to libexttextcat (bench/lang_compare.c; accuracy, then MB/s; cld2-best: CLD2's best-effort flag, as lang_id calls it) =="
+puts "\n== CLD2 next to libexttextcat (bench/lang_compare.c; accuracy, then MB/s; cld2-best: CLD2's best-effort flag, as lang_id calls it with min_score=0) =="
 if {![file exists /usr/include/libexttextcat/textcat.h]} {
   puts "skipped: libexttextcat-dev is not installed (apt-get install libexttextcat-dev)"
 } elseif {[catch {
