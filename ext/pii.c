@@ -711,14 +711,15 @@ static void pii_scan_init(pii_scan *sc, const char *z, size_t n,
 
 /* An IPv6 address around the ':' at z[c], with at least two hextets and
 ** five hex digits written (not "a::b", "ab::cd", "::1"): its start and
-** end, or 0.  *next: past the run of address characters. */
+** end, or 0.  The run of address characters is read at most 46 bytes
+** past c (no address is longer), so that a scan that tries each ':' of a
+** long run again stays linear. */
 static size_t match_ipv6(const char *z, size_t n, size_t c, size_t lo,
-                         size_t *start, size_t *next, unsigned char *a){
+                         size_t *start, unsigned char *a){
   size_t s = c, e = c, k;
   int written, digits = 0;
   while( s>lo && c-s<=45 && is_v6((unsigned char)z[s-1]) ) s--;
-  while( e<n && is_v6((unsigned char)z[e]) ) e++;
-  *next = e;
+  while( e<n && e-c<=46 && is_v6((unsigned char)z[e]) ) e++;
   if( c-s>45 ) return 0;
   if( s>0 && (is_alnum((unsigned char)z[s-1]) || z[s-1]=='_'
               || (s==lo && is_v6((unsigned char)z[s-1]))) ){
@@ -838,12 +839,14 @@ static int pii_next_any(pii_scan *sc, pii_span *sp){
       i = next;
     }else if( c==':' ){
       unsigned char a[16];
-      e = match_ipv6(z, n, i, sc->last, &s, &next, a);
+      e = match_ipv6(z, n, i, sc->last, &s, a);
       if( e && (sc->o->all_ips || v6_global(a)) ){
         sp->kind = PII_IP;
         goto found;
       }
-      i = next>i ? next : i+1;
+      /* past an address left alone (no IPv4 address inside it is read);
+      ** after no address, on at the next byte: "IP:8.8.8.8" */
+      i = e ? e : i+1;
     }else{
       int kind;
       e = match_number(sc, i, &s, &kind);
