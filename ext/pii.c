@@ -740,7 +740,9 @@ static size_t match_ipv6(const char *z, size_t n, size_t c, size_t lo,
 static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
   const char *z = sc->z;
   size_t n = sc->n, e;
-  int prev = i>sc->last ? (unsigned char)z[i-1] : -1;
+  /* the left context is the text's, not cut at the last span's end: a
+  ** span may not start before that end, but the bytes before it count */
+  int prev = i>0 ? (unsigned char)z[i-1] : -1;
   int retry = i<sc->run_end;
   num_run r;
   unsigned char a[4];
@@ -749,7 +751,7 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
   /* an IBAN: two capitals before, as a word's start */
   if( i>=sc->last+2 && is_upper((unsigned char)z[i-2]) && is_upper(prev)
    && i+1<n && is_digit((unsigned char)z[i+1])
-   && (i==sc->last+2 || !is_alnum((unsigned char)z[i-3])) ){
+   && (i==2 || !is_alnum((unsigned char)z[i-3])) ){
     size_t scanned, len = (size_t)iban_length(z+i-2);
     e = match_iban(z, n, i-2, &scanned);
     if( e ){
@@ -764,7 +766,7 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
     }
   }
   if( prev=='+' && i>=sc->last+1 ){
-    int pp = i>sc->last+1 ? (unsigned char)z[i-2] : -1;
+    int pp = i>1 ? (unsigned char)z[i-2] : -1;
     if( !num_left_ok(pp) ) return 0;
     num_read(z, n, i, 0, &r);
     e = match_intl(z, n, &r);
@@ -777,8 +779,8 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
     sc->dead_end = r.end[r.ng-1];
     return 0;
   }
-  if( prev=='(' ){
-    int pp = i>sc->last+1 ? (unsigned char)z[i-2] : -1;
+  if( prev=='(' && i>=sc->last+1 ){
+    int pp = i>1 ? (unsigned char)z[i-2] : -1;
     num_read(z, n, i, 1, &r);
     if( r.paren[0] ){
       if( num_left_ok(pp) && ((e = match_nanp(z, n, &r))!=0
@@ -794,12 +796,12 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
     if( !num_left_ok(prev) ) return 0;
     num_read(z, n, i, 0, &r);
   }
-  if( !retry && isbn_cue(z, i, sc->last) ){
+  if( !retry && isbn_cue(z, i, 0) ){
     sc->dead_end = r.end[r.ng-1];
     return 0;
   }
   if( (e = match_ipv4(z, n, &r, a))!=0 ){
-    if( !version_cue(z, i, sc->last) && (sc->o->all_ips || v4_global(a)) ){
+    if( !version_cue(z, i, 0) && (sc->o->all_ips || v4_global(a)) ){
       *kind = PII_IP;
       return e;
     }
