@@ -894,6 +894,12 @@ static void pii_redact_func(sqlite3_context *ctx, int argc,
   if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
   if( corpus_check_text(ctx, "pii_redact", "text", argv[0]) ) return;
   pii_opts_init(&o);
+  /* the options are read as a C string: a NUL would cut a replacement */
+  if( argc>1 && sqlite3_value_type(argv[1])==SQLITE_TEXT
+   && corpus_text_has_nul(argv[1]) ){
+    corpus_result_error(ctx, "pii_redact", "options must not hold a NUL byte");
+    return;
+  }
   if( argc>1 && corpus_apply_options(ctx, "pii_redact", argv[1],
                                      pii_option, &o) ){
     return;
@@ -959,6 +965,7 @@ static int pii_step(pii_cursor *c){
 
 static int pii_spans_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   pii_cursor *c = (pii_cursor*)cur;
+  const char *z;
   size_t n;
   int rc, t;
   cur->row = cur->nrow = 0;
@@ -971,13 +978,19 @@ static int pii_spans_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   }
   pii_opts_init(&c->o);
   if( args[1] ){
+    if( sqlite3_value_type(args[1])==SQLITE_TEXT
+     && corpus_text_has_nul(args[1]) ){
+      return corpus_tvf_error(cur, "options must not hold a NUL byte");
+    }
     rc = corpus_tvf_options(cur, args[1], pii_option, &c->o);
     if( rc ) return rc;
   }
+  z = (const char*)sqlite3_value_text(args[0]);
+  if( z==0 ) return SQLITE_NOMEM;
   n = (size_t)sqlite3_value_bytes(args[0]);
   c->z = corpus_realloc(0, n+1);
   if( c->z==0 ) return SQLITE_NOMEM;
-  if( n ) memcpy(c->z, sqlite3_value_text(args[0]), n);
+  memcpy(c->z, z, n);
   c->z[n] = 0;
   pii_scan_init(&c->sc, c->z, n, &c->o);
   return pii_step(c);
