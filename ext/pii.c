@@ -116,17 +116,19 @@ static int is_v6(int c){ return is_hex(c) || c==':' || c=='.'; }
 
 /* Whether the byte before a number's first character (or the text's
 ** start, c<0) lets the number start there: not inside a word, an
-** identifier, a decimal, a dotted or dashed series, or a signed value. */
+** identifier, a decimal, a dotted or dashed series, or a signed value.
+** A comma separates ("8.8.8.8,8.8.4.4", "alice,8.8.8.8,US"). */
 static int num_left_ok(int c){
-  return c<0 || !(is_alnum(c) || (c && strchr("._-+@,$", c)!=0));
+  return c<0 || !(is_alnum(c) || (c && strchr("._-+@$", c)!=0));
 }
-/* Whether the byte at z[e] (e<=n) lets a match end there. */
+/* Whether the byte at z[e] (e<=n) lets a match end there: not before a
+** decimal or a dotted part; a comma separates, as on the left. */
 static int num_right_ok(const char *z, size_t n, size_t e){
   int c;
   if( e>=n ) return 1;
   c = (unsigned char)z[e];
   if( is_alnum(c) || c=='_' || c=='@' ) return 0;
-  if( (c==',' || c=='.') && e+1<n && is_digit((unsigned char)z[e+1]) ){
+  if( c=='.' && e+1<n && is_digit((unsigned char)z[e+1]) ){
     return 0;
   }
   return 1;
