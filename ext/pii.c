@@ -643,7 +643,9 @@ static int tld_is_file(const char *z, size_t n){
 static size_t email_domain(const char *z, size_t n, size_t a){
   size_t e = a, s, l, labels = 0, tld = a;
   while( e<n && is_domain((unsigned char)z[e]) ) e++;
-  while( e>a && z[e-1]=='.' ) e--;          /* the end of a sentence */
+  /* a dot ends a sentence, a hyphen a dash ("a@example.com- or"): the
+  ** last label ends before them */
+  while( e>a && (z[e-1]=='.' || z[e-1]=='-') ) e--;
   if( e-a>253 ) return 0;
   for(s=a; s<e; s=l+1){
     for(l=s; l<e && z[l]!='.'; l++){}
@@ -677,7 +679,7 @@ static size_t match_email(const char *z, size_t n, size_t at, size_t lo,
   }
   for(i=s; i+1<at; i++) if( z[i]=='.' && z[i+1]=='.' ) return 0;
   e = email_domain(z, n, at+1);
-  if( e==0 ) return 0;
+  if( e==0 || (e<n && z[e]=='_') ) return 0;    /* "a@example.com_x" */
   *start = s;
   *next = e;
   return e;
