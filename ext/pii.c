@@ -721,7 +721,7 @@ static void pii_scan_init(pii_scan *sc, const char *z, size_t n,
 static size_t match_ipv6(const char *z, size_t n, size_t c, size_t lo,
                          size_t *start, unsigned char *a){
   size_t s = c, e = c, k;
-  int written, digits = 0;
+  int written, digits = 0, decimal = 0;
   while( s>lo && c-s<=45 && is_v6((unsigned char)z[s-1]) ) s--;
   while( e<n && e-c<=46 && is_v6((unsigned char)z[e]) ) e++;
   if( c-s>45 ) return 0;
@@ -734,8 +734,13 @@ static size_t match_ipv6(const char *z, size_t n, size_t c, size_t lo,
   if( e-s>45 || e-s<3 ) return 0;
   if( e<n && (is_alnum((unsigned char)z[e]) || z[e]=='_') ) return 0;
   if( v6_parse(z+s, e-s, a, &written) || written<2 ) return 0;
-  for(k=s; k<e; k++) digits += is_hex((unsigned char)z[k]);
+  for(k=s; k<e; k++){
+    digits += is_hex((unsigned char)z[k]);
+    decimal += is_digit((unsigned char)z[k]);
+  }
   if( digits<5 ) return 0;               /* "a::b", "ab::cd": code */
+  /* two hextets of hex letters only are scope names ("Face::Add") */
+  if( decimal==0 && written<3 ) return 0;
   *start = s;
   return e;
 }
