@@ -584,34 +584,47 @@ static int iban_length(const char *cc){
   return 0;
 }
 
-/* An IBAN from z[s] (two capitals, two digits): its registry length of
+/* An IBAN from z[s] (two letters, two digits): its registry length of
 ** capitals and digits, written whole or in groups of four joined by one
 ** space, with check digits 02..98 and the ISO 7064 mod-97 remainder 1.
-** Its end, or 0 with *scanned the end of what was read of it. */
+** Its end, or 0 with *scanned its end when it has the shape: letters are
+** read in either case and groups joined by up to three spaces, so that
+** the whole of an IBAN-shaped run that is no IBAN ("de89 3704 ...",
+** "DE89  3704 ...") is known and read as nothing else. */
 static size_t match_iban(const char *z, size_t n, size_t s, size_t *scanned){
-  char c[34];
-  int len = iban_length(z+s), m = 0, spaced = -1, i, rem = 0;
+  char c[34], cc[2];
+  int len, m = 0, spaced = -1, i, rem = 0, exact = 1;
   size_t p = s;
   *scanned = s;
+  cc[0] = (char)(z[s]&~0x20);
+  cc[1] = (char)(z[s+1]&~0x20);
+  len = iban_length(cc);
   if( len==0 ) return 0;
   while( m<len ){
     if( m>0 && m%4==0 && spaced!=0 ){
-      if( p<n && z[p]==' ' ){
+      int sp = 0;
+      while( p<n && z[p]==' ' && sp<3 ){ p++; sp++; }
+      if( sp>0 ){
         spaced = 1;
-        p++;
+        if( sp>1 ) exact = 0;
       }else if( spaced==1 ){
         return 0;
       }else{
         spaced = 0;
       }
     }
-    if( p>=n || !(is_upper((unsigned char)z[p]) || is_digit((unsigned char)z[p])) ){
+    if( p>=n || !(is_alpha((unsigned char)z[p]) || is_digit((unsigned char)z[p])) ){
       return 0;
     }
-    c[m++] = z[p++];
-    *scanned = p;
+    if( !is_upper((unsigned char)z[p]) && !is_digit((unsigned char)z[p]) ){
+      exact = 0;
+    }
+    c[m++] = (char)(is_alpha((unsigned char)z[p]) ? z[p]&~0x20 : z[p]);
+    p++;
   }
+  *scanned = p;
   if( p<n && (is_alnum((unsigned char)z[p]) || z[p]=='_') ) return 0;
+  if( !exact ) return 0;
   if( (c[2]=='0' && c[3]<'2') || (c[2]=='9' && c[3]=='9') ) return 0;
   for(i=0; i<len; i++){
     char ch = c[(i+4)%len];
@@ -757,11 +770,11 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
   unsigned char a[4];
   *start = i;
   if( i<sc->dead_end ) return 0;
-  /* an IBAN: two capitals before, as a word's start */
-  if( i>=sc->last+2 && is_upper((unsigned char)z[i-2]) && is_upper(prev)
+  /* an IBAN: two letters before, as a word's start */
+  if( i>=sc->last+2 && is_alpha((unsigned char)z[i-2]) && is_alpha(prev)
    && i+1<n && is_digit((unsigned char)z[i+1])
    && (i==2 || !is_alnum((unsigned char)z[i-3])) ){
-    size_t scanned, len = (size_t)iban_length(z+i-2);
+    size_t scanned;
     e = match_iban(z, n, i-2, &scanned);
     if( e ){
       *start = i-2;
@@ -769,7 +782,7 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
       return e;
     }
     /* all of an IBAN's length but not valid: its groups are no number */
-    if( len>0 && scanned>=i-2+len ){
+    if( scanned>i-2 ){
       sc->dead_end = scanned;
       return 0;
     }
