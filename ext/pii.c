@@ -134,6 +134,16 @@ static int num_right_ok(const char *z, size_t n, size_t e){
   return 1;
 }
 
+/* Whether a phone number may end at z[e]: as any match, or before an
+** extension "x123" (1 to 6 digits), which is not part of it. */
+static int phone_right_ok(const char *z, size_t n, size_t e){
+  size_t j = e+1;
+  if( num_right_ok(z, n, e) ) return 1;
+  if( z[e]!='x' ) return 0;
+  while( j<n && j-e<=7 && is_digit((unsigned char)z[j]) ) j++;
+  return j>e+1 && j-e<=7 && num_right_ok(z, n, j);
+}
+
 /* ---- IP addresses: Python's ipaddress rules --------------------------------- */
 
 typedef struct ip_net { unsigned char a[16]; int bits; } ip_net;
@@ -440,7 +450,7 @@ static size_t match_nanp(const char *z, size_t n, const num_run *r){
     if( r->sep[j]==0 && !(j==k+1 && r->paren[k]) ) return 0;
   }
   if( r->ng>k+3 ? r->sep[k+3]!=' ' : r->more ) return 0;
-  if( !num_right_ok(z, n, r->ge[k+2]) ) return 0;
+  if( !phone_right_ok(z, n, r->ge[k+2]) ) return 0;
   return r->ge[k+2];
 }
 
@@ -470,16 +480,17 @@ static size_t match_trunk(const char *z, size_t n, const num_run *r){
   }
   if( k==r->ng && r->more ) return 0;
   if( digits<10 ) return 0;
-  if( !num_right_ok(z, n, r->ge[k-1]) ) return 0;
+  if( !phone_right_ok(z, n, r->ge[k-1]) ) return 0;
   return r->ge[k-1];
 }
 
 /* An international number after a '+': a country code's first digit 1..9,
 ** 8 to 15 digits in all (E.164), at least 10 when written without a
 ** separator, '.' joining all its groups or none.  Its end, or 0. */
-static size_t match_intl(const char *z, size_t n, const num_run *r){
+static size_t match_intl(const char *z, size_t n, const num_run *r,
+                         int ccparen){
   int k, digits = 0, ng = r->ng, dots = 0;
-  if( z[r->gs[0]]=='0' || r->paren[0] ) return 0;
+  if( z[r->gs[0]]=='0' || r->paren[0]!=ccparen ) return 0;
   /* '.' joins all the groups or none: "+44 20 8385 4105 3.1" ends
   ** before the decimal after it */
   for(k=1; k<ng; k++) dots += r->sep[k]=='.';
@@ -497,7 +508,7 @@ static size_t match_intl(const char *z, size_t n, const num_run *r){
     ng--;
   }
   if( digits<8 || digits>15 || (ng==1 && digits<10) ) return 0;
-  if( !num_right_ok(z, n, r->ge[ng-1]) ) return 0;
+  if( !phone_right_ok(z, n, r->ge[ng-1]) ) return 0;
   return r->end[ng-1];
 }
 
@@ -789,11 +800,18 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
   }
   if( prev=='+' && i>=sc->last+1 ){
     int pp = i>1 ? (unsigned char)z[i-2] : -1;
+    /* "(+44) 20 7946 0958": the country code in parentheses */
+    int ccparen = pp=='(' && i>=sc->last+2;
     if( !num_left_ok(pp) ) return 0;
-    num_read(z, n, i, 0, &r);
-    e = match_intl(z, n, &r);
+    num_read(z, n, i, ccparen, &r);
+    if( ccparen && !r.paren[0] ){
+      ccparen = 0;                  /* "(+44 20 7946 0958)": from the '+' */
+    }else if( ccparen && !num_left_ok(i>2 ? (unsigned char)z[i-3] : -1) ){
+      return 0;
+    }
+    e = match_intl(z, n, &r, ccparen);
     if( e ){
-      *start = i-1;
+      *start = i-1-ccparen;
       *kind = PII_PHONE;
       return e;
     }
