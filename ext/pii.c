@@ -484,31 +484,139 @@ static size_t match_trunk(const char *z, size_t n, const num_run *r){
   return r->ge[k-1];
 }
 
-/* An international number after a '+': a country code's first digit 1..9,
-** 8 to 15 digits in all (E.164), at least 10 when written without a
-** separator, '.' joining all its groups or none.  Its end, or 0. */
+/* The country calling codes with the shortest and longest national
+** number each has (libphonenumber-js 1.13.16's metadata: the union of
+** its regions' possible lengths; +1 is NANP's 10 digits).  ITU codes are
+** prefix-free, so an unseparated "+4420..." has one reading. */
+static const struct { short cc; unsigned char lo, hi; } pii_cc[] = {
+  {1,10,10},{7,10,14},{20,8,10},{27,5,10},{30,10,12},{31,5,11},{32,8,9},
+  {33,9,9},{34,9,9},{36,8,9},{39,6,12},{40,6,9},{41,9,12},{43,4,13},{44,7,10},
+  {45,8,8},{46,6,12},{47,5,8},{48,6,10},{49,4,15},{51,8,9},{52,10,10},
+  {53,6,10},{54,10,11},{55,8,11},{56,9,11},{57,8,11},{58,10,10},{60,8,10},
+  {61,5,12},{62,7,17},{63,6,13},{64,5,10},{65,8,11},{66,8,13},{81,8,17},
+  {82,5,14},{84,7,10},{86,7,12},{90,7,13},{91,8,13},{92,8,12},{93,9,9},
+  {94,9,9},{95,6,10},{98,4,10},{211,9,9},{212,9,9},{213,8,9},{216,8,8},
+  {218,9,9},{220,7,9},{221,9,9},{222,8,8},{223,8,8},{224,8,9},{225,10,10},
+  {226,8,8},{227,8,8},{228,8,8},{229,10,10},{230,7,10},{231,7,9},{232,8,8},
+  {233,8,9},{234,10,14},{235,8,8},{236,8,8},{237,8,9},{238,7,7},{239,7,7},
+  {240,9,9},{241,7,8},{242,9,9},{243,7,10},{244,9,9},{245,7,9},{246,7,7},
+  {247,5,6},{248,7,7},{249,9,9},{250,8,9},{251,9,9},{252,6,9},{253,8,8},
+  {254,7,10},{255,9,9},{256,9,9},{257,8,8},{258,8,9},{260,9,9},{261,9,9},
+  {262,9,9},{263,7,10},{264,8,9},{265,7,9},{266,8,8},{267,7,10},{268,8,9},
+  {269,7,7},{290,4,5},{291,7,7},{297,7,7},{298,6,6},{299,6,6},{350,8,8},
+  {351,9,9},{352,4,11},{353,7,10},{354,7,9},{355,6,9},{356,8,8},{357,8,8},
+  {358,5,12},{359,6,12},{370,8,8},{371,8,8},{372,7,10},{373,8,8},{374,8,8},
+  {375,6,11},{376,6,9},{377,8,9},{378,8,10},{380,9,10},{381,6,12},{382,8,9},
+  {383,8,12},{385,7,9},{386,5,8},{387,8,9},{389,8,8},{420,9,12},{421,6,9},
+  {423,7,9},{500,5,5},{501,7,11},{502,8,11},{503,7,11},{504,8,11},{505,8,8},
+  {506,8,10},{507,7,11},{508,6,9},{509,8,8},{590,9,9},{591,8,9},{592,7,7},
+  {593,8,11},{594,9,9},{595,6,11},{596,9,9},{597,6,7},{598,4,13},{599,7,8},
+  {670,7,8},{672,6,6},{673,7,7},{674,7,7},{675,7,8},{676,5,7},{677,5,7},
+  {678,5,7},{679,7,11},{680,7,7},{681,6,9},{682,5,5},{683,4,7},{685,5,10},
+  {686,5,8},{687,6,6},{688,5,7},{689,6,9},{690,4,7},{691,7,7},{692,7,7},
+  {850,8,10},{852,5,11},{853,7,8},{855,8,10},{856,8,10},{880,6,10},{886,7,11},
+  {960,7,10},{961,7,8},{962,8,9},{963,8,9},{964,8,10},{965,7,8},{966,9,10},
+  {967,7,9},{968,7,9},{970,8,10},{971,5,12},{972,7,12},{973,8,8},{974,7,11},
+  {975,7,8},{976,8,10},{977,8,11},{992,9,9},{993,8,8},{994,9,9},{995,9,9},
+  {996,9,10},{998,9,9},
+};
+
+/* The country code at the start of d[0..m): its length, with *lo and *hi
+** the national number's lengths, or 0. */
+static int cc_find(const char *d, int m, int *lo, int *hi){
+  int len, v = 0;
+  size_t k;
+  for(len=1; len<=3 && len<=m; len++){
+    v = v*10 + (d[len-1]-'0');
+    for(k=0; k<CORPUS_COUNT(pii_cc); k++){
+      if( pii_cc[k].cc==v ){
+        *lo = pii_cc[k].lo;
+        *hi = pii_cc[k].hi;
+        return len;
+      }
+    }
+  }
+  return 0;
+}
+
+/* Whether a currency follows z[e], one space away at most ("+12 345 678
+** EUR", "+1 234 567 890 $"): the number is an amount. */
+static int currency_after(const char *z, size_t n, size_t e){
+  static const char *const codes[] = {
+    "EUR", "USD", "GBP", "CHF", "JPY", "CNY", "RUB", "INR", "AUD", "CAD",
+    "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "BRL", "MXN", "ZAR", "TRY",
+    "KRW", "HKD", "SGD", "NZD", "\xe2\x82\xac", "\xc2\xa3", "\xc2\xa5", "$",
+  };
+  size_t k;
+  if( e<n && z[e]==' ' ) e++;
+  for(k=0; k<CORPUS_COUNT(codes); k++){
+    size_t m = strlen(codes[k]);
+    if( e+m<=n && memcmp(z+e, codes[k], m)==0
+     && (m<3 || e+m==n || !is_alnum((unsigned char)z[e+m])) ){
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* An international number after a '+': a country code that exists (in
+** parentheses with its '+' when ccparen), then a national number of a
+** length the code has, 8 to 15 digits in all (E.164), at least 10 when
+** written without a separator, '.' joining all its groups or none (and
+** not as thousands: "+33.500.000.000").  A group one space after a whole
+** number that would make it too long is not part of it ("+1 415 555 2671
+** 10:30").  Its end, or 0. */
 static size_t match_intl(const char *z, size_t n, const num_run *r,
                          int ccparen){
-  int k, digits = 0, ng = r->ng, dots = 0;
+  char d[PII_MAXG*8];
+  int k, ng = r->ng, dots = 0, thousands = 1, m, ccl, lo, hi, nat, total;
   if( z[r->gs[0]]=='0' || r->paren[0]!=ccparen ) return 0;
   /* '.' joins all the groups or none: "+44 20 8385 4105 3.1" ends
   ** before the decimal after it */
-  for(k=1; k<ng; k++) dots += r->sep[k]=='.';
+  for(k=1; k<ng; k++){
+    dots += r->sep[k]=='.';
+    thousands &= glen(r, k)==3;
+  }
   if( dots>0 && dots<ng-1 ){
     for(k=1; r->sep[k]!='.'; k++){}
     ng = k-1;
     if( ng<1 || r->sep[ng]=='.' ) return 0;
   }else if( r->more ){
     return 0;
+  }else if( dots>0 && ng>2 && thousands ){
+    return 0;                               /* "+33.500.000.000" */
   }
-  for(k=0; k<ng; k++) digits += glen(r, k);
+  /* the country code: the first group when it has 1 to 3 digits ("+12
+  ** 345" is no number), else the start of its digits ("+4420 7946") */
+  m = run_digits(z, r, 1, d, (int)sizeof(d));
+  if( m<0 ) return 0;
+  ccl = cc_find(d, m, &lo, &hi);
+  if( ccl==0 || (m<=3 && ccl!=m) ) return 0;
+  nat = m - ccl;
+  total = m;
+  if( nat>hi ) return 0;
+  for(k=1; k<ng; k++){
+    int g = glen(r, k);
+    /* "+44 (0)20": the trunk 0 in parentheses is not dialled */
+    if( k==1 && r->paren[1] && g==1 && z[r->gs[1]]=='0' ) continue;
+    if( nat+g>hi ){
+      if( r->sep[k]==' ' && nat>=lo && !r->paren[k] ) break;
+      return 0;
+    }
+    nat += g;
+    total += g;
+  }
+  ng = k;
   /* no number ends in a lone digit after a space: "+12354014553 6 of" */
-  if( ng>1 && glen(r, ng-1)==1 && r->sep[ng-1]==' ' && !r->paren[ng-1] ){
-    digits -= 1;
+  if( ng>1 && glen(r, ng-1)==1 && r->sep[ng-1]==' ' && !r->paren[ng-1]
+   && nat-1>=lo ){
+    nat -= 1;
+    total -= 1;
     ng--;
   }
-  if( digits<8 || digits>15 || (ng==1 && digits<10) ) return 0;
+  if( nat<lo || total<8 || total>15 || (ng==1 && total<10) ) return 0;
   if( !phone_right_ok(z, n, r->ge[ng-1]) ) return 0;
+  if( currency_after(z, n, r->end[ng-1]) ) return 0;
   return r->end[ng-1];
 }
 
