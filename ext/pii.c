@@ -346,6 +346,15 @@ static void num_read(const char *z, size_t n, size_t i, int open,
 
 static int glen(const num_run *r, int k){ return (int)(r->ge[k]-r->gs[k]); }
 
+/* Whether a number of groups 0..k-1 joined by spaces is one of a sequence
+** of numbers: the run goes on one space after it with a group of 3 or
+** more digits, or one as long as its last ("256 512 1024 2048", "01 02
+** 03 04 05 06"). */
+static int num_sequence(const num_run *r, int k){
+  if( k>=r->ng ) return r->more;
+  return r->sep[k]==' ' && (glen(r, k)>=3 || glen(r, k)==glen(r, k-1));
+}
+
 /* The digits of groups 0..ng-1 into d (at most max), or -1 if more. */
 static int run_digits(const char *z, const num_run *r, int ng, char *d,
                       int max){
@@ -450,6 +459,10 @@ static size_t match_nanp(const char *z, size_t n, const num_run *r){
     if( r->sep[j]==0 && !(j==k+1 && r->paren[k]) ) return 0;
   }
   if( r->ng>k+3 ? r->sep[k+3]!=' ' : r->more ) return 0;
+  if( !r->paren[k] && r->sep[k+1]==' ' && r->sep[k+2]==' '
+   && num_sequence(r, k+3) ){
+    return 0;                           /* "sizes 256 512 1024 2048" */
+  }
   if( !phone_right_ok(z, n, r->ge[k+2]) ) return 0;
   return r->ge[k+2];
 }
@@ -471,6 +484,9 @@ static size_t match_trunk(const char *z, size_t n, const num_run *r){
   for(k=1; k<r->ng; k++){
     if( r->paren[k] ) return 0;
     if( r->sep[k]!=sep && !(k==1 && r->paren[0] && r->sep[k]==0) ) break;
+    /* a national plan's groups after the first: all of 2 digits ("01 23
+    ** 45 67 89") or all of 3 or more ("020 7946 0958"), not "02 11 2019" */
+    if( k>=2 && digits<10 && (glen(r, k)==2)!=(glen(r, 1)==2) ) return 0;
     if( glen(r, k)<2 || glen(r, k)>8 || digits+glen(r, k)>11 ){
       /* a whole number, then another one space away ("07444 295646 4") */
       if( digits>=10 && r->sep[k]==' ' ) break;
@@ -480,6 +496,7 @@ static size_t match_trunk(const char *z, size_t n, const num_run *r){
   }
   if( k==r->ng && r->more ) return 0;
   if( digits<10 ) return 0;
+  if( sep==' ' && num_sequence(r, k) ) return 0;     /* "01 02 ... 07" */
   if( !phone_right_ok(z, n, r->ge[k-1]) ) return 0;
   return r->ge[k-1];
 }
@@ -961,7 +978,10 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
     *kind = PII_CARD;
     return e;
   }
-  if( (e = match_nanp(z, n, &r))!=0 || (e = match_trunk(z, n, &r))!=0 ){
+  /* not inside a longer run of numbers one space apart: "sizes 128 256
+  ** 512 1024" has no phone from its 256 */
+  if( !(retry && prev==' ' && is_digit((unsigned char)z[i-2]))
+   && ((e = match_nanp(z, n, &r))!=0 || (e = match_trunk(z, n, &r))!=0) ){
     *kind = PII_PHONE;
     return e;
   }
