@@ -979,8 +979,9 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
     return e;
   }
   /* not inside a longer run of numbers one space apart: "sizes 128 256
-  ** 512 1024" has no phone from its 256 */
-  if( !(retry && prev==' ' && is_digit((unsigned char)z[i-2]))
+  ** 512 1024" has no phone from its 256 ("5.2 287-949-5783" has one) */
+  if( !(retry && prev==' ' && is_digit((unsigned char)z[i-2])
+        && r.ng>1 && r.sep[1]==' ')
    && ((e = match_nanp(z, n, &r))!=0 || (e = match_trunk(z, n, &r))!=0) ){
     *kind = PII_PHONE;
     return e;
