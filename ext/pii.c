@@ -850,6 +850,7 @@ typedef struct pii_scan {
   size_t last;         /* end of the last span found (no span starts before) */
   size_t run_end;      /* inside a number run that matched nothing */
   size_t dead_end;     /* inside an ISBN, a version or a near-miss IBAN */
+  size_t v6_dead;      /* inside a run of IPv6 characters too long for one */
 } pii_scan;
 
 typedef struct pii_span { int kind; size_t start, end; } pii_span;
@@ -866,14 +867,19 @@ static void pii_scan_init(pii_scan *sc, const char *z, size_t n,
 ** five hex digits written (not "a::b", "ab::cd", "::1"): its start and
 ** end, or 0.  The run of address characters is read at most 46 bytes
 ** past c (no address is longer), so that a scan that tries each ':' of a
-** long run again stays linear. */
+** run again stays linear; *dead: the run's end when it reaches more than
+** 45 bytes before c (no ':' up to there has an address around it). */
 static size_t match_ipv6(const char *z, size_t n, size_t c, size_t lo,
-                         size_t *start, unsigned char *a){
+                         size_t *start, size_t *dead, unsigned char *a){
   size_t s = c, e = c, k;
   int written, digits = 0, decimal = 0;
   while( s>lo && c-s<=45 && is_v6((unsigned char)z[s-1]) ) s--;
   while( e<n && e-c<=46 && is_v6((unsigned char)z[e]) ) e++;
-  if( c-s>45 ) return 0;
+  if( c-s>45 ){
+    while( e<n && is_v6((unsigned char)z[e]) ) e++;
+    *dead = e;
+    return 0;
+  }
   if( s>0 && (is_alnum((unsigned char)z[s-1]) || z[s-1]=='_'
               || (s==lo && is_v6((unsigned char)z[s-1]))) ){
     return 0;
@@ -1010,7 +1016,8 @@ static int pii_next_any(pii_scan *sc, pii_span *sp){
       i = next;
     }else if( c==':' ){
       unsigned char a[16];
-      e = match_ipv6(z, n, i, sc->last, &s, a);
+      e = i<sc->v6_dead ? 0
+            : match_ipv6(z, n, i, sc->last, &s, &sc->v6_dead, a);
       if( e && (sc->o->all_ips || v6_global(a)) ){
         sp->kind = PII_IP;
         goto found;
