@@ -749,7 +749,7 @@ static size_t match_iban(const char *z, size_t n, size_t s, size_t *scanned){
         spaced = 0;
       }
     }
-    if( p>=n || !(is_alpha((unsigned char)z[p]) || is_digit((unsigned char)z[p])) ){
+    if( p>=n || !is_alnum((unsigned char)z[p]) ){
       return 0;
     }
     if( !is_upper((unsigned char)z[p]) && !is_digit((unsigned char)z[p]) ){
