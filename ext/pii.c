@@ -116,20 +116,32 @@ static int is_v6(int c){ return is_hex(c) || c==':' || c=='.'; }
 
 /* Whether the byte before a number's first character (or the text's
 ** start, c<0) lets the number start there: not inside a word, an
-** identifier, a decimal, a dotted or dashed series, or a signed value. */
+** identifier, a decimal, a dotted or dashed series, or a signed value.
+** A comma separates ("8.8.8.8,8.8.4.4", "alice,8.8.8.8,US"). */
 static int num_left_ok(int c){
-  return c<0 || !(is_alnum(c) || (c && strchr("._-+@,$", c)!=0));
+  return c<0 || !(is_alnum(c) || (c && strchr("._-+@$", c)!=0));
 }
-/* Whether the byte at z[e] (e<=n) lets a match end there. */
+/* Whether the byte at z[e] (e<=n) lets a match end there: not before a
+** decimal or a dotted part; a comma separates, as on the left. */
 static int num_right_ok(const char *z, size_t n, size_t e){
   int c;
   if( e>=n ) return 1;
   c = (unsigned char)z[e];
   if( is_alnum(c) || c=='_' || c=='@' ) return 0;
-  if( (c==',' || c=='.') && e+1<n && is_digit((unsigned char)z[e+1]) ){
+  if( c=='.' && e+1<n && is_digit((unsigned char)z[e+1]) ){
     return 0;
   }
   return 1;
+}
+
+/* Whether a phone number may end at z[e]: as any match, or before an
+** extension "x123" (1 to 6 digits), which is not part of it. */
+static int phone_right_ok(const char *z, size_t n, size_t e){
+  size_t j = e+1;
+  if( num_right_ok(z, n, e) ) return 1;
+  if( z[e]!='x' ) return 0;
+  while( j<n && j-e<=7 && is_digit((unsigned char)z[j]) ) j++;
+  return j>e+1 && j-e<=7 && num_right_ok(z, n, j);
 }
 
 /* ---- IP addresses: Python's ipaddress rules --------------------------------- */
@@ -334,6 +346,15 @@ static void num_read(const char *z, size_t n, size_t i, int open,
 
 static int glen(const num_run *r, int k){ return (int)(r->ge[k]-r->gs[k]); }
 
+/* Whether a number of groups 0..k-1 joined by spaces is one of a sequence
+** of numbers: the run goes on one space after it with a group of 3 or
+** more digits, or one as long as its last ("256 512 1024 2048", "01 02
+** 03 04 05 06"). */
+static int num_sequence(const num_run *r, int k){
+  if( k>=r->ng ) return r->more;
+  return r->sep[k]==' ' && (glen(r, k)>=3 || glen(r, k)==glen(r, k-1));
+}
+
 /* The digits of groups 0..ng-1 into d (at most max), or -1 if more. */
 static int run_digits(const char *z, const num_run *r, int ng, char *d,
                       int max){
@@ -438,7 +459,11 @@ static size_t match_nanp(const char *z, size_t n, const num_run *r){
     if( r->sep[j]==0 && !(j==k+1 && r->paren[k]) ) return 0;
   }
   if( r->ng>k+3 ? r->sep[k+3]!=' ' : r->more ) return 0;
-  if( !num_right_ok(z, n, r->ge[k+2]) ) return 0;
+  if( !r->paren[k] && r->sep[k+1]==' ' && r->sep[k+2]==' '
+   && num_sequence(r, k+3) ){
+    return 0;                           /* "sizes 256 512 1024 2048" */
+  }
+  if( !phone_right_ok(z, n, r->ge[k+2]) ) return 0;
   return r->ge[k+2];
 }
 
@@ -459,6 +484,9 @@ static size_t match_trunk(const char *z, size_t n, const num_run *r){
   for(k=1; k<r->ng; k++){
     if( r->paren[k] ) return 0;
     if( r->sep[k]!=sep && !(k==1 && r->paren[0] && r->sep[k]==0) ) break;
+    /* a national plan's groups after the first: all of 2 digits ("01 23
+    ** 45 67 89") or all of 3 or more ("020 7946 0958"), not "02 11 2019" */
+    if( k>=2 && digits<10 && (glen(r, k)==2)!=(glen(r, 1)==2) ) return 0;
     if( glen(r, k)<2 || glen(r, k)>8 || digits+glen(r, k)>11 ){
       /* a whole number, then another one space away ("07444 295646 4") */
       if( digits>=10 && r->sep[k]==' ' ) break;
@@ -468,34 +496,144 @@ static size_t match_trunk(const char *z, size_t n, const num_run *r){
   }
   if( k==r->ng && r->more ) return 0;
   if( digits<10 ) return 0;
-  if( !num_right_ok(z, n, r->ge[k-1]) ) return 0;
+  if( sep==' ' && num_sequence(r, k) ) return 0;     /* "01 02 ... 07" */
+  if( !phone_right_ok(z, n, r->ge[k-1]) ) return 0;
   return r->ge[k-1];
 }
 
-/* An international number after a '+': a country code's first digit 1..9,
-** 8 to 15 digits in all (E.164), at least 10 when written without a
-** separator, '.' joining all its groups or none.  Its end, or 0. */
-static size_t match_intl(const char *z, size_t n, const num_run *r){
-  int k, digits = 0, ng = r->ng, dots = 0;
-  if( z[r->gs[0]]=='0' || r->paren[0] ) return 0;
+/* The country calling codes with the shortest and longest national
+** number each has (libphonenumber-js 1.13.16's metadata: the union of
+** its regions' possible lengths; +1 is NANP's 10 digits).  ITU codes are
+** prefix-free, so an unseparated "+4420..." has one reading. */
+static const struct { short cc; unsigned char lo, hi; } pii_cc[] = {
+  {1,10,10},{7,10,14},{20,8,10},{27,5,10},{30,10,12},{31,5,11},{32,8,9},
+  {33,9,9},{34,9,9},{36,8,9},{39,6,12},{40,6,9},{41,9,12},{43,4,13},{44,7,10},
+  {45,8,8},{46,6,12},{47,5,8},{48,6,10},{49,4,15},{51,8,9},{52,10,10},
+  {53,6,10},{54,10,11},{55,8,11},{56,9,11},{57,8,11},{58,10,10},{60,8,10},
+  {61,5,12},{62,7,17},{63,6,13},{64,5,10},{65,8,11},{66,8,13},{81,8,17},
+  {82,5,14},{84,7,10},{86,7,12},{90,7,13},{91,8,13},{92,8,12},{93,9,9},
+  {94,9,9},{95,6,10},{98,4,10},{211,9,9},{212,9,9},{213,8,9},{216,8,8},
+  {218,9,9},{220,7,9},{221,9,9},{222,8,8},{223,8,8},{224,8,9},{225,10,10},
+  {226,8,8},{227,8,8},{228,8,8},{229,10,10},{230,7,10},{231,7,9},{232,8,8},
+  {233,8,9},{234,10,14},{235,8,8},{236,8,8},{237,8,9},{238,7,7},{239,7,7},
+  {240,9,9},{241,7,8},{242,9,9},{243,7,10},{244,9,9},{245,7,9},{246,7,7},
+  {247,5,6},{248,7,7},{249,9,9},{250,8,9},{251,9,9},{252,6,9},{253,8,8},
+  {254,7,10},{255,9,9},{256,9,9},{257,8,8},{258,8,9},{260,9,9},{261,9,9},
+  {262,9,9},{263,7,10},{264,8,9},{265,7,9},{266,8,8},{267,7,10},{268,8,9},
+  {269,7,7},{290,4,5},{291,7,7},{297,7,7},{298,6,6},{299,6,6},{350,8,8},
+  {351,9,9},{352,4,11},{353,7,10},{354,7,9},{355,6,9},{356,8,8},{357,8,8},
+  {358,5,12},{359,6,12},{370,8,8},{371,8,8},{372,7,10},{373,8,8},{374,8,8},
+  {375,6,11},{376,6,9},{377,8,9},{378,8,10},{380,9,10},{381,6,12},{382,8,9},
+  {383,8,12},{385,7,9},{386,5,8},{387,8,9},{389,8,8},{420,9,12},{421,6,9},
+  {423,7,9},{500,5,5},{501,7,11},{502,8,11},{503,7,11},{504,8,11},{505,8,8},
+  {506,8,10},{507,7,11},{508,6,9},{509,8,8},{590,9,9},{591,8,9},{592,7,7},
+  {593,8,11},{594,9,9},{595,6,11},{596,9,9},{597,6,7},{598,4,13},{599,7,8},
+  {670,7,8},{672,6,6},{673,7,7},{674,7,7},{675,7,8},{676,5,7},{677,5,7},
+  {678,5,7},{679,7,11},{680,7,7},{681,6,9},{682,5,5},{683,4,7},{685,5,10},
+  {686,5,8},{687,6,6},{688,5,7},{689,6,9},{690,4,7},{691,7,7},{692,7,7},
+  {850,8,10},{852,5,11},{853,7,8},{855,8,10},{856,8,10},{880,6,10},{886,7,11},
+  {960,7,10},{961,7,8},{962,8,9},{963,8,9},{964,8,10},{965,7,8},{966,9,10},
+  {967,7,9},{968,7,9},{970,8,10},{971,5,12},{972,7,12},{973,8,8},{974,7,11},
+  {975,7,8},{976,8,10},{977,8,11},{992,9,9},{993,8,8},{994,9,9},{995,9,9},
+  {996,9,10},{998,9,9},
+};
+
+/* The country code at the start of d[0..m): its length, with *lo and *hi
+** the national number's lengths, or 0. */
+static int cc_find(const char *d, int m, int *lo, int *hi){
+  int len, v = 0;
+  size_t k;
+  for(len=1; len<=3 && len<=m; len++){
+    v = v*10 + (d[len-1]-'0');
+    for(k=0; k<CORPUS_COUNT(pii_cc); k++){
+      if( pii_cc[k].cc==v ){
+        *lo = pii_cc[k].lo;
+        *hi = pii_cc[k].hi;
+        return len;
+      }
+    }
+  }
+  return 0;
+}
+
+/* Whether a currency follows z[e], one space away at most ("+12 345 678
+** EUR", "+1 234 567 890 $"): the number is an amount. */
+static int currency_after(const char *z, size_t n, size_t e){
+  static const char *const codes[] = {
+    "EUR", "USD", "GBP", "CHF", "JPY", "CNY", "RUB", "INR", "AUD", "CAD",
+    "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "BRL", "MXN", "ZAR", "TRY",
+    "KRW", "HKD", "SGD", "NZD", "\xe2\x82\xac", "\xc2\xa3", "\xc2\xa5", "$",
+  };
+  size_t k;
+  if( e<n && z[e]==' ' ) e++;
+  for(k=0; k<CORPUS_COUNT(codes); k++){
+    size_t m = strlen(codes[k]);
+    if( e+m<=n && memcmp(z+e, codes[k], m)==0
+     && (m<3 || e+m==n || !is_alnum((unsigned char)z[e+m])) ){
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* An international number after a '+': a country code that exists (in
+** parentheses with its '+' when ccparen), then a national number of a
+** length the code has, 8 to 15 digits in all (E.164), at least 10 when
+** written without a separator, '.' joining all its groups or none (and
+** not as thousands: "+33.500.000.000").  A group one space after a whole
+** number that would make it too long is not part of it ("+1 415 555 2671
+** 10:30").  Its end, or 0. */
+static size_t match_intl(const char *z, size_t n, const num_run *r,
+                         int ccparen){
+  char d[PII_MAXG*8];
+  int k, ng = r->ng, dots = 0, thousands = 1, m, ccl, lo, hi, nat, total;
+  if( z[r->gs[0]]=='0' || r->paren[0]!=ccparen ) return 0;
   /* '.' joins all the groups or none: "+44 20 8385 4105 3.1" ends
   ** before the decimal after it */
-  for(k=1; k<ng; k++) dots += r->sep[k]=='.';
+  for(k=1; k<ng; k++){
+    dots += r->sep[k]=='.';
+    thousands &= glen(r, k)==3;
+  }
   if( dots>0 && dots<ng-1 ){
     for(k=1; r->sep[k]!='.'; k++){}
     ng = k-1;
     if( ng<1 || r->sep[ng]=='.' ) return 0;
   }else if( r->more ){
     return 0;
+  }else if( dots>0 && ng>2 && thousands ){
+    return 0;                               /* "+33.500.000.000" */
   }
-  for(k=0; k<ng; k++) digits += glen(r, k);
+  /* the country code: the first group when it has 1 to 3 digits ("+12
+  ** 345" is no number), else the start of its digits ("+4420 7946") */
+  m = run_digits(z, r, 1, d, (int)sizeof(d));
+  if( m<0 ) return 0;
+  ccl = cc_find(d, m, &lo, &hi);
+  if( ccl==0 || (m<=3 && ccl!=m) ) return 0;
+  nat = m - ccl;
+  total = m;
+  if( nat>hi ) return 0;
+  for(k=1; k<ng; k++){
+    int g = glen(r, k);
+    /* "+44 (0)20": the trunk 0 in parentheses is not dialled */
+    if( k==1 && r->paren[1] && g==1 && z[r->gs[1]]=='0' ) continue;
+    if( nat+g>hi ){
+      if( r->sep[k]==' ' && nat>=lo && !r->paren[k] ) break;
+      return 0;
+    }
+    nat += g;
+    total += g;
+  }
+  ng = k;
   /* no number ends in a lone digit after a space: "+12354014553 6 of" */
-  if( ng>1 && glen(r, ng-1)==1 && r->sep[ng-1]==' ' && !r->paren[ng-1] ){
-    digits -= 1;
+  if( ng>1 && glen(r, ng-1)==1 && r->sep[ng-1]==' ' && !r->paren[ng-1]
+   && nat-1>=lo ){
+    nat -= 1;
+    total -= 1;
     ng--;
   }
-  if( digits<8 || digits>15 || (ng==1 && digits<10) ) return 0;
-  if( !num_right_ok(z, n, r->ge[ng-1]) ) return 0;
+  if( nat<lo || total<8 || total>15 || (ng==1 && total<10) ) return 0;
+  if( !phone_right_ok(z, n, r->ge[ng-1]) ) return 0;
+  if( currency_after(z, n, r->end[ng-1]) ) return 0;
   return r->end[ng-1];
 }
 
@@ -582,34 +720,47 @@ static int iban_length(const char *cc){
   return 0;
 }
 
-/* An IBAN from z[s] (two capitals, two digits): its registry length of
+/* An IBAN from z[s] (two letters, two digits): its registry length of
 ** capitals and digits, written whole or in groups of four joined by one
 ** space, with check digits 02..98 and the ISO 7064 mod-97 remainder 1.
-** Its end, or 0 with *scanned the end of what was read of it. */
+** Its end, or 0 with *scanned its end when it has the shape: letters are
+** read in either case and groups joined by up to three spaces, so that
+** the whole of an IBAN-shaped run that is no IBAN ("de89 3704 ...",
+** "DE89  3704 ...") is known and read as nothing else. */
 static size_t match_iban(const char *z, size_t n, size_t s, size_t *scanned){
-  char c[34];
-  int len = iban_length(z+s), m = 0, spaced = -1, i, rem = 0;
+  char c[34], cc[2];
+  int len, m = 0, spaced = -1, i, rem = 0, exact = 1;
   size_t p = s;
   *scanned = s;
+  cc[0] = (char)(z[s]&~0x20);
+  cc[1] = (char)(z[s+1]&~0x20);
+  len = iban_length(cc);
   if( len==0 ) return 0;
   while( m<len ){
     if( m>0 && m%4==0 && spaced!=0 ){
-      if( p<n && z[p]==' ' ){
+      int sp = 0;
+      while( p<n && z[p]==' ' && sp<3 ){ p++; sp++; }
+      if( sp>0 ){
         spaced = 1;
-        p++;
+        if( sp>1 ) exact = 0;
       }else if( spaced==1 ){
         return 0;
       }else{
         spaced = 0;
       }
     }
-    if( p>=n || !(is_upper((unsigned char)z[p]) || is_digit((unsigned char)z[p])) ){
+    if( p>=n || !is_alnum((unsigned char)z[p]) ){
       return 0;
     }
-    c[m++] = z[p++];
-    *scanned = p;
+    if( !is_upper((unsigned char)z[p]) && !is_digit((unsigned char)z[p]) ){
+      exact = 0;
+    }
+    c[m++] = (char)(is_alpha((unsigned char)z[p]) ? z[p]&~0x20 : z[p]);
+    p++;
   }
+  *scanned = p;
   if( p<n && (is_alnum((unsigned char)z[p]) || z[p]=='_') ) return 0;
+  if( !exact ) return 0;
   if( (c[2]=='0' && c[3]<'2') || (c[2]=='9' && c[3]=='9') ) return 0;
   for(i=0; i<len; i++){
     char ch = c[(i+4)%len];
@@ -641,7 +792,9 @@ static int tld_is_file(const char *z, size_t n){
 static size_t email_domain(const char *z, size_t n, size_t a){
   size_t e = a, s, l, labels = 0, tld = a;
   while( e<n && is_domain((unsigned char)z[e]) ) e++;
-  while( e>a && z[e-1]=='.' ) e--;          /* the end of a sentence */
+  /* a dot ends a sentence, a hyphen a dash ("a@example.com- or"): the
+  ** last label ends before them */
+  while( e>a && (z[e-1]=='.' || z[e-1]=='-') ) e--;
   if( e-a>253 ) return 0;
   for(s=a; s<e; s=l+1){
     for(l=s; l<e && z[l]!='.'; l++){}
@@ -675,7 +828,7 @@ static size_t match_email(const char *z, size_t n, size_t at, size_t lo,
   }
   for(i=s; i+1<at; i++) if( z[i]=='.' && z[i+1]=='.' ) return 0;
   e = email_domain(z, n, at+1);
-  if( e==0 ) return 0;
+  if( e==0 || (e<n && z[e]=='_') ) return 0;    /* "a@example.com_x" */
   *start = s;
   *next = e;
   return e;
@@ -697,6 +850,7 @@ typedef struct pii_scan {
   size_t last;         /* end of the last span found (no span starts before) */
   size_t run_end;      /* inside a number run that matched nothing */
   size_t dead_end;     /* inside an ISBN, a version or a near-miss IBAN */
+  size_t v6_dead;      /* inside a run of IPv6 characters too long for one */
 } pii_scan;
 
 typedef struct pii_span { int kind; size_t start, end; } pii_span;
@@ -711,15 +865,21 @@ static void pii_scan_init(pii_scan *sc, const char *z, size_t n,
 
 /* An IPv6 address around the ':' at z[c], with at least two hextets and
 ** five hex digits written (not "a::b", "ab::cd", "::1"): its start and
-** end, or 0.  *next: past the run of address characters. */
+** end, or 0.  The run of address characters is read at most 46 bytes
+** past c (no address is longer), so that a scan that tries each ':' of a
+** run again stays linear; *dead: the run's end when it reaches more than
+** 45 bytes before c (no ':' up to there has an address around it). */
 static size_t match_ipv6(const char *z, size_t n, size_t c, size_t lo,
-                         size_t *start, size_t *next, unsigned char *a){
+                         size_t *start, size_t *dead, unsigned char *a){
   size_t s = c, e = c, k;
-  int written, digits = 0;
+  int written, digits = 0, decimal = 0;
   while( s>lo && c-s<=45 && is_v6((unsigned char)z[s-1]) ) s--;
-  while( e<n && is_v6((unsigned char)z[e]) ) e++;
-  *next = e;
-  if( c-s>45 ) return 0;
+  while( e<n && e-c<=46 && is_v6((unsigned char)z[e]) ) e++;
+  if( c-s>45 ){
+    while( e<n && is_v6((unsigned char)z[e]) ) e++;
+    *dead = e;
+    return 0;
+  }
   if( s>0 && (is_alnum((unsigned char)z[s-1]) || z[s-1]=='_'
               || (s==lo && is_v6((unsigned char)z[s-1]))) ){
     return 0;
@@ -729,8 +889,13 @@ static size_t match_ipv6(const char *z, size_t n, size_t c, size_t lo,
   if( e-s>45 || e-s<3 ) return 0;
   if( e<n && (is_alnum((unsigned char)z[e]) || z[e]=='_') ) return 0;
   if( v6_parse(z+s, e-s, a, &written) || written<2 ) return 0;
-  for(k=s; k<e; k++) digits += is_hex((unsigned char)z[k]);
+  for(k=s; k<e; k++){
+    digits += is_hex((unsigned char)z[k]);
+    decimal += is_digit((unsigned char)z[k]);
+  }
   if( digits<5 ) return 0;               /* "a::b", "ab::cd": code */
+  /* two hextets of hex letters only are scope names ("Face::Add") */
+  if( decimal==0 && written<3 ) return 0;
   *start = s;
   return e;
 }
@@ -739,17 +904,19 @@ static size_t match_ipv6(const char *z, size_t n, size_t c, size_t lo,
 static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
   const char *z = sc->z;
   size_t n = sc->n, e;
-  int prev = i>sc->last ? (unsigned char)z[i-1] : -1;
+  /* the left context is the text's, not cut at the last span's end: a
+  ** span may not start before that end, but the bytes before it count */
+  int prev = i>0 ? (unsigned char)z[i-1] : -1;
   int retry = i<sc->run_end;
   num_run r;
   unsigned char a[4];
   *start = i;
   if( i<sc->dead_end ) return 0;
-  /* an IBAN: two capitals before, as a word's start */
-  if( i>=sc->last+2 && is_upper((unsigned char)z[i-2]) && is_upper(prev)
+  /* an IBAN: two letters before, as a word's start */
+  if( i>=sc->last+2 && is_alpha((unsigned char)z[i-2]) && is_alpha(prev)
    && i+1<n && is_digit((unsigned char)z[i+1])
-   && (i==sc->last+2 || !is_alnum((unsigned char)z[i-3])) ){
-    size_t scanned, len = (size_t)iban_length(z+i-2);
+   && (i==2 || !is_alnum((unsigned char)z[i-3])) ){
+    size_t scanned;
     e = match_iban(z, n, i-2, &scanned);
     if( e ){
       *start = i-2;
@@ -757,18 +924,25 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
       return e;
     }
     /* all of an IBAN's length but not valid: its groups are no number */
-    if( len>0 && scanned>=i-2+len ){
+    if( scanned>i-2 ){
       sc->dead_end = scanned;
       return 0;
     }
   }
   if( prev=='+' && i>=sc->last+1 ){
-    int pp = i>sc->last+1 ? (unsigned char)z[i-2] : -1;
+    int pp = i>1 ? (unsigned char)z[i-2] : -1;
+    /* "(+44) 20 7946 0958": the country code in parentheses */
+    int ccparen = pp=='(' && i>=sc->last+2;
     if( !num_left_ok(pp) ) return 0;
-    num_read(z, n, i, 0, &r);
-    e = match_intl(z, n, &r);
+    num_read(z, n, i, ccparen, &r);
+    if( ccparen && !r.paren[0] ){
+      ccparen = 0;                  /* "(+44 20 7946 0958)": from the '+' */
+    }else if( ccparen && !num_left_ok(i>2 ? (unsigned char)z[i-3] : -1) ){
+      return 0;
+    }
+    e = match_intl(z, n, &r, ccparen);
     if( e ){
-      *start = i-1;
+      *start = i-1-ccparen;
       *kind = PII_PHONE;
       return e;
     }
@@ -776,8 +950,8 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
     sc->dead_end = r.end[r.ng-1];
     return 0;
   }
-  if( prev=='(' ){
-    int pp = i>sc->last+1 ? (unsigned char)z[i-2] : -1;
+  if( prev=='(' && i>=sc->last+1 ){
+    int pp = i>1 ? (unsigned char)z[i-2] : -1;
     num_read(z, n, i, 1, &r);
     if( r.paren[0] ){
       if( num_left_ok(pp) && ((e = match_nanp(z, n, &r))!=0
@@ -793,12 +967,12 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
     if( !num_left_ok(prev) ) return 0;
     num_read(z, n, i, 0, &r);
   }
-  if( !retry && isbn_cue(z, i, sc->last) ){
+  if( !retry && isbn_cue(z, i, 0) ){
     sc->dead_end = r.end[r.ng-1];
     return 0;
   }
   if( (e = match_ipv4(z, n, &r, a))!=0 ){
-    if( !version_cue(z, i, sc->last) && (sc->o->all_ips || v4_global(a)) ){
+    if( !version_cue(z, i, 0) && (sc->o->all_ips || v4_global(a)) ){
       *kind = PII_IP;
       return e;
     }
@@ -810,7 +984,11 @@ static size_t match_number(pii_scan *sc, size_t i, size_t *start, int *kind){
     *kind = PII_CARD;
     return e;
   }
-  if( (e = match_nanp(z, n, &r))!=0 || (e = match_trunk(z, n, &r))!=0 ){
+  /* not inside a longer run of numbers one space apart: "sizes 128 256
+  ** 512 1024" has no phone from its 256 ("5.2 287-949-5783" has one) */
+  if( !(retry && prev==' ' && is_digit((unsigned char)z[i-2])
+        && r.ng>1 && r.sep[1]==' ')
+   && ((e = match_nanp(z, n, &r))!=0 || (e = match_trunk(z, n, &r))!=0) ){
     *kind = PII_PHONE;
     return e;
   }
@@ -838,12 +1016,15 @@ static int pii_next_any(pii_scan *sc, pii_span *sp){
       i = next;
     }else if( c==':' ){
       unsigned char a[16];
-      e = match_ipv6(z, n, i, sc->last, &s, &next, a);
+      e = i<sc->v6_dead ? 0
+            : match_ipv6(z, n, i, sc->last, &s, &sc->v6_dead, a);
       if( e && (sc->o->all_ips || v6_global(a)) ){
         sp->kind = PII_IP;
         goto found;
       }
-      i = next>i ? next : i+1;
+      /* past an address left alone (no IPv4 address inside it is read);
+      ** after no address, on at the next byte: "IP:8.8.8.8" */
+      i = e ? e : i+1;
     }else{
       int kind;
       e = match_number(sc, i, &s, &kind);
@@ -889,6 +1070,12 @@ static void pii_redact_func(sqlite3_context *ctx, int argc,
   if( sqlite3_value_type(argv[0])==SQLITE_NULL ) return;
   if( corpus_check_text(ctx, "pii_redact", "text", argv[0]) ) return;
   pii_opts_init(&o);
+  /* the options are read as a C string: a NUL would cut a replacement */
+  if( argc>1 && sqlite3_value_type(argv[1])==SQLITE_TEXT
+   && corpus_text_has_nul(argv[1]) ){
+    corpus_result_error(ctx, "pii_redact", "options must not hold a NUL byte");
+    return;
+  }
   if( argc>1 && corpus_apply_options(ctx, "pii_redact", argv[1],
                                      pii_option, &o) ){
     return;
@@ -954,6 +1141,7 @@ static int pii_step(pii_cursor *c){
 
 static int pii_spans_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   pii_cursor *c = (pii_cursor*)cur;
+  const char *z;
   size_t n;
   int rc, t;
   cur->row = cur->nrow = 0;
@@ -966,13 +1154,19 @@ static int pii_spans_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   }
   pii_opts_init(&c->o);
   if( args[1] ){
+    if( sqlite3_value_type(args[1])==SQLITE_TEXT
+     && corpus_text_has_nul(args[1]) ){
+      return corpus_tvf_error(cur, "options must not hold a NUL byte");
+    }
     rc = corpus_tvf_options(cur, args[1], pii_option, &c->o);
     if( rc ) return rc;
   }
+  z = (const char*)sqlite3_value_text(args[0]);
+  if( z==0 ) return SQLITE_NOMEM;
   n = (size_t)sqlite3_value_bytes(args[0]);
   c->z = corpus_realloc(0, n+1);
   if( c->z==0 ) return SQLITE_NOMEM;
-  if( n ) memcpy(c->z, sqlite3_value_text(args[0]), n);
+  memcpy(c->z, z, n);
   c->z[n] = 0;
   pii_scan_init(&c->sc, c->z, n, &c->o);
   return pii_step(c);
