@@ -97,6 +97,7 @@ static int is_space(int c){
   return c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\f';
 }
 static int lower(int c){ return c>='A' && c<='Z' ? c+32 : c; }
+static int upper(int c){ return c>='a' && c<='z' ? c-32 : c; }
 static int is_alnum(char c){
   return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9');
 }
@@ -729,6 +730,7 @@ static const char *const good_words[] = {
 #define W_WEAK    2
 #define W_GOOD    4
 #define W_COMMENT 8
+#define W_WEAK_TOKEN 16   /* this token named boilerplate (class_words) */
 
 /* The W_* words of one class or id value. */
 static unsigned class_words(const char *v){
@@ -748,10 +750,10 @@ static unsigned class_words(const char *v){
       if( strstr(tok, strong_words[j]) ) w |= W_STRONG;
     }
     for(j=0; j<CORPUS_COUNT(weak_words); j++){
-      if( strstr(tok, weak_words[j]) ) w |= W_WEAK;
+      if( strstr(tok, weak_words[j]) ) w |= W_WEAK|W_WEAK_TOKEN;
     }
     for(j=0; j<CORPUS_COUNT(weak_tokens); j++){
-      if( strcmp(tok, weak_tokens[j])==0 ) w |= W_WEAK;
+      if( strcmp(tok, weak_tokens[j])==0 ) w |= W_WEAK|W_WEAK_TOKEN;
     }
     for(j=0; j<CORPUS_COUNT(comment_words); j++){
       if( strstr(tok, comment_words[j]) ) w |= W_COMMENT;
@@ -759,9 +761,11 @@ static unsigned class_words(const char *v){
     for(j=0; j<CORPUS_COUNT(comment_tokens); j++){
       if( strcmp(tok, comment_tokens[j])==0 ) w |= W_COMMENT;
     }
-    for(j=0; j<CORPUS_COUNT(good_words); j++){
+    /* a word that names boilerplate is not content too: "mainmenu" */
+    for(j=0; j<CORPUS_COUNT(good_words) && !(w & W_WEAK_TOKEN); j++){
       if( strstr(tok, good_words[j]) ) w |= W_GOOD;
     }
+    w &= ~W_WEAK_TOKEN;
   }
   return w;
 }
@@ -1019,7 +1023,7 @@ static void score(html_doc *d){
     double s;
     int level;
     if( h->node==0 || h->own<25 ) continue;
-    if( !(h->tag & (T_PARA|T_CONTAINER)) ) continue;
+    if( !(h->tag & (T_PARA|T_CONTAINER|T_ITEM)) ) continue;
     if( h->st & S_OUT ) continue;
     s = 1.0 + (double)h->commas + (double)(h->own/100 < 3 ? h->own/100 : 3);
     for(p=h->node->parent, level=0; p && level<5; p=p->parent, level++){
@@ -1470,7 +1474,13 @@ static int extract_once(html_doc *d, const html_opts *o, corpus_buf *out){
     hnode *top;
     score(d);
     top = top_candidate(d);
-    if( top==0 ) top = info(d, root);
+    /* a weak best candidate that holds little of the page (a tagline
+    ** above a table of links) is no article: the page less its
+    ** boilerplate is */
+    if( top==0 || (top->score<20 && info(d, root)
+                   && top->text*5 < info(d, root)->text) ){
+      top = info(d, root);
+    }
     keep_siblings(d, top);
     if( d->clean ) clean(d);
     if( o->comments_keep ) mark_in_kept(d);
@@ -2041,13 +2051,25 @@ static void meta_collect(htmlDocPtr doc, html_meta *m){
     }
     n = walk_next(root, n, 1, meta_leave, m);
   }
-  /* og:locale's en_US is en-US */
-  if( m->prio[M_LANGUAGE]==P4 ){
-    size_t i;
-    for(i=0; i<m->v[M_LANGUAGE].n; i++){
-      if( m->v[M_LANGUAGE].z[i]=='_' ) m->v[M_LANGUAGE].z[i] = '-';
+  /* a language tag in BCP 47's case: "en-US" for "EN-us" and og:locale's
+  ** "en_US": lowercase, and a two-letter subtag after the first (a
+  ** region) uppercase */
+  if( m->prio[M_LANGUAGE] ){
+    corpus_buf *l = &m->v[M_LANGUAGE];
+    size_t i, start = 0;
+    for(i=0; i<l->n; i++){
+      l->z[i] = l->z[i]=='_' ? '-' : (char)lower((unsigned char)l->z[i]);
+    }
+    for(i=0; i<=l->n; i++){
+      if( i<l->n && l->z[i]!='-' ) continue;
+      if( start>0 && i-start==2 ){
+        l->z[start] = (char)upper(l->z[start]);
+        l->z[start+1] = (char)upper(l->z[start+1]);
+      }
+      start = i+1;
     }
   }
+
 }
 
 /* The metadata as a JSON object into out: 0 or -1 (out of memory). */
@@ -2090,8 +2112,8 @@ static int html_option(void *ctx, const char *key, const char *value,
       return 0;
     }
   }
-  snprintf(err, CORPUS_ERRMAX, "unknown option '%s' (expected mode, links, "
-           "tables, comments or title)", key);
+  snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: mode, links, "
+           "tables, comments, title)", key);
   return -1;
 }
 
@@ -2105,9 +2127,20 @@ static int html_args(sqlite3_context *ctx, const char *func, int argc,
   corpus_buf dec = {0, 0, 0};
   int rc;
   *doc = 0;
-  if( argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL
-   && corpus_check_text(ctx, func, "content_type", argv[1]) ){
-    return SQLITE_ERROR;
+  if( argc>1 && sqlite3_value_type(argv[1])!=SQLITE_NULL ){
+    const char *c;
+    if( corpus_check_text(ctx, func, "content_type", argv[1]) ){
+      return SQLITE_ERROR;
+    }
+    /* options given where the Content-Type goes would be passed over as
+    ** a Content-Type without a charset: say so */
+    c = (const char*)sqlite3_value_text(argv[1]);
+    if( c && strchr(c, '/')==0 && strchr(c, '=')!=0 ){
+      corpus_result_error(ctx, func, "content_type must be a Content-Type "
+                          "such as 'text/html; charset=utf-8', got '%.40s' "
+                          "(options are the third argument)", c);
+      return SQLITE_ERROR;
+    }
   }
   if( t==SQLITE_NULL ) return SQLITE_OK;
   if( t!=SQLITE_TEXT && t!=SQLITE_BLOB ){

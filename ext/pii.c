@@ -398,7 +398,12 @@ static int card_prefix_ok(const char *d, int len){
       if( (p3>=300 && p3<=305) || p2==36 || p2==38 || p2==39 ) return len>=14;
       if( p4>=3528 && p4<=3589 ) return len>=16;
       return 0;
-    case '6': return 1;                 /* Discover, UnionPay, Maestro */
+    case '6':
+      /* RuPay 60, Discover 6011 644-649 65, UnionPay 62, InstaPayment
+      ** 637-639, Maestro 6304 67: not 61, 63x, 64x, 66, 68, 69 (a long
+      ** number of a float, 6683623321994527, passed Luhn as a card) */
+      return p2==60 || p2==62 || p2==65 || p2==67 || p4==6304
+          || (p3>=637 && p3<=639) || (p3>=644 && p3<=649);
   }
   return 0;
 }
