@@ -29,20 +29,11 @@ static const uint16_t cp1252_c1[32] = {
   0x02DC,0x2122,0x0161,0x203A,0x0153,0x009D,0x017E,0x0178
 };
 
+/* Appends code point c as UTF-8 (corpus_utf8_encode). */
 static int append_cp(corpus_buf *b, uint32_t c){
-  char u[4];
-  size_t n;
-  if( c<0x80 ){ u[0] = (char)c; n = 1; }
-  else if( c<0x800 ){
-    u[0] = (char)(0xC0|(c>>6)); u[1] = (char)(0x80|(c&0x3F)); n = 2;
-  }else if( c<0x10000 ){
-    u[0] = (char)(0xE0|(c>>12)); u[1] = (char)(0x80|((c>>6)&0x3F));
-    u[2] = (char)(0x80|(c&0x3F)); n = 3;
-  }else{
-    u[0] = (char)(0xF0|(c>>18)); u[1] = (char)(0x80|((c>>12)&0x3F));
-    u[2] = (char)(0x80|((c>>6)&0x3F)); u[3] = (char)(0x80|(c&0x3F)); n = 4;
-  }
-  return corpus_buf_append(b, u, n);
+  unsigned char u[4];
+  return corpus_buf_append(b, (const char*)u,
+                           (size_t)corpus_utf8_encode((int32_t)c, u));
 }
 
 /* Windows-1252, which decodes every byte: the fallback that never fails. */
@@ -1506,13 +1497,6 @@ static int extract_once(html_doc *d, const html_opts *o, corpus_buf *out){
   return t.rc;
 }
 
-/* Code points of UTF-8 text. */
-static size_t text_chars(const corpus_buf *b){
-  size_t i, c = 0;
-  for(i=0; i<b->n; i++) c += ((unsigned char)b->z[i] & 0xC0)!=0x80;
-  return c;
-}
-
 /* The main content of a parsed page as text into out (reset first): 0 or
 ** -1 (out of memory).  Readability's retries: when the text has fewer
 ** than 500 code points, again without the class and id rules, then
@@ -1545,7 +1529,7 @@ static int corpus_html_text(htmlDocPtr doc, const html_opts *o, corpus_buf *out)
     d.use_classes = attempt==0;
     d.clean = attempt<2;
     rc = extract_once(&d, o, &cur);
-    chars = text_chars(&cur);
+    chars = corpus_utf8_count(cur.z ? cur.z : "", cur.n);
     if( rc==0 && (best.z==0 || chars>2*best_chars) ){
       corpus_free(best.z);
       best = cur;
