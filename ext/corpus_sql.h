@@ -80,6 +80,7 @@ int corpus_quality_register(sqlite3 *db, char **pzErr);
 int corpus_classify_register(sqlite3 *db, char **pzErr);
 int corpus_prompt_register(sqlite3 *db, char **pzErr);
 int corpus_ngram_index_register(sqlite3 *db, char **pzErr);
+int corpus_minhash_index_register(sqlite3 *db, char **pzErr);
 int corpus_decontam_register(sqlite3 *db, char **pzErr);
 int corpus_jsonl_register(sqlite3 *db, char **pzErr);
 int corpus_url_register(sqlite3 *db, char **pzErr);

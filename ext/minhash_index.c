@@ -1549,11 +1549,15 @@ static int mhi_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
    && !(has_old && items[1].id==items[2].id) ){
     rc = item_load(v, items[2].id, &items[0], &found);
     if( rc==SQLITE_OK && found ){
-      if( sqlite3_vtab_on_conflict(v->db)==SQLITE_REPLACE ){
+      int mode = sqlite3_vtab_on_conflict(v->db);
+      if( mode==SQLITE_REPLACE ){
         has_taken = 1;
       }else{
-        corpus_vtab_error(pVtab, MHI, "UNIQUE constraint failed: %s.rowid",
-                          v->name);
+        /* under OR IGNORE the row is skipped: no message to outlive it */
+        if( mode!=SQLITE_IGNORE ){
+          corpus_vtab_error(pVtab, MHI, "UNIQUE constraint failed: %s.rowid",
+                            v->name);
+        }
         rc = SQLITE_CONSTRAINT;
       }
     }
@@ -1566,7 +1570,7 @@ static int mhi_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     if( has_taken ) skip[nskip++] = items[0].id;
     rc = near_dups(v, &items[2], skip, nskip, &dups, &ndup, &best);
     if( rc==SQLITE_OK && ndup && sqlite3_vtab_on_conflict(v->db)!=SQLITE_REPLACE ){
-      corpus_vtab_error(pVtab, MHI, "UNIQUE constraint failed: %s holds a "
+      if( sqlite3_vtab_on_conflict(v->db)!=SQLITE_IGNORE ) corpus_vtab_error(pVtab, MHI, "UNIQUE constraint failed: %s holds a "
                         "near-duplicate, row %lld (%s %.3f >= threshold %g)",
                         v->name, (long long)dups[0].id,
                         v->cfg.exact ? "jaccard" : "similarity", best,

@@ -1051,11 +1051,16 @@ static int ngram_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
    && !(has_old && items[1].id==items[2].id) ){
     rc = item_load(v, &w, items[2].id, &items[0], &found);
     if( rc==SQLITE_OK && found ){
-      if( sqlite3_vtab_on_conflict(v->db)==SQLITE_REPLACE ){
+      int mode = sqlite3_vtab_on_conflict(v->db);
+      if( mode==SQLITE_REPLACE ){
         has_taken = 1;
       }else{
-        corpus_vtab_error(pVtab, "ngram_index", "UNIQUE constraint failed: "
-                          "%s.rowid", v->name);
+        /* under OR IGNORE the row is skipped: no message to outlive it (a
+        ** later "out of memory" was reported as this) */
+        if( mode!=SQLITE_IGNORE ){
+          corpus_vtab_error(pVtab, "ngram_index", "UNIQUE constraint failed: "
+                            "%s.rowid", v->name);
+        }
         rc = SQLITE_CONSTRAINT;
       }
     }
