@@ -272,7 +272,7 @@ static int config_read(sqlite3 *db, const char *schema, const char *name,
 ** schema stays the same (a shadow table dropped or altered is then an
 ** error before anything is written). */
 enum { Q_GET, Q_GET_SIG, Q_INS_ROW, Q_DEL_ROW, Q_INS_BUCKET, Q_DEL_BUCKET,
-       Q_FIND, Q_HAS_BUCKET, NSTMT };
+       Q_FIND, Q_HAS_BUCKET, Q_ADD_BUCKETS, NSTMT };
 static const char *const stmt_sql[NSTMT] = {
   "SELECT sig, text FROM \"%w\".\"%w_sig\" WHERE id = ?1",
   "SELECT sig FROM \"%w\".\"%w_sig\" WHERE id = ?1",
@@ -283,6 +283,7 @@ static const char *const stmt_sql[NSTMT] = {
   "SELECT id FROM \"%w\".\"%w_bucket\" WHERE band = ?1 AND bucket = ?2",
   "SELECT 1 FROM \"%w\".\"%w_bucket\" WHERE band = ?1 AND bucket = ?2 AND "
   "id = ?3",
+  0,      /* Q_ADD_BUCKETS: every band's row of one id, made by add_sql() */
 };
 
 typedef struct mhi_vtab {
@@ -299,6 +300,23 @@ typedef struct mhi_vtab {
   int broken;         /* a write failed midway and its undo failed too: the
                       ** transaction must not commit (xSync refuses) */
 } mhi_vtab;
+
+/* The INSERT of every bucket row of an id in one statement (?1 the id, ?2
+** ... the buckets of bands 0, 1, ...).  OR IGNORE: a row already there is
+** what the statement would write, and without a conflict to abort on, the
+** statement needs no statement journal. */
+static char *add_sql(const mhi_vtab *v){
+  char *sql = sqlite3_mprintf("INSERT OR IGNORE INTO \"%w\".\"%w_bucket\"(band, "
+                              "bucket, id) VALUES", v->schema, v->name);
+  int band;
+  for(band=0; sql && band<v->cfg.bands; band++){
+    char *more = sqlite3_mprintf("%s%s(%d, ?%d, ?1)", sql, band ? "," : "",
+                                 band, band+2);
+    sqlite3_free(sql);
+    sql = more;
+  }
+  return sql;
+}
 
 static const char *const mhi_shadows[] = {"config", "sig", "bucket"};
 
@@ -337,7 +355,8 @@ static int stmts_open(mhi_vtab *v){
     char *sql;
     sqlite3_finalize(v->st[i]);
     v->st[i] = 0;
-    sql = sqlite3_mprintf(stmt_sql[i], v->schema, v->name);
+    sql = stmt_sql[i] ? sqlite3_mprintf(stmt_sql[i], v->schema, v->name)
+                      : add_sql(v);
     if( sql==0 ) return SQLITE_NOMEM;
     rc = sqlite3_prepare_v2(v->db, sql, -1, &v->st[i], 0);
     sqlite3_free(sql);
@@ -992,6 +1011,16 @@ static int item_buckets(mhi_vtab *v, int q, const mhi_item *it, int limit,
   int band, rc = SQLITE_OK;
   *done = 0;
   if( it->sig.d.empty ) return SQLITE_OK;   /* no shingle: no bucket */
+  if( q==Q_INS_BUCKET && limit>=v->cfg.bands ){
+    sqlite3_stmt *st = v->st[Q_ADD_BUCKETS];
+    sqlite3_bind_int64(st, 1, it->id);
+    for(band=0; band<v->cfg.bands; band++){
+      sqlite3_bind_int64(st, band+2, bucket_of(v, &it->sig.d, band));
+    }
+    rc = run(v, st);
+    if( rc==SQLITE_OK ) *done = v->cfg.bands;
+    return rc;
+  }
   for(band=0; rc==SQLITE_OK && band<v->cfg.bands && band<limit; band++){
     sqlite3_bind_int(v->st[q], 1, band);
     sqlite3_bind_int64(v->st[q], 2, bucket_of(v, &it->sig.d, band));
