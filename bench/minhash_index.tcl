@@ -5,7 +5,7 @@
 # in-memory MinHashLSH on the same documents (bench/minhash_index_datasketch.py).
 #
 #   tclsh bench/minhash_index.tcl LIB [-n "100000 1000000"] [-queries Q]
-#         [-cache "default -1000000"] [-dir DIR] [-seed S] [-regen]
+#         [-cache "default -1000000"] [-text-cache "..."] [-dir DIR] [-seed S] [-regen]
 #         [-corpora-dir DIR] [-python PATH] [-datasketch DIR]
 #         [-datasketch-sign-n N] [-keep] [-prepare]
 #
@@ -47,13 +47,14 @@ package require sqlite3
 source [file join [file dirname [info script]] lib.tcl]
 
 proc usage {} {
-  puts stderr "usage: tclsh bench/minhash_index.tcl LIB \[-n \"N...\"\] \[-queries Q\] \[-cache \"default|KIB...\"\] \[-dir DIR\] \[-seed S\] \[-regen\] \[-corpora-dir DIR\] \[-python PATH\] \[-datasketch DIR\] \[-datasketch-sign-n N\] \[-keep\] \[-prepare\]"
+  puts stderr "usage: tclsh bench/minhash_index.tcl LIB \[-n \"N...\"\] \[-queries Q\] \[-cache \"default|KIB...\"\] \[-text-cache \"...\"\] \[-dir DIR\] \[-seed S\] \[-regen\] \[-corpora-dir DIR\] \[-python PATH\] \[-datasketch DIR\] \[-datasketch-sign-n N\] \[-keep\] \[-prepare\]"
   exit 2
 }
 
 set ns {100000 1000000}
 set nq 10000
 set caches {default -1000000}
+set text_caches ""
 set dir /tmp/corpus-bench
 set seed 1
 set regen 0
@@ -63,7 +64,7 @@ set ds_sign_n 100000
 set keep 0
 set prepare_only 0
 set corpora_dir [expr {[info exists env(CORPORA_DIR)] ? $env(CORPORA_DIR) : "/tmp/corpora"}]
-set spec {-n ns -queries nq -cache caches -dir dir -seed seed -regen {regen flag}
+set spec {-n ns -queries nq -cache caches -text-cache text_caches -dir dir -seed seed -regen {regen flag}
           -corpora-dir corpora_dir -python python -datasketch datasketch
           -datasketch-sign-n ds_sign_n -keep {keep flag} -prepare {prepare_only flag}}
 if {[llength [parse_args $argv $spec]]} usage
@@ -74,7 +75,8 @@ foreach v {nq seed ds_sign_n} {
 foreach n $ns {
   if {![string is integer -strict $n] || $n < 1} usage
 }
-foreach c $caches {
+if {$text_caches eq ""} { set text_caches $caches }
+foreach c [concat $caches $text_caches] {
   if {$c ne "default" && ![string is integer -strict $c]} usage
 }
 set ns [lsort -integer -unique $ns]
@@ -427,19 +429,21 @@ foreach n $ns {
       if {$kept_index eq ""} { set kept_index $f } else { file delete $f }
 
       # the index, texts (signed as they go in)
-      set f [file join $dir "mhi-text-$n-[string map {- m} $c].db"]
-      fresh_db $f $c
-      db eval {CREATE VIRTUAL TABLE seen USING minhash_index(threshold=0.8)}
-      set res [timed_load $n {{INSERT INTO seen(rowid, text) SELECT x.id, d.text FROM prep.ix AS x JOIN src.docs AS d ON d.id = x.id WHERE x.k > $lo AND x.k <= $hi}}]
-      iline "index, rowid+text, cache_size $cl" $n $res \
-        [format "%.0f MB/s of text; %s" [expr {$mbn / [lindex $res 0]}] [rss]]
-      keep_chunks "index text $c" $n $res
-      dict set insert_rows "$n index-text $c" [lindex $res 0]
-      set same [db onecolumn {
-        SELECT count(*) FROM seen_sig AS s JOIN prep.ix AS x ON x.id = s.id WHERE x.sig IS NOT s.sig}]
-      if {$same != 0} { puts "   NOTE: $same signatures signed from the text differ from minhash(text)" }
-      db close
-      file delete $f
+      if {$c in $text_caches} {
+        set f [file join $dir "mhi-text-$n-[string map {- m} $c].db"]
+        fresh_db $f $c
+        db eval {CREATE VIRTUAL TABLE seen USING minhash_index(threshold=0.8)}
+        set res [timed_load $n {{INSERT INTO seen(rowid, text) SELECT x.id, d.text FROM prep.ix AS x JOIN src.docs AS d ON d.id = x.id WHERE x.k > $lo AND x.k <= $hi}}]
+        iline "index, rowid+text, cache_size $cl" $n $res \
+          [format "%.0f MB/s of text; %s" [expr {$mbn / [lindex $res 0]}] [rss]]
+        keep_chunks "index text $c" $n $res
+        dict set insert_rows "$n index-text $c" [lindex $res 0]
+        set same [db onecolumn {
+          SELECT count(*) FROM seen_sig AS s JOIN prep.ix AS x ON x.id = s.id WHERE x.sig IS NOT s.sig}]
+        if {$same != 0} { puts "   NOTE: $same signatures signed from the text differ from minhash(text)" }
+        db close
+        file delete $f
+      }
     }
 
     # the baseline: the same signatures and their band keys into plain tables
