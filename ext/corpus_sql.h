@@ -282,4 +282,25 @@ int corpus_tvf_created(corpus_tvf_cursor *c);
 int corpus_vtab_error(sqlite3_vtab *vtab, const char *func, const char *fmt,
                       ...);
 
+/*
+** Virtual tables that keep their state in shadow tables (ngram_index,
+** minhash_index).  corpus_vtab_exec() runs the SQL of a printf format
+** (%w, %q as sqlite3_mprintf).  corpus_vtab_options() joins the arguments
+** of CREATE VIRTUAL TABLE (argv[3..]) into one option string, each
+** argument dequoted ('n=3' or "n=3", or bare), so that a key given twice is
+** an error as everywhere; sqlite3_malloc'd, NULL when out of memory.
+** corpus_vtab_drop_shadows() drops schema.NAME_SUFFIX for each suffix as
+** what it is (a crafted file may hold a view under that name: SQLite passes
+** on no message from xDestroy, so DROP TABLE of a view would fail with a
+** bare "SQL logic error"); corpus_vtab_rename_shadows() renames them for
+** xRename.
+*/
+int corpus_vtab_exec(sqlite3 *db, char **pzErr, const char *fmt, ...);
+char *corpus_vtab_options(int argc, const char *const *argv);
+int corpus_vtab_drop_shadows(sqlite3 *db, const char *schema, const char *name,
+                             const char *const *suffix, int n);
+int corpus_vtab_rename_shadows(sqlite3 *db, const char *schema,
+                               const char *name, const char *zNew,
+                               const char *const *suffix, int n);
+
 #endif /* CORPUS_SQL_H */

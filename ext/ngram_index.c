@@ -374,19 +374,6 @@ typedef struct ngram_cursor {
   int eof;
 } ngram_cursor;
 
-static int exec_fmt(sqlite3 *db, char **pzErr, const char *fmt, ...){
-  va_list ap;
-  char *sql;
-  int rc;
-  va_start(ap, fmt);
-  sql = sqlite3_vmprintf(fmt, ap);
-  va_end(ap);
-  if( sql==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_exec(db, sql, 0, 0, pzErr);
-  sqlite3_free(sql);
-  return rc;
-}
-
 /* A shadow table that cannot be read or written (dropped, altered). */
 static int shadow_error(ngram_vtab *v){
   corpus_vtab_error(&v->base, "ngram_index", "%s is corrupt: %s", v->name,
@@ -413,29 +400,13 @@ static int ngram_option(void *ctx, const char *key, const char *value,
   return -1;
 }
 
-/* An argument of CREATE VIRTUAL TABLE as written: 'n=3' or "n=3" quoted
-** (a doubled quote inside is one), or bare. */
-static char *dequote(const char *z){
-  size_t n = strlen(z), i, j = 0;
-  char q = z[0], *out;
-  if( n<2 || (q!='\'' && q!='"') || z[n-1]!=q ) return sqlite3_mprintf("%s", z);
-  out = sqlite3_malloc64(n);
-  if( out==0 ) return 0;
-  for(i=1; i<n-1; i++){
-    out[j++] = z[i];
-    if( z[i]==q && z[i+1]==q ) i++;
-  }
-  out[j] = 0;
-  return out;
-}
-
 static int ngram_init(sqlite3 *db, void *pAux, int argc,
                       const char *const *argv, sqlite3_vtab **ppVtab,
                       char **pzErr, int create){
   ngram_vtab *v;
   corpus_ngram_config cfg;
   char *corrupt = 0;
-  int rc, i;
+  int rc;
   (void)pAux;
   *ppVtab = 0;
   memset(&cfg, 0, sizeof(cfg));
@@ -444,17 +415,7 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
     /* the arguments are one option list, so that a key given twice (n=3,
     ** n=4) is an error, as everywhere */
     char err[CORPUS_ERRMAX];
-    char *opts = sqlite3_mprintf("");
-    for(i=3; opts && i<argc; i++){
-      char *more = dequote(argv[i]);
-      if( more ){
-        char *joined = sqlite3_mprintf("%s%s%s", opts, i>3 ? ", " : "", more);
-        sqlite3_free(more);
-        more = joined;
-      }
-      sqlite3_free(opts);
-      opts = more;
-    }
+    char *opts = corpus_vtab_options(argc, argv);
     if( opts==0 ) return SQLITE_NOMEM;
     rc = corpus_options_parse(opts, strlen(opts), ngram_option, &cfg, err);
     if( rc==CORPUS_NOMEM ){
@@ -467,7 +428,7 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
       return SQLITE_ERROR;
     }
     sqlite3_free(opts);
-    rc = exec_fmt(db, pzErr,
+    rc = corpus_vtab_exec(db, pzErr,
         "CREATE TABLE \"%w\".\"%w_config\"(k TEXT PRIMARY KEY, v) WITHOUT ROWID;"
         "INSERT INTO \"%w\".\"%w_config\" VALUES ('n', %d), ('format', %d), "
         "('fold', %d), ('short', 0), ('short_items', 0), ('empty_items', 0);"
@@ -547,35 +508,14 @@ static int ngram_disconnect(sqlite3_vtab *pVtab){
   return SQLITE_OK;
 }
 
-/* xDestroy: the shadow tables go too.  SQLite passes on no message from
-** xDestroy, so a crafted file whose NAME_grams is a view would make DROP
-** TABLE fail with a bare "SQL logic error": what holds a shadow table's
-** name is dropped as what it is. */
+/* The shadow tables' suffixes. */
+static const char *const ngram_shadows[] = {"config", "items", "grams"};
+
+/* xDestroy: the shadow tables go too. */
 static int ngram_destroy(sqlite3_vtab *pVtab){
-  static const char *const suffix[] = {"config", "items", "grams"};
   ngram_vtab *v = (ngram_vtab*)pVtab;
-  int i, rc = SQLITE_OK;
-  for(i=0; rc==SQLITE_OK && i<3; i++){
-    sqlite3_stmt *st = 0;
-    char *sql = sqlite3_mprintf("SELECT type FROM \"%w\".sqlite_schema WHERE "
-                                "name = '%q_%s' AND type IN ('table', 'view')",
-                                v->schema, v->name, suffix[i]);
-    char type[8] = "";
-    if( sql==0 ) return SQLITE_NOMEM;
-    rc = sqlite3_prepare_v2(v->db, sql, -1, &st, 0);
-    sqlite3_free(sql);
-    if( rc==SQLITE_OK && sqlite3_step(st)==SQLITE_ROW ){
-      const char *t = (const char*)sqlite3_column_text(st, 0);
-      if( t ) snprintf(type, sizeof(type), "%s", t);
-    }
-    if( rc==SQLITE_OK ) rc = sqlite3_finalize(st);
-    else sqlite3_finalize(st);
-    if( rc==SQLITE_OK && type[0] ){
-      rc = exec_fmt(v->db, 0, "DROP %s \"%w\".\"%w_%s\"",
-                    strcmp(type, "view")==0 ? "VIEW" : "TABLE", v->schema,
-                    v->name, suffix[i]);
-    }
-  }
+  int rc = corpus_vtab_drop_shadows(v->db, v->schema, v->name, ngram_shadows,
+                                    3);
   if( rc==SQLITE_OK ) ngram_disconnect(pVtab);
   return rc;
 }
@@ -1147,12 +1087,8 @@ static int ngram_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
 
 static int ngram_rename(sqlite3_vtab *pVtab, const char *zNew){
   ngram_vtab *v = (ngram_vtab*)pVtab;
-  int rc = exec_fmt(v->db, 0,
-      "ALTER TABLE \"%w\".\"%w_config\" RENAME TO \"%w_config\";"
-      "ALTER TABLE \"%w\".\"%w_items\" RENAME TO \"%w_items\";"
-      "ALTER TABLE \"%w\".\"%w_grams\" RENAME TO \"%w_grams\";",
-      v->schema, v->name, zNew, v->schema, v->name, zNew,
-      v->schema, v->name, zNew);
+  int rc = corpus_vtab_rename_shadows(v->db, v->schema, v->name, zNew,
+                                      ngram_shadows, 3);
   writer_close(v);       /* they name the old tables */
   if( rc==SQLITE_OK ){
     char *name = sqlite3_mprintf("%s", zNew);

@@ -343,6 +343,91 @@ int corpus_vtab_error(sqlite3_vtab *vtab, const char *func, const char *fmt,
   return rc;
 }
 
+/* ---- Virtual tables with shadow tables ------------------------------------- */
+
+int corpus_vtab_exec(sqlite3 *db, char **pzErr, const char *fmt, ...){
+  va_list ap;
+  char *sql;
+  int rc;
+  va_start(ap, fmt);
+  sql = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  if( sql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_exec(db, sql, 0, 0, pzErr);
+  sqlite3_free(sql);
+  return rc;
+}
+
+/* An argument as written: quoted by ' or " (a doubled quote inside is
+** one), or bare. */
+static char *vtab_dequote(const char *z){
+  size_t n = strlen(z), i, j = 0;
+  char q = z[0], *out;
+  if( n<2 || (q!='\'' && q!='"') || z[n-1]!=q ) return sqlite3_mprintf("%s", z);
+  out = sqlite3_malloc64(n);
+  if( out==0 ) return 0;
+  for(i=1; i<n-1; i++){
+    out[j++] = z[i];
+    if( z[i]==q && z[i+1]==q ) i++;
+  }
+  out[j] = 0;
+  return out;
+}
+
+char *corpus_vtab_options(int argc, const char *const *argv){
+  char *opts = sqlite3_mprintf("");
+  int i;
+  for(i=3; opts && i<argc; i++){
+    char *more = vtab_dequote(argv[i]);
+    if( more ){
+      char *joined = sqlite3_mprintf("%s%s%s", opts, i>3 ? ", " : "", more);
+      sqlite3_free(more);
+      more = joined;
+    }
+    sqlite3_free(opts);
+    opts = more;
+  }
+  return opts;
+}
+
+int corpus_vtab_drop_shadows(sqlite3 *db, const char *schema, const char *name,
+                             const char *const *suffix, int n){
+  int i, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<n; i++){
+    sqlite3_stmt *st = 0;
+    char *sql = sqlite3_mprintf("SELECT type FROM \"%w\".sqlite_schema WHERE "
+                                "name = '%q_%s' AND type IN ('table', 'view')",
+                                schema, name, suffix[i]);
+    char type[8] = "";
+    if( sql==0 ) return SQLITE_NOMEM;
+    rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
+    sqlite3_free(sql);
+    if( rc==SQLITE_OK && sqlite3_step(st)==SQLITE_ROW ){
+      const char *t = (const char*)sqlite3_column_text(st, 0);
+      if( t ) snprintf(type, sizeof(type), "%s", t);
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(st);
+    else sqlite3_finalize(st);
+    if( rc==SQLITE_OK && type[0] ){
+      rc = corpus_vtab_exec(db, 0, "DROP %s \"%w\".\"%w_%s\"",
+                            strcmp(type, "view")==0 ? "VIEW" : "TABLE", schema,
+                            name, suffix[i]);
+    }
+  }
+  return rc;
+}
+
+int corpus_vtab_rename_shadows(sqlite3 *db, const char *schema,
+                               const char *name, const char *zNew,
+                               const char *const *suffix, int n){
+  int i, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<n; i++){
+    rc = corpus_vtab_exec(db, 0, "ALTER TABLE \"%w\".\"%w_%s\" RENAME TO "
+                          "\"%w_%s\"", schema, name, suffix[i], zNew, suffix[i]);
+  }
+  return rc;
+}
+
 /* ---- The skeleton of a table-valued function ------------------------------ */
 
 typedef struct tvf_vtab {
