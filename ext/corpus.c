@@ -15,6 +15,7 @@ static const area_register areas[] = {
   corpus_hash_register,
   corpus_minhash_register,
   corpus_lsh_register,
+  corpus_minhash_index_register,
   corpus_cluster_register,
   corpus_files_register,
   corpus_quality_register,

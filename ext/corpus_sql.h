@@ -80,6 +80,7 @@ int corpus_quality_register(sqlite3 *db, char **pzErr);
 int corpus_classify_register(sqlite3 *db, char **pzErr);
 int corpus_prompt_register(sqlite3 *db, char **pzErr);
 int corpus_ngram_index_register(sqlite3 *db, char **pzErr);
+int corpus_minhash_index_register(sqlite3 *db, char **pzErr);
 int corpus_decontam_register(sqlite3 *db, char **pzErr);
 int corpus_jsonl_register(sqlite3 *db, char **pzErr);
 int corpus_url_register(sqlite3 *db, char **pzErr);
@@ -302,5 +303,32 @@ int corpus_vtab_drop_shadows(sqlite3 *db, const char *schema, const char *name,
 int corpus_vtab_rename_shadows(sqlite3 *db, const char *schema,
                                const char *name, const char *zNew,
                                const char *const *suffix, int n);
+
+/*
+** The transaction state of such a table.  A write that fails midway is
+** undone by the table; when the undo fails too (an interrupt still pending,
+** a crafted trigger), the transaction must not commit: corpus_txn_break()
+** marks it, xSync refuses while it is marked, and a rollback past the
+** point where it happened (ROLLBACK, or ROLLBACK TO a savepoint opened
+** before it, which SQLite also does for a failed statement) clears it.
+** The module's xBegin, xCommit and xRollback call corpus_txn_end(), its
+** xSavepoint, xRelease and xRollbackTo the functions of those names.
+*/
+typedef struct corpus_vtab_txn {
+  int broken;         /* a write could not be undone */
+  int level;          /* the innermost savepoint open, -1 for none */
+  int broken_at;      /* the innermost savepoint open when it happened */
+} corpus_vtab_txn;
+void corpus_txn_end(corpus_vtab_txn *t);
+void corpus_txn_break(corpus_vtab_txn *t);
+void corpus_txn_savepoint(corpus_vtab_txn *t, int i);
+void corpus_txn_release(corpus_vtab_txn *t, int i);
+void corpus_txn_rollback_to(corpus_vtab_txn *t, int i);
+
+/* A rowid given to a virtual table (xFilter's rowid = ?, xUpdate's new
+** rowid): an INTEGER, or a REAL or TEXT that is an integer's value (1.0,
+** '20'), as an ordinary table takes them.  Returns 1 with *out set, 0 when
+** the value is no integer. */
+int corpus_vtab_rowid(sqlite3_value *v, sqlite3_int64 *out);
 
 #endif /* CORPUS_SQL_H */

@@ -25,6 +25,7 @@
 ** keys are lsh_bands()'s: bucket = xxh3 of the band's rows, seeded by the
 ** band number.
 */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,10 +62,13 @@ static int mhi_option(void *ctx, const char *key, const char *value,
   long long v;
   int k;
   if( strcmp(key, "threshold")==0 ){
-    if( corpus_option_double(key, value, 0, 1, &c->threshold, err) ) return -1;
-    if( c->threshold<=0 ){
-      snprintf(err, CORPUS_ERRMAX, "threshold must be in (0, 1], got %g",
-               c->threshold);
+    if( corpus_option_double(key, value, -INFINITY, INFINITY, &c->threshold,
+                             err) ){
+      return -1;
+    }
+    if( !(c->threshold>0 && c->threshold<=1) ){
+      snprintf(err, CORPUS_ERRMAX, "threshold must be in (0, 1], got %.40s",
+               value);
       return -1;
     }
     return 0;
@@ -105,6 +109,11 @@ static int mhi_option(void *ctx, const char *key, const char *value,
 ** recall), and verify=exact's need of texts.  Message into err. */
 static int mhi_config_check(mhi_config *c, char *err){
   int n = c->params.num_perm;
+  if( c->bands>n || c->rows>n ){
+    snprintf(err, CORPUS_ERRMAX, "%s must be 1..%d (num_perm), got %d",
+             c->bands>n ? "bands" : "rows", n, c->bands>n ? c->bands : c->rows);
+    return -1;
+  }
   if( c->bands==0 && c->rows==0 ){
     double fp, fn;
     corpus_lsh_params(c->threshold, n, 0.05, 0.95, &c->bands, &c->rows, &fp,
@@ -127,9 +136,10 @@ static int mhi_config_check(mhi_config *c, char *err){
   return 0;
 }
 
-/* A config value for an error message: 'text' quoted, a number as it is. */
-static char *value_text(sqlite3_stmt *st, int i){
-  switch( sqlite3_column_type(st, i) ){
+/* A value for an error message: 'text' quoted, a number as it is; type is
+** its type as read first (sqlite3_column_text() converts a BLOB). */
+static char *value_text(sqlite3_stmt *st, int i, int type){
+  switch( type ){
     case SQLITE_NULL: return sqlite3_mprintf("NULL");
     case SQLITE_BLOB: return sqlite3_mprintf("a BLOB");
     case SQLITE_TEXT:
@@ -154,9 +164,10 @@ static int config_value(mhi_config *c, int key, sqlite3_stmt *st,
       if( t!=SQLITE_INTEGER || i!=MHI_FORMAT ) *want = "1";
       break;
     case 1: {
-      const char *z = (const char*)sqlite3_column_text(st, 1);
+      const char *z = t==SQLITE_TEXT ? (const char*)sqlite3_column_text(st, 1)
+                                     : 0;
       int rc;
-      if( t!=SQLITE_TEXT ){ *want = "minhash() options"; break; }
+      if( z==0 ){ *want = "minhash() options"; break; }
       rc = corpus_options_parse(z, strlen(z), corpus_minhash_option, &c->params,
                                 err);
       if( rc==CORPUS_NOMEM ) return rc;
@@ -181,8 +192,9 @@ static int config_value(mhi_config *c, int key, sqlite3_stmt *st,
       *(key==5 ? &c->store_text : &c->unique) = (int)i;
       break;
     default: {
-      const char *z = (const char*)sqlite3_column_text(st, 1);
-      if( t!=SQLITE_TEXT || (strcmp(z, "minhash")!=0 && strcmp(z, "exact")!=0) ){
+      const char *z = t==SQLITE_TEXT ? (const char*)sqlite3_column_text(st, 1)
+                                     : 0;
+      if( z==0 || (strcmp(z, "minhash")!=0 && strcmp(z, "exact")!=0) ){
         *want = "'minhash' or 'exact'";
       }else{
         c->exact = z[0]=='e';
@@ -208,13 +220,17 @@ static int config_read(sqlite3 *db, const char *schema, const char *name,
   rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
   sqlite3_free(sql);
   if( rc ){
+    /* no table (or not one to read): corrupt; locked or busy: not */
     if( rc==SQLITE_NOMEM ) return rc;
-    *err = sqlite3_mprintf("%s is corrupt: %s", name, sqlite3_errmsg(db));
-    return *err ? SQLITE_CORRUPT_VTAB : SQLITE_NOMEM;
+    *err = rc==SQLITE_ERROR
+           ? sqlite3_mprintf("%s is corrupt: %s", name, sqlite3_errmsg(db))
+           : sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    if( *err==0 ) return SQLITE_NOMEM;
+    return rc==SQLITE_ERROR ? SQLITE_CORRUPT_VTAB : rc;
   }
   while( (rc = sqlite3_step(st))==SQLITE_ROW ){
     const char *k = (const char*)sqlite3_column_text(st, 0), *want = 0;
-    int key;
+    int key, vtype = sqlite3_column_type(st, 1);
     if( k==0 ) k = "";
     for(key=0; key<NKEY && strcmp(k, config_keys[key])!=0; key++){}
     if( key==NKEY ){
@@ -234,7 +250,7 @@ static int config_read(sqlite3 *db, const char *schema, const char *name,
       break;
     }
     if( want ){
-      char *got = value_text(st, 1);
+      char *got = value_text(st, 1, vtype);
       *err = sqlite3_mprintf("%s_config is corrupt: %s must be %s, got %s%s%s",
                              name, k, want, got ? got : "?", msg[0] ? ": " : "",
                              msg);
@@ -242,13 +258,18 @@ static int config_read(sqlite3 *db, const char *schema, const char *name,
       break;
     }
   }
-  sqlite3_finalize(st);
-  if( rc==SQLITE_NOMEM ) return rc;
-  if( *err ) return SQLITE_CORRUPT_VTAB;
-  if( rc!=SQLITE_DONE ){
-    *err = sqlite3_mprintf("%s is corrupt: %s", name, sqlite3_errmsg(db));
-    return *err ? SQLITE_CORRUPT_VTAB : SQLITE_NOMEM;
+  if( rc==SQLITE_NOMEM || *err ){
+    sqlite3_finalize(st);
+    return *err ? SQLITE_CORRUPT_VTAB : rc;
   }
+  if( rc!=SQLITE_DONE ){
+    /* reading failed (interrupted, locked, an I/O error): not corruption */
+    rc = sqlite3_finalize(st);
+    if( rc==SQLITE_NOMEM ) return rc;
+    *err = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    return *err ? (rc ? rc : SQLITE_ERROR) : SQLITE_NOMEM;
+  }
+  sqlite3_finalize(st);
   if( seen!=(1<<NKEY)-1 ){
     int key;
     for(key=0; seen & (1<<key); key++){}
@@ -272,7 +293,7 @@ static int config_read(sqlite3 *db, const char *schema, const char *name,
 ** schema stays the same (a shadow table dropped or altered is then an
 ** error before anything is written). */
 enum { Q_GET, Q_GET_SIG, Q_INS_ROW, Q_DEL_ROW, Q_INS_BUCKET, Q_DEL_BUCKET,
-       Q_FIND, Q_HAS_BUCKET, NSTMT };
+       Q_FIND, Q_HAS_BUCKET, Q_ADD_BUCKETS, NSTMT };
 static const char *const stmt_sql[NSTMT] = {
   "SELECT sig, text FROM \"%w\".\"%w_sig\" WHERE id = ?1",
   "SELECT sig FROM \"%w\".\"%w_sig\" WHERE id = ?1",
@@ -283,6 +304,7 @@ static const char *const stmt_sql[NSTMT] = {
   "SELECT id FROM \"%w\".\"%w_bucket\" WHERE band = ?1 AND bucket = ?2",
   "SELECT 1 FROM \"%w\".\"%w_bucket\" WHERE band = ?1 AND bucket = ?2 AND "
   "id = ?3",
+  0,      /* Q_ADD_BUCKETS: every band's row of one id, made by add_sql() */
 };
 
 typedef struct mhi_vtab {
@@ -296,9 +318,25 @@ typedef struct mhi_vtab {
   sqlite3_stmt *st[NSTMT];
   sqlite3_stmt *version;
   int cookie;
-  int broken;         /* a write failed midway and its undo failed too: the
-                      ** transaction must not commit (xSync refuses) */
+  corpus_vtab_txn txn;    /* whether the transaction may commit */
 } mhi_vtab;
+
+/* The INSERT of every bucket row of an id in one statement (?1 the id, ?2
+** ... the buckets of bands 0, 1, ...).  OR IGNORE: a row already there is
+** what the statement would write, and without a conflict to abort on, the
+** statement needs no statement journal. */
+static char *add_sql(const mhi_vtab *v){
+  char *sql = sqlite3_mprintf("INSERT OR IGNORE INTO \"%w\".\"%w_bucket\"(band, "
+                              "bucket, id) VALUES", v->schema, v->name);
+  int band;
+  for(band=0; sql && band<v->cfg.bands; band++){
+    char *more = sqlite3_mprintf("%s%s(%d, ?%d, ?1)", sql, band ? "," : "",
+                                 band, band+2);
+    sqlite3_free(sql);
+    sql = more;
+  }
+  return sql;
+}
 
 static const char *const mhi_shadows[] = {"config", "sig", "bucket"};
 
@@ -337,7 +375,8 @@ static int stmts_open(mhi_vtab *v){
     char *sql;
     sqlite3_finalize(v->st[i]);
     v->st[i] = 0;
-    sql = sqlite3_mprintf(stmt_sql[i], v->schema, v->name);
+    sql = stmt_sql[i] ? sqlite3_mprintf(stmt_sql[i], v->schema, v->name)
+                      : add_sql(v);
     if( sql==0 ) return SQLITE_NOMEM;
     rc = sqlite3_prepare_v2(v->db, sql, -1, &v->st[i], 0);
     sqlite3_free(sql);
@@ -406,6 +445,12 @@ static int mhi_init(sqlite3 *db, void *pAux, int argc, const char *const *argv,
   }else{
     rc = config_read(db, argv[1], argv[2], &cfg, &corrupt);
     if( rc==SQLITE_NOMEM ) return rc;
+    if( rc && rc!=SQLITE_CORRUPT_VTAB ){
+      /* locked, busy, interrupted: this use fails, the next connects */
+      *pzErr = corpus_sql_utf8(sqlite3_mprintf(MHI ": %s", corrupt));
+      sqlite3_free(corrupt);
+      return rc;
+    }
   }
   decl = sqlite3_mprintf("CREATE TABLE x(text, sig, similarity, jaccard, "
                          "\"%w\" HIDDEN)", argv[2]);
@@ -419,6 +464,7 @@ static int mhi_init(sqlite3 *db, void *pAux, int argc, const char *const *argv,
   if( v==0 ){ sqlite3_free(corrupt); return SQLITE_NOMEM; }
   memset(v, 0, sizeof(*v));
   v->db = db;
+  corpus_txn_end(&v->txn);
   v->cfg = cfg;
   v->corrupt = corrupt;
   v->schema = sqlite3_mprintf("%s", argv[1]);
@@ -783,8 +829,10 @@ static int match_filter(mhi_cursor *c, int idxNum, sqlite3_value *q){
   rc = candidates(v, &s.d, &c->cand, &c->ncand);
   sig_free(&s);
   if( rc ) return rc;
-  if( idxNum & IDX_SIM_DESC ) qsort(c->cand, c->ncand, sizeof(mhi_cand), cmp_sim_desc);
-  if( idxNum & IDX_SIM_ASC ) qsort(c->cand, c->ncand, sizeof(mhi_cand), cmp_sim_asc);
+  if( c->ncand>1 && (idxNum & (IDX_SIM_DESC|IDX_SIM_ASC)) ){
+    qsort(c->cand, c->ncand, sizeof(mhi_cand),
+          (idxNum & IDX_SIM_DESC) ? cmp_sim_desc : cmp_sim_asc);
+  }
   if( t==SQLITE_TEXT && v->cfg.store_text ){
     c->query = sqlite3_value_dup(q);
     if( c->query==0 ) return SQLITE_NOMEM;
@@ -813,9 +861,11 @@ static int mhi_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   sqlite3_free(sql);
   if( rc ) return db_error(v, rc);
   if( idxNum==IDX_ROWID ){
-    /* a rowid that is no integer (1.5, 'x') finds nothing, as in a table */
-    if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER ) return SQLITE_OK;
-    sqlite3_bind_value(c->scan, 1, argv[0]);
+    /* a rowid that is no integer (1.5, 'x') finds nothing, as in a table;
+    ** 1.0 and '1' find row 1 */
+    sqlite3_int64 id;
+    if( !corpus_vtab_rowid(argv[0], &id) ) return SQLITE_OK;
+    sqlite3_bind_int64(c->scan, 1, id);
   }
   c->eof = 0;
   rc = sqlite3_step(c->scan);
@@ -916,6 +966,8 @@ typedef struct mhi_item {
   mhi_sig sig;
   char *text;           /* NUL-terminated copy, or NULL: no text stored */
   size_t ntext;
+  int bad;              /* its stored sig is no signature of the index's:
+                        ** sig.z holds its bytes, sig.d nothing */
 } mhi_item;
 
 static void item_free(mhi_item *it){
@@ -933,8 +985,12 @@ static int item_set_text(mhi_item *it, const char *z, size_t n){
   return SQLITE_OK;
 }
 
-/* Reads row id into it; *found 0 when there is none. */
-static int item_load(mhi_vtab *v, sqlite3_int64 id, mhi_item *it, int *found){
+/* Reads row id into it; *found 0 when there is none.  A row whose stored
+** signature is not one of the index's is an error, or, with lenient (a row
+** to remove), loaded with bad set: so that it can be deleted (its bucket
+** rows, which cannot be known, are left to 'rebuild'). */
+static int item_load(mhi_vtab *v, sqlite3_int64 id, mhi_item *it, int *found,
+                     int lenient){
   sqlite3_stmt *st = v->st[Q_GET];
   int rc = SQLITE_OK;
   memset(it, 0, sizeof(*it));
@@ -948,14 +1004,19 @@ static int item_load(mhi_vtab *v, sqlite3_int64 id, mhi_item *it, int *found){
     *found = 1;
     snprintf(what, sizeof(what), "the signature of row %lld", (long long)id);
     if( sig_check(v, what, z, n, &it->sig.d, err) ){
-      corpus_vtab_error(&v->base, MHI, "%s is corrupt: %s", v->name, err);
-      rc = SQLITE_CORRUPT_VTAB;
-    }else if( (it->sig.z = corpus_realloc(0, n))==0 ){
+      it->bad = 1;
+      memset(&it->sig.d, 0, sizeof(it->sig.d));
+      if( !lenient ){
+        corpus_vtab_error(&v->base, MHI, "%s is corrupt: %s", v->name, err);
+        rc = SQLITE_CORRUPT_VTAB;
+      }
+    }
+    if( rc==SQLITE_OK && (it->sig.z = corpus_realloc(0, n ? n : 1))==0 ){
       rc = SQLITE_NOMEM;
-    }else{
-      memcpy(it->sig.z, z, n);
+    }else if( rc==SQLITE_OK ){
+      if( n ) memcpy(it->sig.z, z, n);
       it->sig.n = n;
-      corpus_minhash_decode(it->sig.z, n, &it->sig.d, err);
+      if( !it->bad ) corpus_minhash_decode(it->sig.z, n, &it->sig.d, err);
       if( sqlite3_column_type(st, 1)!=SQLITE_NULL ){
         const char *t = (const char*)sqlite3_column_text(st, 1);
         if( t==0 ) rc = SQLITE_NOMEM;
@@ -991,7 +1052,18 @@ static int item_buckets(mhi_vtab *v, int q, const mhi_item *it, int limit,
                         int *done){
   int band, rc = SQLITE_OK;
   *done = 0;
-  if( it->sig.d.empty ) return SQLITE_OK;   /* no shingle: no bucket */
+  /* no shingle: no bucket; a bad signature: none known */
+  if( it->sig.d.empty || it->bad ) return SQLITE_OK;
+  if( q==Q_INS_BUCKET && limit>=v->cfg.bands ){
+    sqlite3_stmt *st = v->st[Q_ADD_BUCKETS];
+    sqlite3_bind_int64(st, 1, it->id);
+    for(band=0; band<v->cfg.bands; band++){
+      sqlite3_bind_int64(st, band+2, bucket_of(v, &it->sig.d, band));
+    }
+    rc = run(v, st);
+    if( rc==SQLITE_OK ) *done = v->cfg.bands;
+    return rc;
+  }
   for(band=0; rc==SQLITE_OK && band<v->cfg.bands && band<limit; band++){
     sqlite3_bind_int(v->st[q], 1, band);
     sqlite3_bind_int64(v->st[q], 2, bucket_of(v, &it->sig.d, band));
@@ -1055,7 +1127,7 @@ static int set_broken(mhi_vtab *v, int rc, const char *first){
   v->base.zErrMsg = corpus_sql_utf8(sqlite3_mprintf(MHI ": %s; undoing the "
       "write failed too (%s): the transaction cannot commit",
       first ? first : sqlite3_errstr(rc), sqlite3_errmsg(v->db)));
-  v->broken = 1;
+  corpus_txn_break(&v->txn);
   return rc==SQLITE_INTERRUPT ? rc : SQLITE_CORRUPT_VTAB;
 }
 
@@ -1098,7 +1170,7 @@ static int command_exec(mhi_vtab *v, const char *fmt){
                             v->name);
   if( rc && rc!=SQLITE_NOMEM ){
     rc = db_error(v, rc);
-    if( rc!=SQLITE_INTERRUPT ) v->broken = 1;
+    if( rc!=SQLITE_INTERRUPT ) corpus_txn_break(&v->txn);
   }
   return rc;
 }
@@ -1137,7 +1209,13 @@ static int check_sigs(mhi_vtab *v, int recompute, sqlite3_int64 *nrow){
     char err[MHI_ERRMAX], what[64];
     corpus_minhash_sig d;
     (*nrow)++;
-    if( upd && sqlite3_column_type(st, 2)==SQLITE_TEXT ) continue;
+    if( upd && sqlite3_column_type(st, 2)!=SQLITE_TEXT ){
+      rc = corpus_vtab_error(&v->base, MHI, "row %lld has no text "
+                             "(store_text=on): delete it, or set its text",
+                             (long long)id);
+      break;
+    }
+    if( upd ) continue;
     snprintf(what, sizeof(what), "the signature of row %lld", (long long)id);
     if( sig_check(v, what, sqlite3_column_blob(st, 1),
                   (size_t)sqlite3_column_bytes(st, 1), &d, err) ){
@@ -1157,7 +1235,7 @@ static int check_sigs(mhi_vtab *v, int recompute, sqlite3_int64 *nrow){
       sqlite3_bind_int64(upd, 1, sqlite3_column_int64(st, 0));
       sqlite3_bind_blob64(upd, 2, s.z, s.n, SQLITE_STATIC);
       rc = run(v, upd);
-      if( rc && rc!=SQLITE_INTERRUPT ) v->broken = 1;
+      if( rc && rc!=SQLITE_INTERRUPT ) corpus_txn_break(&v->txn);
     }
     sig_free(&s);
   }
@@ -1201,7 +1279,7 @@ static int write_buckets(mhi_vtab *v, sqlite3_int64 nrow){
       sqlite3_bind_int64(v->st[Q_INS_BUCKET], 3, e[i].id);
       rc = run(v, v->st[Q_INS_BUCKET]);
     }
-    if( rc && rc!=SQLITE_INTERRUPT && rc!=SQLITE_NOMEM ) v->broken = 1;
+    if( rc && rc!=SQLITE_INTERRUPT && rc!=SQLITE_NOMEM ) corpus_txn_break(&v->txn);
   }
   sqlite3_finalize(st);
   corpus_free(e);
@@ -1215,7 +1293,7 @@ static int rebuild(mhi_vtab *v, int recompute){
   int rc = check_sigs(v, recompute, &nrow);
   if( rc==SQLITE_OK ) rc = write_buckets(v, nrow);
   /* an interrupt or out of memory midway: the rows deleted are not back */
-  if( rc==SQLITE_INTERRUPT || rc==SQLITE_NOMEM ) v->broken = 1;
+  if( rc==SQLITE_INTERRUPT || rc==SQLITE_NOMEM ) corpus_txn_break(&v->txn);
   return rc;
 }
 
@@ -1232,20 +1310,37 @@ static int check_rows(mhi_vtab *v, sqlite3_int64 *expected){
   *expected = 0;
   while( rc==SQLITE_OK && sqlite3_step(st)==SQLITE_ROW ){
     sqlite3_int64 id = sqlite3_column_int64(st, 0);
+    int ttext = sqlite3_column_type(st, 2);
     char err[MHI_ERRMAX], what[64];
     corpus_minhash_sig d;
     int band;
+    /* a NAME_sig made again without its INTEGER PRIMARY KEY may hold any */
+    if( sqlite3_column_type(st, 0)!=SQLITE_INTEGER ){
+      char *got = value_text(st, 0, sqlite3_column_type(st, 0));
+      rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: %s_sig "
+                             "holds a row whose id is %s, not an INTEGER",
+                             v->name, got ? got : "?");
+      sqlite3_free(got);
+      break;
+    }
     snprintf(what, sizeof(what), "the signature of row %lld", (long long)id);
+    if( sqlite3_column_type(st, 1)!=SQLITE_BLOB ){
+      rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: %s is "
+                             "%s, not a BLOB", what, corpus_type_name(
+                             sqlite3_column_type(st, 1)));
+      break;
+    }
     if( sig_check(v, what, sqlite3_column_blob(st, 1),
                   (size_t)sqlite3_column_bytes(st, 1), &d, err) ){
       rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: %s", err);
       break;
     }
-    if( v->cfg.store_text != (sqlite3_column_type(st, 2)==SQLITE_TEXT) ){
+    if( v->cfg.store_text ? ttext!=SQLITE_TEXT : ttext!=SQLITE_NULL ){
       rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: row %lld "
-                             "%s", (long long)id, v->cfg.store_text
-                             ? "has no text (store_text=on)"
-                             : "holds a text (store_text=off)");
+                             "%s", (long long)id,
+                             !v->cfg.store_text ? "holds a text (store_text=off)"
+                             : ttext==SQLITE_NULL ? "has no text (store_text=on)"
+                             : "has a text that is not TEXT");
       break;
     }
     if( v->cfg.store_text ){
@@ -1275,7 +1370,10 @@ static int check_rows(mhi_vtab *v, sqlite3_int64 *expected){
       /* missing: or there under another bucket */
       sqlite3_bind_int(band_of, 1, band);
       sqlite3_bind_int64(band_of, 2, id);
-      if( sqlite3_step(band_of)==SQLITE_ROW ){
+      found = sqlite3_step(band_of);
+      if( found!=SQLITE_ROW && found!=SQLITE_DONE ){
+        rc = db_error(v, sqlite3_reset(band_of));
+      }else if( found==SQLITE_ROW ){
         rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: the "
             "bucket row of row %lld for band %d holds bucket %lld; its "
             "signature gives %lld", (long long)id, band,
@@ -1300,15 +1398,16 @@ static int find_orphan(mhi_vtab *v){
   sqlite3_stmt *st = 0;
   int rc = prepare(v, "SELECT band, bucket, id FROM \"%w\".\"%w_bucket\"", &st);
   while( rc==SQLITE_OK && sqlite3_step(st)==SQLITE_ROW ){
+    int t0 = sqlite3_column_type(st, 0), t1 = sqlite3_column_type(st, 1);
+    int t2 = sqlite3_column_type(st, 2);
     sqlite3_int64 band = sqlite3_column_int64(st, 0);
     sqlite3_int64 id = sqlite3_column_int64(st, 2);
     corpus_minhash_sig d;
     int found;
-    if( sqlite3_column_type(st, 0)!=SQLITE_INTEGER
-     || sqlite3_column_type(st, 1)!=SQLITE_INTEGER
-     || sqlite3_column_type(st, 2)!=SQLITE_INTEGER
+    if( t0!=SQLITE_INTEGER || t1!=SQLITE_INTEGER || t2!=SQLITE_INTEGER
      || band<0 || band>=v->cfg.bands ){
-      char *b = value_text(st, 0), *k = value_text(st, 1), *i = value_text(st, 2);
+      char *b = value_text(st, 0, t0), *k = value_text(st, 1, t1);
+      char *i = value_text(st, 2, t2);
       rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: %s_bucket "
                              "holds a row (band %s, bucket %s, id %s) that is "
                              "no bucket of a row", v->name, b ? b : "?",
@@ -1330,7 +1429,10 @@ static int find_orphan(mhi_vtab *v){
     }
     sqlite3_reset(v->st[Q_GET_SIG]);
   }
-  sqlite3_finalize(st);
+  {
+    int frc = sqlite3_finalize(st);
+    if( rc==SQLITE_OK && frc ) rc = db_error(v, frc);
+  }
   return rc;
 }
 
@@ -1341,21 +1443,31 @@ static int integrity_check(mhi_vtab *v){
   char *err = 0;
   int rc = config_read(v->db, v->schema, v->name, &cfg, &err);
   if( rc ){
-    if( err ) corpus_vtab_error(&v->base, MHI, "integrity-check failed: %s", err);
+    if( err ){
+      corpus_vtab_error(&v->base, MHI, "%s%s", rc==SQLITE_CORRUPT_VTAB
+                        ? "integrity-check failed: " : "", err);
+    }
     sqlite3_free(err);
     return rc;
   }
   if( cfg.bands!=v->cfg.bands || cfg.rows!=v->cfg.rows
+   || cfg.threshold!=v->cfg.threshold || cfg.store_text!=v->cfg.store_text
+   || cfg.unique!=v->cfg.unique || cfg.exact!=v->cfg.exact
    || !corpus_minhash_same_params(&cfg.params, &v->cfg.params) ){
     return corpus_vtab_error(&v->base, MHI, "integrity-check failed: %s_config "
                              "changed since the table was opened", v->name);
   }
   rc = check_rows(v, &expected);
   if( rc==SQLITE_OK ){
-    rc = prepare(v, "SELECT count(*) FROM \"%w\".\"%w_bucket\"", &st);
+    rc = prepare(v, "SELECT count(*), count(*) FILTER (WHERE typeof(band) <> "
+                 "'integer' OR typeof(bucket) <> 'integer' OR typeof(id) <> "
+                 "'integer') FROM \"%w\".\"%w_bucket\"", &st);
   }
   if( rc==SQLITE_OK && sqlite3_step(st)==SQLITE_ROW ){
     rows = sqlite3_column_int64(st, 0);
+    /* a row of another type (band 0.0, id '1') is found by the seeks of
+    ** part 1 as the integer it equals: counted apart */
+    if( sqlite3_column_int64(st, 1)>0 ) rows = -1;
   }
   if( st && sqlite3_finalize(st)!=SQLITE_OK && rc==SQLITE_OK ){
     rc = db_error(v, sqlite3_errcode(v->db));
@@ -1374,14 +1486,21 @@ static int integrity_check(mhi_vtab *v){
 
 static int command(mhi_vtab *v, sqlite3_value *val){
   const char *cmd = (const char*)sqlite3_value_text(val);
+  int rc;
   if( sqlite3_value_type(val)!=SQLITE_TEXT || cmd==0 ) cmd = "";
   if( strcmp(cmd, "integrity-check")==0 ) return integrity_check(v);
-  if( strcmp(cmd, "rebuild")==0 ) return rebuild(v, 1);
-  if( strcmp(cmd, "optimize")==0 ) return rebuild(v, 0);
-  if( strcmp(cmd, "delete-all")==0 ){
-    int rc = command_exec(v, "DELETE FROM \"%w\".\"%w_bucket\";"
-                             "DELETE FROM \"%w\".\"%w_sig\"");
-    if( rc==SQLITE_INTERRUPT ) v->broken = 1;
+  if( strcmp(cmd, "rebuild")==0 || strcmp(cmd, "optimize")==0
+   || strcmp(cmd, "delete-all")==0 ){
+    if( cmd[0]=='d' ){
+      rc = command_exec(v, "DELETE FROM \"%w\".\"%w_bucket\";"
+                           "DELETE FROM \"%w\".\"%w_sig\"");
+      if( rc==SQLITE_INTERRUPT ) corpus_txn_break(&v->txn);
+    }else{
+      rc = rebuild(v, cmd[0]=='r');
+    }
+    /* SQLITE_CONSTRAINT would mean nothing was written, and OR IGNORE
+    ** would report success: a trigger's RAISE midway is an error */
+    if( (rc&0xff)==SQLITE_CONSTRAINT ) rc = SQLITE_ERROR;
     return rc;
   }
   return corpus_vtab_error(&v->base, MHI, "unknown command '%.40s' (valid: "
@@ -1392,42 +1511,44 @@ static int command(mhi_vtab *v, sqlite3_value *val){
 
 /* ---- xUpdate ------------------------------------------------------------ */
 
-/* A column's value in xUpdate, or NULL when an UPDATE leaves it. */
-static sqlite3_value *given(sqlite3_value *val){
-  if( sqlite3_value_nochange(val) ) return 0;
-  return sqlite3_value_type(val)==SQLITE_NULL ? 0 : val;
+/* A column of the new row in xUpdate: given a value, given NULL, or left
+** as it was by an UPDATE that does not SET it. */
+enum { COL_LEFT, COL_NULL, COL_VALUE };
+static int col_state(sqlite3_value *val){
+  if( sqlite3_value_nochange(val) ) return COL_LEFT;
+  return sqlite3_value_type(val)==SQLITE_NULL ? COL_NULL : COL_VALUE;
 }
 
-/* The new row's signature and text from the text and sig columns (the old
-** row's where an UPDATE leaves them).  With a text, the signature is its
+/* The new row's signature and text from the text and sig columns, the old
+** row's where an UPDATE leaves them.  With a text, the signature is its
 ** minhash, and a sig given too must be that; a sig alone is checked against
-** the index's parameters. */
+** the index's parameters; with store_text=on a row needs its text. */
 static int new_row(mhi_vtab *v, sqlite3_value *text, sqlite3_value *sig,
                    const mhi_item *old, mhi_item *it){
+  int ts = col_state(text), ss = col_state(sig), rc;
   const char *z = 0;
   size_t n = 0;
-  int rc;
-  if( text && sqlite3_value_type(text)!=SQLITE_TEXT ){
+  if( ts==COL_VALUE && sqlite3_value_type(text)!=SQLITE_TEXT ){
     return corpus_vtab_error(&v->base, MHI, "text must be TEXT, got %s",
                              corpus_type_name(sqlite3_value_type(text)));
   }
-  if( sig && sqlite3_value_type(sig)!=SQLITE_BLOB ){
+  if( ss==COL_VALUE && sqlite3_value_type(sig)!=SQLITE_BLOB ){
     return corpus_vtab_error(&v->base, MHI, "sig must be a minhash signature "
                              "BLOB, got %s",
                              corpus_type_name(sqlite3_value_type(sig)));
   }
-  if( text ){
+  if( ts==COL_VALUE ){
     z = (const char*)sqlite3_value_text(text);
     n = (size_t)sqlite3_value_bytes(text);
     if( z==0 ) return SQLITE_NOMEM;
-  }else if( old && old->text && (!sig || v->cfg.store_text) ){
+  }else if( ts==COL_LEFT && old && old->text ){
     z = old->text;
     n = old->ntext;
   }
   if( z ){
     rc = sig_of_text(v, z, n, &it->sig);
     if( rc ) return rc;
-    if( sig && ((size_t)sqlite3_value_bytes(sig)!=it->sig.n
+    if( ss==COL_VALUE && ((size_t)sqlite3_value_bytes(sig)!=it->sig.n
                 || memcmp(sqlite3_value_blob(sig), it->sig.z, it->sig.n)) ){
       char err[MHI_ERRMAX];
       corpus_minhash_sig d;
@@ -1436,8 +1557,8 @@ static int new_row(mhi_vtab *v, sqlite3_value *text, sqlite3_value *sig,
         return corpus_vtab_error(&v->base, MHI, "%s", err);
       }
       return corpus_vtab_error(&v->base, MHI, "sig is not the signature of "
-                               "text (%s)", text ? "minhash() of the text "
-                               "given, with the index's parameters"
+                               "text (%s)", ts==COL_VALUE ? "minhash() of the "
+                               "text given, with the index's parameters"
                                : "the row's stored text");
     }
     return v->cfg.store_text ? item_set_text(it, z, n) : SQLITE_OK;
@@ -1446,9 +1567,9 @@ static int new_row(mhi_vtab *v, sqlite3_value *text, sqlite3_value *sig,
     return corpus_vtab_error(&v->base, MHI, "%s stores texts (store_text=on): "
                              "a row needs its text", v->name);
   }
-  if( sig ) return sig_of_value(v, "sig", sig, &it->sig);
-  if( old ){
-    /* an UPDATE of the rowid alone */
+  if( ss==COL_VALUE ) return sig_of_value(v, "sig", sig, &it->sig);
+  if( ss==COL_LEFT && old && !old->bad ){
+    /* an UPDATE that leaves the signature (of the rowid alone) */
     it->sig.z = corpus_realloc(0, old->sig.n);
     if( it->sig.z==0 ) return SQLITE_NOMEM;
     memcpy(it->sig.z, old->sig.z, old->sig.n);
@@ -1457,6 +1578,11 @@ static int new_row(mhi_vtab *v, sqlite3_value *text, sqlite3_value *sig,
     it->sig.d.values = it->sig.z + CORPUS_MINHASH_HEADER;
     return SQLITE_OK;
   }
+  if( ss==COL_LEFT && old ){
+    return corpus_vtab_error(&v->base, MHI, "the signature of row %lld is not "
+                             "one of the index's: set its text or sig",
+                             (long long)old->id);
+  }
   return corpus_vtab_error(&v->base, MHI, "a row needs text or sig");
 }
 
@@ -1464,7 +1590,8 @@ static int new_row(mhi_vtab *v, sqlite3_value *text, sqlite3_value *sig,
 ** than the nskip rows of skip, which the write removes), loaded into
 ** *dups. */
 static int near_dups(mhi_vtab *v, const mhi_item *it, const sqlite3_int64 *skip,
-                     int nskip, mhi_item **dups, int *ndup, double *best){
+                     int nskip, mhi_item **dups, int *ndup, double *best,
+                     sqlite3_int64 *best_id){
   mhi_cand *c = 0;
   size_t n = 0, i;
   int rc = candidates(v, &it->sig.d, &c, &n), k = 0;
@@ -1482,7 +1609,7 @@ static int near_dups(mhi_vtab *v, const mhi_item *it, const sqlite3_int64 *skip,
       continue;
     }
     if( !v->cfg.exact && sim<v->cfg.threshold ) continue;
-    rc = item_load(v, c[i].id, &(*dups)[k], &found);
+    rc = item_load(v, c[i].id, &(*dups)[k], &found, 0);
     if( rc || !found ){ item_free(&(*dups)[k]); continue; }
     if( v->cfg.exact ){
       if( corpus_jaccard(it->text, it->ntext, (*dups)[k].text ? (*dups)[k].text
@@ -1491,7 +1618,10 @@ static int near_dups(mhi_vtab *v, const mhi_item *it, const sqlite3_int64 *skip,
       }
       if( rc || sim<v->cfg.threshold ){ item_free(&(*dups)[k]); continue; }
     }
-    if( sim>*best ) *best = sim;
+    if( sim>*best ){
+      *best = sim;
+      *best_id = c[i].id;
+    }
     k++;
   }
   corpus_free(c);
@@ -1521,54 +1651,60 @@ static int mhi_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
       return command(v, argv[2+COL_CMD]);
     }
     for(i=COL_SIMILARITY; i<=COL_JACCARD; i++){
-      if( given(argv[2+i]) ){
+      if( col_state(argv[2+i])==COL_VALUE ){
         return corpus_vtab_error(pVtab, MHI, "%s is computed by a MATCH "
                                  "query and cannot be written",
                                  i==COL_SIMILARITY ? "similarity" : "jaccard");
       }
     }
     if( sqlite3_value_type(argv[1])!=SQLITE_NULL ){
-      if( sqlite3_value_type(argv[1])!=SQLITE_INTEGER ){
+      if( !corpus_vtab_rowid(argv[1], &items[2].id) ){
         return corpus_vtab_error(pVtab, MHI, "rowid must be an INTEGER, got %s",
                                  corpus_type_name(sqlite3_value_type(argv[1])));
       }
       autoid = 0;
-      items[2].id = sqlite3_value_int64(argv[1]);
     }else if( sqlite3_value_type(argv[0])!=SQLITE_NULL ){
       return corpus_vtab_error(pVtab, MHI, "rowid must be an INTEGER, got NULL");
     }
   }
   if( argc==1 || sqlite3_value_type(argv[0])!=SQLITE_NULL ){
-    rc = item_load(v, sqlite3_value_int64(argv[0]), &items[1], &has_old);
+    rc = item_load(v, sqlite3_value_int64(argv[0]), &items[1], &has_old, 1);
+    /* an UPDATE of a row gone since the statement read it (an earlier row
+    ** of the statement replaced it): nothing to update, as in a table */
+    if( rc==SQLITE_OK && argc>1 && !has_old ) return SQLITE_OK;
   }
   if( rc==SQLITE_OK && argc>1 ){
-    rc = new_row(v, given(argv[2+COL_TEXT]), given(argv[2+COL_SIG]),
-                 has_old ? &items[1] : 0, &items[2]);
+    rc = new_row(v, argv[2+COL_TEXT], argv[2+COL_SIG], has_old ? &items[1] : 0,
+                 &items[2]);
   }
   if( rc==SQLITE_OK && argc>1 && !autoid
    && !(has_old && items[1].id==items[2].id) ){
-    rc = item_load(v, items[2].id, &items[0], &found);
+    rc = item_load(v, items[2].id, &items[0], &found, 1);
     if( rc==SQLITE_OK && found ){
-      if( sqlite3_vtab_on_conflict(v->db)==SQLITE_REPLACE ){
+      int mode = sqlite3_vtab_on_conflict(v->db);
+      if( mode==SQLITE_REPLACE ){
         has_taken = 1;
       }else{
-        corpus_vtab_error(pVtab, MHI, "UNIQUE constraint failed: %s.rowid",
-                          v->name);
+        /* under OR IGNORE the row is skipped: no message to outlive it */
+        if( mode!=SQLITE_IGNORE ){
+          corpus_vtab_error(pVtab, MHI, "UNIQUE constraint failed: %s.rowid",
+                            v->name);
+        }
         rc = SQLITE_CONSTRAINT;
       }
     }
   }
   if( rc==SQLITE_OK && argc>1 && v->cfg.unique ){
-    sqlite3_int64 skip[2];
+    sqlite3_int64 skip[2], best_id = 0;
     int nskip = 0;
     double best;
     if( has_old ) skip[nskip++] = items[1].id;
     if( has_taken ) skip[nskip++] = items[0].id;
-    rc = near_dups(v, &items[2], skip, nskip, &dups, &ndup, &best);
+    rc = near_dups(v, &items[2], skip, nskip, &dups, &ndup, &best, &best_id);
     if( rc==SQLITE_OK && ndup && sqlite3_vtab_on_conflict(v->db)!=SQLITE_REPLACE ){
-      corpus_vtab_error(pVtab, MHI, "UNIQUE constraint failed: %s holds a "
+      if( sqlite3_vtab_on_conflict(v->db)!=SQLITE_IGNORE ) corpus_vtab_error(pVtab, MHI, "UNIQUE constraint failed: %s holds a "
                         "near-duplicate, row %lld (%s %.3f >= threshold %g)",
-                        v->name, (long long)dups[0].id,
+                        v->name, (long long)best_id,
                         v->cfg.exact ? "jaccard" : "similarity", best,
                         v->cfg.threshold);
       rc = SQLITE_CONSTRAINT;
@@ -1599,6 +1735,9 @@ static int mhi_rename(sqlite3_vtab *pVtab, const char *zNew){
   stmts_close(v);        /* they name the old tables */
   rc = corpus_vtab_rename_shadows(v->db, v->schema, v->name, zNew,
                                   mhi_shadows, 3);
+  if( rc && rc!=SQLITE_NOMEM ){
+    corpus_vtab_error(pVtab, MHI, "%s", sqlite3_errmsg(v->db));
+  }
   if( rc==SQLITE_OK ){
     char *name = sqlite3_mprintf("%s", zNew);
     if( name==0 ) return SQLITE_NOMEM;
@@ -1608,24 +1747,35 @@ static int mhi_rename(sqlite3_vtab *pVtab, const char *zNew){
   return rc;
 }
 
-/* The transaction: a write that failed midway and could not be undone
-** leaves part of it in the shadow tables, and SQLite does not roll back
-** after an interrupt; so COMMIT fails, and rolls it all back. */
+/* The transaction (corpus_vtab_txn): a write that failed midway and
+** could not be undone leaves part of it in the shadow tables, and SQLite
+** does not roll back after an interrupt; so COMMIT fails, and rolls it all
+** back, unless a rollback to before it came first. */
 static int mhi_begin(sqlite3_vtab *pVtab){
-  ((mhi_vtab*)pVtab)->broken = 0;
+  corpus_txn_end(&((mhi_vtab*)pVtab)->txn);
   return SQLITE_OK;
 }
 
 static int mhi_sync(sqlite3_vtab *pVtab){
   mhi_vtab *v = (mhi_vtab*)pVtab;
-  if( !v->broken ) return SQLITE_OK;
+  if( !v->txn.broken ) return SQLITE_OK;
   return corpus_vtab_error(pVtab, MHI, "a write to %s failed midway and could "
                            "not be undone: the transaction is rolled back",
                            v->name);
 }
 
-static int mhi_end(sqlite3_vtab *pVtab){
-  ((mhi_vtab*)pVtab)->broken = 0;
+static int mhi_savepoint(sqlite3_vtab *pVtab, int i){
+  corpus_txn_savepoint(&((mhi_vtab*)pVtab)->txn, i);
+  return SQLITE_OK;
+}
+
+static int mhi_release(sqlite3_vtab *pVtab, int i){
+  corpus_txn_release(&((mhi_vtab*)pVtab)->txn, i);
+  return SQLITE_OK;
+}
+
+static int mhi_rollback_to(sqlite3_vtab *pVtab, int i){
+  corpus_txn_rollback_to(&((mhi_vtab*)pVtab)->txn, i);
   return SQLITE_OK;
 }
 
@@ -1646,13 +1796,13 @@ static const sqlite3_module mhi_module = {
   /* xUpdate     */ mhi_update,
   /* xBegin      */ mhi_begin,    /* the shadow tables' transaction, */
   /* xSync       */ mhi_sync,     /* refused when a write is broken */
-  /* xCommit     */ mhi_end,
-  /* xRollback   */ mhi_end,
+  /* xCommit     */ mhi_begin,
+  /* xRollback   */ mhi_begin,
   /* xFindMethod */ 0,
   /* xRename     */ mhi_rename,
-  /* xSavepoint  */ 0,
-  /* xRelease    */ 0,
-  /* xRollbackTo */ 0,
+  /* xSavepoint  */ mhi_savepoint,
+  /* xRelease    */ mhi_release,
+  /* xRollbackTo */ mhi_rollback_to,
   /* xShadowName */ mhi_shadow_name
 };
 

@@ -335,9 +335,11 @@ int corpus_ngram_config_read(sqlite3 *db, const char *schema, const char *name,
   sqlite3_finalize(st);
   if( *err ) return SQLITE_CORRUPT_VTAB;
   if( rc!=SQLITE_DONE ){
+    /* reading failed (locked, interrupted, an I/O error): its own code, so
+    ** that it is not taken for corruption */
     if( rc==SQLITE_NOMEM ) return rc;
     *err = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-    return SQLITE_ERROR;
+    return *err ? rc : SQLITE_NOMEM;
   }
   if( (seen & 3)!=3 ){
     *err = sqlite3_mprintf("%s_config is corrupt: no %s", name,
@@ -364,8 +366,7 @@ typedef struct ngram_vtab {
   sqlite3_stmt *wst[7];
   sqlite3_stmt *version;
   int wcookie;
-  int broken;         /* a write failed midway and its undo failed too: the
-                      ** transaction must not commit (xSync refuses) */
+  corpus_vtab_txn txn;    /* whether the transaction may commit */
 } ngram_vtab;
 
 typedef struct ngram_cursor {
@@ -444,7 +445,14 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
     rc = corpus_ngram_config_read(db, argv[1], argv[2], argv[2], &cfg,
                                   &corrupt);
     if( rc==SQLITE_NOMEM ) return rc;
-    /* a corrupt index connects, so that DROP TABLE can remove it */
+    /* a corrupt index connects, so that DROP TABLE can remove it; a
+    ** transient failure (locked, busy, interrupted) fails this use only */
+    if( rc && rc!=SQLITE_CORRUPT_VTAB ){
+      *pzErr = corpus_sql_utf8(sqlite3_mprintf("ngram_index: %s", corrupt
+                                               ? corrupt : sqlite3_errstr(rc)));
+      sqlite3_free(corrupt);
+      return rc;
+    }
     if( rc && corrupt==0 ) corrupt = sqlite3_mprintf("%s", sqlite3_errstr(rc));
     if( rc && corrupt==0 ) return SQLITE_NOMEM;
   }
@@ -462,6 +470,7 @@ static int ngram_init(sqlite3 *db, void *pAux, int argc,
   if( v==0 ){ sqlite3_free(corrupt); return SQLITE_NOMEM; }
   memset(v, 0, sizeof(*v));
   v->db = db;
+  corpus_txn_end(&v->txn);
   v->cfg = cfg;
   v->corrupt = corrupt;
   v->schema = sqlite3_mprintf("%s", argv[1]);
@@ -597,7 +606,15 @@ static int ngram_filter(sqlite3_vtab_cursor *cur, int idxNum,
   rc = sqlite3_prepare_v2(v->db, sql, -1, &c->stmt, 0);
   sqlite3_free(sql);
   if( rc ) return rc==SQLITE_NOMEM ? rc : shadow_error(v);
-  if( idxNum ) sqlite3_bind_value(c->stmt, 1, argv[0]);
+  if( idxNum ){
+    /* 1.0 and '1' find row 1; 1.5 and 'x' nothing, as in a table */
+    sqlite3_int64 id;
+    if( !corpus_vtab_rowid(argv[0], &id) ){
+      c->eof = 1;
+      return SQLITE_OK;
+    }
+    sqlite3_bind_int64(c->stmt, 1, id);
+  }
   return ngram_next(cur);
 }
 
@@ -607,6 +624,9 @@ static int ngram_eof(sqlite3_vtab_cursor *cur){
 
 static int ngram_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   ngram_cursor *c = (ngram_cursor*)cur;
+  /* a column an UPDATE leaves: not read, so that xUpdate takes the row's
+  ** value as it is then, not as the statement first read it */
+  if( sqlite3_vtab_nochange(ctx) ) return SQLITE_OK;
   if( i==0 ) sqlite3_result_value(ctx, sqlite3_column_value(c->stmt, 1));
   else if( i==1 ) sqlite3_result_value(ctx, sqlite3_column_value(c->stmt, 2));
   return SQLITE_OK;
@@ -896,7 +916,7 @@ static int undo_all(ngram_vtab *v, wstmts *w, wstep *log, int nlog, int rc){
         "failed too (%s): the transaction cannot commit", first ? first
         : sqlite3_errstr(rc), sqlite3_errmsg(v->db)));
     sqlite3_free(first);
-    v->broken = 1;
+    corpus_txn_break(&v->txn);
     if( rc!=SQLITE_INTERRUPT ) rc = SQLITE_CORRUPT_VTAB;
   }
   return rc;
@@ -1029,33 +1049,41 @@ static int ngram_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
       return corpus_vtab_error(pVtab, "ngram_index", "unknown command '%.40s' "
                                "(valid: integrity-check)", cmd ? cmd : "");
     }
-    if( sqlite3_value_type(argv[2])!=SQLITE_TEXT ){
+    if( sqlite3_value_type(argv[2])!=SQLITE_TEXT
+     && !sqlite3_value_nochange(argv[2]) ){
       return corpus_vtab_error(pVtab, "ngram_index", "text must be TEXT, got %s",
                                corpus_type_name(sqlite3_value_type(argv[2])));
     }
     if( sqlite3_value_type(argv[1])!=SQLITE_NULL ){
-      if( sqlite3_value_type(argv[1])!=SQLITE_INTEGER ){
+      if( !corpus_vtab_rowid(argv[1], &items[2].id) ){
         return corpus_vtab_error(pVtab, "ngram_index", "rowid must be an "
             "INTEGER, got %s", corpus_type_name(sqlite3_value_type(argv[1])));
       }
       autoid = 0;
-      items[2].id = sqlite3_value_int64(argv[1]);
     }
   }
   rc = wstmts_open(v, &w);      /* kept by v: not closed here */
   if( rc ) return rc;
   if( argc==1 || sqlite3_value_type(argv[0])!=SQLITE_NULL ){
     rc = item_load(v, &w, sqlite3_value_int64(argv[0]), &items[1], &has_old);
+    /* an UPDATE of a row gone since the statement read it (an earlier row
+    ** of the statement replaced it): nothing to update, as in a table */
+    if( rc==SQLITE_OK && argc>1 && !has_old ) return SQLITE_OK;
   }
   if( rc==SQLITE_OK && argc>1 && !autoid
    && !(has_old && items[1].id==items[2].id) ){
     rc = item_load(v, &w, items[2].id, &items[0], &found);
     if( rc==SQLITE_OK && found ){
-      if( sqlite3_vtab_on_conflict(v->db)==SQLITE_REPLACE ){
+      int mode = sqlite3_vtab_on_conflict(v->db);
+      if( mode==SQLITE_REPLACE ){
         has_taken = 1;
       }else{
-        corpus_vtab_error(pVtab, "ngram_index", "UNIQUE constraint failed: "
-                          "%s.rowid", v->name);
+        /* under OR IGNORE the row is skipped: no message to outlive it (a
+        ** later "out of memory" was reported as this) */
+        if( mode!=SQLITE_IGNORE ){
+          corpus_vtab_error(pVtab, "ngram_index", "UNIQUE constraint failed: "
+                            "%s.rowid", v->name);
+        }
         rc = SQLITE_CONSTRAINT;
       }
     }
@@ -1071,8 +1099,15 @@ static int ngram_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     witem *it = &items[2];
     const char *z = (const char*)sqlite3_value_text(argv[2]);
     size_t n = (size_t)sqlite3_value_bytes(argv[2]);
+    sqlite3_value *src = argv[3];
+    /* columns the UPDATE leaves: the old row's */
+    if( sqlite3_value_nochange(argv[2]) ){
+      z = items[1].text.z;
+      n = items[1].text.n;
+    }
+    if( sqlite3_value_nochange(argv[3]) ) src = items[1].source;
     if( (z==0 && n>0) || corpus_buf_append(&it->text, z ? z : "", n)
-     || (it->source = sqlite3_value_dup(argv[3]))==0 ){
+     || (it->source = sqlite3_value_dup(src))==0 ){
       rc = SQLITE_NOMEM;
     }
     if( rc==SQLITE_OK ) rc = do_step(v, &w, log, &nlog, S_ADD_ROW, it, autoid);
@@ -1089,6 +1124,9 @@ static int ngram_rename(sqlite3_vtab *pVtab, const char *zNew){
   ngram_vtab *v = (ngram_vtab*)pVtab;
   int rc = corpus_vtab_rename_shadows(v->db, v->schema, v->name, zNew,
                                       ngram_shadows, 3);
+  if( rc && rc!=SQLITE_NOMEM ){
+    corpus_vtab_error(pVtab, "ngram_index", "%s", sqlite3_errmsg(v->db));
+  }
   writer_close(v);       /* they name the old tables */
   if( rc==SQLITE_OK ){
     char *name = sqlite3_mprintf("%s", zNew);
@@ -1104,20 +1142,30 @@ static int ngram_rename(sqlite3_vtab *pVtab, const char *zNew){
 ** file may too) leaves part of it in the shadow tables, and SQLite does not
 ** roll back after an interrupt; so COMMIT fails, and rolls it all back. */
 static int ngram_begin(sqlite3_vtab *pVtab){
-  ((ngram_vtab*)pVtab)->broken = 0;
+  corpus_txn_end(&((ngram_vtab*)pVtab)->txn);
   return SQLITE_OK;
 }
 
 static int ngram_sync(sqlite3_vtab *pVtab){
   ngram_vtab *v = (ngram_vtab*)pVtab;
-  if( !v->broken ) return SQLITE_OK;
+  if( !v->txn.broken ) return SQLITE_OK;
   return corpus_vtab_error(pVtab, "ngram_index", "a write to %s failed midway "
                            "and could not be undone: the transaction is rolled "
                            "back", v->name);
 }
 
-static int ngram_end(sqlite3_vtab *pVtab){
-  ((ngram_vtab*)pVtab)->broken = 0;
+static int ngram_savepoint(sqlite3_vtab *pVtab, int i){
+  corpus_txn_savepoint(&((ngram_vtab*)pVtab)->txn, i);
+  return SQLITE_OK;
+}
+
+static int ngram_release(sqlite3_vtab *pVtab, int i){
+  corpus_txn_release(&((ngram_vtab*)pVtab)->txn, i);
+  return SQLITE_OK;
+}
+
+static int ngram_rollback_to(sqlite3_vtab *pVtab, int i){
+  corpus_txn_rollback_to(&((ngram_vtab*)pVtab)->txn, i);
   return SQLITE_OK;
 }
 
@@ -1138,13 +1186,13 @@ static const sqlite3_module ngram_module = {
   /* xUpdate     */ ngram_update,
   /* xBegin      */ ngram_begin,  /* the shadow tables' transaction, */
   /* xSync       */ ngram_sync,   /* refused when a write is broken */
-  /* xCommit     */ ngram_end,
-  /* xRollback   */ ngram_end,
+  /* xCommit     */ ngram_begin,
+  /* xRollback   */ ngram_begin,
   /* xFindMethod */ 0,
   /* xRename     */ ngram_rename,
-  /* xSavepoint  */ 0,
-  /* xRelease    */ 0,
-  /* xRollbackTo */ 0,
+  /* xSavepoint  */ ngram_savepoint,
+  /* xRelease    */ ngram_release,
+  /* xRollbackTo */ ngram_rollback_to,
   /* xShadowName */ ngram_shadow_name
 };
 

@@ -428,6 +428,48 @@ int corpus_vtab_rename_shadows(sqlite3 *db, const char *schema,
   return rc;
 }
 
+void corpus_txn_end(corpus_vtab_txn *t){
+  t->broken = 0;
+  t->level = t->broken_at = -1;
+}
+
+void corpus_txn_break(corpus_vtab_txn *t){
+  if( !t->broken || t->level<t->broken_at ) t->broken_at = t->level;
+  t->broken = 1;
+}
+
+void corpus_txn_savepoint(corpus_vtab_txn *t, int i){
+  t->level = i;
+}
+
+void corpus_txn_release(corpus_vtab_txn *t, int i){
+  t->level = i-1;
+  if( t->broken_at>=i ) t->broken_at = i-1;
+}
+
+void corpus_txn_rollback_to(corpus_vtab_txn *t, int i){
+  if( t->broken && t->broken_at>=i ) t->broken = 0;
+  t->level = i;
+}
+
+int corpus_vtab_rowid(sqlite3_value *v, sqlite3_int64 *out){
+  double d;
+  switch( sqlite3_value_numeric_type(v) ){
+    case SQLITE_INTEGER:
+      *out = sqlite3_value_int64(v);
+      return 1;
+    case SQLITE_FLOAT:
+      d = sqlite3_value_double(v);
+      /* in range, and whole: 2^63 itself is not */
+      if( d>=-9223372036854775808.0 && d<9223372036854775808.0
+       && d==(double)(sqlite3_int64)d ){
+        *out = (sqlite3_int64)d;
+        return 1;
+      }
+  }
+  return 0;
+}
+
 /* ---- The skeleton of a table-valued function ------------------------------ */
 
 typedef struct tvf_vtab {

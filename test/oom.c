@@ -12,8 +12,8 @@
 **     SQLITE_NOMEM with the message "out of memory", nothing else;
 **   - leave every table as the run without failures did (OK), or as it was
 **     before the statement (NOMEM): a failed write changes nothing;
-**   - leave PRAGMA integrity_check and every ngram_index's integrity-check
-**     passing;
+**   - leave PRAGMA integrity_check and every ngram_index's and
+**     minhash_index's integrity-check passing;
 **   - return every byte: after the connection closes, as many allocations
 **     are live as before it opened (and LeakSanitizer in make asan).
 ** A crash ends the program, which test/oom01.test reports.
@@ -93,7 +93,8 @@ static void fault_disarm(void){ fault.armed = 0; }
 
 /* ---- The cases ---------------------------------------------------------------- */
 
-/* The fixture of every case: documents, a model, an ngram_index. */
+/* The fixture of every case: documents, a model, an ngram_index, a
+** minhash_index. */
 #define FIXTURE \
   "CREATE TABLE docs(id INTEGER PRIMARY KEY, text TEXT, label INTEGER);" \
   "INSERT INTO docs VALUES" \
@@ -105,7 +106,10 @@ static void fault_disarm(void){ fault.armed = 0; }
   "FROM docs;" \
   "CREATE VIRTUAL TABLE b USING ngram_index(n=3);" \
   "INSERT INTO b(text, source) VALUES ('the quick brown fox jumps', 's1')," \
-  " ('lazy dog', 's2'), ('', 's3'), ('gulls cry at dawn today', 's4');"
+  " ('lazy dog', 's2'), ('', 's3'), ('gulls cry at dawn today', 's4');" \
+  "CREATE VIRTUAL TABLE m USING minhash_index(bands=8, rows=4, store_text=on," \
+  " unique=on);" \
+  "INSERT INTO m(rowid, text) SELECT id, text FROM docs;"
 
 #define DOC "(SELECT text FROM docs WHERE id = 1)"
 #define DOC3 "(SELECT text FROM docs WHERE id = 3)"
@@ -270,6 +274,11 @@ static const oom_case cases[] = {
   {"ngram_select", "",
    "SELECT rowid, text, source FROM b; SELECT text FROM b WHERE rowid = 4",
    1, 0, 0},
+  /* a row skipped under OR IGNORE, then a failure: its message not the
+  ** failure's */
+  {"ngram_insert_ignore", "",
+   "INSERT OR IGNORE INTO b(rowid, text, source) VALUES (1, 'skipped', 'x'),"
+   " (20, 'one two three four', 'y')", 1, 0, 0},
   {"ngram_integrity", "",
    "INSERT INTO b(b) VALUES ('integrity-check')", 1, 0, 0},
   {"ngram_rename", "",
@@ -285,6 +294,35 @@ static const oom_case cases[] = {
    1, 1, 0},
   {"ngram_connect_write", "",
    "INSERT INTO b(text, source) VALUES ('one two three four', 't')", 0, 1, 0},
+  {"minhash_index_create", "module:minhash_index",
+   "CREATE VIRTUAL TABLE c USING minhash_index(threshold=0.7, num_perm=64)",
+   1, 0, 0},
+  {"minhash_index_write", "",
+   "BEGIN; INSERT OR IGNORE INTO m(rowid, text) VALUES (10, 'a new text of its own "
+   "words'), (11, (SELECT text FROM docs WHERE id = 1) || ' again');"
+   "INSERT OR REPLACE INTO m(rowid, text) VALUES (12, (SELECT text FROM docs "
+   "WHERE id = 2) || ' now');"
+   "UPDATE m SET text = 'the slow brown fox walks' WHERE rowid = 3;"
+   "UPDATE m SET rowid = 20 WHERE rowid = 4; DELETE FROM m WHERE rowid = 10;"
+   "COMMIT", 1, 0, 0},
+  {"minhash_index_query", "",
+   "SELECT rowid, similarity, jaccard, text FROM m WHERE m MATCH " DOC
+   " ORDER BY similarity DESC;"
+   "SELECT rowid FROM m WHERE m MATCH minhash(" DOC ");"
+   "SELECT rowid, length(sig) FROM m; SELECT text FROM m WHERE rowid = 2",
+   1, 0, 0},
+  {"minhash_index_commands", "",
+   "BEGIN; INSERT INTO m(m) VALUES ('integrity-check');"
+   "INSERT INTO m(m) VALUES ('rebuild'); INSERT INTO m(m) VALUES ('optimize');"
+   "INSERT INTO m(m) VALUES ('delete-all'); COMMIT", 1, 0, 0},
+  {"minhash_index_connect", "",
+   "SELECT rowid FROM m WHERE m MATCH 'the quick brown fox';"
+   "INSERT INTO m(rowid, text) VALUES (30, 'one two three four five')",
+   0, 1, 0},
+  {"minhash_index_rename", "",
+   "ALTER TABLE m RENAME TO m2", 0, 0, 0},
+  {"minhash_index_drop", "",
+   "DROP TABLE m", 0, 0, 0},
   /* a chunked body, repeated headers, gzip members, a record skipped and
   ** resynchronised, a glob */
   {"read_warc", "module:read_warc",
@@ -382,7 +420,8 @@ static int dump_state(sqlite3 *db, str *out){
   return rc;
 }
 
-/* PRAGMA integrity_check and every ngram_index's own; "" when all pass. */
+/* PRAGMA integrity_check and every ngram_index's and minhash_index's own;
+** "" when all pass. */
 static int check_integrity(sqlite3 *db, str *out){
   sqlite3_stmt *st;
   str got = {0, 0, 0};
@@ -393,7 +432,8 @@ static int check_integrity(sqlite3 *db, str *out){
   free(got.z);
   if( rc ) return rc;
   rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE sql LIKE "
-                          "'CREATE VIRTUAL TABLE%USING ngram_index%'", -1,
+                          "'CREATE VIRTUAL TABLE%USING ngram_index%' OR sql LIKE "
+                          "'CREATE VIRTUAL TABLE%USING minhash_index%'", -1,
                           &st, 0);
   if( rc ) return rc;
   while( sqlite3_step(st)==SQLITE_ROW ){
