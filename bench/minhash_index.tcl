@@ -7,7 +7,7 @@
 #   tclsh bench/minhash_index.tcl LIB [-n "100000 1000000"] [-queries Q]
 #         [-cache "default -1000000"] [-text-cache "..."] [-dir DIR] [-seed S] [-regen]
 #         [-corpora-dir DIR] [-python PATH] [-datasketch DIR]
-#         [-datasketch-sign-n N] [-keep] [-prepare]
+#         [-datasketch-sign-n N] [-keep] [-prepare] [-docs M]
 #
 # LIB is the extension without its suffix (dist/corpus).  Figures, never a
 # verdict: the issue's targets are printed next to them.
@@ -15,7 +15,8 @@
 # Documents: bench/make_dupes.py (the pipeline benchmark's generator: real
 # text of the ten corpora cut into paragraphs and joined into documents of
 # 1-5 KB, 10% planted near-duplicates, 3% exact copies), max(-n) + Q
-# documents in DIR/docs-M-sS.db, made when missing (untimed).  Q of them
+# documents (or -docs M, to reuse a larger file) in DIR/docs-M-sS.db, made
+# when missing (untimed); -prepare makes the files and stops.  Q of them
 # (default 10,000) are held out as queries: half are planted near-duplicates
 # (any kind but exact copies) whose source is indexed at every -n, half are
 # originals nothing was copied from ("new" texts).  The others, in id order,
@@ -47,7 +48,7 @@ package require sqlite3
 source [file join [file dirname [info script]] lib.tcl]
 
 proc usage {} {
-  puts stderr "usage: tclsh bench/minhash_index.tcl LIB \[-n \"N...\"\] \[-queries Q\] \[-cache \"default|KIB...\"\] \[-text-cache \"...\"\] \[-dir DIR\] \[-seed S\] \[-regen\] \[-corpora-dir DIR\] \[-python PATH\] \[-datasketch DIR\] \[-datasketch-sign-n N\] \[-keep\] \[-prepare\]"
+  puts stderr "usage: tclsh bench/minhash_index.tcl LIB \[-n \"N...\"\] \[-queries Q\] \[-cache \"default|KIB...\"\] \[-text-cache \"...\"\] \[-dir DIR\] \[-seed S\] \[-regen\] \[-corpora-dir DIR\] \[-python PATH\] \[-datasketch DIR\] \[-datasketch-sign-n N\] \[-keep\] \[-prepare\] \[-docs M\]"
   exit 2
 }
 
@@ -63,10 +64,11 @@ set datasketch [expr {[info exists env(DATASKETCH_SRC)] ? $env(DATASKETCH_SRC) :
 set ds_sign_n 100000
 set keep 0
 set prepare_only 0
+set pool ""
 set corpora_dir [expr {[info exists env(CORPORA_DIR)] ? $env(CORPORA_DIR) : "/tmp/corpora"}]
 set spec {-n ns -queries nq -cache caches -text-cache text_caches -dir dir -seed seed -regen {regen flag}
           -corpora-dir corpora_dir -python python -datasketch datasketch
-          -datasketch-sign-n ds_sign_n -keep {keep flag} -prepare {prepare_only flag}}
+          -datasketch-sign-n ds_sign_n -keep {keep flag} -prepare {prepare_only flag} -docs pool}
 if {[llength [parse_args $argv $spec]]} usage
 set lib [file normalize $lib]
 foreach v {nq seed ds_sign_n} {
@@ -142,6 +144,10 @@ field targets "issue 15: >= 20,000 inserts/s (signatures precomputed), query p99
 # ---------------------------------------------------------------- corpus
 file mkdir $dir
 set m [expr {$nmax + $nq}]
+if {$pool ne ""} {
+  if {![string is integer -strict $pool] || $pool < $m} usage
+  set m $pool
+}
 set docs_file [file join $dir "docs-$m-s$seed.db"]
 set prep_file [file join $dir "mhi-prep-$m-s$seed-q$nq.db"]
 if {$regen || ![file exists $docs_file]} {
