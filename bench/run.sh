@@ -26,7 +26,7 @@
 #   sh bench/run.sh pii [pii.tcl options]       pii_redact/pii_spans: precision
 #                  and recall per kind on a planted set (seed printed), and
 #                  MB/s next to a plain scan (issue 14)
-#   sh bench/run.sh minhash_index [minhash_index.tcl options]   opt-in, ~30 min
+#   sh bench/run.sh minhash_index [minhash_index.tcl options]   opt-in, ~45 min
 #                  at its default -n "100000 1000000": the minhash_index
 #                  virtual table's inserts, queries and bytes per document
 #                  next to plain tables, then datasketch's MinHashLSH on the
