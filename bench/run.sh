@@ -26,6 +26,12 @@
 #   sh bench/run.sh pii [pii.tcl options]       pii_redact/pii_spans: precision
 #                  and recall per kind on a planted set (seed printed), and
 #                  MB/s next to a plain scan (issue 14)
+#   sh bench/run.sh minhash_index [minhash_index.tcl options]   opt-in, ~45 min
+#                  at its default -n "100000 1000000": the minhash_index
+#                  virtual table's inserts, queries and bytes per document
+#                  next to plain tables, then datasketch's MinHashLSH on the
+#                  same documents (issue 15; ~2 GB of generated text and a
+#                  few GB of disk in BENCH_DIR)
 #   sh bench/run.sh bpe-parity [bpe_parity.tcl options]   opt-in, ~5 min:
 #                  every document's BPE ids against npm tiktoken; exit 1 on
 #                  any mismatch
@@ -42,7 +48,7 @@
 #   BENCH_QUALITY  corpora of quality.tcl (default: spamassassin deb-copyright)
 #   BENCH_SCALE    documents of pipeline.tcl (default 100000; the issue's
 #                  figure is 1000000, about 2 GB of text and 6 GB of disk)
-#   BENCH_DIR      pipeline.tcl's scratch directory (default /tmp/corpus-bench)
+#   BENCH_DIR      pipeline.tcl's and minhash_index.tcl's scratch directory (default /tmp/corpus-bench)
 #   BENCH_PII      corpora of pii.tcl (default: fortunes jargon man)
 #   BENCH_BPE      corpora of bpe.tcl (default: sotu man spamassassin; man's
 #                  non-English pages are also timed alone, as man-i18n)
@@ -53,6 +59,10 @@
 #   NODE           node, for the JS references of bpe and bpe-parity
 #   BPE_MODULES    where `npm install tiktoken js-tiktoken gpt-tokenizer` ran
 #                  (default /tmp/tk/node_modules)
+#   DATASKETCH_SRC datasketch's source tree, for minhash_index (default
+#                  /tmp/datasketch: git clone https://github.com/ekzhu/datasketch;
+#                  numpy and scipy from Debian: apt-get install python3-numpy
+#                  python3-scipy)
 #   ARTICLE_BENCH  a checkout of scrapinghub/article-extraction-benchmark
 #                  (default /tmp/article-extraction-benchmark)
 #   TCLSH          the Tcl shell (default tclsh)
@@ -71,6 +81,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 CORPORA_DIR=${CORPORA_DIR:-/tmp/corpora}
 ARTICLE_BENCH=${ARTICLE_BENCH:-/tmp/article-extraction-benchmark}
+DATASKETCH_SRC=${DATASKETCH_SRC:-/tmp/datasketch}
 BENCH_CORPORA=${BENCH_CORPORA:-"sqlite-doc sotu man spamassassin"}
 BENCH_ENGLISH=${BENCH_ENGLISH:-"sotu sqlite-doc pydoc-3.11 man"}
 BENCH_QUALITY=${BENCH_QUALITY:-"spamassassin deb-copyright"}
@@ -91,7 +102,7 @@ FALLBACK=examples/data/sqlite-doc.json
 
 mode=all
 case "${1:-}" in
-  text|filters|minhash|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|pii|all) mode=$1; shift ;;
+  text|filters|minhash|minhash_index|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|pii|all) mode=$1; shift ;;
 esac
 
 if [ ! -f "$CORPUS_LIB.so" ]; then
@@ -192,6 +203,19 @@ run_quality() {
   fi
   echo
   "$TCLSH" bench/quality.tcl "$CORPUS_LIB" "$@"
+}
+
+# minhash_index.tcl: its documents are generated from all the corpora, as
+# the pipeline's; datasketch's source is found in DATASKETCH_SRC.
+run_minhash_index() {
+  ensure $PIPELINE_CORPORA
+  if [ -z "$(ls "$CORPORA_DIR"/*.jsonl 2>/dev/null)" ]; then
+    echo "bench: minhash_index: no real corpus found; skipped"
+    return 0
+  fi
+  echo
+  CORPORA_DIR="$CORPORA_DIR" "$TCLSH" bench/minhash_index.tcl "$CORPUS_LIB" \
+    -dir "$BENCH_DIR" -datasketch "$DATASKETCH_SRC" "$@"
 }
 
 # bpe.tcl: the BPE encodings' speed; the JS references are timed if node and
@@ -310,6 +334,7 @@ case $mode in
   filters)  run_text -set quality "$@" ;;
   minhash)  run_minhash "$@" ;;
   pipeline) run_pipeline "$@" ;;
+  minhash_index) run_minhash_index "$@" ;;
   quality)  run_quality "$@" ;;
   bpe)      run_bpe "$@" ;;
   bpe-parity) run_bpe_parity "$@" ;;
