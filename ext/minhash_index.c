@@ -293,7 +293,7 @@ static int config_read(sqlite3 *db, const char *schema, const char *name,
 ** schema stays the same (a shadow table dropped or altered is then an
 ** error before anything is written). */
 enum { Q_GET, Q_GET_SIG, Q_INS_ROW, Q_DEL_ROW, Q_INS_BUCKET, Q_DEL_BUCKET,
-       Q_FIND, Q_HAS_BUCKET, Q_ADD_BUCKETS, Q_ADD_BUCKET, NSTMT };
+       Q_FIND, Q_ADD_BUCKETS, Q_ADD_BUCKET, NSTMT };
 static const char *const stmt_sql[NSTMT] = {
   "SELECT sig, text FROM \"%w\".\"%w_sig\" WHERE id = ?1",
   "SELECT sig FROM \"%w\".\"%w_sig\" WHERE id = ?1",
@@ -302,8 +302,6 @@ static const char *const stmt_sql[NSTMT] = {
   "INSERT INTO \"%w\".\"%w_bucket\"(band, bucket, id) VALUES (?1, ?2, ?3)",
   "DELETE FROM \"%w\".\"%w_bucket\" WHERE band = ?1 AND bucket = ?2 AND id = ?3",
   "SELECT id FROM \"%w\".\"%w_bucket\" WHERE band = ?1 AND bucket = ?2",
-  "SELECT 1 FROM \"%w\".\"%w_bucket\" WHERE band = ?1 AND bucket = ?2 AND "
-  "id = ?3",
   0,      /* Q_ADD_BUCKETS: every band's row of one id, made by add_sql() */
   "INSERT OR IGNORE INTO \"%w\".\"%w_bucket\"(band, bucket, id) VALUES (?1, ?2, "
   "?3)",
@@ -1282,10 +1280,41 @@ static int cmp_i64(const void *a, const void *b){
   return x<y ? -1 : x>y;
 }
 
+/* The bucket rows of the rows ids[0..n-1] (ascending; repeats are read
+** once) for bands b0 .. b0+nb-1: band b0+j's into e[j*n ...], sorted by
+** key, *k of them per band.  Rows gone or with the empty signature have
+** none; a stored signature that is not one of the index's is an error. */
+static int band_entries(mhi_vtab *v, const sqlite3_int64 *ids, size_t n,
+                        int b0, int nb, band_entry *e, size_t *k){
+  size_t i;
+  int j, rc = SQLITE_OK;
+  *k = 0;
+  for(i=0; rc==SQLITE_OK && i<n; i++){
+    corpus_minhash_sig d;
+    int found;
+    if( i>0 && ids[i]==ids[i-1] ) continue;
+    rc = stored_sig(v, ids[i], &d, &found);
+    if( rc==SQLITE_OK && found && !d.empty ){
+      for(j=0; j<nb; j++){
+        e[j*n + *k].bucket = bucket_of(v, &d, b0+j);
+        e[j*n + *k].id = ids[i];
+      }
+      (*k)++;
+    }
+    if( rc==SQLITE_OK && found && (rc = sqlite3_reset(v->st[Q_GET_SIG]))!=0 ){
+      rc = db_error(v, rc);
+    }
+  }
+  for(j=0; rc==SQLITE_OK && j<nb; j++){
+    qsort(e + j*n, *k, sizeof(*e), cmp_entry);
+  }
+  return rc;
+}
+
 /* Writes the bucket rows of the pending rows: their signatures read in id
-** order, FLUSH_BANDS bands a pass, each band's rows sorted by key before
-** they go in.  The rows stay pending until all are written (INSERT OR
-** IGNORE: a flush tried again after a failure writes each row once). */
+** order, FLUSH_BANDS bands a pass, each band's rows in key order.  The rows
+** stay pending until all are written (INSERT OR IGNORE: a flush tried again
+** after a failure writes each row once). */
 #define FLUSH_BANDS 4
 static int pend_flush(mhi_vtab *v){
   band_entry *e;
@@ -1300,25 +1329,9 @@ static int pend_flush(mhi_vtab *v){
   qsort(v->pend, n, sizeof(sqlite3_int64), cmp_i64);
   for(b0=0; rc==SQLITE_OK && b0<v->cfg.bands; b0+=FLUSH_BANDS){
     int nb = v->cfg.bands-b0<FLUSH_BANDS ? v->cfg.bands-b0 : FLUSH_BANDS;
-    for(i=0, k=0; rc==SQLITE_OK && i<n; i++){
-      corpus_minhash_sig d;
-      int found;
-      if( i>0 && v->pend[i]==v->pend[i-1] ) continue;
-      rc = stored_sig(v, v->pend[i], &d, &found);
-      if( rc==SQLITE_OK && found && !d.empty ){
-        for(j=0; j<nb; j++){
-          e[j*n+k].bucket = bucket_of(v, &d, b0+j);
-          e[j*n+k].id = v->pend[i];
-        }
-        k++;
-      }
-      if( rc==SQLITE_OK && found && (rc = sqlite3_reset(v->st[Q_GET_SIG]))!=0 ){
-        rc = db_error(v, rc);
-      }
-    }
+    rc = band_entries(v, v->pend, n, b0, nb, e, &k);
     for(j=0; rc==SQLITE_OK && j<nb; j++){
       sqlite3_stmt *st = v->st[Q_ADD_BUCKET];
-      qsort(e+j*n, k, sizeof(*e), cmp_entry);
       for(i=0; rc==SQLITE_OK && i<k; i++){
         sqlite3_bind_int(st, 1, b0+j);
         sqlite3_bind_int64(st, 2, e[j*n+i].bucket);
@@ -1333,42 +1346,38 @@ static int pend_flush(mhi_vtab *v){
   return rc;
 }
 
-/* Writes NAME_bucket anew from the signatures, a band at a time in key
-** order: appended, its pages fill, and the work is a sort, not a million
-** random B-tree insertions. */
-static int write_buckets(mhi_vtab *v, sqlite3_int64 nrow){
-  band_entry *e = corpus_realloc(0, sizeof(*e)*(size_t)(nrow ? nrow : 1));
+/* Every rowid of NAME_sig, ascending, into v->pend (for rebuild) or a new
+** array (*out, for integrity-check). */
+static int all_ids(mhi_vtab *v, sqlite3_int64 **out, size_t *n, size_t *cap){
   sqlite3_stmt *st = 0;
-  int band, rc;
-  if( e==0 ) return SQLITE_NOMEM;
-  rc = command_exec(v, "DELETE FROM \"%w\".\"%w_bucket\"");
-  if( rc==SQLITE_OK ) rc = prepare(v, "SELECT id, sig FROM \"%w\".\"%w_sig\"", &st);
-  for(band=0; rc==SQLITE_OK && band<v->cfg.bands; band++){
-    size_t n = 0, i;
-    while( sqlite3_step(st)==SQLITE_ROW && n<(size_t)nrow ){
-      corpus_minhash_sig d;
-      char err[CORPUS_ERRMAX];
-      if( corpus_minhash_decode(sqlite3_column_blob(st, 1),
-                                (size_t)sqlite3_column_bytes(st, 1), &d, err)
-       || d.empty ){
-        continue;
-      }
-      e[n].id = sqlite3_column_int64(st, 0);
-      e[n++].bucket = bucket_of(v, &d, band);
+  int rc = prepare(v, "SELECT id FROM \"%w\".\"%w_sig\" ORDER BY id", &st);
+  while( rc==SQLITE_OK && sqlite3_step(st)==SQLITE_ROW ){
+    if( *n==*cap ){
+      size_t c = *cap ? 2 * *cap : 1024;
+      sqlite3_int64 *p = corpus_realloc(*out, sizeof(*p)*c);
+      if( p==0 ){ rc = SQLITE_NOMEM; break; }
+      *out = p;
+      *cap = c;
     }
-    rc = sqlite3_reset(st);
-    if( rc ){ rc = db_error(v, rc); break; }
-    qsort(e, n, sizeof(*e), cmp_entry);
-    for(i=0; rc==SQLITE_OK && i<n; i++){
-      sqlite3_bind_int(v->st[Q_INS_BUCKET], 1, band);
-      sqlite3_bind_int64(v->st[Q_INS_BUCKET], 2, e[i].bucket);
-      sqlite3_bind_int64(v->st[Q_INS_BUCKET], 3, e[i].id);
-      rc = run(v, v->st[Q_INS_BUCKET]);
-    }
-    if( rc && rc!=SQLITE_INTERRUPT && rc!=SQLITE_NOMEM ) corpus_txn_break(&v->txn);
+    (*out)[(*n)++] = sqlite3_column_int64(st, 0);
   }
-  sqlite3_finalize(st);
-  corpus_free(e);
+  {
+    int frc = sqlite3_finalize(st);
+    if( rc==SQLITE_OK && frc ) rc = db_error(v, frc);
+  }
+  return rc;
+}
+
+/* Writes NAME_bucket anew from the signatures: every row made pending,
+** then written as pending rows are (sorted, appended band after band). */
+static int write_buckets(mhi_vtab *v){
+  int rc = command_exec(v, "DELETE FROM \"%w\".\"%w_bucket\"");
+  v->npend = 0;
+  if( rc==SQLITE_OK ) rc = all_ids(v, &v->pend, &v->npend, &v->cappend);
+  if( rc==SQLITE_OK ) rc = pend_flush(v);
+  if( rc && rc!=SQLITE_INTERRUPT && rc!=SQLITE_NOMEM ){
+    corpus_txn_break(&v->txn);
+  }
   return rc;
 }
 
@@ -1377,29 +1386,22 @@ static int write_buckets(mhi_vtab *v, sqlite3_int64 nrow){
 static int rebuild(mhi_vtab *v, int recompute){
   sqlite3_int64 nrow;
   int rc = check_sigs(v, recompute, &nrow);
-  if( rc==SQLITE_OK ) rc = write_buckets(v, nrow);
+  if( rc==SQLITE_OK ) rc = write_buckets(v);
   /* an interrupt or out of memory midway: the rows deleted are not back */
   if( rc==SQLITE_INTERRUPT || rc==SQLITE_NOMEM ) corpus_txn_break(&v->txn);
   return rc;
 }
 
 /* integrity-check, part 1: every row's signature is one of the index's (and
-** minhash(text) when texts are stored), and each of its bands has its
-** bucket row.  *expected counts the bucket rows there should be. */
-static int check_rows(mhi_vtab *v, sqlite3_int64 *expected){
-  sqlite3_stmt *st = 0, *band_of = 0;
+** minhash(text) when texts are stored). */
+static int check_rows(mhi_vtab *v){
+  sqlite3_stmt *st = 0;
   int rc = prepare(v, "SELECT id, sig, text FROM \"%w\".\"%w_sig\"", &st);
-  if( rc==SQLITE_OK ){
-    rc = prepare(v, "SELECT bucket FROM \"%w\".\"%w_bucket\" WHERE band = ?1 "
-                 "AND id = ?2", &band_of);
-  }
-  *expected = 0;
   while( rc==SQLITE_OK && sqlite3_step(st)==SQLITE_ROW ){
     sqlite3_int64 id = sqlite3_column_int64(st, 0);
     int ttext = sqlite3_column_type(st, 2);
     char err[MHI_ERRMAX], what[64];
     corpus_minhash_sig d;
-    int band;
     /* a NAME_sig made again without its INTEGER PRIMARY KEY may hold any */
     if( sqlite3_column_type(st, 0)!=SQLITE_INTEGER ){
       char *got = value_text(st, 0, sqlite3_column_type(st, 0));
@@ -1442,78 +1444,36 @@ static int check_rows(mhi_vtab *v, sqlite3_int64 *expected){
       sig_free(&s);
       if( rc ) break;
     }
-    for(band=0; !d.empty && rc==SQLITE_OK && band<v->cfg.bands; band++){
-      sqlite3_stmt *has = v->st[Q_HAS_BUCKET];
-      sqlite3_int64 want = bucket_of(v, &d, band);
-      int found;
-      sqlite3_bind_int(has, 1, band);
-      sqlite3_bind_int64(has, 2, want);
-      sqlite3_bind_int64(has, 3, id);
-      found = sqlite3_step(has)==SQLITE_ROW;
-      if( (rc = sqlite3_reset(has))!=SQLITE_OK ){ rc = db_error(v, rc); break; }
-      (*expected)++;
-      if( found ) continue;
-      /* missing: or there under another bucket */
-      sqlite3_bind_int(band_of, 1, band);
-      sqlite3_bind_int64(band_of, 2, id);
-      found = sqlite3_step(band_of);
-      if( found!=SQLITE_ROW && found!=SQLITE_DONE ){
-        rc = db_error(v, sqlite3_reset(band_of));
-      }else if( found==SQLITE_ROW ){
-        rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: the "
-            "bucket row of row %lld for band %d holds bucket %lld; its "
-            "signature gives %lld", (long long)id, band,
-            (long long)sqlite3_column_int64(band_of, 0), (long long)want);
-      }else{
-        rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: row "
-                               "%lld has no bucket row for band %d",
-                               (long long)id, band);
-      }
-      sqlite3_reset(band_of);
-    }
   }
   if( rc==SQLITE_OK && (rc = sqlite3_reset(st))!=SQLITE_OK ) rc = db_error(v, rc);
   sqlite3_finalize(st);
-  sqlite3_finalize(band_of);
   return rc;
 }
 
-/* integrity-check, part 2, when NAME_bucket holds more rows than the
-** signatures give: the first that none gives, named. */
-static int find_orphan(mhi_vtab *v){
+/* integrity-check, part 2: a row of NAME_bucket that is no bucket of any
+** row (a value not an INTEGER, a band out of range). */
+static int check_bucket_types(mhi_vtab *v){
   sqlite3_stmt *st = 0;
-  int rc = prepare(v, "SELECT band, bucket, id FROM \"%w\".\"%w_bucket\"", &st);
-  while( rc==SQLITE_OK && sqlite3_step(st)==SQLITE_ROW ){
+  char *sql = sqlite3_mprintf("SELECT band, bucket, id FROM \"%w\".\"%w_bucket\" "
+                              "WHERE typeof(band) <> 'integer' OR typeof(bucket) "
+                              "<> 'integer' OR typeof(id) <> 'integer' OR band < 0 "
+                              "OR band >= %d LIMIT 1", v->schema, v->name,
+                              v->cfg.bands);
+  int rc;
+  if( sql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(v->db, sql, -1, &st, 0);
+  sqlite3_free(sql);
+  if( rc ) return db_error(v, rc);
+  if( sqlite3_step(st)==SQLITE_ROW ){
     int t0 = sqlite3_column_type(st, 0), t1 = sqlite3_column_type(st, 1);
     int t2 = sqlite3_column_type(st, 2);
-    sqlite3_int64 band = sqlite3_column_int64(st, 0);
-    sqlite3_int64 id = sqlite3_column_int64(st, 2);
-    corpus_minhash_sig d;
-    int found;
-    if( t0!=SQLITE_INTEGER || t1!=SQLITE_INTEGER || t2!=SQLITE_INTEGER
-     || band<0 || band>=v->cfg.bands ){
-      char *b = value_text(st, 0, t0), *k = value_text(st, 1, t1);
-      char *i = value_text(st, 2, t2);
-      rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: %s_bucket "
-                             "holds a row (band %s, bucket %s, id %s) that is "
-                             "no bucket of a row", v->name, b ? b : "?",
-                             k ? k : "?", i ? i : "?");
-      sqlite3_free(b); sqlite3_free(k); sqlite3_free(i);
-      break;
-    }
-    rc = stored_sig(v, id, &d, &found);
-    if( rc ) break;
-    if( !found ){
-      rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: a bucket "
-                             "row (band %lld) names row %lld, which is not in "
-                             "the index", (long long)band, (long long)id);
-    }else if( d.empty || bucket_of(v, &d, (int)band)
-                         !=sqlite3_column_int64(st, 1) ){
-      rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: a bucket "
-                             "row of row %lld for band %lld disagrees with its "
-                             "signature", (long long)id, (long long)band);
-    }
-    sqlite3_reset(v->st[Q_GET_SIG]);
+    char *b = value_text(st, 0, t0), *k = value_text(st, 1, t1);
+    char *i = value_text(st, 2, t2);
+    rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: %s_bucket "
+                           "holds a row (band %s, bucket %s, id %s) that is no "
+                           "bucket of a row", v->name, b ? b : "?", k ? k : "?",
+                           i ? i : "?");
+    sqlite3_free(b); sqlite3_free(k); sqlite3_free(i);
   }
   {
     int frc = sqlite3_finalize(st);
@@ -1522,10 +1482,101 @@ static int find_orphan(mhi_vtab *v){
   return rc;
 }
 
+/* A bucket row a signature gives that is not there: named, with the one
+** the row has for that band instead, if any. */
+static int report_missing(mhi_vtab *v, int band, const band_entry *want){
+  sqlite3_stmt *st = 0;
+  int rc = prepare(v, "SELECT bucket FROM \"%w\".\"%w_bucket\" WHERE band = ?1 "
+                   "AND id = ?2", &st);
+  if( rc ) return rc;
+  sqlite3_bind_int(st, 1, band);
+  sqlite3_bind_int64(st, 2, want->id);
+  rc = sqlite3_step(st);
+  if( rc==SQLITE_ROW ){
+    rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: the bucket "
+        "row of row %lld for band %d holds bucket %lld; its signature gives "
+        "%lld", (long long)want->id, band,
+        (long long)sqlite3_column_int64(st, 0), (long long)want->bucket);
+  }else if( rc==SQLITE_DONE ){
+    rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: row %lld "
+                           "has no bucket row for band %d",
+                           (long long)want->id, band);
+  }else{
+    rc = db_error(v, sqlite3_reset(st));
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* A bucket row that no signature gives: named. */
+static int report_extra(mhi_vtab *v, int band, sqlite3_int64 id){
+  corpus_minhash_sig d;
+  int found, rc = stored_sig(v, id, &d, &found);
+  if( rc ) return rc;
+  sqlite3_reset(v->st[Q_GET_SIG]);
+  if( !found ){
+    return corpus_vtab_error(&v->base, MHI, "integrity-check failed: a bucket "
+                             "row (band %d) names row %lld, which is not in "
+                             "the index", band, (long long)id);
+  }
+  return corpus_vtab_error(&v->base, MHI, "integrity-check failed: a bucket "
+                           "row of row %lld for band %d disagrees with its "
+                           "signature", (long long)id, band);
+}
+
+/* integrity-check, part 3: NAME_bucket holds exactly the bucket rows the
+** signatures give.  A few bands at a time, the rows they give are sorted
+** and walked beside each band's rows in key order: no seek per row. */
+static int check_buckets(mhi_vtab *v){
+  sqlite3_int64 *ids = 0;
+  size_t n = 0, cap = 0, k;
+  band_entry *e = 0;
+  sqlite3_stmt *st = 0;
+  int b0, j, rc = all_ids(v, &ids, &n, &cap);
+  if( rc==SQLITE_OK ){
+    rc = prepare(v, "SELECT bucket, id FROM \"%w\".\"%w_bucket\" WHERE band = ?1 "
+                 "ORDER BY bucket, id", &st);
+  }
+  if( rc==SQLITE_OK && n ){
+    e = corpus_realloc(0, sizeof(*e)*n*FLUSH_BANDS);
+    if( e==0 ) rc = SQLITE_NOMEM;
+  }
+  for(b0=0; rc==SQLITE_OK && b0<v->cfg.bands; b0+=FLUSH_BANDS){
+    int nb = v->cfg.bands-b0<FLUSH_BANDS ? v->cfg.bands-b0 : FLUSH_BANDS;
+    k = 0;
+    if( n ) rc = band_entries(v, ids, n, b0, nb, e, &k);
+    for(j=0; rc==SQLITE_OK && j<nb; j++){
+      const band_entry *want = e ? e + j*n : 0;
+      size_t i = 0;
+      int step = SQLITE_DONE;
+      sqlite3_bind_int(st, 1, b0+j);
+      while( rc==SQLITE_OK && (step = sqlite3_step(st))==SQLITE_ROW ){
+        band_entry got;
+        got.bucket = sqlite3_column_int64(st, 0);
+        got.id = sqlite3_column_int64(st, 1);
+        if( i<k && cmp_entry(&want[i], &got)==0 ){
+          i++;
+        }else if( i<k && cmp_entry(&want[i], &got)<0 ){
+          rc = report_missing(v, b0+j, &want[i]);
+        }else{
+          rc = report_extra(v, b0+j, got.id);
+        }
+      }
+      if( rc==SQLITE_OK && step!=SQLITE_DONE ){
+        rc = db_error(v, sqlite3_reset(st));
+      }
+      sqlite3_reset(st);
+      if( rc==SQLITE_OK && i<k ) rc = report_missing(v, b0+j, &want[i]);
+    }
+  }
+  sqlite3_finalize(st);
+  corpus_free(e);
+  corpus_free(ids);
+  return rc;
+}
+
 static int integrity_check(mhi_vtab *v){
   mhi_config cfg;
-  sqlite3_stmt *st = 0;
-  sqlite3_int64 expected = 0, rows = -1;
   char *err = 0;
   int rc = config_read(v->db, v->schema, v->name, &cfg, &err);
   if( rc ){
@@ -1543,29 +1594,9 @@ static int integrity_check(mhi_vtab *v){
     return corpus_vtab_error(&v->base, MHI, "integrity-check failed: %s_config "
                              "changed since the table was opened", v->name);
   }
-  rc = check_rows(v, &expected);
-  if( rc==SQLITE_OK ){
-    rc = prepare(v, "SELECT count(*), count(*) FILTER (WHERE typeof(band) <> "
-                 "'integer' OR typeof(bucket) <> 'integer' OR typeof(id) <> "
-                 "'integer') FROM \"%w\".\"%w_bucket\"", &st);
-  }
-  if( rc==SQLITE_OK && sqlite3_step(st)==SQLITE_ROW ){
-    rows = sqlite3_column_int64(st, 0);
-    /* a row of another type (band 0.0, id '1') is found by the seeks of
-    ** part 1 as the integer it equals: counted apart */
-    if( sqlite3_column_int64(st, 1)>0 ) rows = -1;
-  }
-  if( st && sqlite3_finalize(st)!=SQLITE_OK && rc==SQLITE_OK ){
-    rc = db_error(v, sqlite3_errcode(v->db));
-  }
-  if( rc==SQLITE_OK && rows!=expected ){
-    rc = find_orphan(v);
-    if( rc==SQLITE_OK ){
-      rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: %lld "
-                             "bucket rows, %lld expected", (long long)rows,
-                             (long long)expected);
-    }
-  }
+  rc = check_rows(v);
+  if( rc==SQLITE_OK ) rc = check_bucket_types(v);
+  if( rc==SQLITE_OK ) rc = check_buckets(v);
   if( rc==SQLITE_ERROR ) rc = SQLITE_CORRUPT_VTAB;
   return rc;
 }
