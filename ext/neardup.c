@@ -299,11 +299,22 @@ static int nd_source_begin(corpus_tvf_cursor *c, const char *z,
   if( rc ) goto done;
   sqlite3_free(sql);
   sql = sqlite3_mprintf("SELECT %s FROM %s GROUP BY 1 HAVING count(*) > 1 "
-                        "OR %s IS NULL LIMIT 1", c0, from, c0);
+                        "OR %s IS NULL OR typeof(%s) = 'blob' LIMIT 1", c0,
+                        from, c0, c0);
   if( sql==0 ){ rc = SQLITE_NOMEM; goto done; }
   rc = nd_prepare(c, sql, "", &s->check);
   if( rc ) goto done;
   if( o->keep==ND_KEEP_MAX ){
+    /* in a WHERE clause, an aggregate or a window function is an error:
+    ** the expression must be of one row */
+    sqlite3_free(sql);
+    sql = sqlite3_mprintf("SELECT 1 FROM %s WHERE (\n%s\n) IS NULL", from,
+                          o->keep_expr);
+    if( sql==0 ){ rc = SQLITE_NOMEM; goto done; }
+    rc = nd_prepare(c, sql, "keep: ", &s->rank);
+    if( rc ) goto done;
+    sqlite3_finalize(s->rank);
+    s->rank = 0;
     sqlite3_free(sql);
     sql = sqlite3_mprintf("SELECT %s, dense_rank() OVER (ORDER BY (\n%s\n) "
                           "DESC NULLS LAST) FROM %s ORDER BY 1", c0,
@@ -322,7 +333,7 @@ done:
 /* ---- Documents ----------------------------------------------------------------- */
 
 /* Fixed-size records in chunks, so that no one allocation holds them all. */
-#define ND_CHUNK 65536
+#define ND_CHUNK 1024
 typedef struct nd_store {
   size_t size;                /* bytes a record */
   unsigned char **chunk;
@@ -678,6 +689,10 @@ static int nd_check_ids(corpus_tvf_cursor *c, nd_source *s){
     if( sqlite3_column_type(s->check, 0)==SQLITE_NULL ){
       return nd_error(c, "the source has a NULL id (every document needs "
                       "one)");
+    }
+    if( sqlite3_column_type(s->check, 0)==SQLITE_BLOB ){
+      return nd_error(c, "an id is a BLOB (ids must be INTEGER, REAL or "
+                      "TEXT)");
     }
     id = nd_stmt_id_text(s->check);
     if( id==0 ) return SQLITE_NOMEM;
