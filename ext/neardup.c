@@ -593,11 +593,17 @@ static uint64_t nd_band_key(const nd_docs *d, const nd_opts *o, uint32_t i,
 }
 
 /* Step 3: the candidate pairs of every band, sorted, without repeats.
-** SQLITE_OK, SQLITE_NOMEM or SQLITE_INTERRUPT. */
+** A bucket whose documents are those of a bucket of the band before (the
+** copies of one text share every band) gives its pairs once: the pairs of
+** a bucket depend on its documents only.  SQLITE_OK, SQLITE_NOMEM or
+** SQLITE_INTERRUPT. */
 static int nd_candidates(const nd_docs *d, const nd_opts *o,
                          corpus_probe *probe, nd_pairs *out){
   uint64_t *key = 0, *tkey = 0, *tmp = 0;
   uint32_t *idx = 0, *tidx = 0, i, nsig = 0;
+  /* the band before: its documents in bucket order, and for the least
+  ** document of each bucket (by number) the band (plus 1), start and size */
+  uint32_t *prev = 0, *pband = 0, *pstart = 0, *plen = 0;
   size_t steps = 0;
   int b, rc = SQLITE_OK;
   for(i=0; i<d->n; i++) nsig += d->hassig[i];
@@ -606,7 +612,15 @@ static int nd_candidates(const nd_docs *d, const nd_opts *o,
   tkey = corpus_realloc(0, sizeof(uint64_t)*nsig);
   idx = corpus_realloc(0, sizeof(uint32_t)*nsig);
   tidx = corpus_realloc(0, sizeof(uint32_t)*nsig);
-  if( !key || !tkey || !idx || !tidx ){ rc = SQLITE_NOMEM; goto done; }
+  prev = corpus_realloc(0, sizeof(uint32_t)*nsig);
+  pband = corpus_realloc(0, sizeof(uint32_t)*d->n);
+  pstart = corpus_realloc(0, sizeof(uint32_t)*d->n);
+  plen = corpus_realloc(0, sizeof(uint32_t)*d->n);
+  if( !key || !tkey || !idx || !tidx || !prev || !pband || !pstart || !plen ){
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  memset(pband, 0, sizeof(uint32_t)*d->n);
   for(b=0; b<o->bands && rc==SQLITE_OK; b++){
     uint32_t k = 0, g, e;
     for(i=0; i<d->n; i++){
@@ -617,10 +631,17 @@ static int nd_candidates(const nd_docs *d, const nd_opts *o,
     /* stable: within a bucket the documents stay in number order */
     nd_radix_sort(key, idx, nsig, tkey, tidx);
     for(g=0; g<nsig && rc==SQLITE_OK; g=e){
-      uint32_t x, y;
+      uint32_t x, y, f = idx[g], same;
       for(e=g+1; e<nsig && key[e]==key[g]; e++){}
       if( e-g<2 ) continue;
-      if( e-g<=(uint32_t)o->all_pairs ){
+      same = pband[f]==(uint32_t)b && plen[f]==e-g
+          && memcmp(prev + pstart[f], idx + g, sizeof(uint32_t)*(e-g))==0;
+      pband[f] = (uint32_t)b + 1;
+      pstart[f] = g;
+      plen[f] = e-g;
+      if( same ){
+        /* its pairs are in already */
+      }else if( e-g<=(uint32_t)o->all_pairs ){
         for(x=g; x<e && rc==SQLITE_OK; x++){
           for(y=x+1; y<e; y++){
             if( nd_pair_add(out, idx[x], idx[y]) ){ rc = SQLITE_NOMEM; break; }
@@ -637,6 +658,7 @@ static int nd_candidates(const nd_docs *d, const nd_opts *o,
         if( corpus_probe_interrupted(probe) ) rc = SQLITE_INTERRUPT;
       }
     }
+    memcpy(prev, idx, sizeof(uint32_t)*nsig);
     /* repeats go when they could double the memory held */
     if( rc==SQLITE_OK && out->n > 2*out->clean + 65536 ){
       corpus_free(tmp);
@@ -658,6 +680,10 @@ done:
   corpus_free(idx);
   corpus_free(tidx);
   corpus_free(tmp);
+  corpus_free(prev);
+  corpus_free(pband);
+  corpus_free(pstart);
+  corpus_free(plen);
   return rc;
 }
 
