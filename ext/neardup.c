@@ -166,6 +166,13 @@ static int nd_is_query(const char *z){
   return 0;
 }
 
+/* Whether only blanks, comments and ';' are left at z: what follows a
+** statement, which prepares to no statement. */
+static int nd_is_end(const char *z){
+  for(z=corpus_sql_skip_blank(z); *z==';'; z=corpus_sql_skip_blank(z+1)){}
+  return *z==0;
+}
+
 /* Past one identifier at z (bare, or quoted with "", `` or []), or NULL. */
 static const char *nd_skip_ident(const char *z){
   unsigned char c = (unsigned char)*z;
@@ -234,8 +241,7 @@ static int nd_prepare(corpus_tvf_cursor *c, const char *sql,
   const char *tail = 0;
   int rc = sqlite3_prepare_v2(db, sql, -1, out, &tail);
   if( rc!=SQLITE_OK ) return nd_sql_error(c, rc, what);
-  if( *out==0 || *corpus_sql_skip_blank(tail)!=0
-   || !sqlite3_stmt_readonly(*out) ){
+  if( *out==0 || !nd_is_end(tail) || !sqlite3_stmt_readonly(*out) ){
     sqlite3_finalize(*out);
     *out = 0;
     return *what ? nd_error(c, "keep=max(EXPR) must be one expression")
@@ -261,7 +267,7 @@ static int nd_source_begin(corpus_tvf_cursor *c, const char *z,
     size_t n;
     rc = sqlite3_prepare_v2(db, z, -1, &probe, &tail);
     if( rc!=SQLITE_OK ) return nd_sql_error(c, rc, "");
-    if( probe==0 || *corpus_sql_skip_blank(tail)!=0
+    if( probe==0 || !nd_is_end(tail)
      || !sqlite3_stmt_readonly(probe) || sqlite3_stmt_isexplain(probe) ){
       sqlite3_finalize(probe);
       return nd_error(c, "source must be a table or view name, or one query "
@@ -634,7 +640,7 @@ static int nd_candidates(const nd_docs *d, const nd_opts *o,
       uint32_t x, y, f = idx[g], same;
       for(e=g+1; e<nsig && key[e]==key[g]; e++){}
       if( e-g<2 ) continue;
-      same = pband[f]==(uint32_t)b && plen[f]==e-g
+      same = b>0 && pband[f]==(uint32_t)b && plen[f]==e-g
           && memcmp(prev + pstart[f], idx + g, sizeof(uint32_t)*(e-g))==0;
       pband[f] = (uint32_t)b + 1;
       pstart[f] = g;
