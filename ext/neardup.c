@@ -19,17 +19,18 @@
 **      source, holding only the texts of documents that still have a pair
 **      to come) or the fraction of equal signature slots, >= threshold;
 **   5. connected components of the verified pairs (cluster.c's
-**      union-find), the least number of each its cluster.
+**      union-find); a component's cluster is its least number.
 ** A pair whose documents are already connected is not verified: it could
 ** not change a component.  Rows: every document in a component, in id
-** order, with its cluster's least id and keep = 1 for the one kept.
+** order, with its cluster's id and keep = 1 for the one kept.
 **
 ** Memory: per document its id, a flag and its band keys (8 bytes a band)
 ** or signature (4 bytes a slot), and 8 bytes of text hash; the candidate
 ** pairs (8 bytes each); texts only while a pair needs them.  Work: the
-** signing, and sorts of N keys per band and of the pairs.  sqlite3_interrupt()
-** stops the reads (their statements fail) and the loops between them (a
-** probe every few thousand steps).  DIRECTONLY: it runs SQL of its own.
+** signing, and radix sorts of N keys per band and of the pairs.
+** sqlite3_interrupt() stops the reads (their statements fail) and the
+** loops between them (a probe every few thousand steps).  DIRECTONLY: it
+** runs SQL of its own.
 */
 #include <math.h>
 #include <stdio.h>
