@@ -254,7 +254,7 @@ static int nd_prepare(corpus_tvf_cursor *c, const char *sql,
 
 /* The statements for source z: a name is read as SELECT id, text FROM it,
 ** a query as it is (its first two columns); the id column is named c0 in
-** the others (the query's first column, qualified, so that a name that
+** the others (the subquery's first column, qualified, so that a name that
 ** does not resolve is an error rather than a string). */
 static int nd_source_begin(corpus_tvf_cursor *c, const char *z,
                            const nd_opts *o, nd_source *s){
@@ -286,11 +286,9 @@ static int nd_source_begin(corpus_tvf_cursor *c, const char *z,
     while( n>0 && (z[n-1]==';' || corpus_white_space((unsigned char)z[n-1])) ){
       n--;
     }
-    from = sqlite3_mprintf("(\n%.*s\n) AS near_duplicates_source", (int)n, z);
-    c0 = sqlite3_mprintf("near_duplicates_source.\"%w\"",
-                         sqlite3_column_name(probe, 0));
     sqlite3_finalize(probe);
-    if( from==0 || c0==0 ){ rc = SQLITE_NOMEM; goto done; }
+    from = sqlite3_mprintf("(\n%.*s\n) AS near_duplicates_source", (int)n, z);
+    if( from==0 ){ rc = SQLITE_NOMEM; goto done; }
     sql = sqlite3_mprintf("SELECT * FROM %s ORDER BY 1", from);
   }else if( nd_is_name(z) ){
     from = sqlite3_mprintf("%s", corpus_sql_skip_blank(z));
@@ -304,6 +302,16 @@ static int nd_source_begin(corpus_tvf_cursor *c, const char *z,
   if( sql==0 ){ rc = SQLITE_NOMEM; goto done; }
   rc = nd_prepare(c, sql, "", &s->read);
   if( rc ) goto done;
+  if( c0==0 ){
+    /* the name SQLite gave the subquery's first column (a query's own
+    ** name for it may differ: 'x COLLATE NOCASE' is column x) */
+    const char *name = sqlite3_column_name(s->read, 0);
+    if( name==0
+     || (c0 = sqlite3_mprintf("near_duplicates_source.\"%w\"", name))==0 ){
+      rc = SQLITE_NOMEM;
+      goto done;
+    }
+  }
   sqlite3_free(sql);
   sql = sqlite3_mprintf("SELECT %s FROM %s GROUP BY 1 HAVING count(*) > 1 "
                         "OR %s IS NULL OR typeof(%s) = 'blob' LIMIT 1", c0,
@@ -714,7 +722,7 @@ static void nd_reset(corpus_tvf_cursor *cur){
 }
 
 /* Checks for a NULL or a duplicated id (as the id column's collation sees
-** them), before anything is signed. */
+** them), when not every id was an INTEGER. */
 static int nd_check_ids(corpus_tvf_cursor *c, nd_source *s){
   int rc = sqlite3_step(s->check);
   if( rc==SQLITE_ROW ){
@@ -758,14 +766,18 @@ static int nd_step_end(corpus_tvf_cursor *c, int rc, int set){
   return nd_sql_error(c, rc, "");
 }
 
-/* Steps 1 and 2: reads and signs every document. */
+/* Steps 1 and 2: reads and signs every document.  *allint: whether every
+** id was an INTEGER, and so checked here: in id order a repeat is next to
+** its first (other ids need the check of the id column's collation). */
 static int nd_sign_all(corpus_tvf_cursor *c, nd_source *s, const nd_opts *o,
-                       const corpus_minhash_perm *pm, nd_docs *d){
+                       const corpus_minhash_perm *pm, nd_docs *d,
+                       int *allint){
   sqlite3_stmt *st = s->read;
   corpus_progress progress;
   uint32_t *sig;
   unsigned char *le;
   long long bytes = 0;
+  sqlite3_int64 last = 0;
   int rc, set = 0, np = o->mh.num_perm;
   int longest = o->keep==ND_KEEP_LONGEST;
   d->rec.size = 8 + (o->verify==ND_VERIFY_EXACT ? 8*(size_t)o->bands
@@ -782,10 +794,24 @@ static int nd_sign_all(corpus_tvf_cursor *c, nd_source *s, const nd_opts *o,
     int tid = sqlite3_column_type(st, 0), tt = sqlite3_column_type(st, 1);
     unsigned char *r;
     set = 1;
-    if( tid==SQLITE_NULL ){ rc = nd_changed(c); break; }
+    if( tid==SQLITE_NULL ){
+      rc = nd_error(c, "the source has a NULL id (every document needs one)");
+      break;
+    }
     if( tid==SQLITE_BLOB ){
       rc = nd_error(c, "an id is a BLOB (ids must be INTEGER, REAL or TEXT)");
       break;
+    }
+    if( tid!=SQLITE_INTEGER ){
+      *allint = 0;
+    }else if( *allint ){
+      sqlite3_int64 v = sqlite3_column_int64(st, 0);
+      if( d->n>0 && v==last ){
+        rc = nd_error(c, "duplicate id %lld (each id must name one document)",
+                      v);
+        break;
+      }
+      last = v;
     }
     if( d->n==0xfffffffeu ){
       rc = nd_error(c, "more than %u documents", d->n);
@@ -1046,7 +1072,7 @@ static int nd_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   corpus_uf *u = 0;
   corpus_probe probe;
   char err[CORPUS_ERRMAX];
-  int rc;
+  int rc, allint = 1;
   if( sqlite3_value_type(src)==SQLITE_NULL ) return SQLITE_OK;
   if( sqlite3_value_type(src)!=SQLITE_TEXT ){
     return nd_error(cur, "source must be TEXT, got %s",
@@ -1069,12 +1095,11 @@ static int nd_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   }
   rc = nd_source_begin(cur, (const char*)sqlite3_value_text(src), &o, &s);
   if( rc ) goto done;
-  rc = nd_check_ids(cur, &s);
-  if( rc ) goto done;
   pm = corpus_minhash_perm_new(o.mh.seed, o.mh.num_perm);
   u = corpus_uf_new();
   if( pm==0 || u==0 ){ rc = SQLITE_NOMEM; goto done; }
-  rc = nd_sign_all(cur, &s, &o, pm, &c->docs);
+  rc = nd_sign_all(cur, &s, &o, pm, &c->docs, &allint);
+  if( rc==SQLITE_OK && !allint ) rc = nd_check_ids(cur, &s);
   if( rc ) goto done;
   rc = nd_candidates(&c->docs, &o, &probe, &pairs);
   if( rc==SQLITE_OK ){
