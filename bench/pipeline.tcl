@@ -5,7 +5,7 @@
 #
 #   tclsh bench/pipeline.tcl LIB [-n N] [-dir DIR] [-seed S] [-regen]
 #         [-sample K] [-recipe FILE] [-sqlite3 PATH] [-python PATH]
-#         [-corpora-dir DIR] [-keep]
+#         [-corpora-dir DIR] [-keep] [-neardup]
 #
 # LIB is the extension without its suffix (dist/corpus).  The corpus is the
 # SQLite file DIR/docs-N-sS.db (default DIR /tmp/corpus-bench, N 100000,
@@ -24,6 +24,13 @@
 # untimed, before step 1, and (unless -keep) dropped again at the end, so
 # the file keeps only the corpus.
 #
+# -neardup: after the recipe's steps, near_duplicates('docs', options)
+# with the recipe's settings (read from its dedup_settings) runs in one
+# fresh process, timed the same way, into table nd_result; printed: its
+# wall and CPU seconds, peak RSS and rows next to the recipe's total, and
+# whether its (id, cluster) rows are the recipe's dedup_cluster, row for
+# row (untimed check).
+#
 # The evaluation afterwards (untimed) reads dedup_cluster and dedup_pair:
 #  - recall on planted duplicates: a planted document counts as found when
 #    it is in the same cluster as its source; by kind, and by the exact
@@ -37,7 +44,7 @@ package require sqlite3
 source [file join [file dirname [info script]] lib.tcl]
 
 proc usage {} {
-  puts stderr "usage: tclsh bench/pipeline.tcl LIB \[-n N\] \[-dir DIR\] \[-seed S\] \[-regen\] \[-sample K\] \[-recipe FILE\] \[-sqlite3 PATH\] \[-python PATH\] \[-corpora-dir DIR\] \[-keep\]"
+  puts stderr "usage: tclsh bench/pipeline.tcl LIB \[-n N\] \[-dir DIR\] \[-seed S\] \[-regen\] \[-sample K\] \[-recipe FILE\] \[-sqlite3 PATH\] \[-python PATH\] \[-corpora-dir DIR\] \[-keep\] \[-neardup\]"
   exit 2
 }
 
@@ -50,10 +57,11 @@ set recipe sql/dedup.sql
 set sqlite3_bin sqlite3
 set python /usr/bin/python3
 set keep 0
+set neardup 0
 set corpora_dir [expr {[info exists env(CORPORA_DIR)] ? $env(CORPORA_DIR) : "/tmp/corpora"}]
 set spec {-n n -dir dir -seed seed -regen {regen flag} -sample sample
           -recipe recipe -sqlite3 sqlite3_bin -python python
-          -corpora-dir corpora_dir -keep {keep flag}}
+          -corpora-dir corpora_dir -keep {keep flag} -neardup {neardup flag}}
 if {[llength [parse_args $argv $spec]]} usage
 set lib [file normalize $lib]
 foreach v {n seed sample} {
@@ -154,6 +162,7 @@ foreach s $steps {
     lappend made $t
   }
 }
+if {$neardup} { lappend made nd_result }
 proc drop_made {} {
   foreach t $::made { db eval "DROP TABLE IF EXISTS $t" }
 }
@@ -215,6 +224,50 @@ puts [format "   text %s MB: %.1f MB/s end to end; peak RSS %.1f MB = %.2f%% of 
         [mb $text_bytes] [expr {$text_bytes / 1e6 / max($tot_wall, 1e-6)}] \
         $peak [expr {100.0 * $peak * 1048576 / $text_bytes}]]
 puts "   file after the run: [mb [file size $db_file]] MB"
+
+# ---------------------------------------------------------------- near_duplicates
+if {$neardup} {
+  sqlite3 db $db_file
+  set nd_opts [db onecolumn {
+    SELECT printf('threshold=%s num_perm=%d ngram=%d bands=%d rows=%d all_pairs=%d',
+                  threshold, num_perm, ngram, bands, rows, all_pairs) FROM dedup_settings
+  }]
+  db close
+  puts ""
+  puts "== near_duplicates('docs', '$nd_opts'): one call, a fresh `sqlite3` process"
+  set sqlf [file join $dir "neardup.sql"]
+  set tf [file join $dir "neardup.time"]
+  set out [open $sqlf w]
+  puts $out ".bail on"
+  puts $out ".load $lib"
+  puts $out "CREATE TABLE nd_result AS SELECT id, cluster, keep FROM near_duplicates('docs', '$nd_opts');"
+  close $out
+  if {[catch {exec $timebin -f {%e %U %S %M} -o $tf $sqlite3_bin -bail $db_file < $sqlf} err]} {
+    puts stderr "pipeline: near_duplicates failed: $err"
+    exit 1
+  }
+  set tfh [open $tf r]
+  lassign [lindex [split [string trim [read $tfh]] \n] end] wall user sys rss_kb
+  close $tfh
+  sqlite3 db $db_file
+  db eval {
+    SELECT (SELECT count(*) FROM nd_result) AS nd_rows,
+           (SELECT count(*) FROM dedup_cluster) AS rc_rows,
+           (SELECT count(*) FROM (SELECT id, cluster FROM nd_result EXCEPT
+                                  SELECT id, cluster FROM dedup_cluster)) AS only_nd,
+           (SELECT count(*) FROM (SELECT id, cluster FROM dedup_cluster EXCEPT
+                                  SELECT id, cluster FROM nd_result)) AS only_rc,
+           (SELECT count(*) FROM nd_result WHERE keep) AS nd_kept
+  } {}
+  db close
+  puts [format $fmt "near_duplicates" [format %.2f $wall] [format %.2f [expr {$user + $sys}]] \
+          [format %.1f [expr {$rss_kb / 1024.0}]] $nd_rows nd_result]
+  puts [format $fmt "the recipe (total of its steps)" [format %.2f $tot_wall] [format %.2f $tot_cpu] \
+          [format %.1f $peak] $rc_rows dedup_cluster]
+  puts [format "   wall time: near_duplicates %.2f s, the recipe %.2f s (%.2fx); %d groups" \
+          $wall $tot_wall [expr {$tot_wall / max($wall, 1e-6)}] $nd_kept]
+  puts "   same (id, cluster) rows as dedup_cluster: [expr {$only_nd == 0 && $only_rc == 0 ? "yes" : "NO ($only_nd rows only in nd_result, $only_rc only in dedup_cluster)"}]"
+}
 
 # ---------------------------------------------------------------- evaluation
 open_db $lib $db_file

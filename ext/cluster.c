@@ -107,6 +107,25 @@ static uint32_t uf_find(corpus_uf *u, uint32_t x){
   return x;
 }
 
+/* The node of id, or -1 when it has none (nothing is added). */
+static int64_t uf_lookup(const corpus_uf *u, int64_t id){
+  uint32_t s;
+  if( u->nslot==0 ) return -1;
+  s = uf_slot_of(u, id);
+  while( u->slots[s] ){
+    uint32_t node = u->slots[s]-1;
+    if( u->ids[node]==id ) return node;
+    s = (s+1) & (u->nslot-1);
+  }
+  return -1;
+}
+
+int corpus_uf_connected(corpus_uf *u, int64_t a, int64_t b){
+  int64_t na = uf_lookup(u, a), nb = uf_lookup(u, b);
+  if( na<0 || nb<0 ) return 0;
+  return uf_find(u, (uint32_t)na)==uf_find(u, (uint32_t)nb);
+}
+
 int corpus_uf_union(corpus_uf *u, int64_t a, int64_t b){
   int64_t na = uf_node(u, a), nb;
   uint32_t ra, rb;

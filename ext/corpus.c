@@ -29,6 +29,7 @@ static const area_register areas[] = {
   corpus_lang_register,
   corpus_pii_register,
   corpus_warc_register,
+  corpus_neardup_register,
 };
 
 #ifdef _WIN32

@@ -189,6 +189,8 @@ typedef struct corpus_uf corpus_uf;
 corpus_uf *corpus_uf_new(void);
 void corpus_uf_free(corpus_uf *u);
 int corpus_uf_union(corpus_uf *u, int64_t a, int64_t b);  /* 0 or -1 */
+/* Whether a and b are in one component (0 when either was never added). */
+int corpus_uf_connected(corpus_uf *u, int64_t a, int64_t b);
 uint32_t corpus_uf_count(const corpus_uf *u);
 /* Ids ascending, each with the least id of its component (new arrays). */
 int corpus_uf_clusters(corpus_uf *u, int64_t **ids, int64_t **clusters);

@@ -31,6 +31,10 @@ STATEMENTS = [
   ("dedup_clusters", """SELECT count(*) FROM dedup_clusters('WITH RECURSIVE
      n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000)
      SELECT i, i + 1 FROM n')"""),
+  # the reads near_duplicates() runs (100 million documents)
+  ("near_duplicates", """SELECT count(*) FROM near_duplicates('WITH RECURSIVE
+     n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000)
+     SELECT i, ''word'' || (i % 1000) || '' a b c d e'' FROM n')"""),
 ]
 fired = []
 def fire():

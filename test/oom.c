@@ -184,6 +184,17 @@ static const oom_case cases[] = {
   {"dedup_clusters", "module:dedup_clusters",
    "SELECT id, cluster FROM dedup_clusters('SELECT a.id, b.id FROM docs a, "
    "docs b WHERE a.id < b.id AND a.label = b.label')", 1, 0, 0},
+  /* each document and a copy: verified pairs, their texts held */
+  {"near_duplicates", "module:near_duplicates",
+   "SELECT id, cluster, keep FROM near_duplicates('SELECT id, text FROM docs "
+   "UNION ALL SELECT id + 10, text || '' x'' FROM docs', 'threshold=0.5')",
+   1, 0, 0},
+  {"near_duplicates_keep", "",
+   "SELECT id, cluster, keep FROM near_duplicates('SELECT ''d'' || id, text, "
+   "label FROM docs UNION ALL SELECT ''e'' || id, text, -label FROM docs', "
+   "'verify=minhash all_pairs=2 keep=max(label)'); "
+   "SELECT id, keep FROM near_duplicates('SELECT id, text FROM docs UNION ALL "
+   "SELECT 2.5 * id, upper(text) FROM docs', 'keep=longest')", 0, 0, 0},
   {"write_jsonl", "write_jsonl/2 write_jsonl/3",
    "SELECT write_jsonl('/tmp/corpus-oom-none.jsonl', NULL), "
    "write_jsonl('/tmp/corpus-oom-w.jsonl.zst', json_object('id', id, 'text', "

@@ -1,8 +1,9 @@
 /*
 ** Stateful: random statement sequences over the virtual tables and the
 ** functions that read them (ngram_index and its shadow tables,
-** contamination, decontaminate, covered_words, dedup_clusters), decoded
-** from the input, on a fresh in-memory database per input.  Each input
+** contamination, decontaminate, covered_words, dedup_clusters,
+** near_duplicates), decoded from the input, on a fresh in-memory database
+** per input.  Each input
 ** byte picks an operation; the bytes after it pick its arguments.  The
 ** operations include direct writes to the shadow tables (corrupt states),
 ** transactions and savepoints, and statements that fail.  Statement
@@ -84,6 +85,25 @@ static const char *const azClusterSql[] = {
   "SELECT item, pos FROM ix0_grams",
   "SELECT 1, 2; SELECT 3, 4",
   "SELECT 9223372036854775807, -9223372036854775808",
+};
+
+/* near_duplicates(): sources (docs has no column text; its t holds the
+** texts) and options. */
+static const char *const azNearSrc[] = {
+  "docs",
+  "SELECT id, t FROM docs",
+  "SELECT t, id FROM docs",
+  "SELECT id, t FROM docs UNION ALL SELECT id + 1000, t || ' x' FROM docs",
+  "SELECT 'd' || id, upper(t), id % 3 FROM docs",
+  "SELECT rowid, text FROM ix0",
+  ("SELECT id, t FROM docs WHERE id IN (SELECT id FROM "
+   "near_duplicates('SELECT id, t FROM docs'))"),
+  "SELECT id, t FROM docs; -- done",
+};
+static const char *const azNearOpt[] = {
+  "", "verify=minhash", "keep=longest all_pairs=2", "keep=max(length(t))",
+  "threshold=0.3 num_perm=16 bands=8 rows=2 unit=char ngram=3",
+  "keep=max(", "bands=17 verify=minhash keep=max(-id)", "threshold=1 ngram=1",
 };
 
 /* Runs one statement (at most 8 KB of SQL); returns nonzero if it failed. */
@@ -288,8 +308,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
               "dedup_clusters((SELECT s FROM q))"), 0);
         break;
       case 20:
-        exec1(db, sqlite3_mprintf("SELECT id, cluster FROM "
-              "dedup_clusters(%Q)", azClusterSql[next(&r) % 10]), 0);
+        b1 = next(&r);
+        if( b1 & 0x80 ){
+          exec1(db, sqlite3_mprintf("SELECT id, cluster, keep FROM "
+                "near_duplicates(%Q, %Q)", azNearSrc[b1 % 8],
+                azNearOpt[next(&r) % 8]), 0);
+        }else{
+          exec1(db, sqlite3_mprintf("SELECT id, cluster FROM "
+                "dedup_clusters(%Q)", azClusterSql[b1 % 10]), 0);
+        }
         break;
       case 21:
         /* hex: the table gives its items back as they were inserted,
