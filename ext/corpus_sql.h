@@ -326,6 +326,12 @@ void corpus_txn_savepoint(corpus_vtab_txn *t, int i);
 void corpus_txn_release(corpus_vtab_txn *t, int i);
 void corpus_txn_rollback_to(corpus_vtab_txn *t, int i);
 
+/* Column i of a row, for an error message about a value read from a
+** shadow table: 'text' quoted (at most 60 bytes), a number as it is, NULL,
+** "a BLOB".  type is the column's type as first read (sqlite3_column_text()
+** converts a BLOB).  sqlite3_malloc'd; NULL when out of memory. */
+char *corpus_value_text(sqlite3_stmt *st, int i, int type);
+
 /* A rowid given to a virtual table (xFilter's rowid = ?, xUpdate's new
 ** rowid): an INTEGER, or a REAL or TEXT that is an integer's value (1.0,
 ** '20'), as an ordinary table takes them.  Returns 1 with *out set, 0 when

@@ -136,18 +136,6 @@ static int mhi_config_check(mhi_config *c, char *err){
   return 0;
 }
 
-/* A value for an error message: 'text' quoted, a number as it is; type is
-** its type as read first (sqlite3_column_text() converts a BLOB). */
-static char *value_text(sqlite3_stmt *st, int i, int type){
-  switch( type ){
-    case SQLITE_NULL: return sqlite3_mprintf("NULL");
-    case SQLITE_BLOB: return sqlite3_mprintf("a BLOB");
-    case SQLITE_TEXT:
-      return sqlite3_mprintf("'%.60s'", sqlite3_column_text(st, i));
-  }
-  return sqlite3_mprintf("%s", sqlite3_column_text(st, i));
-}
-
 static const char *const config_keys[] = {
   "format", "signature", "threshold", "bands", "rows", "store_text", "unique",
   "verify"
@@ -250,7 +238,7 @@ static int config_read(sqlite3 *db, const char *schema, const char *name,
       break;
     }
     if( want ){
-      char *got = value_text(st, 1, vtype);
+      char *got = corpus_value_text(st, 1, vtype);
       *err = sqlite3_mprintf("%s_config is corrupt: %s must be %s, got %s%s%s",
                              name, k, want, got ? got : "?", msg[0] ? ": " : "",
                              msg);
@@ -1404,7 +1392,7 @@ static int check_rows(mhi_vtab *v){
     corpus_minhash_sig d;
     /* a NAME_sig made again without its INTEGER PRIMARY KEY may hold any */
     if( sqlite3_column_type(st, 0)!=SQLITE_INTEGER ){
-      char *got = value_text(st, 0, sqlite3_column_type(st, 0));
+      char *got = corpus_value_text(st, 0, sqlite3_column_type(st, 0));
       rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: %s_sig "
                              "holds a row whose id is %s, not an INTEGER",
                              v->name, got ? got : "?");
@@ -1467,8 +1455,8 @@ static int check_bucket_types(mhi_vtab *v){
   if( sqlite3_step(st)==SQLITE_ROW ){
     int t0 = sqlite3_column_type(st, 0), t1 = sqlite3_column_type(st, 1);
     int t2 = sqlite3_column_type(st, 2);
-    char *b = value_text(st, 0, t0), *k = value_text(st, 1, t1);
-    char *i = value_text(st, 2, t2);
+    char *b = corpus_value_text(st, 0, t0), *k = corpus_value_text(st, 1, t1);
+    char *i = corpus_value_text(st, 2, t2);
     rc = corpus_vtab_error(&v->base, MHI, "integrity-check failed: %s_bucket "
                            "holds a row (band %s, bucket %s, id %s) that is no "
                            "bucket of a row", v->name, b ? b : "?", k ? k : "?",

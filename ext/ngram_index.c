@@ -176,17 +176,6 @@ int corpus_janitor_grams(const char *z, size_t n, int ngram,
 ** anyone can write to, and n sizes arrays.  short holds bit k-1 for each
 ** length k < n of an item indexed whole (once set, kept: a superset). */
 
-/* A config value for an error message: 'text' quoted, a number as it is. */
-static char *value_text(sqlite3_stmt *st, int i){
-  switch( sqlite3_column_type(st, i) ){
-    case SQLITE_NULL: return sqlite3_mprintf("NULL");
-    case SQLITE_BLOB: return sqlite3_mprintf("a BLOB");
-    case SQLITE_TEXT:
-      return sqlite3_mprintf("'%.40s'", sqlite3_column_text(st, i));
-  }
-  return sqlite3_mprintf("%s", sqlite3_column_text(st, i));
-}
-
 static int ident_char(char c){
   return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
       || c=='_' || (c & 0x80);
@@ -325,7 +314,7 @@ int corpus_ngram_config_read(sqlite3 *db, const char *schema, const char *name,
       break;
     }
     if( want ){
-      char *got = value_text(st, 1);
+      char *got = corpus_value_text(st, 1, sqlite3_column_type(st, 1));
       *err = sqlite3_mprintf("%s_config is corrupt: %s must be %s, got %s",
                              name, k, want, got ? got : "?");
       sqlite3_free(got);

@@ -452,6 +452,16 @@ void corpus_txn_rollback_to(corpus_vtab_txn *t, int i){
   t->level = i;
 }
 
+char *corpus_value_text(sqlite3_stmt *st, int i, int type){
+  switch( type ){
+    case SQLITE_NULL: return sqlite3_mprintf("NULL");
+    case SQLITE_BLOB: return sqlite3_mprintf("a BLOB");
+    case SQLITE_TEXT:
+      return sqlite3_mprintf("'%.60s'", sqlite3_column_text(st, i));
+  }
+  return sqlite3_mprintf("%s", sqlite3_column_text(st, i));
+}
+
 int corpus_vtab_rowid(sqlite3_value *v, sqlite3_int64 *out){
   double d;
   switch( sqlite3_value_numeric_type(v) ){
