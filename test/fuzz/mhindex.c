@@ -706,7 +706,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
           "UPDATE \"%w\" SET text = NULL",
           "UPDATE \"%w\" SET sig = NULL",
           "INSERT INTO \"%w\"(text) SELECT t FROM batch",
-          "INSERT INTO \"%w\"(sig) SELECT sig FROM \"%w\"",
+          "INSERT INTO \"%w\"(sig) SELECT sig FROM \"%w\" LIMIT 3",
           "UPDATE \"%w\" SET sig = (SELECT sig FROM \"%w\" WHERE rowid = 1)",
           "REPLACE INTO \"%w\"(rowid, sig) SELECT rowid + 1, sig FROM \"%w\"",
           ("UPDATE OR REPLACE \"%w\" SET text = (SELECT t FROM batch WHERE "
