@@ -689,6 +689,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
                 "\"%w\" WHERE rowid = %lld"
               : b1 & 2 ? "SELECT rowid, length(sig) FROM \"%w\" WHERE rowid >= "
                 "%lld ORDER BY rowid DESC"
+              : b1 & 4 ? "SELECT rowid, hex(text) FROM \"%w\" WHERE rowid >= %lld"
+                " ORDER BY rowid"
               : "SELECT rowid FROM \"%w\" WHERE rowid = '%lld.5'", zName, a1),
               0);
         break;
