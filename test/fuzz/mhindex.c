@@ -240,6 +240,13 @@ static int exec_rc(mh_state *s, char *zSql, fuzz_part *part){
    && !sqlite3_get_autocommit(s->db) ){
     s->broken = s->tainted = 1;
   }
+  /* an error must say what went wrong: SQLite's bare text for the code
+  ** ("SQL logic error") is what a module's error without a message gives */
+  if( rc!=SQLITE_DONE && rc!=SQLITE_INTERRUPT && rc!=SQLITE_NOMEM
+   && rc!=SQLITE_TOOBIG && rc!=SQLITE_MISMATCH      /* SQLite's: a rowid 'x' */
+   && strcmp(sqlite3_errmsg(s->db), sqlite3_errstr(rc))==0 ){
+    fuzz_fail("an error without a message", zSql);
+  }
   sqlite3_free(zSql);
   return rc;
 }
@@ -425,6 +432,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
   s.r.p = data;
   s.r.end = data + size;
   if( sqlite3_exec(s.db, "CREATE TABLE batch(id INTEGER PRIMARY KEY, t);"
+      "CREATE TABLE taken_sig(x);"
       "INSERT INTO batch VALUES (1, 'the quick brown fox jumps over the lazy"
       " dog'), (2, 'the quick brown fox jumps over the lazy dog --'), (3, ''),"
       " (4, NULL), (5, 'over lazy dog the quick')", 0, 0, 0)!=SQLITE_OK ){
@@ -582,10 +590,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
         break;
       }
       case 13:
-        /* both names: the other one fails (exists, or a table of its own) */
+        /* to the table's other name; to a name taken, by a table or by
+        ** a table named like one of the shadow tables ("taken_sig") */
         b1 = next(r);
         exec1(&s, sqlite3_mprintf("ALTER TABLE \"%w\" RENAME TO \"%w\"", zName,
-              b1 & 1 ? "batch" : azName[k][zName==azName[k][0]]), 0);
+              b1 & 1 ? "batch" : b1 & 2 ? "taken"
+                     : azName[k][zName==azName[k][0]]), 0);
         break;
       case 14:
         b1 = next(r);
