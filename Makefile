@@ -180,6 +180,7 @@ FUZZ_MAXLEN_json    := 16384
 FUZZ_MAXLEN_text    := 65536
 FUZZ_MAXLEN_bpe     := 16384
 FUZZ_MAXLEN_vtab    := 4096
+FUZZ_MAXLEN_mhindex := 4096
 FUZZ_MAXLEN_jsonl   := 65536
 FUZZ_MAXLEN_warc    := 32768
 FUZZ_MAXLEN_html    := 65536
@@ -188,6 +189,7 @@ FUZZ_MAXLEN_html    := 65536
 FUZZ_EXTRA_prompt   := -len_control=0
 FUZZ_EXTRA_text     := -len_control=0
 FUZZ_EXTRA_vtab     := -len_control=0
+FUZZ_EXTRA_mhindex  := -len_control=0
 # A hang (10 s for one input) and a memory blowup (2 GB) are failures.
 FUZZ_RUN_FLAGS = -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
                  -max_total_time=$(FUZZ_TIME) -print_final_stats=1
