@@ -282,9 +282,18 @@ static char *rows_of(sqlite3 *db, const char *zSql, const fuzz_part *part,
 }
 
 /* The state of table zName's index as text, or NULL when it cannot be
-** read. */
+** read.  The table is read through first: the bucket rows of its inserts
+** wait until then (or the end of the transaction), and a statement that
+** reads the table writes them, a change that is no part of it. */
 static char *snapshot(sqlite3 *db, const char *zName){
-  char *zSql = sqlite3_mprintf(
+  char *zFlush = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE rowid = "
+                                 "-9223372036854775807", zName);
+  char *zSql;
+  if( zFlush ){
+    sqlite3_exec(db, zFlush, 0, 0, 0);
+    sqlite3_free(zFlush);
+  }
+  zSql = sqlite3_mprintf(
       "SELECT (SELECT count(*) || ',' || total(id) || ',' || total(xxh64(sig))"
       " || ',' || total(xxh64(text)) FROM \"%w_sig\")"
       " || ';' || (SELECT count(*) || ',' || total(band) || ',' ||"
