@@ -1812,12 +1812,15 @@ static int mhi_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     if( has_old ) skip[nskip++] = items[1].id;
     if( has_taken ) skip[nskip++] = items[0].id;
     rc = near_dups(v, &items[2], skip, nskip, &dups, &ndup, &best, &best_id);
-    if( rc==SQLITE_OK && ndup && sqlite3_vtab_on_conflict(v->db)!=SQLITE_REPLACE ){
-      if( sqlite3_vtab_on_conflict(v->db)!=SQLITE_IGNORE ) corpus_vtab_error(pVtab, MHI, "UNIQUE constraint failed: %s holds a "
-                        "near-duplicate, row %lld (%s %.3f >= threshold %g)",
-                        v->name, (long long)best_id,
-                        v->cfg.exact ? "jaccard" : "similarity", best,
-                        v->cfg.threshold);
+    if( rc==SQLITE_OK && ndup
+     && sqlite3_vtab_on_conflict(v->db)!=SQLITE_REPLACE ){
+      if( sqlite3_vtab_on_conflict(v->db)!=SQLITE_IGNORE ){
+        corpus_vtab_error(pVtab, MHI, "UNIQUE constraint failed: %s holds a "
+                          "near-duplicate, row %lld (%s %.3f >= threshold %g)",
+                          v->name, (long long)best_id,
+                          v->cfg.exact ? "jaccard" : "similarity", best,
+                          v->cfg.threshold);
+      }
       rc = SQLITE_CONSTRAINT;
     }
   }
