@@ -1888,11 +1888,18 @@ static int mhi_sync(sqlite3_vtab *pVtab){
 }
 
 /* Pending rows are written at each savepoint, so that those of a
-** ROLLBACK TO are all after it, and go. */
+** ROLLBACK TO are all after it, and go.  SQLite passes on no message of
+** xSavepoint's, and the statement opening it may be any (a CREATE TABLE
+** failed with a bare "constraint failed"): a failure leaves the rows
+** pending and the transaction unable to commit (COMMIT says why), or,
+** out of memory, rolls it back. */
 static int mhi_savepoint(sqlite3_vtab *pVtab, int i){
   mhi_vtab *v = (mhi_vtab*)pVtab;
+  int rc = pend_flush(v);
+  if( rc==SQLITE_NOMEM ) return rc;
+  if( rc ) corpus_txn_break(&v->txn);     /* at the level before i */
   corpus_txn_savepoint(&v->txn, i);
-  return pend_flush(v);
+  return SQLITE_OK;
 }
 
 static int mhi_release(sqlite3_vtab *pVtab, int i){
