@@ -207,22 +207,6 @@ static void clusters_reset(corpus_tvf_cursor *cur){
 /* "dedup_clusters: MESSAGE" as the table's error. */
 #define clusters_error(c, ...) corpus_tvf_error(&(c)->base, __VA_ARGS__)
 
-/* Whether sql starts, after white space and comments, with SELECT, WITH or
-** VALUES (a query), not PRAGMA, EXPLAIN or anything else. */
-static int is_query(const char *z){
-  static const char *const kw[] = {"SELECT", "WITH", "VALUES"};
-  size_t i;
-  z = corpus_sql_skip_blank(z);
-  for(i=0; i<sizeof(kw)/sizeof(kw[0]); i++){
-    size_t n = strlen(kw[i]);
-    if( sqlite3_strnicmp(z, kw[i], (int)n)==0
-     && !((z[n]|0x20)>='a' && (z[n]|0x20)<='z') && z[n]!='_' ){
-      return 1;
-    }
-  }
-  return 0;
-}
-
 /* Options: progress=on reports the pairs read on stderr. */
 static int clusters_option(void *ctx, const char *key, const char *value,
                            char *err){
@@ -277,7 +261,7 @@ static int clusters_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   /* read-only is not enough (PRAGMA database_list is; INSERT ... RETURNING
   ** is not): it must be a query */
   if( !sqlite3_stmt_readonly(stmt) || sqlite3_stmt_isexplain(stmt)
-   || !is_query(sqlite3_sql(stmt)) ){
+   || !corpus_sql_is_query(sqlite3_sql(stmt)) ){
     sqlite3_finalize(stmt);
     return clusters_error(c, "sql must be one SELECT statement");
   }

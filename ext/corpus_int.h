@@ -144,6 +144,14 @@ int corpus_option_double(const char *key, const char *value, double lo,
 
 /* ---- Areas' cores ----------------------------------------------------------- */
 
+/* LSH banding for a threshold (lsh.c), as minhash_index and near_duplicates
+** take it: bands and rows both 0 (not given) become lsh_params(threshold,
+** num_perm, 0.05, 0.95), the recipe's recall-oriented choice (16 x 8 at 0.8
+** and 128); one given alone takes num_perm / it for the other.  Returns 0,
+** or -1 with the message (without the function's name) in err. */
+int corpus_lsh_banding(double threshold, int num_perm, int *bands, int *rows,
+                       char *err);
+
 /* Tokenizer objects; corpus_tokenizer_find() (tokenize.c) has them all.
 ** "words": runs of letters, marks and numbers (L*, M*, N*); a character of a
 ** script written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer,

@@ -141,6 +141,9 @@ int corpus_agg_param(sqlite3_value **first, sqlite3_value *v);
 /* SQL text past its white space and comments (-- to the end of the line,
 ** C-style): for reading a statement's first keyword or a stored CREATE. */
 const char *corpus_sql_skip_blank(const char *z);
+/* Whether SQL text starts, after white space and comments, with SELECT,
+** WITH or VALUES (a query), not PRAGMA, EXPLAIN or anything else. */
+int corpus_sql_is_query(const char *z);
 
 /* Whether sqlite3_interrupt() was called on db while a statement runs, for
 ** a loop whose work is not bounded by one input (training, SQL a function

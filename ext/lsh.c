@@ -72,6 +72,29 @@ void corpus_lsh_params(double threshold, int num_perm, double fp_weight,
   }
 }
 
+int corpus_lsh_banding(double threshold, int num_perm, int *bands, int *rows,
+                       char *err){
+  if( *bands==0 && *rows==0 ){
+    double fp, fn;
+    corpus_lsh_params(threshold, num_perm, 0.05, 0.95, bands, rows, &fp, &fn);
+    return 0;
+  }
+  if( *bands>num_perm || *rows>num_perm ){
+    snprintf(err, CORPUS_ERRMAX, "%s must be 1..%d (num_perm), got %d",
+             *bands>num_perm ? "bands" : "rows", num_perm,
+             *bands>num_perm ? *bands : *rows);
+    return -1;
+  }
+  if( *rows==0 ) *rows = num_perm / *bands;
+  if( *bands==0 ) *bands = num_perm / *rows;
+  if( *bands * *rows > num_perm ){
+    snprintf(err, CORPUS_ERRMAX, "bands*rows must be at most num_perm (%d), "
+             "got %d*%d", num_perm, *bands, *rows);
+    return -1;
+  }
+  return 0;
+}
+
 uint64_t corpus_lsh_bucket(const unsigned char *values, int band, int rows){
   return corpus_xxh3(values + 4*(size_t)band*(size_t)rows, 4*(size_t)rows,
                      (uint64_t)band);

@@ -108,24 +108,8 @@ static int mhi_option(void *ctx, const char *key, const char *value,
 ** lsh_params(threshold, num_perm, 0.05, 0.95), the recipe's choice for
 ** recall), and verify=exact's need of texts.  Message into err. */
 static int mhi_config_check(mhi_config *c, char *err){
-  int n = c->params.num_perm;
-  if( c->bands>n || c->rows>n ){
-    snprintf(err, CORPUS_ERRMAX, "%s must be 1..%d (num_perm), got %d",
-             c->bands>n ? "bands" : "rows", n, c->bands>n ? c->bands : c->rows);
-    return -1;
-  }
-  if( c->bands==0 && c->rows==0 ){
-    double fp, fn;
-    corpus_lsh_params(c->threshold, n, 0.05, 0.95, &c->bands, &c->rows, &fp,
-                      &fn);
-  }else if( c->rows==0 ){
-    c->rows = n / c->bands;
-  }else if( c->bands==0 ){
-    c->bands = n / c->rows;
-  }
-  if( c->bands<1 || c->rows<1 || c->bands * c->rows > n ){
-    snprintf(err, CORPUS_ERRMAX, "bands*rows must be at most num_perm (%d), "
-             "got %d*%d", n, c->bands, c->rows);
+  if( corpus_lsh_banding(c->threshold, c->params.num_perm, &c->bands,
+                         &c->rows, err) ){
     return -1;
   }
   if( c->exact && !c->store_text ){

@@ -124,48 +124,16 @@ static int nd_option(void *ctx, const char *key, const char *value,
 /* bands and rows: as given, the one missing num_perm / the other, or
 ** lsh_params(threshold, num_perm, 0.05, 0.95) for both, the recipe's. */
 static int nd_banding(nd_opts *o, char *err){
-  int np = o->mh.num_perm;
-  if( o->bands==0 && o->rows==0 ){
-    int b, r;
-    double fp, fn;
-    corpus_lsh_params(o->threshold, np, 0.05, 0.95, &b, &r, &fp, &fn);
-    o->bands = b;
-    o->rows = r;
-    return 0;
-  }
-  if( o->bands>np || o->rows>np ){
-    snprintf(err, CORPUS_ERRMAX, "%s must be 1..%d (num_perm), got %lld",
-             o->bands>np ? "bands" : "rows", np,
-             o->bands>np ? o->bands : o->rows);
+  int b = (int)o->bands, r = (int)o->rows;
+  if( corpus_lsh_banding(o->threshold, o->mh.num_perm, &b, &r, err) ){
     return -1;
   }
-  if( o->rows==0 ) o->rows = np / o->bands;
-  if( o->bands==0 ) o->bands = np / o->rows;
-  if( o->bands * o->rows > np ){
-    snprintf(err, CORPUS_ERRMAX, "bands*rows must be at most num_perm (%d), "
-             "got %lld*%lld", np, o->bands, o->rows);
-    return -1;
-  }
+  o->bands = b;
+  o->rows = r;
   return 0;
 }
 
 /* ---- The source --------------------------------------------------------------- */
-
-/* Whether z starts, after blanks and comments, with SELECT, WITH or
-** VALUES (as dedup_clusters reads its sql). */
-static int nd_is_query(const char *z){
-  static const char *const kw[] = {"SELECT", "WITH", "VALUES"};
-  size_t i;
-  z = corpus_sql_skip_blank(z);
-  for(i=0; i<CORPUS_COUNT(kw); i++){
-    size_t n = strlen(kw[i]);
-    if( sqlite3_strnicmp(z, kw[i], (int)n)==0
-     && !((z[n]|0x20)>='a' && (z[n]|0x20)<='z') && z[n]!='_' ){
-      return 1;
-    }
-  }
-  return 0;
-}
 
 /* Whether only blanks, comments and ';' are left at z: what follows a
 ** statement, which prepares to no statement. */
@@ -262,7 +230,7 @@ static int nd_source_begin(corpus_tvf_cursor *c, const char *z,
   char *from = 0, *c0 = 0, *sql = 0;
   int rc = SQLITE_OK;
   memset(s, 0, sizeof(*s));
-  if( nd_is_query(z) ){
+  if( corpus_sql_is_query(z) ){
     sqlite3_stmt *probe = 0;
     const char *tail = 0;
     size_t n;

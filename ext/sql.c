@@ -241,6 +241,20 @@ const char *corpus_sql_skip_blank(const char *z){
   }
 }
 
+int corpus_sql_is_query(const char *z){
+  static const char *const kw[] = {"SELECT", "WITH", "VALUES"};
+  size_t i;
+  z = corpus_sql_skip_blank(z);
+  for(i=0; i<sizeof(kw)/sizeof(kw[0]); i++){
+    size_t n = strlen(kw[i]);
+    if( sqlite3_strnicmp(z, kw[i], (int)n)==0
+     && !((z[n]|0x20)>='a' && (z[n]|0x20)<='z') && z[n]!='_' ){
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int corpus_agg_param(sqlite3_value **first, sqlite3_value *v){
   sqlite3_value *f = *first;
   int t = sqlite3_value_type(v);
