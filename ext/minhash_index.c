@@ -479,6 +479,7 @@ static int mhi_disconnect(sqlite3_vtab *pVtab){
   stmts_close(v);
   corpus_free(v->pend);
   corpus_minhash_perm_free(v->pm);
+  sqlite3_free(v->base.zErrMsg);  /* a message no statement collected */
   sqlite3_free(v->corrupt);
   sqlite3_free(v->schema);
   sqlite3_free(v->name);
@@ -1881,7 +1882,11 @@ static int mhi_savepoint(sqlite3_vtab *pVtab, int i){
   mhi_vtab *v = (mhi_vtab*)pVtab;
   int rc = pend_flush(v);
   if( rc==SQLITE_NOMEM ) return rc;
-  if( rc ) corpus_txn_break(&v->txn);     /* at the level before i */
+  if( rc ){
+    corpus_txn_break(&v->txn);            /* at the level before i */
+    sqlite3_free(pVtab->zErrMsg);         /* SQLite would not collect it */
+    pVtab->zErrMsg = 0;
+  }
   corpus_txn_savepoint(&v->txn, i);
   return SQLITE_OK;
 }

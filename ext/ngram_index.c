@@ -499,6 +499,7 @@ static void writer_close(ngram_vtab *v){
 static int ngram_disconnect(sqlite3_vtab *pVtab){
   ngram_vtab *v = (ngram_vtab*)pVtab;
   writer_close(v);
+  sqlite3_free(v->base.zErrMsg);  /* a message no statement collected */
   sqlite3_free(v->corrupt);
   sqlite3_free(v->schema);
   sqlite3_free(v->name);
