@@ -16,7 +16,7 @@ CPPFLAGS += -Iinclude -Iext -I/usr/include/libxml2 -DCORPUS_VERSION='"$(VERSION)
 # lang_cld2.cc, the library's only C++, needs libstdc++.
 CLD2LIBS := -Wl,--push-state,--no-as-needed -lcld2_full -Wl,--pop-state \
             -lcld2 -lstdc++
-LDLIBS   := -lutf8proc -lpcre2-8 -lz -lzstd -lpsl -lxml2 $(CLD2LIBS) -lpthread -lm
+LDLIBS   := -lutf8proc -lpcre2-8 -lz -lzstd -lpsl -lxml2 -ldivsufsort -ldivsufsort64 $(CLD2LIBS) -lpthread -lm
 SRC      := $(wildcard ext/*.c)
 CXXSRC   := $(wildcard ext/*.cc)
 HDR      := $(wildcard ext/*.h include/*.h)

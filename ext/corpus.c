@@ -30,6 +30,7 @@ static const area_register areas[] = {
   corpus_pii_register,
   corpus_warc_register,
   corpus_neardup_register,
+  corpus_substr_register,
 };
 
 #ifdef _WIN32

@@ -95,6 +95,7 @@ int corpus_sql_conn_begin(void);
 void corpus_sql_conn_end(void);
 int corpus_warc_register(sqlite3 *db, char **pzErr);
 int corpus_neardup_register(sqlite3 *db, char **pzErr);
+int corpus_substr_register(sqlite3 *db, char **pzErr);
 
 /* An ngram_index's NAME_config, read back and checked (ngram_index.c):
 ** every value in it comes from a table anyone can write to, and n sizes
@@ -144,6 +145,15 @@ const char *corpus_sql_skip_blank(const char *z);
 /* Whether SQL text starts, after white space and comments, with SELECT,
 ** WITH or VALUES (a query), not PRAGMA, EXPLAIN or anything else. */
 int corpus_sql_is_query(const char *z);
+/* Whether only blanks, comments and ';' are left at z: what follows a
+** statement, which prepares to no statement. */
+int corpus_sql_is_end(const char *z);
+/* Whether z is a table or view name, schema-qualified or not (bare or
+** quoted), and nothing else but blanks around it. */
+int corpus_sql_is_name(const char *z);
+/* The parts of such a name, dequoted: 1 (part[0] the name) or 2 (schema,
+** name), sqlite3_malloc'd; -1 when out of memory. */
+int corpus_sql_name_parts(const char *z, char *part[2]);
 
 /* Whether sqlite3_interrupt() was called on db while a statement runs, for
 ** a loop whose work is not bounded by one input (training, SQL a function
@@ -301,6 +311,11 @@ int corpus_vtab_error(sqlite3_vtab *vtab, const char *func, const char *fmt,
 ** xRename.
 */
 int corpus_vtab_exec(sqlite3 *db, char **pzErr, const char *fmt, ...);
+/* Whether schema.name is a virtual table of that module (its row in
+** sqlite_schema): 1, 0, or -1 when out of memory.  Plain tables named
+** like its shadow tables do not make one. */
+int corpus_vtab_is_module(sqlite3 *db, const char *schema, const char *name,
+                          const char *module);
 char *corpus_vtab_options(int argc, const char *const *argv);
 int corpus_vtab_drop_shadows(sqlite3 *db, const char *schema, const char *name,
                              const char *const *suffix, int n);

@@ -135,43 +135,6 @@ static int nd_banding(nd_opts *o, char *err){
 
 /* ---- The source --------------------------------------------------------------- */
 
-/* Whether only blanks, comments and ';' are left at z: what follows a
-** statement, which prepares to no statement. */
-static int nd_is_end(const char *z){
-  for(z=corpus_sql_skip_blank(z); *z==';'; z=corpus_sql_skip_blank(z+1)){}
-  return *z==0;
-}
-
-/* Past one identifier at z (bare, or quoted with "", `` or []), or NULL. */
-static const char *nd_skip_ident(const char *z){
-  unsigned char c = (unsigned char)*z;
-  if( c=='"' || c=='`' || c=='[' ){
-    char close = c=='[' ? ']' : (char)c;
-    for(z++; *z; z++){
-      if( *z==close ){
-        if( close!=']' && z[1]==close ){ z++; continue; }
-        return z+1;
-      }
-    }
-    return 0;
-  }
-  if( !(c>=0x80 || c=='_' || ((c|0x20)>='a' && (c|0x20)<='z')) ) return 0;
-  while( c>=0x80 || c=='_' || c=='$' || (c>='0' && c<='9')
-      || ((c|0x20)>='a' && (c|0x20)<='z') ){
-    c = (unsigned char)*++z;
-  }
-  return z;
-}
-
-/* Whether z is a table or view name, schema-qualified or not, and nothing
-** else but blanks around it. */
-static int nd_is_name(const char *z){
-  z = corpus_sql_skip_blank(z);
-  if( (z = nd_skip_ident(z))==0 ) return 0;
-  if( *z=='.' && (z = nd_skip_ident(z+1))==0 ) return 0;
-  return *corpus_sql_skip_blank(z)==0;
-}
-
 /* The statements that read the source, and what they share. */
 typedef struct nd_source {
   sqlite3_stmt *read;     /* id, text, ...: every document in id order */
@@ -210,7 +173,7 @@ static int nd_prepare(corpus_tvf_cursor *c, const char *sql,
   const char *tail = 0;
   int rc = sqlite3_prepare_v2(db, sql, -1, out, &tail);
   if( rc!=SQLITE_OK ) return nd_sql_error(c, rc, what);
-  if( *out==0 || !nd_is_end(tail) || !sqlite3_stmt_readonly(*out) ){
+  if( *out==0 || !corpus_sql_is_end(tail) || !sqlite3_stmt_readonly(*out) ){
     sqlite3_finalize(*out);
     *out = 0;
     return *what ? nd_error(c, "keep=max(EXPR) must be one expression")
@@ -236,7 +199,7 @@ static int nd_source_begin(corpus_tvf_cursor *c, const char *z,
     size_t n;
     rc = sqlite3_prepare_v2(db, z, -1, &probe, &tail);
     if( rc!=SQLITE_OK ) return nd_sql_error(c, rc, "");
-    if( probe==0 || !nd_is_end(tail)
+    if( probe==0 || !corpus_sql_is_end(tail)
      || !sqlite3_stmt_readonly(probe) || sqlite3_stmt_isexplain(probe) ){
       sqlite3_finalize(probe);
       return nd_error(c, "source must be a table or view name, or one query "
@@ -258,7 +221,7 @@ static int nd_source_begin(corpus_tvf_cursor *c, const char *z,
     from = sqlite3_mprintf("(\n%.*s\n) AS near_duplicates_source", (int)n, z);
     if( from==0 ){ rc = SQLITE_NOMEM; goto done; }
     sql = sqlite3_mprintf("SELECT * FROM %s ORDER BY 1", from);
-  }else if( nd_is_name(z) ){
+  }else if( corpus_sql_is_name(z) ){
     from = sqlite3_mprintf("%s", corpus_sql_skip_blank(z));
     c0 = sqlite3_mprintf("id");
     if( from==0 || c0==0 ){ rc = SQLITE_NOMEM; goto done; }

@@ -176,64 +176,8 @@ int corpus_janitor_grams(const char *z, size_t n, int ngram,
 ** anyone can write to, and n sizes arrays.  short holds bit k-1 for each
 ** length k < n of an item indexed whole (once set, kept: a superset). */
 
-static int ident_char(char c){
-  return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
-      || c=='_' || (c & 0x80);
-}
-
-/* The token at z: *len its length; for a quoted identifier or string, *a
-** and *n its content (a doubled quote inside is rare enough to compare
-** as written). */
-static void sql_token(const char *z, size_t *len, const char **a, size_t *n){
-  char q = z[0]=='[' ? ']' : z[0];
-  size_t i = 1;
-  if( q=='"' || q=='\'' || q=='`' || q==']' ){
-    while( z[i] && !(z[i]==q && z[i+1]!=q) ) i += z[i]==q ? 2 : 1;
-    *a = z+1;
-    *n = i-1;
-    *len = z[i] ? i+1 : i;
-    return;
-  }
-  if( ident_char(z[0]) ){
-    while( ident_char(z[i]) ) i++;
-  }
-  *a = z;
-  *n = *len = i;
-}
-
-/* Whether sql, a CREATE VIRTUAL TABLE statement as SQLite stores it (as it
-** was written: any spacing, comments, quoting and case), uses the module
-** ngram_index: the token after the keyword USING. */
-static int uses_ngram_index(const char *z){
-  while( *(z = corpus_sql_skip_blank(z)) ){
-    const char *a;
-    size_t len, n;
-    sql_token(z, &len, &a, &n);
-    if( a==z && n==5 && sqlite3_strnicmp(z, "USING", 5)==0 ){
-      sql_token(corpus_sql_skip_blank(z+5), &len, &a, &n);
-      return n==11 && sqlite3_strnicmp(a, "ngram_index", 11)==0;
-    }
-    z += len;
-  }
-  return 0;
-}
-
 int corpus_ngram_is_index(sqlite3 *db, const char *schema, const char *name){
-  char *sql = sqlite3_mprintf("SELECT sql FROM \"%w\".sqlite_schema WHERE "
-                              "type = 'table' AND name = %Q", schema, name);
-  sqlite3_stmt *st = 0;
-  int rc, is_index = 0;
-  if( sql==0 ) return -1;
-  rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
-  sqlite3_free(sql);
-  if( rc==SQLITE_NOMEM ) return -1;
-  if( rc==SQLITE_OK && sqlite3_step(st)==SQLITE_ROW ){
-    const char *z = (const char*)sqlite3_column_text(st, 0);
-    is_index = z && sqlite3_strnicmp(z, "CREATE VIRTUAL TABLE", 20)==0
-            && uses_ngram_index(z+20);
-  }
-  if( sqlite3_finalize(st)==SQLITE_NOMEM ) return -1;
-  return is_index;
+  return corpus_vtab_is_module(db, schema, name, "ngram_index");
 }
 
 int corpus_ngram_missing(sqlite3 *db, const char *schema, const char *name,

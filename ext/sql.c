@@ -255,6 +255,43 @@ int corpus_sql_is_query(const char *z){
   return 0;
 }
 
+/* Whether only blanks, comments and ';' are left at z: what follows a
+** statement, which prepares to no statement. */
+int corpus_sql_is_end(const char *z){
+  for(z=corpus_sql_skip_blank(z); *z==';'; z=corpus_sql_skip_blank(z+1)){}
+  return *z==0;
+}
+
+/* Past one identifier at z (bare, or quoted with "", `` or []), or NULL. */
+static const char *sql_skip_ident(const char *z){
+  unsigned char c = (unsigned char)*z;
+  if( c=='"' || c=='`' || c=='[' ){
+    char close = c=='[' ? ']' : (char)c;
+    for(z++; *z; z++){
+      if( *z==close ){
+        if( close!=']' && z[1]==close ){ z++; continue; }
+        return z+1;
+      }
+    }
+    return 0;
+  }
+  if( !(c>=0x80 || c=='_' || ((c|0x20)>='a' && (c|0x20)<='z')) ) return 0;
+  while( c>=0x80 || c=='_' || c=='$' || (c>='0' && c<='9')
+      || ((c|0x20)>='a' && (c|0x20)<='z') ){
+    c = (unsigned char)*++z;
+  }
+  return z;
+}
+
+/* Whether z is a table or view name, schema-qualified or not, and nothing
+** else but blanks around it. */
+int corpus_sql_is_name(const char *z){
+  z = corpus_sql_skip_blank(z);
+  if( (z = sql_skip_ident(z))==0 ) return 0;
+  if( *z=='.' && (z = sql_skip_ident(z+1))==0 ) return 0;
+  return *corpus_sql_skip_blank(z)==0;
+}
+
 int corpus_agg_param(sqlite3_value **first, sqlite3_value *v){
   sqlite3_value *f = *first;
   int t = sqlite3_value_type(v);
@@ -355,6 +392,94 @@ int corpus_vtab_error(sqlite3_vtab *vtab, const char *func, const char *fmt,
   rc = vtab_verror(vtab, func, fmt, ap);
   va_end(ap);
   return rc;
+}
+
+static int ident_char(char c){
+  return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
+      || c=='_' || (c & 0x80);
+}
+
+/* The token at z: *len its length; for a quoted identifier or string, *a
+** and *n its content (a doubled quote inside is rare enough to compare
+** as written). */
+static void sql_token(const char *z, size_t *len, const char **a, size_t *n){
+  char q = z[0]=='[' ? ']' : z[0];
+  size_t i = 1;
+  if( q=='"' || q=='\'' || q=='`' || q==']' ){
+    while( z[i] && !(z[i]==q && z[i+1]!=q) ) i += z[i]==q ? 2 : 1;
+    *a = z+1;
+    *n = i-1;
+    *len = z[i] ? i+1 : i;
+    return;
+  }
+  if( ident_char(z[0]) ){
+    while( ident_char(z[i]) ) i++;
+  }
+  *a = z;
+  *n = *len = i;
+}
+
+int corpus_sql_name_parts(const char *z, char *part[2]){
+  int np = 0;
+  part[0] = part[1] = 0;
+  z = corpus_sql_skip_blank(z);
+  while( np<2 ){
+    const char *a;
+    size_t len, n, j, k = 0;
+    char q = *z=='[' ? ']' : *z;
+    sql_token(z, &len, &a, &n);
+    if( (part[np] = sqlite3_malloc64(n+1))==0 ){
+      sqlite3_free(part[0]);
+      part[0] = 0;
+      return -1;
+    }
+    for(j=0; j<n; j++){          /* a doubled quote inside is one */
+      part[np][k++] = a[j];
+      if( a!=z && a[j]==q && j+1<n && a[j+1]==q ) j++;
+    }
+    part[np++][k] = 0;
+    z += len;
+    if( *z!='.' ) break;
+    z++;
+  }
+  return np;
+}
+
+/* Whether sql, a CREATE VIRTUAL TABLE statement as SQLite stores it (as it
+** was written: any spacing, comments, quoting and case), uses the module:
+** the token after the keyword USING. */
+static int uses_module(const char *z, const char *module){
+  size_t m = strlen(module);
+  while( *(z = corpus_sql_skip_blank(z)) ){
+    const char *a;
+    size_t len, n;
+    sql_token(z, &len, &a, &n);
+    if( a==z && n==5 && sqlite3_strnicmp(z, "USING", 5)==0 ){
+      sql_token(corpus_sql_skip_blank(z+5), &len, &a, &n);
+      return n==m && sqlite3_strnicmp(a, module, (int)m)==0;
+    }
+    z += len;
+  }
+  return 0;
+}
+
+int corpus_vtab_is_module(sqlite3 *db, const char *schema, const char *name,
+                          const char *module){
+  char *sql = sqlite3_mprintf("SELECT sql FROM \"%w\".sqlite_schema WHERE "
+                              "type = 'table' AND name = %Q", schema, name);
+  sqlite3_stmt *st = 0;
+  int rc, is_index = 0;
+  if( sql==0 ) return -1;
+  rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
+  sqlite3_free(sql);
+  if( rc==SQLITE_NOMEM ) return -1;
+  if( rc==SQLITE_OK && sqlite3_step(st)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(st, 0);
+    is_index = z && sqlite3_strnicmp(z, "CREATE VIRTUAL TABLE", 20)==0
+            && uses_module(z+20, module);
+  }
+  if( sqlite3_finalize(st)==SQLITE_NOMEM ) return -1;
+  return is_index;
 }
 
 /* ---- Virtual tables with shadow tables ------------------------------------- */
