@@ -763,15 +763,22 @@ static int sx_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   return rc;
 }
 
-static int sx_column(corpus_tvf_cursor *cur, sqlite3_context *ctx, int col){
-  sx_cursor *c = (sx_cursor*)cur;
-  const sx_span *s = &c->span[cur->row];
+/* Output column col of span s (its document's id in ids); the others
+** (substring_index's arguments and command) are NULL. */
+static void sx_result(sqlite3_context *ctx, sqlite3_value **ids,
+                      const sx_span *s, int col){
   switch( col ){
-    case SX_DOC:   sqlite3_result_value(ctx, c->ids[s->doc]); break;
+    case SX_DOC:   sqlite3_result_value(ctx, ids[s->doc]); break;
     case SX_START: sqlite3_result_int64(ctx, s->start); break;
     case SX_END:   sqlite3_result_int64(ctx, s->end); break;
-    default:       sqlite3_result_int64(ctx, s->count); break;
+    case SX_COUNT: sqlite3_result_int64(ctx, s->count); break;
+    default: break;
   }
+}
+
+static int sx_column(corpus_tvf_cursor *cur, sqlite3_context *ctx, int col){
+  sx_cursor *c = (sx_cursor*)cur;
+  sx_result(ctx, c->ids, &c->span[cur->row], col);
   return SQLITE_OK;
 }
 
@@ -1437,15 +1444,7 @@ static int sx_eof(sqlite3_vtab_cursor *cur){
 static int sx_icolumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
                       int col){
   sx_icursor *c = (sx_icursor*)cur;
-  sx_vtab *v = (sx_vtab*)cur->pVtab;
-  const sx_span *s = &c->span[c->row];
-  switch( col ){
-    case SX_DOC:   sqlite3_result_value(ctx, v->ids[s->doc]); break;
-    case SX_START: sqlite3_result_int64(ctx, s->start); break;
-    case SX_END:   sqlite3_result_int64(ctx, s->end); break;
-    case SX_COUNT: sqlite3_result_int64(ctx, s->count); break;
-    default: break;               /* the arguments and the command: NULL */
-  }
+  sx_result(ctx, ((sx_vtab*)cur->pVtab)->ids, &c->span[c->row], col);
   return SQLITE_OK;
 }
 
