@@ -57,6 +57,12 @@
 #define SX_Q 32                  /* every SX_Q-th suffix has its LCP kept */
 #define SX_MAX_MIN_LENGTH 1000000000
 #define SX_TOKEN_MAX 0xffffff    /* ids written in 3 bytes */
+#define SX_AHEAD 16              /* suffixes prefetched ahead */
+#if defined(__GNUC__) || defined(__clang__)
+# define SX_PREFETCH(p) __builtin_prefetch(p)
+#else
+# define SX_PREFETCH(p) ((void)(p))
+#endif
 
 /* ---- Mapped arrays ------------------------------------------------------------ */
 
@@ -316,6 +322,13 @@ static int sx_flags(sx_find *f){
   for(i=1; i<c->nsa; i++){
     int64_t p = sa_at(c, i), q = sa_at(c, i-1);
     int64_t s = p/Q;
+    if( i+SX_AHEAD<c->nsa ){
+      /* the loop is bound by memory latency: three random reads a suffix;
+      ** asking for those of a later one early overlaps them */
+      int64_t a = sa_at(c, i+SX_AHEAD);
+      SX_PREFETCH(T + a);
+      SX_PREFETCH(plcp + a/Q);
+    }
     h = plcp[s] - (p - s*Q);
     if( h<0 ) h = 0;
     while( h<L && p+h<n && q+h<n && T[p+h]==T[q+h] ) h++;
