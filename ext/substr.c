@@ -607,13 +607,15 @@ static int sx_read(sqlite3 *db, const char *z, sx_corpus *c,
   int rc;
   if( sql==0 ) return *err ? SQLITE_ERROR : SQLITE_NOMEM;
   rc = sqlite3_prepare_v2(db, sql, -1, &st, &tail);
-  sqlite3_free(sql);
   if( rc ){
+    sqlite3_free(sql);
     *err = sqlite3_mprintf("%s", sqlite3_errmsg(db));
     return rc;
   }
-  if( st==0 || !corpus_sql_is_end(tail) || !sqlite3_stmt_readonly(st)
-   || sqlite3_stmt_isexplain(st) ){
+  rc = st==0 || !corpus_sql_is_end(tail) || !sqlite3_stmt_readonly(st)
+    || sqlite3_stmt_isexplain(st);
+  sqlite3_free(sql);              /* tail points into it */
+  if( rc ){
     sqlite3_finalize(st);
     *err = sqlite3_mprintf("source must be a table or view name, or one query "
                            "(SELECT, WITH or VALUES)");
