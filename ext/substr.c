@@ -247,6 +247,15 @@ static int sx_sort(sx_corpus *c, int width, char *err){
     else ((int64_t*)c->sa.p)[k++] = p;
   }
   c->nsa = k;
+  if( c->stride>1 ){
+    /* tokens: two thirds of the array are free now */
+    size_t need = ((size_t)(k ? k : 1)*(width/8) + 4095) & ~(size_t)4095;
+    if( need<c->sa.cap ){
+      void *p = mremap(c->sa.p, c->sa.cap, need, 0);
+      if( p!=MAP_FAILED ){ c->sa.p = p; c->sa.cap = need; }
+    }
+  }
+  c->sa.n = (size_t)k*(width/8);
   return 0;
 }
 
