@@ -550,8 +550,7 @@ static int sx_option(void *ctx, const char *key, const char *value,
     o->have_unit = 1;
   }else if( strcmp(key, "encoding")==0 ){
     const corpus_tokenizer *t = corpus_tokenizer_find(value, err);
-    if( t==0 ) return -1;
-    if( t->data==0 ){
+    if( t==0 || t->data==0 ){
       snprintf(err, CORPUS_ERRMAX, "encoding must be a BPE encoding (r50k_base, "
                "gpt2, p50k_base, cl100k_base, o200k_base), got '%.40s'",
                value);
@@ -1342,6 +1341,22 @@ static int sx_load(sx_vtab *v){
   }
   if( rc ) goto fail;
   k->nsa = nsa;
+  if( k->unit==SX_UNIT_TOKENS ){
+    /* each document's token offsets: from 0, rising, inside it */
+    const uint32_t *off = (const uint32_t*)k->tokoff.p;
+    int64_t d, t;
+    for(d=0; d<ndoc; d++){
+      int64_t t0 = k->dstart[d]/3, t1 = k->dstart[d+1]/3;
+      for(t=t0; t<t1; t++){
+        int64_t o = off[t] & ~SX_BOUNDARY;
+        if( o>=k->dlen[d] || (t==t0 ? (off[t]!=SX_BOUNDARY)
+                                    : o<=(int64_t)(off[t-1] & ~SX_BOUNDARY)) ){
+          rc = sx_corrupt(v, "its token offsets do not match its documents");
+          goto fail;
+        }
+      }
+    }
+  }
   for(i=0; i<nsa; i++){
     int64_t p = sa_at(k, i);
     if( p<0 || p>=n || p%k->stride ){
@@ -1485,10 +1500,11 @@ static int sx_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
 static int sx_check(sx_vtab *v){
   sx_corpus *k = &v->k;
   sx_big seen;
-  int64_t i, n = (int64_t)k->text.n;
+  int64_t i, n;
   int rc = SQLITE_OK;
   v->gen = 0;                     /* read it all again */
   if( (rc = sx_load(v)) ) return rc;
+  n = (int64_t)k->text.n;
   memset(&seen, 0, sizeof(seen));
   if( big_zero(&seen, (size_t)(n/8 + 1)) ) return SQLITE_NOMEM;
   for(i=0; i<k->nsa; i++){
@@ -1644,6 +1660,9 @@ static int sx_index_relay(sx_cursor *c, const char *z, const sx_opts *o){
   }else{
     const char *m = sqlite3_errmsg(db);
     if( strncmp(m, SXI ": ", sizeof(SXI)+1)==0 ) m += sizeof(SXI)+1;
+    /* the index's corruption is an error of this statement, not of the
+    ** database file: SQLITE_CORRUPT would fail the whole transaction */
+    if( (rc&0xff)==SQLITE_CORRUPT ) rc = SQLITE_ERROR;
     rc = sx_tvf_fail(cur, rc, rc==SQLITE_NOMEM ? 0 : sqlite3_mprintf("%s", m));
   }
   sqlite3_finalize(st);
@@ -1706,7 +1725,7 @@ static void remove_spans_func(sqlite3_context *ctx, int argc,
   if( (z==0 && n>0) || js==0 ){ sqlite3_result_error_nomem(ctx); return; }
   if( corpus_json_check_why(js, strlen(js), &errpos, &why) ){
     corpus_result_error(ctx, "remove_spans", "spans is not JSON: %s at byte "
-                        "%zu", why, errpos);
+                        "%lld", why, (long long)errpos);
     return;
   }
   root = corpus_json_root(js, strlen(js));
