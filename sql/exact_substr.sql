@@ -14,9 +14,10 @@
 --                           are queried without building it again)
 --         substr_span(id, start, end, count)   the repeated spans, byte
 --                           offsets into each document's text
---         substr_cut(id, source, bytes, bytes_cut, words, keep, text)
---                           each document that lost spans: its text after
---                           the cut, and whether it is kept
+--         substr_cut(id, source, bytes, bytes_cut, words_before, words,
+--                    keep, text)   each document that lost spans: its text
+--                           after the cut, its words before and after,
+--                           and whether it is kept
 --         docs_substr       a view of docs(id, source, text): the
 --                           documents kept, the cut ones with their new text
 --         substr_report(source, docs, docs_cut, docs_dropped, bytes,
@@ -51,24 +52,28 @@
 --    min_length 100 bytes: the public tool's --length-threshold of its
 --    README and the paper's 50 tokens at about 2 bytes a token (for the
 --    paper's own unit, create substr_index with unit=tokens below and set
---    min_length 50).  min_count 2: any repeat.  min_words 50: a document
---    that lost spans is kept when what is left has at least 50 words
---    (token_count()'s words).  Why words, and not a share of the original
---    bytes: a share would drop a long document whose unique body sits under
---    a long licence or navigation block, which is the text worth keeping;
---    a floor in words drops what the cut reduced to scraps (joins between
---    removed spans, a greeting above a repeated signature).  50 is
---    datatrove's floor after the same removal (ESRangeRemover's
---    min_doc_words) and Gopher's shortest document, so what is kept here
---    also passes that rule of quality_reject().  Documents without spans
---    are kept as they are, whatever their length: that is a quality
---    decision (quality_reject()), not a deduplication one.
+--    min_length 50).  min_count 2: any repeat.
+--    Which cut documents still have enough text: a document that lost spans
+--    is kept when what is left has at least min_words (50) words, or at
+--    least min_share (half) of the words it had, and one word at least
+--    (token_count()'s words).  Each test alone fails one kind of document:
+--    a share alone would drop a long document whose unique body sits under
+--    a long licence or navigation block (the text worth keeping); a floor
+--    alone would drop a short one (a quotation, a question) for losing one
+--    repeated line, though the same text uncut is kept.  Together they drop
+--    what the cut reduced to scraps: a greeting left above a removed
+--    signature, the joins between removed spans, a copy of another
+--    document.  50 is datatrove's floor after the same removal
+--    (ESRangeRemover's min_doc_words) and Gopher's shortest document.
+--    Documents without spans are kept as they are, whatever their length:
+--    that is a quality decision (quality_reject()), not a deduplication one.
 BEGIN;
 DROP TABLE IF EXISTS substr_settings;
 CREATE TABLE substr_settings AS SELECT
   100 AS min_length,  -- bytes a window (1..1000000000)
   2   AS min_count,   -- occurrences that make a window repeated (>= 2)
-  50  AS min_words;   -- words left for a cut document to be kept (>= 0)
+  50  AS min_words,   -- a cut document is kept with this many words left
+  0.5 AS min_share;   -- ... or this share of its words (0..1)
 
 -- The tables of an earlier run go (a failed check brings them back).
 -- docs_substr is made here: CREATE VIEW does not look at the tables it
@@ -99,6 +104,7 @@ CREATE TEMP TRIGGER substr_check_raise BEFORE INSERT ON substr_check BEGIN
     WHEN 'min_length' THEN RAISE(ROLLBACK, 'exact_substr.sql: substr_settings: min_length must be an integer 1..1000000000')
     WHEN 'min_count' THEN RAISE(ROLLBACK, 'exact_substr.sql: substr_settings: min_count must be an integer >= 2')
     WHEN 'min_words' THEN RAISE(ROLLBACK, 'exact_substr.sql: substr_settings: min_words must be an integer >= 0')
+    WHEN 'min_share' THEN RAISE(ROLLBACK, 'exact_substr.sql: substr_settings: min_share must be a number in [0, 1]')
     WHEN 'null id' THEN RAISE(ROLLBACK, 'exact_substr.sql: docs has a NULL id (every document needs an id)')
     WHEN 'text type' THEN RAISE(ROLLBACK, 'exact_substr.sql: docs has a text that is not TEXT or NULL (a BLOB or a number)')
     WHEN 'duplicate id' THEN RAISE(ROLLBACK, 'exact_substr.sql: docs has duplicate ids (each id must name one document)')
@@ -114,6 +120,7 @@ INSERT INTO temp.substr_check
     WHEN typeof(min_length) <> 'integer' OR min_length NOT BETWEEN 1 AND 1000000000 THEN 'min_length'
     WHEN typeof(min_count) <> 'integer' OR min_count < 2 THEN 'min_count'
     WHEN typeof(min_words) <> 'integer' OR min_words < 0 THEN 'min_words'
+    WHEN typeof(min_share) NOT IN ('integer', 'real') OR NOT (min_share BETWEEN 0 AND 1) THEN 'min_share'
     ELSE 'ok' END
     FROM substr_settings;
 INSERT INTO temp.substr_check
@@ -158,11 +165,18 @@ CREATE TABLE substr_cut AS
       FROM substr_span GROUP BY id),
   cut AS MATERIALIZED (
     SELECT d.id AS id, d.source AS source, length(CAST(d.text AS BLOB)) AS bytes,
-           s.bytes_cut AS bytes_cut, remove_spans(d.text, s.spans) AS text
-      FROM s JOIN docs AS d ON d.id = s.id)
-  SELECT id, source, bytes, bytes_cut, token_count(text) AS words,
-         token_count(text) >= (SELECT min_words FROM substr_settings) AS keep, text
-    FROM cut
+           s.bytes_cut AS bytes_cut, token_count(d.text) AS words_before,
+           remove_spans(d.text, s.spans) AS text
+      FROM s JOIN docs AS d ON d.id = s.id),
+  counted AS MATERIALIZED (
+    SELECT id, source, bytes, bytes_cut, words_before, token_count(text) AS words, text
+      FROM cut)
+  SELECT id, source, bytes, bytes_cut, words_before, words,
+         words > 0 AND (words >= (SELECT min_words FROM substr_settings)
+                        OR words >= (SELECT min_share FROM substr_settings) * words_before)
+           AS keep,
+         text
+    FROM counted
    ORDER BY id;
 -- docs_substr (made above) looks each document up here.
 CREATE UNIQUE INDEX substr_cut_id ON substr_cut(id);

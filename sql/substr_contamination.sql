@@ -129,32 +129,30 @@ CREATE TABLE contam_candidate AS
 --     hex(substr(b, x + 1, 1)) BETWEEN '80' AND 'BF' on the item's bytes b.
 CREATE TABLE contam_window AS
   WITH RECURSIVE
-  c AS (
+  c AS MATERIALIZED (
     SELECT k.id AS id, k.start AS start, k.end AS end, CAST(e.text AS BLOB) AS b
       FROM contam_candidate AS k JOIN eval AS e ON e.id = k.id),
-  lo(id, start, end, x) AS (
-    SELECT id, start, end, start FROM c
+  lo(id, start, x) AS (
+    SELECT id, start, start FROM c
     UNION ALL
-    SELECT lo.id, lo.start, lo.end, lo.x - 1 FROM lo JOIN c USING (id, start)
+    SELECT lo.id, lo.start, lo.x - 1 FROM lo JOIN c USING (id, start)
      WHERE lo.x - 1 >= 1 AND hex(substr(c.b, lo.x, 1)) BETWEEN '80' AND 'BF'),
-  hi(id, start, end, x) AS (
-    SELECT id, start, end, end FROM c
+  hi(id, start, x) AS (
+    SELECT id, start, end FROM c
     UNION ALL
-    SELECT hi.id, hi.start, hi.end, hi.x + 1 FROM hi JOIN c USING (id, start)
+    SELECT hi.id, hi.start, hi.x + 1 FROM hi JOIN c USING (id, start)
      WHERE hi.x + 1 < length(c.b) AND hex(substr(c.b, hi.x + 2, 1)) BETWEEN '80' AND 'BF'),
-  region AS (
-    SELECT c.id AS id, c.b AS b,
-           (SELECT min(x) FROM lo WHERE lo.id = c.id AND lo.start = c.start) AS lo,
-           (SELECT max(x) FROM hi WHERE hi.id = c.id AND hi.start = c.start) AS hi
-      FROM c),
-  pos(id, p, last) AS (
-    SELECT id, lo, hi - (SELECT min_length FROM contam_settings) FROM region
+  region AS MATERIALIZED (
+    SELECT c.id AS id, c.b AS b, l.x AS lo, h.x AS hi
+      FROM c
+      JOIN (SELECT id, start, min(x) AS x FROM lo GROUP BY id, start) AS l USING (id, start)
+      JOIN (SELECT id, start, max(x) AS x FROM hi GROUP BY id, start) AS h USING (id, start)),
+  pos(id, p, last, b) AS (
+    SELECT id, lo, hi - (SELECT min_length FROM contam_settings), b FROM region
     UNION ALL
-    SELECT id, p + 1, last FROM pos WHERE p + 1 <= last)
-  SELECT DISTINCT pos.id AS id, pos.p AS p,
-         substr(r.b, pos.p + 1, (SELECT min_length FROM contam_settings)) AS w
-    FROM pos JOIN region AS r ON r.id = pos.id AND pos.p BETWEEN r.lo AND r.hi
-   WHERE pos.p <= pos.last;
+    SELECT id, p + 1, last, b FROM pos WHERE p + 1 <= last)
+  SELECT DISTINCT id, p, substr(b, p + 1, (SELECT min_length FROM contam_settings)) AS w
+    FROM pos WHERE p <= last;
 
 -- 2b. The distinct windows, each to be a document of its own.
 CREATE TABLE contam_wtext(n INTEGER PRIMARY KEY, w BLOB UNIQUE);
@@ -180,28 +178,26 @@ CREATE UNIQUE INDEX contam_hit_n ON contam_hit(n);
 --    boundaries); a run left shorter than min_length goes.
 CREATE TABLE contam_span AS
   WITH RECURSIVE
-  hit AS (
+  hit AS MATERIALIZED (
     SELECT w.id AS id, w.p AS p, h.train_count AS train_count
       FROM contam_window AS w
       JOIN contam_wtext AS t ON t.w = w.w
       JOIN contam_hit AS h ON h.n = t.n),
-  edge AS (
-    SELECT id, p, train_count,
-           CASE WHEN p <= lag(p) OVER (PARTITION BY id ORDER BY p)
-                          + (SELECT min_length FROM contam_settings)
-                THEN 0 ELSE 1 END AS new
-      FROM hit),
-  grp AS (
+  grp AS MATERIALIZED (
     SELECT id, p, train_count,
            sum(new) OVER (PARTITION BY id ORDER BY p ROWS UNBOUNDED PRECEDING) AS g
-      FROM edge),
-  run AS (
-    SELECT r.id AS id, r.u0 AS u0, r.u1 AS u1,
-           (SELECT train_count FROM grp WHERE grp.id = r.id AND grp.p = r.u0) AS train_count,
+      FROM (SELECT id, p, train_count,
+                   CASE WHEN p <= lag(p) OVER (PARTITION BY id ORDER BY p)
+                                  + (SELECT min_length FROM contam_settings)
+                        THEN 0 ELSE 1 END AS new
+              FROM hit)),
+  run AS MATERIALIZED (
+    SELECT r.id AS id, r.u0 AS u0, r.u1 AS u1, f.train_count AS train_count,
            CAST(e.text AS BLOB) AS b
       FROM (SELECT id, min(p) AS u0,
                    max(p) + (SELECT min_length FROM contam_settings) AS u1
               FROM grp GROUP BY id, g) AS r
+      JOIN grp AS f ON f.id = r.id AND f.p = r.u0          -- the first window
       JOIN eval AS e ON e.id = r.id),
   s(id, u0, x) AS (
     SELECT id, u0, u0 FROM run
@@ -215,10 +211,10 @@ CREATE TABLE contam_span AS
      WHERE e.x > run.u0 AND e.x < length(run.b)
        AND hex(substr(run.b, e.x + 1, 1)) BETWEEN '80' AND 'BF'),
   cut AS (
-    SELECT run.id AS id, run.train_count AS train_count,
-           (SELECT max(x) FROM s WHERE s.id = run.id AND s.u0 = run.u0) AS start,
-           (SELECT min(x) FROM e WHERE e.id = run.id AND e.u0 = run.u0) AS end
-      FROM run)
+    SELECT run.id AS id, run.train_count AS train_count, s.x AS start, e.x AS end
+      FROM run
+      JOIN (SELECT id, u0, max(x) AS x FROM s GROUP BY id, u0) AS s USING (id, u0)
+      JOIN (SELECT id, u0, min(x) AS x FROM e GROUP BY id, u0) AS e USING (id, u0))
   SELECT id, start, end, train_count FROM cut
    WHERE end - start >= (SELECT min_length FROM contam_settings)
    ORDER BY id, start;
