@@ -12,8 +12,8 @@
 **     SQLITE_NOMEM with the message "out of memory", nothing else;
 **   - leave every table as the run without failures did (OK), or as it was
 **     before the statement (NOMEM): a failed write changes nothing;
-**   - leave PRAGMA integrity_check and every ngram_index's and
-**     minhash_index's integrity-check passing;
+**   - leave PRAGMA integrity_check and every ngram_index's,
+**     minhash_index's and substring_index's integrity-check passing;
 **   - return every byte: after the connection closes, as many allocations
 **     are live as before it opened (and LeakSanitizer in make asan).
 ** A crash ends the program, which test/oom01.test reports.
@@ -94,7 +94,7 @@ static void fault_disarm(void){ fault.armed = 0; }
 /* ---- The cases ---------------------------------------------------------------- */
 
 /* The fixture of every case: documents, a model, an ngram_index, a
-** minhash_index. */
+** minhash_index, a substring_index. */
 #define FIXTURE \
   "CREATE TABLE docs(id INTEGER PRIMARY KEY, text TEXT, label INTEGER);" \
   "INSERT INTO docs VALUES" \
@@ -109,7 +109,8 @@ static void fault_disarm(void){ fault.armed = 0; }
   " ('lazy dog', 's2'), ('', 's3'), ('gulls cry at dawn today', 's4');" \
   "CREATE VIRTUAL TABLE m USING minhash_index(bands=8, rows=4, store_text=on," \
   " unique=on);" \
-  "INSERT INTO m(rowid, text) SELECT id, text FROM docs;"
+  "INSERT INTO m(rowid, text) SELECT id, text FROM docs;" \
+  "CREATE VIRTUAL TABLE s USING substring_index(source=docs);"
 
 #define DOC "(SELECT text FROM docs WHERE id = 1)"
 #define DOC3 "(SELECT text FROM docs WHERE id = 3)"
@@ -334,6 +335,57 @@ static const oom_case cases[] = {
    "ALTER TABLE m RENAME TO m2", 0, 0, 0},
   {"minhash_index_drop", "",
    "DROP TABLE m", 0, 0, 0},
+  /* substring_dups: a table, and a query of TEXT and BLOB copies (width
+  ** 64); the suffix array and the corpus are mapped memory, not SQLite's:
+  ** what fails is the rest (ids, spans, options, the source's reads) */
+  {"substring_dups", "module:substring_dups",
+   "SELECT doc, start, end, count FROM substring_dups('docs', 'min_length=6');"
+   "SELECT doc, start, end, count FROM substring_dups('SELECT id, CAST(text AS "
+   "BLOB) FROM docs UNION ALL SELECT id + 10, text FROM docs WHERE id > 2', "
+   "'min_length=20 min_count=2 width=64')", 1, 0, 0},
+  {"substring_dups_tokens", "",
+   "SELECT doc, start, end, count FROM substring_dups('SELECT id, text FROM "
+   "docs', 'unit=tokens min_length=2');"
+   "SELECT doc, start, end, count FROM substring_dups('docs', 'unit=tokens "
+   "encoding=o200k_base min_length=1 min_count=3')", 1, 0, 0},
+  /* the index s of the fixture: created (bytes and tokens), queried (its
+  ** build loaded from the shadow tables on first use), through
+  ** substring_dups, rebuilt, checked, renamed, dropped */
+  {"substring_index_create", "module:substring_index",
+   "BEGIN; CREATE VIRTUAL TABLE c USING substring_index(source='SELECT id, "
+   "text FROM docs', width=64);"
+   "CREATE VIRTUAL TABLE t USING substring_index(source=docs, unit=tokens, "
+   "encoding=r50k_base);"
+   "SELECT doc, start, end, count FROM t WHERE min_length = 2; COMMIT",
+   1, 0, 0},
+  {"substring_index_query", "",
+   "SELECT doc, start, end, count FROM s WHERE min_length = 6;"
+   "SELECT doc, start, end FROM s WHERE min_length = 9 AND min_count = 3;"
+   "SELECT count(*) FROM s;"
+   "SELECT doc, start, end, count FROM substring_dups('s', 'min_length=8')",
+   1, 0, 0},
+  {"substring_index_rebuild", "",
+   "BEGIN; INSERT INTO docs VALUES (5, 'free money, buy now, the lazy dog', 1);"
+   "INSERT INTO s(s) VALUES ('rebuild');"
+   "SELECT doc, start, end, count FROM s WHERE min_length = 6; COMMIT",
+   1, 0, 0},
+  {"substring_index_integrity", "",
+   "INSERT INTO s(s) VALUES ('integrity-check')", 1, 0, 0},
+  {"substring_index_connect", "",
+   "SELECT doc, start, end, count FROM s WHERE min_length = 6;"
+   "INSERT INTO s(s) VALUES ('rebuild')", 0, 1, 0},
+  {"substring_index_rename", "",
+   "ALTER TABLE s RENAME TO s2", 0, 0, 0},
+  {"substring_index_drop", "",
+   "DROP TABLE s", 0, 0, 0},
+  /* spans as pairs and objects, overlapping; TEXT and BLOB; the spans of
+  ** substring_dups cut from each document */
+  {"remove_spans", "remove_spans/2",
+   "SELECT remove_spans(text, '[[0, 4], {\"start\": 2, \"end\": 9}]'), "
+   "hex(remove_spans(CAST(text AS BLOB), '[[1, 2]]')) FROM docs;"
+   "SELECT id, remove_spans(text, (SELECT json_group_array(json_array(start, "
+   "end)) FROM substring_dups('docs', 'min_length=6') WHERE doc = docs.id)) "
+   "FROM docs", 1, 0, 0},
   /* a chunked body, repeated headers, gzip members, a record skipped and
   ** resynchronised, a glob */
   {"read_warc", "module:read_warc",
@@ -431,8 +483,8 @@ static int dump_state(sqlite3 *db, str *out){
   return rc;
 }
 
-/* PRAGMA integrity_check and every ngram_index's and minhash_index's own;
-** "" when all pass. */
+/* PRAGMA integrity_check and every ngram_index's, minhash_index's and
+** substring_index's own; "" when all pass. */
 static int check_integrity(sqlite3 *db, str *out){
   sqlite3_stmt *st;
   str got = {0, 0, 0};
@@ -444,7 +496,9 @@ static int check_integrity(sqlite3 *db, str *out){
   if( rc ) return rc;
   rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE sql LIKE "
                           "'CREATE VIRTUAL TABLE%USING ngram_index%' OR sql LIKE "
-                          "'CREATE VIRTUAL TABLE%USING minhash_index%'", -1,
+                          "'CREATE VIRTUAL TABLE%USING minhash_index%' OR sql "
+                          "LIKE 'CREATE VIRTUAL TABLE%USING substring_index%'",
+                          -1,
                           &st, 0);
   if( rc ) return rc;
   while( sqlite3_step(st)==SQLITE_ROW ){
@@ -625,6 +679,9 @@ static long run_once(const oom_case *c, long target, int persistent,
   if( db==0 ) return -1;
   if( before ) dump_state(db, before);
   str_add(&o->result, "", 0);
+  /* the same random numbers in every run (substring_index's build numbers
+  ** are random), so that a run's tables compare with the reference's */
+  sqlite3_test_control(SQLITE_TESTCTRL_PRNG_SEED, 1, (sqlite3*)0);
   if( target>0 ) fault_arm(target, persistent);
   o->rc = run_sql(db, c->sql, &o->result);
   fault_disarm();

@@ -2,8 +2,10 @@
 ** BLOBs the extension reads back: MinHash signatures (minhash_jaccard,
 ** minhash_info, lsh_bucket, lsh_bands), classifier models (quality_classify,
 ** quality_model_info, quality_score's model form) and packed token ids
-** (detokenize).  Input: a selector byte, two small integers, a 2-byte
-** length L, then BLOB ?1 (L bytes) and BLOB ?2 (the rest).
+** (detokenize); and two byte strings of remove_spans (a text, TEXT or
+** BLOB, and its spans, JSON or not, or spans of the two integers).
+** Input: a selector byte, two small integers, a 2-byte length L, then
+** BLOB ?1 (L bytes) and BLOB ?2 (the rest).
 */
 #include "fuzz.h"
 
@@ -23,6 +25,11 @@ static const char *const azSql[] = {
   "SELECT detokenize(?1, 'o200k_base')",
   "SELECT detokenize(?1, 'r50k_base')",
   "SELECT quality_keep(quality_classify('x y', ?1), ?2)",
+  "SELECT remove_spans(CAST(?1 AS TEXT), CAST(?2 AS TEXT))",
+  "SELECT hex(remove_spans(?1, CAST(?2 AS TEXT)))",
+  ("SELECT remove_spans(CAST(?1 AS TEXT), json_array(json_array(%d, %d), "
+   "json_object('start', 0, 'end', %d)))"),
+  "SELECT remove_spans(?1, ?2)",
 };
 
 /* Mostly small, sometimes an edge value. */
