@@ -1313,7 +1313,7 @@ static int sx_load(sx_vtab *v){
     /* bytes: each document starts where the one before ends; tokens: at
     ** or after it, at a token */
     int bad = k->unit==SX_UNIT_BYTES ? (s!=k->dstart[i] || len>n-s)
-                                     : (s<k->dstart[i] || s%3 || s>n);
+                                     : (s<k->dstart[i] || s%3 || s>n || (i==0 && s!=0));
     if( i>=ndoc || sqlite3_column_int64(st, 0)!=i || len<0 || len>0x7fffffff
      || bad ){
       sqlite3_finalize(st);
@@ -1329,7 +1329,8 @@ static int sx_load(sx_vtab *v){
   }
   sqlite3_finalize(st);
   if( rc!=SQLITE_DONE ){ rc = sx_db_error(v, rc); goto fail; }
-  if( k->ndoc!=ndoc || (k->unit==SX_UNIT_BYTES && k->dstart[ndoc]!=n) ){
+  if( k->ndoc!=ndoc || (k->unit==SX_UNIT_BYTES ? k->dstart[ndoc]!=n
+                                               : (ndoc==0 && n!=0)) ){
     rc = sx_corrupt(v, "its _doc table does not match the build");
     goto fail;
   }
