@@ -26,6 +26,12 @@
 #   sh bench/run.sh pii [pii.tcl options]       pii_redact/pii_spans: precision
 #                  and recall per kind on a planted set (seed printed), and
 #                  MB/s next to a plain scan (issue 14)
+#   sh bench/run.sh substr [substr.tcl options]  exact-substring dedup
+#                  (issue 16): substring_dups and substring_index, time and
+#                  peak memory at width=32 and 64, next to a plain scan and
+#                  libdivsufsort alone, and the bytes each source loses at
+#                  min_length 50, 100, 200; BENCH_SUBSTR_MB of text (default
+#                  20, ~1 min; 1000 for the issue's 1 GB, ~1 hour)
 #   sh bench/run.sh minhash_index [minhash_index.tcl options]   opt-in, ~45 min
 #                  at its default -n "100000 1000000": the minhash_index
 #                  virtual table's inserts, queries and bytes per document
@@ -37,7 +43,7 @@
 #                  any mismatch
 #
 # With no benchmark named, text, filters, minhash, pipeline, quality, bpe,
-# files, warc, html, lang and pii run, and the options (if any) go to the first, text.tcl.  Naming one runs
+# files, warc, html, lang, pii and substr run, and the options (if any) go to the first, text.tcl.  Naming one runs
 # only that one, with the options.
 #
 #   CORPORA_DIR    where the JSONL corpora live (default /tmp/corpora)
@@ -56,6 +62,13 @@
 #                  (default: de fr es pl ru ja; "" for none)
 #   BENCH_BPE_PARITY  corpora of bpe_parity.tcl (default: man sqlite-doc
 #                  spamassassin pydoc-3.11 sotu deb-copyright)
+#   BENCH_SUBSTR_MB  MB of text of substr.tcl (default 20: an equal share
+#                  of each of the ten corpora).  Past 200, the corpus is
+#                  BENCH_SUBSTR_DB, made by bench/corpus-1g.sh when missing
+#                  (~1.08 GB of distinct real text: the ten corpora and more
+#                  Debian documentation and source code, apt-installed)
+#   BENCH_SUBSTR_DB  that database (default /tmp/corpus-1g.db), cut to
+#                  BENCH_SUBSTR_MB by substr.tcl when larger
 #   NODE           node, for the JS references of bpe and bpe-parity
 #   BPE_MODULES    where `npm install tiktoken js-tiktoken gpt-tokenizer` ran
 #                  (default /tmp/tk/node_modules)
@@ -90,6 +103,8 @@ BENCH_DIR=${BENCH_DIR:-/tmp/corpus-bench}
 # every corpus scripts/corpora.sh makes: the pipeline's documents are cut from all
 PIPELINE_CORPORA="deb-copyright foldoc fortunes gcide jargon man pydoc-3.11 sotu spamassassin sqlite-doc"
 BENCH_PII=${BENCH_PII:-"fortunes jargon man"}
+BENCH_SUBSTR_MB=${BENCH_SUBSTR_MB:-20}
+BENCH_SUBSTR_DB=${BENCH_SUBSTR_DB:-/tmp/corpus-1g.db}
 BENCH_BPE=${BENCH_BPE:-"sotu man spamassassin"}
 BENCH_BPE_LANGS=${BENCH_BPE_LANGS-"de fr es pl ru ja"}
 BENCH_BPE_PARITY=${BENCH_BPE_PARITY:-"man sqlite-doc spamassassin pydoc-3.11 sotu deb-copyright"}
@@ -102,7 +117,7 @@ FALLBACK=examples/data/sqlite-doc.json
 
 mode=all
 case "${1:-}" in
-  text|filters|minhash|minhash_index|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|pii|all) mode=$1; shift ;;
+  text|filters|minhash|minhash_index|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|pii|substr|all) mode=$1; shift ;;
 esac
 
 if [ ! -f "$CORPUS_LIB.so" ]; then
@@ -324,7 +339,38 @@ run_pii() {
   "$TCLSH" bench/pii.tcl "$CORPUS_LIB" "$@"
 }
 
+# substr.tcl: up to 200 MB, an equal share of each of the ten corpora;
+# past that, BENCH_SUBSTR_DB (bench/corpus-1g.sh), cut to the size.
+run_substr() {
+  echo
+  if [ "$BENCH_SUBSTR_MB" -gt 200 ]; then
+    if [ ! -s "$BENCH_SUBSTR_DB" ]; then
+      echo "bench: substr: making $BENCH_SUBSTR_DB with bench/corpus-1g.sh"
+      CORPORA_DIR="$CORPORA_DIR" OUT="$BENCH_SUBSTR_DB" \
+        BYTES="${BENCH_SUBSTR_MB}000000" sh bench/corpus-1g.sh || return 0
+    fi
+    "$TCLSH" bench/substr.tcl "$CORPUS_LIB" -db "$BENCH_SUBSTR_DB" \
+      -size "$BENCH_SUBSTR_MB" -dir "$BENCH_DIR" "$@"
+    return
+  fi
+  ensure $PIPELINE_CORPORA
+  nfiles=0
+  for n in $PIPELINE_CORPORA; do
+    if [ -s "$CORPORA_DIR/$n.jsonl" ]; then
+      set -- "$@" "$CORPORA_DIR/$n.jsonl"
+      nfiles=$((nfiles + 1))
+    fi
+  done
+  if [ "$nfiles" = 0 ]; then
+    echo "bench: substr: no real corpus found; skipped"
+    return 0
+  fi
+  "$TCLSH" bench/substr.tcl "$CORPUS_LIB" -size "$BENCH_SUBSTR_MB" \
+    -dir "$BENCH_DIR" "$@"
+}
+
 case $mode in
+  substr)   run_substr "$@" ;;
   html)     run_html "$@" ;;
   lang)     run_lang "$@" ;;
   pii)      run_pii "$@" ;;
@@ -350,5 +396,6 @@ case $mode in
     run_html
     run_lang
     run_pii
+    run_substr
     ;;
 esac
