@@ -24,9 +24,16 @@ OUT = cx.OUT
 
 
 def files(pat, base, skip=None):
+    # each file once: /usr/share/perl/5.36 is a link to 5.36.0, and a glob
+    # through a linked directory would give its files twice
+    seen = set()
     for p in sorted(glob.glob(pat, recursive=True)):
         if os.path.isdir(p) or os.path.islink(p) or (skip and skip(p)):
             continue
+        real = os.path.realpath(p)
+        if real in seen:
+            continue
+        seen.add(real)
         yield os.path.relpath(p, base), p
 
 
@@ -170,7 +177,7 @@ def assemble(path, target, names):
         print(f'  REPEATED: {rep / 1e6:.1f} MB ({100 * rep / got[1]:.0f}%) are copies '
               f'(copy > 1) of documents already in the corpus')
     else:
-        print('  no document repeated: all distinct real text')
+        print('  no corpus taken twice')
 
 
 if __name__ == '__main__':

@@ -65,7 +65,7 @@
 #   BENCH_SUBSTR_MB  MB of text of substr.tcl (default 20: an equal share
 #                  of each of the ten corpora).  Past 200, the corpus is
 #                  BENCH_SUBSTR_DB, made by bench/corpus-1g.sh when missing
-#                  (~1.08 GB of distinct real text: the ten corpora and more
+#                  (~1.07 GB of real text: the ten corpora and more
 #                  Debian documentation and source code, apt-installed)
 #   BENCH_SUBSTR_DB  that database (default /tmp/corpus-1g.db), cut to
 #                  BENCH_SUBSTR_MB by substr.tcl when larger
