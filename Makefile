@@ -65,6 +65,8 @@ VALGRIND := valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
 .PHONY: all deps test test-big asan tsan valgrind demo bench install uninstall clean \
         fuzz fuzz-ci fuzz-deps fuzz-build fuzz-replay
 
+.PHONY: report report-shot
+
 all: dist/corpus.so
 
 $(GEN)/bpe_gen: tools/bpe_gen.c ext/bpe_table.h
@@ -271,6 +273,19 @@ valgrind: deps dist/corpus.so
 
 demo: deps dist/corpus.so
 	$(SQLITE3) -bail :memory: < examples/tour.sql
+
+# The HTML report (sql/report.sql) of the demo corpus: dist/report.html;
+# report-shot takes a screenshot of it in headless Chromium: dist/report.png.
+CHROMIUM ?= chromium
+report: deps dist/corpus.so
+	$(SQLITE3) -bail :memory: < examples/report-demo.sql
+	@echo "report: $(CURDIR)/dist/report.html"
+
+report-shot: report
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --hide-scrollbars \
+	  --window-size=1280,1560 --screenshot=$(CURDIR)/dist/report.png \
+	  file://$(CURDIR)/dist/report.html 2>/dev/null
+	@echo "report-shot: $(CURDIR)/dist/report.png"
 
 bench: deps dist/corpus.so
 	@sh bench/run.sh

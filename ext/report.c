@@ -134,14 +134,16 @@ static void report_number(double v, double compact_from, char *out){
 }
 
 /* The tick step for an axis from 0 to max: 1, 2 or 5 times a power of ten,
-** about five ticks; *top the first tick at or above max. */
-static double nice_step(double max, double *top){
+** about five ticks, at least 1 when the values are counts (integral); *top
+** the first tick at or above max. */
+static double nice_step(double max, int integral, double *top){
   double raw, mag, r, step;
   if( !(max>0) ){ *top = 1; return 1; }
   raw = max/5;
   mag = pow(10, floor(log10(raw)));
   r = raw/mag;
   step = (r<=1 ? 1 : r<=2 ? 2 : r<=5 ? 5 : 10)*mag;
+  if( integral && step<1 ) step = 1;
   *top = ceil(max/step - 1e-9)*step;
   if( *top<max ) *top += step;
   return step;
@@ -449,7 +451,7 @@ static void out_notes(report_out *o, const chart_data *d,
   int any = 0;
   if( d->histogram && (d->count>0 || d->nulls>0) ){
     report_number(d->count, 1e6, num);
-    out_fmt(o, "<p>%s values", num);
+    out_fmt(o, "<p>%s value%s", num, d->count==1 ? "" : "s");
     if( d->nulls>0 ){
       report_number(d->nulls, 1e6, num);
       out_fmt(o, ", %s NULL", num);
@@ -498,6 +500,13 @@ static void out_x_title(report_out *o, const chart_opts *opt, double cx,
 
 /* Vertical bars, one per bin, equal widths (a log-scaled histogram's bins
 ** are equal on its scale); the edges label the x axis. */
+/* Whether every bar's value is a whole number. */
+static int chart_integral(const chart_data *d){
+  size_t i;
+  for(i=0; i<d->n; i++) if( d->bar[i].value!=floor(d->bar[i].value) ) return 0;
+  return 1;
+}
+
 static void draw_histogram(report_out *o, const chart_data *d,
                            const chart_opts *opt){
   double w = (double)opt->width, h = (double)opt->height;
@@ -508,7 +517,7 @@ static void draw_histogram(report_out *o, const chart_data *d,
   size_t i, stride, max_labels;
   char num[32], num2[32];
   for(i=0; i<d->n; i++) if( d->bar[i].value>max ) max = d->bar[i].value;
-  step = nice_step(max, &ytop);
+  step = nice_step(max, chart_integral(d), &ytop);
   out_svg_start(o, opt, w, h);
   /* the y axis: gridlines and their numbers */
   for(t=0; t<=ytop*(1+1e-9) && !o->nomem; t+=step){
@@ -576,7 +585,7 @@ static void draw_bars(report_out *o, const chart_data *d,
   right = 12 + 6.6*(double)value_chars;
   pw = w - left - right;
   h = top + row*(double)d->n + bottom;
-  step = nice_step(max, &xtop);
+  step = nice_step(max, chart_integral(d), &xtop);
   out_svg_start(o, opt, w, h);
   for(t=0; t<=xtop*(1+1e-9) && !o->nomem; t+=step){
     double x = left + t/xtop*pw;

@@ -5,6 +5,9 @@
 set -e
 # python3 and xxhash (xxhsum) only run documentation snippets in the tests.
 PACKAGES="gcc make libc6-dev libsqlite3-dev libxxhash-dev libutf8proc-dev libpcre2-dev zlib1g-dev libzstd-dev zstd libpsl-dev libxml2-dev libdivsufsort-dev g++ libcld2-dev sqlite3 tcl libsqlite3-tcl python3 xxhash"
+# chromium: test/report01.test opens the HTML report in it (headless), and
+# make report-shot takes its screenshot.
+PACKAGES="$PACKAGES chromium"
 # `sh scripts/deps.sh fuzz` (make fuzz): also clang and its libFuzzer and
 # sanitizer runtimes.
 if [ "${1:-}" = fuzz ]; then
