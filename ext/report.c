@@ -804,7 +804,7 @@ static void corpus_report_func(sqlite3_context *ctx, int argc,
   nfigs = (size_t)sqlite3_value_bytes(argv[2]);
   if( corpus_json_check_utf8(figs, nfigs, &pos, &why) ){
     corpus_result_error(ctx, "corpus_report", "figures is not JSON: %s at "
-                        "byte %zu", why, pos);
+                        "byte %lld", why, (long long)pos);
     goto done;
   }
   if( corpus_json_type(corpus_json_root(figs, nfigs))!=CORPUS_JSON_ARRAY ){
