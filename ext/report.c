@@ -271,7 +271,9 @@ static int chart_read(const char *z, size_t n, chart_data *d, char *err){
   corpus_json_iter it;
   int rc;
   size_t i = 0;
-  if( corpus_json_check_utf8(z, n, &pos, &why) ){
+  /* invalid UTF-8 inside strings is read as U+FFFD, not refused: labels
+  ** come from data (a source's name, a domain) */
+  if( corpus_json_check_why(z, n, &pos, &why) ){
     snprintf(err, CORPUS_ERRMAX, "data is not JSON: %s at byte %zu", why,
              pos);
     return -1;
@@ -359,7 +361,7 @@ static int chart_read(const char *z, size_t n, chart_data *d, char *err){
         if( tl==CORPUS_JSON_NULL ){
           rc = corpus_buf_append(&b->label, "(none)", 6);
         }else{
-          rc = corpus_json_append_text_valid(label, &b->label);
+          rc = corpus_json_append_text(label, &b->label);
         }
         if( rc ) return CORPUS_NOMEM;
       }
@@ -739,7 +741,7 @@ static int report_page(report_out *o, const char *title, size_t ntitle,
   while( corpus_json_iter_next(&it, &key, &v) && !o->nomem ){
     fig.n = 0;
     if( corpus_json_type(v)==CORPUS_JSON_STRING ){
-      if( corpus_json_append_text_valid(v, &fig) ){
+      if( corpus_json_append_text(v, &fig) ){    /* invalid UTF-8: U+FFFD */
         corpus_free(fig.z);
         return CORPUS_NOMEM;
       }
@@ -802,7 +804,7 @@ static void corpus_report_func(sqlite3_context *ctx, int argc,
     goto done;
   }
   nfigs = (size_t)sqlite3_value_bytes(argv[2]);
-  if( corpus_json_check_utf8(figs, nfigs, &pos, &why) ){
+  if( corpus_json_check_why(figs, nfigs, &pos, &why) ){
     corpus_result_error(ctx, "corpus_report", "figures is not JSON: %s at "
                         "byte %lld", why, (long long)pos);
     goto done;

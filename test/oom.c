@@ -200,6 +200,16 @@ static const oom_case cases[] = {
    "SELECT write_jsonl('/tmp/corpus-oom-none.jsonl', NULL), "
    "write_jsonl('/tmp/corpus-oom-w.jsonl.zst', json_object('id', id, 'text', "
    "text), 'overwrite=on shard_rows=3') FROM docs", 1, 0, 0},
+  {"report", "chart_svg/1 chart_svg/2 corpus_report/3 corpus_report/4",
+   "SELECT chart_svg('{\"count\":4,\"nulls\":1,\"below\":1,\"bins\":["
+   "{\"lo\":1,\"hi\":10,\"count\":2},{\"lo\":10,\"hi\":1e3,\"count\":1}]}', "
+   "'title=\"T & t\" x=tokens y=docs note=n width=300'), "
+   "(SELECT chart_svg(json_group_array(json_array(text, id)), 'max_bars=2') "
+   "FROM docs), chart_svg('[{\"label\":null,\"value\":12345.5}]'), "
+   "corpus_report('/tmp/corpus-oom-report.html', 'R <&>', json_array("
+   "chart_svg('[[\"a\",1]]'), chart_svg('[]')), 'overwrite=on note=x'), "
+   "corpus_report('/tmp/corpus-oom-report.html', 'R', '[]', 'overwrite=on')",
+   1, 0, 0},
   {"read_text", "module:read_text",
    "SELECT path, size, length(text) FROM read_text('/etc/host*')", 1, 0, 0},
   {"quality_signals", "quality_signals/1 quality_signals/2",

@@ -1,7 +1,9 @@
 /*
 ** Templates and JSON through SQL: prompt(), fewshot(), calibrate() and
-** content_free_probs().  Input: a selector byte, then up to three parts
-** separated by 0xFF bytes (?1 template or text, ?2 JSON, ?3 options).
+** content_free_probs(); the report's chart_svg() and corpus_report()
+** (selectors 100..127: ?1 a title or label, ?2 the data, ?3 options).
+** Input: a selector byte, then up to three parts separated by 0xFF bytes
+** (?1 template or text, ?2 JSON, ?3 options).
 **
 ** Selectors 128..255 build the template by repetition, so that deep
 ** nesting is one mutation away: a count byte R, then parts open, middle,
@@ -23,6 +25,17 @@ static const char *const azSql[] = {
   "SELECT calibrate(?1, ?2)",
   ("SELECT content_free_probs(x) FROM (SELECT ?1 x UNION ALL SELECT ?2 "
    "UNION ALL SELECT ?3)"),
+};
+
+/* Selectors 100..127 (no seed used them before the report's came). */
+static const char *const azReport[] = {
+  "SELECT chart_svg(?2, ?3)",
+  "SELECT chart_svg(?2), chart_svg(json_array(json_array(?1, length(?2))), ?3)",
+  ("SELECT chart_svg(json_group_array(json_array(?1 || x, x)), ?3) FROM "
+   "(SELECT 1 x UNION ALL SELECT 2.5 UNION ALL SELECT 1e6 UNION ALL SELECT 0)"),
+  ("SELECT corpus_report('/tmp/corpus-fuzz-report.html', ?1, "
+   "json_array(chart_svg(?2, ?3), ?1), 'overwrite=on note=' || quote(?1))"),
+  "SELECT corpus_report('/tmp/corpus-fuzz-report.html', ?1, ?2, ?3)",
 };
 
 static void nested(const uint8_t *data, size_t size){
@@ -52,6 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
     return 0;
   }
   fuzz_split(data+1, size-1, parts, 3);
+  if( data[0]>=100 ){
+    fuzz_run(fuzz_db(), azReport[(data[0]-100) % (sizeof(azReport)/sizeof(azReport[0]))],
+             parts, 3, 0, 0, 0);
+    return 0;
+  }
   fuzz_run(fuzz_db(), azSql[data[0] % (sizeof(azSql)/sizeof(azSql[0]))],
            parts, 3, 0, 0, 0);
   return 0;
