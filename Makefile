@@ -283,7 +283,7 @@ report: deps dist/corpus.so
 
 report-shot: report
 	$(CHROMIUM) --headless --no-sandbox --disable-gpu --hide-scrollbars \
-	  --window-size=1280,1560 --screenshot=$(CURDIR)/dist/report.png \
+	  --window-size=1280,1340 --screenshot=$(CURDIR)/dist/report.png \
 	  file://$(CURDIR)/dist/report.html 2>/dev/null
 	@echo "report-shot: $(CURDIR)/dist/report.png"
 

@@ -36,7 +36,7 @@ static const char report_css[] =
   "body{margin:0 auto;padding:24px 32px;max-width:1400px}\n"
   "h1{font-size:24px;margin:0 0 4px}\n"
   "header p{color:var(--muted);margin:0 0 20px;font-size:14px}\n"
-  ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));"
+  ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(560px,100%),1fr));"
   "gap:20px;align-items:start}\n"
   "figure.chart{margin:0;padding:14px 16px 10px;background:var(--panel);"
   "border:1px solid var(--grid);border-radius:6px}\n"
