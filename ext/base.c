@@ -202,6 +202,11 @@ int corpus_buf_append(corpus_buf *b, const char *z, size_t n){
   return 0;
 }
 
+int corpus_buf_set_option(corpus_buf *b, const char *z){
+  b->n = 0;
+  return corpus_buf_append_utf8(b, z, strlen(z)) ? CORPUS_NOMEM : 0;
+}
+
 int corpus_buf_append_utf8(corpus_buf *b, const char *z, size_t n){
   size_t i = 0;
   if( corpus_buf_reserve(b, n) ) return -1;

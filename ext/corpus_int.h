@@ -120,6 +120,10 @@ int corpus_buf_append(corpus_buf *b, const char *z, size_t n);
 /* Makes room for extra more bytes and a NUL: 0 or -1 (out of memory). */
 int corpus_buf_reserve(corpus_buf *b, size_t extra);
 int corpus_buf_append_utf8(corpus_buf *b, const char *z, size_t n);
+/* An option's text kept: b's content replaced by the NUL-terminated z, each
+** invalid UTF-8 sequence U+FFFD.  0, or CORPUS_NOMEM (a corpus_option_fn's
+** return). */
+int corpus_buf_set_option(corpus_buf *b, const char *z);
 /* Rewrites err (a NUL-terminated message in a CORPUS_ERRMAX buffer) as
 ** valid UTF-8: each invalid subpart U+FFFD, cut at a character when that
 ** makes it longer.  For the core's messages that quote user bytes. */

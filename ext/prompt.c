@@ -595,22 +595,15 @@ typedef struct fewshot_opts {
   int first_n;        /* sampler=first_n: the pool's order */
 } fewshot_opts;
 
-/* An option's text, copied to the output: invalid UTF-8 as U+FFFD. */
-static int set_text(corpus_buf *b, const char *value){
-  b->n = 0;
-  if( corpus_buf_append_utf8(b, value, strlen(value)) ) return CORPUS_NOMEM;
-  return 0;
-}
-
 static int fewshot_option(void *ctx, const char *key, const char *value,
                           char *err){
   fewshot_opts *o = (fewshot_opts*)ctx;
-  if( strcmp(key, "description")==0 ) return set_text(&o->description, value);
+  if( strcmp(key, "description")==0 ) return corpus_buf_set_option(&o->description, value);
   if( strcmp(key, "target_delimiter")==0 ){
-    return set_text(&o->target_delimiter, value);
+    return corpus_buf_set_option(&o->target_delimiter, value);
   }
   if( strcmp(key, "fewshot_delimiter")==0 ){
-    return set_text(&o->fewshot_delimiter, value);
+    return corpus_buf_set_option(&o->fewshot_delimiter, value);
   }
   if( strcmp(key, "seed")==0 ){
     long long v;
@@ -797,8 +790,8 @@ static void fewshot_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     return;
   }
   o.seed = 1234;
-  if( set_text(&o.target_delimiter, " ")
-   || set_text(&o.fewshot_delimiter, "\n\n") ){
+  if( corpus_buf_set_option(&o.target_delimiter, " ")
+   || corpus_buf_set_option(&o.fewshot_delimiter, "\n\n") ){
     goto nomem;
   }
   if( argc>4 && corpus_apply_options(ctx, "fewshot", argv[4], fewshot_option,

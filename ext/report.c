@@ -156,20 +156,14 @@ typedef struct chart_opts {
   long long width, height, max_bars;
 } chart_opts;
 
-static int set_text(corpus_buf *b, const char *value){
-  b->n = 0;
-  if( corpus_buf_append_utf8(b, value, strlen(value)) ) return CORPUS_NOMEM;
-  return 0;
-}
-
 static int chart_option(void *ctx, const char *key, const char *value,
                         char *err){
   chart_opts *o = (chart_opts*)ctx;
-  if( strcmp(key, "title")==0 ) return set_text(&o->title, value);
-  if( strcmp(key, "x")==0 ) return set_text(&o->x, value);
-  if( strcmp(key, "y")==0 ) return set_text(&o->y, value);
-  if( strcmp(key, "id")==0 ) return set_text(&o->id, value);
-  if( strcmp(key, "note")==0 ) return set_text(&o->note, value);
+  if( strcmp(key, "title")==0 ) return corpus_buf_set_option(&o->title, value);
+  if( strcmp(key, "x")==0 ) return corpus_buf_set_option(&o->x, value);
+  if( strcmp(key, "y")==0 ) return corpus_buf_set_option(&o->y, value);
+  if( strcmp(key, "id")==0 ) return corpus_buf_set_option(&o->id, value);
+  if( strcmp(key, "note")==0 ) return corpus_buf_set_option(&o->note, value);
   if( strcmp(key, "width")==0 ){
     return corpus_option_int(key, value, 240, 4000, &o->width, err);
   }
@@ -699,7 +693,7 @@ static int report_option(void *ctx, const char *key, const char *value,
     o->overwrite = v;
     return 0;
   }
-  if( strcmp(key, "note")==0 ) return set_text(&o->note, value);
+  if( strcmp(key, "note")==0 ) return corpus_buf_set_option(&o->note, value);
   snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: overwrite, "
            "note)", key);
   return -1;
