@@ -282,7 +282,7 @@ report: deps dist/corpus.so
 	@echo "report: $(CURDIR)/dist/report.html"
 
 report-shot: report
-	$(CHROMIUM) --headless --no-sandbox --disable-gpu --hide-scrollbars \
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
 	  --window-size=1280,1340 --screenshot=$(CURDIR)/dist/report.png \
 	  file://$(CURDIR)/dist/report.html 2>/dev/null
 	@echo "report-shot: $(CURDIR)/dist/report.png"

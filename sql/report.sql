@@ -191,9 +191,13 @@ SELECT 'report.sql: wrote ' || path || ' ('
          (SELECT json_group_array(figure)
             FROM (SELECT figure FROM temp.report_figure ORDER BY ord)),
          printf('overwrite=on note=%s', quote(
-           (SELECT count(*) FROM report_docs) || ' documents read from '
-           || (SELECT count(DISTINCT source) FROM report_docs) || ' sources; '
-           || (SELECT count(*) FROM report_docs WHERE fate = 'kept')
-           || ' kept, with '
-           || (SELECT coalesce(sum(tokens), 0) FROM report_docs WHERE fate = 'kept')
-           || ' tokens (cl100k_base)'))) > 0;
+           (SELECT printf('%,d document%s read from %,d source%s; %,d kept, '
+                          || 'with %,d tokens (cl100k_base)',
+                          n, CASE n WHEN 1 THEN '' ELSE 's' END,
+                          s, CASE s WHEN 1 THEN '' ELSE 's' END, k, t)
+              FROM (SELECT count(*) AS n,
+                           (SELECT count(*) FROM (SELECT DISTINCT source
+                                                    FROM report_docs)) AS s,
+                           count(*) FILTER (WHERE fate = 'kept') AS k,
+                           coalesce(sum(tokens) FILTER (WHERE fate = 'kept'), 0) AS t
+                      FROM report_docs))))) > 0;

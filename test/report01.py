@@ -9,7 +9,7 @@
 # load: a broken <img>, a stylesheet fetched from the network).  bars: the
 # elements of class "bar" inside each figure[data-chart], as rendered.
 # Run by report01.test: python3 report01.py CHROMIUM PAGE...
-import fcntl, json, os, subprocess, sys, tempfile, time
+import fcntl, json, os, select, subprocess, sys, tempfile, time
 
 chromium, pages = sys.argv[1], sys.argv[2:]
 profile = tempfile.mkdtemp(prefix='report01-')
@@ -26,6 +26,7 @@ def child_fds():
     os.dup2(w_out, 4)
 proc = subprocess.Popen(
     [chromium, '--headless', '--no-sandbox', '--disable-gpu',
+     '--disable-dev-shm-usage',
      '--remote-debugging-pipe', '--user-data-dir=' + profile,
      '--window-size=1280,900', '--no-first-run', '--disable-extensions',
      'about:blank'],
@@ -50,7 +51,8 @@ def send(method, params=None, session=None):
 def receive():
     global pending
     while b'\0' not in pending:
-        if time.time() > deadline:
+        left = deadline - time.time()
+        if left <= 0 or not select.select([recv_fd], [], [], left)[0]:
             raise SystemExit('report01.py: the browser did not answer in 30 s')
         chunk = os.read(recv_fd, 65536)
         if not chunk:
