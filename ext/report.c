@@ -100,6 +100,8 @@ static void out_esc(report_out *o, const char *z, size_t n, size_t max_chars){
       case '\'': out_str(o, "&#39;"); break;
       case '\t': case '\n': case '\r': out_str(o, " "); break;
       default:
+        /* 0xFFFD: also what an invalid sequence decodes to (its bytes
+        ** must not be copied) */
         if( c<0x20 || c==0x7F || c==0xFFFE || c==0xFFFF || c==0xFFFD ){
           out_str(o, "\xEF\xBF\xBD");
         }else{
@@ -123,6 +125,8 @@ static void report_number(double v, double compact_from, char *out){
   if( a<compact_from || a<1000.0 ){
     if( v==floor(v) && a<1e15 ){
       snprintf(out, 32, "%lld", (long long)v);
+    }else if( a>=100.0 ){
+      snprintf(out, 32, "%.0f", v);     /* 999.7 reads 1000, not 1e+03 */
     }else{
       snprintf(out, 32, "%.3g", v);
     }
@@ -188,22 +192,18 @@ static void chart_opts_free(chart_opts *o){
 
 /* ---- Reading the data ------------------------------------------------------ */
 
-/* A JSON number's value: 1, or 0 when v is no finite number. */
+/* A JSON number's value: 1, 0 when v is no finite number, -1 when out of
+** memory. */
 static int json_number(corpus_json v, double *out){
   char tmp[64];
   if( corpus_json_type(v)!=CORPUS_JSON_NUMBER ) return 0;
-  if( v.n>=sizeof(tmp) ){
-    *out = 0;
-    /* a number that long: read its first digits and its exponent the slow
-    ** way, through strtod of a copy that ends where it does */
-    {
-      char *z = corpus_realloc(0, v.n+1);
-      if( z==0 ) return -1;
-      memcpy(z, v.z, v.n);
-      z[v.n] = 0;
-      *out = strtod(z, 0);
-      corpus_free(z);
-    }
+  if( v.n>=sizeof(tmp) ){           /* a long number: a copy of its own */
+    char *z = corpus_realloc(0, v.n+1);
+    if( z==0 ) return -1;
+    memcpy(z, v.z, v.n);
+    z[v.n] = 0;
+    *out = strtod(z, 0);
+    corpus_free(z);
   }else{
     memcpy(tmp, v.z, v.n);
     tmp[v.n] = 0;
