@@ -171,7 +171,7 @@ def gen_spam(cache):
         for m in ms:
             raw = member_text(tf, m).replace('\r\n', '\n')
             body = raw.split('\n\n', 1)[1] if '\n\n' in raw else raw   # drop the RFC 822 headers
-            name = os.path.basename(m.name)[:-4]
+            name = os.path.basename(m.name).split('.')[0]   # 00062.6a56c3... -> 00062
             yield dict(id=f'spamassassin/{sub}/{name}', url=None, title=None, lang=None, text=tidy(body))
 
 
