@@ -3,9 +3,11 @@
 -- extracted text, one gzip member per record) as rows; the notebook looks
 -- at its records, urls and domains, finds the pages' language, the exact
 -- copies served under other urls, and the junk pages a crawl brings (the
--- quality rules name them).  A WARC of HTML responses reads the same way;
--- html_to_text(CAST(payload AS TEXT), http_content_type) then gives the
--- main content of each page (docs/web.md).
+-- quality rules name them).  Then a WARC of HTML responses
+-- (examples/data/python-tutorial.warc.gz: the Python tutorial's pages as a
+-- crawler stores them): html_to_text() keeps each page's main content and
+-- sets the site's navigation aside, html_metadata() reads its title and
+-- language.
 -- Run from the top of the repository:
 --     sqlite3 -bail :memory: < examples/07-warc.sql
 .load ./dist/corpus
@@ -46,3 +48,36 @@ SELECT url_parts(url) ->> '$.host' AS host,
 .print '== The junk pages, in full'
 SELECT url, replace(text, char(10), ' / ') AS text, quality_reject(text) AS reason
   FROM pages WHERE url_domain(url) = 'example.com' ORDER BY id;
+
+.print '== A WARC of HTML responses: the records'
+SELECT record_type, http_status, http_content_type, count(*) AS records,
+       sum(length(payload)) AS payload_bytes
+  FROM read_warc('examples/data/python-tutorial.warc.gz')
+ GROUP BY 1, 2, 3 ORDER BY records DESC;
+
+.print '== Main content against every visible text: what html_to_text() sets aside'
+CREATE TABLE web AS
+  SELECT target_uri AS url, payload AS html, http_content_type AS ctype,
+         html_to_text(payload, http_content_type) AS main,
+         html_to_text(payload, http_content_type, 'mode=all') AS everything
+    FROM read_warc('examples/data/python-tutorial.warc.gz', 'types=response');
+SELECT substr(url, 39) AS page, length(html) AS html_bytes,
+       length(everything) AS all_chars, length(main) AS main_chars,
+       replace(html_metadata(html, ctype) ->> '$.title', ' — Python 3.11.2 documentation', '') AS title
+  FROM web ORDER BY url LIMIT 8;
+SELECT count(*) AS pages, sum(length(html)) AS html_bytes,
+       sum(length(everything)) AS all_chars, sum(length(main)) AS main_chars
+  FROM web;
+
+.print '== The lines of one page that only mode=all has: the site around the text'
+WITH a AS (SELECT token AS line FROM web, tokens(web.everything, 'lines')
+            WHERE url LIKE '%/appetite.html'),
+     m AS (SELECT token AS line FROM web, tokens(web.main, 'lines')
+            WHERE url LIKE '%/appetite.html')
+SELECT substr(line, 1, 70) AS line FROM (SELECT line FROM a EXCEPT SELECT line FROM m)
+ ORDER BY line LIMIT 12;
+
+.print '== Language, declared (<html lang>) and found (lang_id of the main content)'
+SELECT html_metadata(html, ctype) ->> '$.language' AS declared, lang_id(main) AS found,
+       count(*) AS pages
+  FROM web GROUP BY 1, 2;
