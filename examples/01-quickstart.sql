@@ -24,7 +24,7 @@ SELECT source, count(*) AS documents,
   FROM docs GROUP BY source ORDER BY gpt4_tokens DESC;
 
 .print "== Tokens: words, and the model's BPE tokens (ids as tiktoken gives them)"
-SELECT tokenize('SQLite は軽量です') AS words,
+SELECT tokenize('SQLite is light: 軽量') AS words,
        tokenize('hello world', 'cl100k_base') AS cl100k_ids,
        token_count('The quick brown fox.', 'cl100k_base') AS gpt4_tokens;
 
@@ -71,5 +71,8 @@ SELECT source, count(*) AS documents, sum(fate = 'kept') AS kept,
        sum(fate GLOB '*duplicate') AS duplicates, sum(fate GLOB 'quality:*') AS low_quality,
        sum(tokens) AS tokens, sum(tokens) FILTER (WHERE fate = 'kept') AS kept_tokens
   FROM report_docs GROUP BY source ORDER BY kept_tokens DESC;
+SELECT fate, count(*) AS documents, sum(tokens) AS tokens
+  FROM report_docs GROUP BY fate ORDER BY documents DESC, fate LIMIT 10;
 SELECT quantiles(tokens, 'p10,p50,p90') AS kept_tokens_p10_p50_p90
   FROM report_docs WHERE fate = 'kept';
+-- The HTML report (sql/report.sql) reads report_docs; its step goes here.
