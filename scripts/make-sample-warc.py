@@ -17,29 +17,26 @@ derived from the URL, gzip members without a time, one a record).
 Licence: PSF License Version 2, as the Python documentation (see
 examples/data/mixed-LICENSES.txt).
 """
-import argparse, glob, gzip, hashlib, io, os, uuid
+import argparse, glob, hashlib, importlib.util, os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = '/usr/share/doc/python3.11/html/tutorial'
 BASE = 'https://docs.python.org/3.11/tutorial/'
-DATE = '2024-01-15T00:00:00Z'
 HTTP_DATE = 'Mon, 15 Jan 2024 00:00:00 GMT'
 
 
-def record(kind, uri, block, content_type, extra=()):
-    rid = uuid.uuid5(uuid.NAMESPACE_URL, kind + ':' + uri)
-    head = ['WARC/1.0', 'WARC-Type: ' + kind]
-    if uri:
-        head.append('WARC-Target-URI: ' + uri)
-    head += ['WARC-Date: ' + DATE, 'WARC-Record-ID: <urn:uuid:%s>' % rid]
-    head += list(extra)
-    head += ['WARC-Block-Digest: sha1:' + hashlib.sha1(block).hexdigest(),
-             'Content-Type: ' + content_type, 'Content-Length: %d' % len(block)]
-    raw = ('\r\n'.join(head) + '\r\n\r\n').encode() + block + b'\r\n\r\n'
-    out = io.BytesIO()
-    with gzip.GzipFile(filename='', fileobj=out, mode='wb', mtime=0) as g:
-        g.write(raw)
-    return out.getvalue()
+def _wet_script():
+    # record() (and so the fixed WARC-Date) is make-sample-wet.py's (a file name with
+    # hyphens: loaded by path).
+    spec = importlib.util.spec_from_file_location(
+        'make_sample_wet', os.path.join(ROOT, 'scripts', 'make-sample-wet.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+wet = _wet_script()
+record = wet.record
 
 
 def main():
@@ -48,8 +45,7 @@ def main():
     a = ap.parse_args()
     recs = [record('warcinfo', '', b'software: scripts/make-sample-warc.py\r\n'
                    b'format: WARC File Format 1.0\r\n'
-                   b'description: the Python 3.11 tutorial (Debian python3.11-doc) as HTTP responses\r\n',
-                   'application/warc-fields')]
+                   b'description: the Python 3.11 tutorial (Debian python3.11-doc) as HTTP responses\r\n')]
     pages = sorted(glob.glob(SRC + '/*.html'))
     for p in pages:
         body = open(p, 'rb').read()
@@ -58,8 +54,8 @@ def main():
                 'Content-Length: %d\r\n'
                 'Date: %s\r\n\r\n' % (len(body), HTTP_DATE)).encode() + body
         recs.append(record('response', BASE + os.path.basename(p), http,
-                           'application/http; msgtype=response',
-                           ('WARC-Payload-Digest: sha1:' + hashlib.sha1(body).hexdigest(),)))
+                           ('WARC-Payload-Digest: sha1:' + hashlib.sha1(body).hexdigest(),),
+                           content_type='application/http; msgtype=response'))
     tmp = a.o + '.tmp'
     with open(tmp, 'wb') as f:
         f.write(b''.join(recs))
