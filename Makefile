@@ -62,7 +62,7 @@ VALGRIND := valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite --show-leak-kinds=definite \
             --suppressions=$(CURDIR)/test/valgrind.supp --quiet
 
-.PHONY: all deps test test-big asan asan-tests tsan valgrind demo bench install uninstall clean \
+.PHONY: all deps test test-big asan asan-tests tsan valgrind demo examples-update bench install uninstall clean \
         fuzz fuzz-ci fuzz-deps fuzz-build fuzz-replay
 
 all: dist/corpus.so
@@ -275,8 +275,14 @@ valgrind: deps dist/corpus.so
 	@command -v valgrind >/dev/null || { echo "valgrind: not installed (apt-get install valgrind)"; exit 1; }
 	TESTS_SKIP='$(VALGRIND_SKIP)' $(TCLSH) test/all.tcl dist/corpus -wrap "$(VALGRIND)"
 
+# The quickstart notebook (examples/01-quickstart.sql) on the bundled corpus.
 demo: deps dist/corpus.so
-	$(SQLITE3) -bail :memory: < examples/tour.sql
+	$(SQLITE3) -bail :memory: < examples/01-quickstart.sql
+
+# Writes examples/NN-name.out again from this build (test/examples01.test
+# compares each notebook's output with it).
+examples-update: dist/corpus.so
+	EXAMPLES_UPDATE=1 TESTS='examples01.test' $(TCLSH) test/all.tcl dist/corpus
 
 bench: deps dist/corpus.so
 	@sh bench/run.sh
