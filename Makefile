@@ -275,13 +275,20 @@ demo: deps dist/corpus.so
 bench: deps dist/corpus.so
 	@sh bench/run.sh
 
+# The library, its header and a pkg-config file (tools/corpus.pc.in: the
+# paths as installed, without DESTDIR, which only stages the files).
 install: dist/corpus.so
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
 	install -m 644 dist/corpus.so $(DESTDIR)$(PREFIX)/lib/corpus.so
 	install -m 644 include/corpus.h $(DESTDIR)$(PREFIX)/include/corpus.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' tools/corpus.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc.tmp
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc.tmp
+	mv $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc.tmp $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/lib/corpus.so $(DESTDIR)$(PREFIX)/include/corpus.h
+	rm -f $(DESTDIR)$(PREFIX)/lib/corpus.so $(DESTDIR)$(PREFIX)/include/corpus.h \
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc
 
 clean:
 	rm -rf dist
