@@ -291,4 +291,4 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc
 
 clean:
-	rm -rf dist
+	rm -rf dist python/build python/sqlite_corpus.egg-info
