@@ -62,7 +62,7 @@ VALGRIND := valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite --show-leak-kinds=definite \
             --suppressions=$(CURDIR)/test/valgrind.supp --quiet
 
-.PHONY: all deps test test-big asan tsan valgrind demo bench install uninstall clean \
+.PHONY: all deps test test-big asan asan-tests tsan valgrind demo bench install uninstall clean \
         fuzz fuzz-ci fuzz-deps fuzz-build fuzz-replay
 
 all: dist/corpus.so
@@ -149,6 +149,12 @@ test-big: deps dist/corpus.so
 	$(TCLSH) test/all.tcl dist/corpus -big
 
 asan: deps dist/asan/corpus.so dist/asan/oom fuzz-replay
+	@$(MAKE) --no-print-directory asan-tests
+
+# The sanitizer run of the test files alone, the library built (make asan
+# builds it and replays the fuzz inputs first); TESTS and TESTS_SKIP pick
+# files, as .ci/run does to run two parts at once on two cores.
+asan-tests:
 	LD_PRELOAD="$(ASAN_PRELOAD)" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp:print_suppressions=0 \

@@ -31,6 +31,7 @@ static const area_register areas[] = {
   corpus_warc_register,
   corpus_neardup_register,
   corpus_substr_register,
+  corpus_stats_register,
 };
 
 #ifdef _WIN32

@@ -96,6 +96,7 @@ void corpus_sql_conn_end(void);
 int corpus_warc_register(sqlite3 *db, char **pzErr);
 int corpus_neardup_register(sqlite3 *db, char **pzErr);
 int corpus_substr_register(sqlite3 *db, char **pzErr);
+int corpus_stats_register(sqlite3 *db, char **pzErr);
 
 /* An ngram_index's NAME_config, read back and checked (ngram_index.c):
 ** every value in it comes from a table anyone can write to, and n sizes
