@@ -236,7 +236,8 @@ def near_dedup(conn: sqlite3.Connection, table: str = "docs", *, id: str = "id",
     survivors (made over table).  The recipe reads docs(id, text); for
     another table or other column names, a temporary view docs is made
     over it for the run (a temporary docs must not exist).  It runs in a
-    transaction of its own: a failure rolls it back."""
+    transaction of its own (executescript commits a pending one first): a
+    failure rolls it back."""
     script = _dedup_script(settings)
     own_view = (table, id, text) != ("docs", "id", "text")
     if own_view:
