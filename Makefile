@@ -56,8 +56,10 @@ TSAN_OBJ   := $(SRC:ext/%.c=dist/tsan/obj/%.o) \
 # Valgrind's memcheck over the suite but the files in VALGRIND_SKIP: the
 # timing and peak-memory files (budget, scaling, memory, big), which measure
 # what memcheck's 20 to 50 times slowdown and its own allocator distort,
-# and the documentation files, which run other programs (python3, sqlite3).
-VALGRIND_SKIP ?= budget*.test scaling*.test memory*.test big*.test docs*.test readme*.test examples*.test
+# the documentation files, which run other programs (python3, sqlite3), and
+# the Python package's, sqlite-utils' and make install's files, which do too.
+VALGRIND_SKIP ?= budget*.test scaling*.test memory*.test big*.test docs*.test readme*.test examples*.test \
+                 python*.test sqlite_utils*.test install*.test
 VALGRIND := valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite --show-leak-kinds=definite \
             --suppressions=$(CURDIR)/test/valgrind.supp --quiet
@@ -287,13 +289,20 @@ examples-update: dist/corpus.so
 bench: deps dist/corpus.so
 	@sh bench/run.sh
 
+# The library, its header and a pkg-config file (tools/corpus.pc.in: the
+# paths as installed, without DESTDIR, which only stages the files).
 install: dist/corpus.so
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
 	install -m 644 dist/corpus.so $(DESTDIR)$(PREFIX)/lib/corpus.so
 	install -m 644 include/corpus.h $(DESTDIR)$(PREFIX)/include/corpus.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' tools/corpus.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc.tmp
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc.tmp
+	mv $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc.tmp $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/lib/corpus.so $(DESTDIR)$(PREFIX)/include/corpus.h
+	rm -f $(DESTDIR)$(PREFIX)/lib/corpus.so $(DESTDIR)$(PREFIX)/include/corpus.h \
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc
 
 clean:
-	rm -rf dist
+	rm -rf dist python/build python/sqlite_corpus.egg-info
