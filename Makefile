@@ -56,13 +56,15 @@ TSAN_OBJ   := $(SRC:ext/%.c=dist/tsan/obj/%.o) \
 # Valgrind's memcheck over the suite but the files in VALGRIND_SKIP: the
 # timing and peak-memory files (budget, scaling, memory, big), which measure
 # what memcheck's 20 to 50 times slowdown and its own allocator distort,
-# and the documentation files, which run other programs (python3, sqlite3).
-VALGRIND_SKIP ?= budget*.test scaling*.test memory*.test big*.test docs*.test readme*.test examples*.test
+# the documentation files, which run other programs (python3, sqlite3), and
+# the Python package's, sqlite-utils' and make install's files, which do too.
+VALGRIND_SKIP ?= budget*.test scaling*.test memory*.test big*.test docs*.test readme*.test examples*.test \
+                 python*.test sqlite_utils*.test install*.test
 VALGRIND := valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite --show-leak-kinds=definite \
             --suppressions=$(CURDIR)/test/valgrind.supp --quiet
 
-.PHONY: all deps test test-big asan tsan valgrind demo bench install uninstall clean \
+.PHONY: all deps test test-big asan asan-tests tsan valgrind demo examples-update bench install uninstall clean \
         fuzz fuzz-ci fuzz-deps fuzz-build fuzz-replay
 
 .PHONY: report report-shot
@@ -151,6 +153,12 @@ test-big: deps dist/corpus.so
 	$(TCLSH) test/all.tcl dist/corpus -big
 
 asan: deps dist/asan/corpus.so dist/asan/oom fuzz-replay
+	@$(MAKE) --no-print-directory asan-tests
+
+# The sanitizer run of the test files alone, the library built (make asan
+# builds it and replays the fuzz inputs first); TESTS and TESTS_SKIP pick
+# files, as .ci/run does to run two parts at once on two cores.
+asan-tests:
 	LD_PRELOAD="$(ASAN_PRELOAD)" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp:print_suppressions=0 \
@@ -271,8 +279,14 @@ valgrind: deps dist/corpus.so
 	@command -v valgrind >/dev/null || { echo "valgrind: not installed (apt-get install valgrind)"; exit 1; }
 	TESTS_SKIP='$(VALGRIND_SKIP)' $(TCLSH) test/all.tcl dist/corpus -wrap "$(VALGRIND)"
 
+# The quickstart notebook (examples/01-quickstart.sql) on the bundled corpus.
 demo: deps dist/corpus.so
-	$(SQLITE3) -bail :memory: < examples/tour.sql
+	$(SQLITE3) -bail :memory: < examples/01-quickstart.sql
+
+# Writes examples/NN-name.out again from this build (test/examples01.test
+# compares each notebook's output with it).
+examples-update: dist/corpus.so
+	EXAMPLES_UPDATE=1 TESTS='examples01.test' $(TCLSH) test/all.tcl dist/corpus
 
 # The HTML report (sql/report.sql) of the demo corpus: dist/report.html;
 # report-shot takes a screenshot of it in headless Chromium: dist/report.png.
@@ -290,13 +304,20 @@ report-shot: report
 bench: deps dist/corpus.so
 	@sh bench/run.sh
 
+# The library, its header and a pkg-config file (tools/corpus.pc.in: the
+# paths as installed, without DESTDIR, which only stages the files).
 install: dist/corpus.so
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
 	install -m 644 dist/corpus.so $(DESTDIR)$(PREFIX)/lib/corpus.so
 	install -m 644 include/corpus.h $(DESTDIR)$(PREFIX)/include/corpus.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' tools/corpus.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc.tmp
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc.tmp
+	mv $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc.tmp $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/lib/corpus.so $(DESTDIR)$(PREFIX)/include/corpus.h
+	rm -f $(DESTDIR)$(PREFIX)/lib/corpus.so $(DESTDIR)$(PREFIX)/include/corpus.h \
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc
 
 clean:
-	rm -rf dist
+	rm -rf dist python/build python/sqlite_corpus.egg-info

@@ -1169,10 +1169,8 @@ static int undo_all(mhi_vtab *v, mhi_log *log, int rc){
 static int command_exec(mhi_vtab *v, const char *fmt){
   int rc = corpus_vtab_exec(v->db, 0, fmt, v->schema, v->name, v->schema,
                             v->name);
-  if( rc && rc!=SQLITE_NOMEM ){
-    rc = db_error(v, rc);
-    if( rc!=SQLITE_INTERRUPT ) corpus_txn_break(&v->txn);
-  }
+  /* command() breaks the transaction if rows were written */
+  if( rc && rc!=SQLITE_NOMEM ) rc = db_error(v, rc);
   return rc;
 }
 
@@ -1235,8 +1233,7 @@ static int check_sigs(mhi_vtab *v, int recompute, sqlite3_int64 *nrow){
      || memcmp(s.z, sqlite3_column_blob(st, 1), s.n)!=0 ){
       sqlite3_bind_int64(upd, 1, sqlite3_column_int64(st, 0));
       sqlite3_bind_blob64(upd, 2, s.z, s.n, SQLITE_STATIC);
-      rc = run(v, upd);
-      if( rc && rc!=SQLITE_INTERRUPT ) corpus_txn_break(&v->txn);
+      rc = run(v, upd);     /* command() breaks the transaction if it wrote */
     }
     sig_free(&s);
   }
@@ -1348,10 +1345,7 @@ static int write_buckets(mhi_vtab *v){
   v->npend = 0;
   if( rc==SQLITE_OK ) rc = all_ids(v, &v->pend, &v->npend, &v->cappend);
   if( rc==SQLITE_OK ) rc = pend_flush(v);
-  if( rc && rc!=SQLITE_INTERRUPT && rc!=SQLITE_NOMEM ){
-    corpus_txn_break(&v->txn);
-  }
-  return rc;
+  return rc;            /* command() breaks the transaction if it wrote */
 }
 
 /* rebuild: signatures made again from stored texts, then every bucket row
@@ -1574,13 +1568,37 @@ static int integrity_check(mhi_vtab *v){
   return rc;
 }
 
+/* A bulk command that failed after it wrote rows: it rewrites the whole
+** index, too much to undo step by step (and a virtual table cannot open a
+** savepoint inside its statement), so the transaction cannot commit, and
+** the message says so.  Out of memory and interrupts keep their messages
+** (SQLite's own); both break the transaction too. */
+static int command_stopped(mhi_vtab *v, const char *cmd, int rc){
+  const char *why = v->base.zErrMsg ? v->base.zErrMsg : sqlite3_errmsg(v->db);
+  char *msg;
+  corpus_txn_break(&v->txn);
+  if( rc==SQLITE_NOMEM || rc==SQLITE_INTERRUPT ) return rc;
+  if( strncmp(why, MHI ": ", strlen(MHI ": "))==0 ) why += strlen(MHI ": ");
+  msg = corpus_sql_utf8(sqlite3_mprintf(MHI ": %s; %s stopped midway and "
+                        "cannot be undone: the transaction cannot commit",
+                        why, cmd));
+  if( msg==0 ) return SQLITE_NOMEM;
+  sqlite3_free(v->base.zErrMsg);
+  v->base.zErrMsg = msg;
+  return rc;
+}
+
 static int command(mhi_vtab *v, sqlite3_value *val){
   const char *cmd = (const char*)sqlite3_value_text(val);
+  sqlite3_int64 changes;
   int rc;
   if( sqlite3_value_type(val)!=SQLITE_TEXT || cmd==0 ) cmd = "";
   if( strcmp(cmd, "integrity-check")==0 ) return integrity_check(v);
   if( strcmp(cmd, "rebuild")==0 || strcmp(cmd, "optimize")==0
    || strcmp(cmd, "delete-all")==0 ){
+    /* rows changed by this connection, triggers' included: whether the
+    ** command wrote before it failed */
+    changes = sqlite3_total_changes64(v->db);
     if( cmd[0]=='d' ){
       rc = command_exec(v, "DELETE FROM \"%w\".\"%w_bucket\";"
                            "DELETE FROM \"%w\".\"%w_sig\"");
@@ -1591,6 +1609,9 @@ static int command(mhi_vtab *v, sqlite3_value *val){
     /* SQLITE_CONSTRAINT would mean nothing was written, and OR IGNORE
     ** would report success: a trigger's RAISE midway is an error */
     if( (rc&0xff)==SQLITE_CONSTRAINT ) rc = SQLITE_ERROR;
+    if( rc!=SQLITE_OK && sqlite3_total_changes64(v->db)!=changes ){
+      rc = command_stopped(v, cmd, rc);
+    }
     return rc;
   }
   return corpus_vtab_error(&v->base, MHI, "unknown command '%.40s' (valid: "

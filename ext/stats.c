@@ -134,19 +134,33 @@ static stats_num col_at(const stats_col *c, sqlite3_int64 k){
   return c->isint ? num_int(c->iv[k]) : num_real(c->dv[k]);
 }
 
+/* Integer i against double r, exactly (as SQLite compares them): <0, 0,
+** >0.  Converting i to double would round above 2^53. */
+static int cmp_int_real(sqlite3_int64 i, double r){
+  sqlite3_int64 t;
+  double f;
+  if( r<-9223372036854775808.0 ) return 1;
+  if( r>=9223372036854775808.0 ) return -1;
+  t = (sqlite3_int64)r;                  /* exact: r's integer part */
+  if( i!=t ) return i<t ? -1 : 1;
+  f = r - (double)t;                     /* exact: the fraction */
+  return f>0 ? -1 : f<0 ? 1 : 0;
+}
+
+static int num_cmp(stats_num a, stats_num b){
+  if( a.isint && b.isint ) return (a.i>b.i) - (a.i<b.i);
+  if( a.isint ) return cmp_int_real(a.i, b.d);
+  if( b.isint ) return -cmp_int_real(b.i, a.d);
+  return (a.d>b.d) - (a.d<b.d);
+}
+
 /* The number of sorted values below v (upper=0), or at most v (upper=1). */
 static sqlite3_int64 col_rank(const stats_col *c, stats_num v, int upper){
   sqlite3_int64 lo = 0, hi = c->n;
   while( lo<hi ){
     sqlite3_int64 mid = lo + (hi-lo)/2;
-    int below;
-    if( c->isint && v.isint ){
-      below = upper ? c->iv[mid]<=v.i : c->iv[mid]<v.i;
-    }else{
-      double x = c->isint ? (double)c->iv[mid] : c->dv[mid];
-      below = upper ? x<=v.d : x<v.d;
-    }
-    if( below ) lo = mid+1; else hi = mid;
+    int k = num_cmp(col_at(c, mid), v);
+    if( upper ? k<=0 : k<0 ) lo = mid+1; else hi = mid;
   }
   return lo;
 }
@@ -210,17 +224,16 @@ typedef struct stats_bins {
 /* Appends edge v when it is above the last one (equal edges would make
 ** empty bins that no value can fall in). */
 static void bins_push(stats_bins *b, stats_num v){
-  if( b->nedge>0 ){
-    stats_num l = b->edge[b->nedge-1];
-    if( (l.isint && v.isint) ? v.i<=l.i : v.d<=l.d ) return;
-  }
+  if( b->nedge>0 && num_cmp(v, b->edge[b->nedge-1])<=0 ) return;
   b->edge[b->nedge++] = v;
 }
 
 /* The edges over [lo, hi] (lo <= hi) for at most nbin bins of the scale,
 ** and their counts over the sorted column.  Integer edges when isint
 ** (values and range all integers): a bin then holds whole integers, and
-** none is empty for want of an integer inside.  Every edge is <= hi, and
+** none is empty for want of an integer inside.  Otherwise the edges
+** between lo and hi are doubles, and lo and hi stay as given (an integer
+** bound rounded to a double could leave values out of every bin).  Every edge is <= hi, and
 ** hi closes the last bin, which is [hi, hi] when the last edge is hi
 ** itself (lo == hi gives that one bin).  0, or -1 when out of memory. */
 static int stats_bin(const stats_col *c, int scale, int nbin, int isint,
@@ -253,7 +266,7 @@ static int stats_bin(const stats_col *c, int scale, int nbin, int isint,
     for(k=1; k<nbin; k++){
       double t = (double)k/nbin;
       double e = lo.d*(1-t) + hi.d*t;
-      if( e<=hi.d ) bins_push(b, num_real(e));
+      if( num_cmp(num_real(e), hi)<=0 ) bins_push(b, num_real(e));
     }
   }else{
     /* log: lo * (hi/lo)^(k/nbin) (lo > 0); integer edges rounded up */
@@ -267,7 +280,7 @@ static int stats_bin(const stats_col *c, int scale, int nbin, int isint,
         e = ceil(e);
         if( e>=9223372036854775807.0 || (sqlite3_int64)e>hi.i ) break;
         bins_push(b, num_int((sqlite3_int64)e));
-      }else if( e<=hi.d ){
+      }else if( num_cmp(num_real(e), hi)<=0 ){
         bins_push(b, num_real(e));
       }
     }
@@ -453,9 +466,7 @@ static int hist_option(void *ctx, const char *key, const char *value,
   return -1;
 }
 
-static int num_lt(stats_num a, stats_num b){
-  return (a.isint && b.isint) ? a.i<b.i : a.d<b.d;
-}
+static int num_lt(stats_num a, stats_num b){ return num_cmp(a, b)<0; }
 
 static void hist_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   stats_agg *a = sqlite3_aggregate_context(ctx, sizeof(*a));
@@ -513,7 +524,6 @@ static void hist_final(sqlite3_context *ctx){
     stats_num lo = a->has_lo ? a->lo : col_at(&a->col, 0);
     stats_num hi = a->has_hi ? a->hi : col_at(&a->col, a->col.n-1);
     int isint = a->col.isint && lo.isint && hi.isint;
-    if( !isint ){ lo = num_real(lo.d); hi = num_real(hi.d); }
     if( a->has_lo ) below = col_rank(&a->col, lo, 0);
     if( a->has_hi ) above = a->col.n - col_rank(&a->col, hi, 1);
     if( a->scale==H_LOG && !(lo.d>0) ){

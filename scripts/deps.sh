@@ -3,8 +3,12 @@
 # if any is missing: with apt-get as root, with sudo otherwise, and when
 # neither can be used prints the exact command to run.
 set -e
-# python3 and xxhash (xxhsum) only run documentation snippets in the tests.
-PACKAGES="gcc make libc6-dev libsqlite3-dev libxxhash-dev libutf8proc-dev libpcre2-dev zlib1g-dev libzstd-dev zstd libpsl-dev libxml2-dev libdivsufsort-dev g++ libcld2-dev sqlite3 tcl libsqlite3-tcl python3 xxhash"
+# python3 and xxhash (xxhsum) only run documentation snippets in the tests;
+# python3-venv, -pip, -setuptools and -wheel install the Python package
+# into a scratch venv, offline (test/python01.test), whose notebook runs
+# with jupyter-nbconvert, python3-ipykernel and python3-matplotlib;
+# sqlite-utils and pkgconf (pkg-config) run in their tests.
+PACKAGES="gcc make libc6-dev libsqlite3-dev libxxhash-dev libutf8proc-dev libpcre2-dev zlib1g-dev libzstd-dev zstd libpsl-dev libxml2-dev libdivsufsort-dev g++ libcld2-dev sqlite3 tcl libsqlite3-tcl python3 xxhash python3-venv python3-pip python3-setuptools python3-wheel jupyter-nbconvert python3-ipykernel python3-matplotlib sqlite-utils pkgconf"
 # chromium: test/report01.test opens the HTML report in it (headless), and
 # make report-shot takes its screenshot.
 PACKAGES="$PACKAGES chromium"

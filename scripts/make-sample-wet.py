@@ -28,8 +28,11 @@ JUNK = [
 ]
 
 
-def record(kind, uri, text, extra=()):
-    body = text.encode()
+def record(kind, uri, text, extra=(), content_type=None):
+    """One WARC/1.0 record as a gzip member of its own.  text: str or bytes;
+    content_type: the record's (default: by kind, as a WET file has them).
+    scripts/make-sample-warc.py uses it too."""
+    body = text if isinstance(text, bytes) else text.encode()
     rid = uuid.uuid5(uuid.NAMESPACE_URL, kind + ":" + uri)
     head = ["WARC/1.0", "WARC-Type: " + kind]
     if uri:
@@ -37,8 +40,8 @@ def record(kind, uri, text, extra=()):
     head += ["WARC-Date: " + DATE, "WARC-Record-ID: <urn:uuid:%s>" % rid]
     head += list(extra)
     head += ["WARC-Block-Digest: sha1:" + hashlib.sha1(body).hexdigest(),
-             "Content-Type: " + ("application/warc-fields" if kind == "warcinfo"
-                                 else "text/plain"),
+             "Content-Type: " + (content_type or ("application/warc-fields" if kind == "warcinfo"
+                                                  else "text/plain")),
              "Content-Length: %d" % len(body)]
     raw = ("\r\n".join(head) + "\r\n\r\n").encode() + body + b"\r\n\r\n"
     out = io.BytesIO()

@@ -396,6 +396,16 @@ static const oom_case cases[] = {
    "SELECT id, remove_spans(text, (SELECT json_group_array(json_array(start, "
    "end)) FROM substring_dups('docs', 'min_length=6') WHERE doc = docs.id)) "
    "FROM docs", 1, 0, 0},
+  /* histogram's scales over integers and reals, with NULLs; quantiles
+  ** with several points, by group */
+  {"histogram", "histogram/1 histogram/2",
+   "SELECT histogram(length(text)), histogram(id * 0.5, 'bins=3 scale=log'),"
+   " histogram(label, 'scale=quantile bins=2'), histogram(id, 'lo=1 hi=3') "
+   "FROM docs", 1, 0, 0},
+  {"quantiles", "quantiles/2 quantiles/3",
+   "SELECT quantiles(length(text), 'p10,p50,p99.9'),"
+   " quantiles(id * 0.5, 'p50', 'method=midpoint') FROM docs;"
+   "SELECT label, quantiles(id, 'p25,p75') FROM docs GROUP BY label", 1, 0, 0},
   /* a chunked body, repeated headers, gzip members, a record skipped and
   ** resynchronised, a glob */
   {"read_warc", "module:read_warc",

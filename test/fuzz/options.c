@@ -28,6 +28,16 @@ static const char *const azSql[] = {
   "SELECT fewshot(1, 'q', '[{\"id\":2,\"text\":\"t\",\"target\":\"a\"}]', 1, ?1)",
   ("SELECT length(quality_train(t, l, ?1)) FROM (SELECT 'good text' t, 1 l "
    "UNION ALL SELECT 'bad', 0)"),
+  /* histogram's options and quantiles' list, over integers (huge ones
+  ** among them), reals and NULLs */
+  ("SELECT histogram(v, ?1) FROM (SELECT 1 v UNION ALL SELECT 7 UNION ALL "
+   "SELECT NULL UNION ALL SELECT 9223372036854775807 UNION ALL SELECT -3)"),
+  ("SELECT histogram(v, ?1) FROM (SELECT 0.5 v UNION ALL SELECT 2 UNION ALL "
+   "SELECT 1e300 UNION ALL SELECT 2)"),
+  ("SELECT quantiles(v, ?1) FROM (SELECT 1 v UNION ALL SELECT 5 UNION ALL "
+   "SELECT -9223372036854775808 UNION ALL SELECT 2.5)"),
+  ("SELECT quantiles(v, 'p0,p33.3,p50,p100', ?1) FROM (SELECT 1 v UNION ALL "
+   "SELECT 4 UNION ALL SELECT 9223372036854775807)"),
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){

@@ -1,6 +1,6 @@
 -- Daily ingest with a persistent near-duplicate index (docs/maintenance.md).
 -- Run from the top of the repository:
---     sqlite3 -bail :memory: < examples/daily-ingest.sql
+--     sqlite3 -bail :memory: < examples/06-daily-ingest.sql
 -- Yesterday's corpus is pages 1..30 of the bundled SQLite documentation
 -- (examples/data/sqlite-doc.json); today's batch is a JSON Lines file,
 -- examples/data/daily-batch.jsonl (made by scripts/make-daily-batch.py: 13

@@ -1,0 +1,263 @@
+"""sqlite-corpus from Python: load the extension, and a few helpers.
+
+The SQL is the API (docs/README.md).  This package ships the shared
+library built by `make` and the SQL recipes of sql/, and adds thin typed
+wrappers over the SQL for the common jobs: read a JSON Lines file into a
+table, count tokens, filter by quality, remove exact and near duplicates.
+
+    import sqlite3, sqlite_corpus
+    con = sqlite3.connect(":memory:")
+    sqlite_corpus.load(con)
+    con.execute("SELECT token_count('hello world', 'cl100k_base')").fetchone()  # (2,)
+"""
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from typing import Dict, List, Mapping, Optional, Union
+
+__all__ = [
+    "ExtensionLoadingUnavailable", "loadable_path", "load", "recipe_path",
+    "recipe", "read_jsonl", "token_count", "quality_reject", "quality_filter",
+    "exact_dedup", "near_dedup", "__version__",
+]
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _read_version() -> str:
+    try:
+        with open(os.path.join(_HERE, "VERSION"), encoding="utf-8") as f:
+            return f.read().strip()
+    except OSError:
+        return "unknown"
+
+
+__version__ = _read_version()
+
+
+class ExtensionLoadingUnavailable(RuntimeError):
+    """This Python's sqlite3 module was built without extension loading."""
+
+
+_NO_LOADING = (
+    "sqlite_corpus: this Python's sqlite3 module cannot load extensions "
+    "(sqlite3.Connection has no enable_load_extension): it was built without "
+    "--enable-loadable-sqlite-extensions, as pyenv's default builds and macOS's "
+    "system Python are. Use a Python that has it, such as Debian's /usr/bin/python3, "
+    "or rebuild yours: PYTHON_CONFIGURE_OPTS=--enable-loadable-sqlite-extensions "
+    "pyenv install <version>")
+
+
+def loadable_path() -> str:
+    """The path of the extension's shared library inside this package,
+    without its suffix (".so"), as load_extension() takes it: SQLite adds
+    the suffix, and derives the entry point sqlite3_corpus_init from the
+    file's name."""
+    return os.path.normpath(os.path.join(_HERE, "corpus"))
+
+
+def load(conn: sqlite3.Connection) -> None:
+    """Load the extension into conn.
+
+    Turns extension loading on for the call only (enable_load_extension(True),
+    load_extension, enable_load_extension(False)), so that SQL run later
+    cannot load other libraries.  Raises ExtensionLoadingUnavailable when this
+    Python cannot load extensions, FileNotFoundError when the package holds no
+    library, sqlite3.OperationalError when SQLite refuses it."""
+    enable = getattr(conn, "enable_load_extension", None)
+    if enable is None:
+        raise ExtensionLoadingUnavailable(_NO_LOADING)
+    path = loadable_path()
+    if not any(os.path.exists(path + s) for s in (".so", ".dylib", ".dll")):
+        raise FileNotFoundError(
+            "sqlite_corpus: the extension's library %s.so is missing from the package: "
+            "run `make` in the repository's top directory, then install ./python again"
+            % path)
+    enable(True)
+    try:
+        conn.load_extension(path)
+    finally:
+        enable(False)
+
+
+def recipe_path(name: str) -> str:
+    """The path of a SQL recipe of sql/ shipped in this package
+    ("dedup.sql", "exact_dedup.sql", "pipeline.sql", ...)."""
+    path = os.path.join(_HERE, "sql", name)
+    if os.path.basename(name) != name or not os.path.isfile(path):
+        have = sorted(os.listdir(os.path.join(_HERE, "sql")))
+        raise FileNotFoundError("sqlite_corpus: no recipe %r (have: %s)"
+                                % (name, ", ".join(have)))
+    return path
+
+
+def recipe(name: str) -> str:
+    """The text of a shipped SQL recipe, for conn.executescript()."""
+    with open(recipe_path(name), encoding="utf-8") as f:
+        return f.read()
+
+
+def _ident(name: str) -> str:
+    """name as a quoted SQL identifier ("schema.table" is quoted as one name;
+    pass a schema-qualified name already quoted)."""
+    if name.startswith('"') and name.endswith('"') and len(name) > 1:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def read_jsonl(conn: sqlite3.Connection, path: str, table: str, *,
+               columns: Optional[str] = "id,text",
+               options: Optional[str] = None) -> int:
+    """Create table `table` from the JSON Lines file(s) `path` (a file or a
+    glob; plain, gzip or zstd) and return its number of rows.
+
+    columns is read_jsonl's columns= option ("id,text", "url:meta.url", ...):
+    the table gets those columns only; None gives read_jsonl's own columns
+    (file, line, json).  options are further read_jsonl options
+    ("on_error=skip", docs/jsonl.md).  A thin wrapper over
+    CREATE VIRTUAL TABLE temp.x USING read_jsonl(path, 'columns=...')."""
+    opts = " ".join(o for o in (
+        None if columns is None else "columns=" + _literal_option(columns),
+        options) if o)
+    tmp = "temp.corpus_read_jsonl_py"
+    conn.execute("DROP TABLE IF EXISTS %s" % tmp)
+    conn.execute("CREATE VIRTUAL TABLE %s USING read_jsonl(%s, %s)"
+                 % (tmp, _literal(path), _literal(opts)))
+    try:
+        if columns is None:
+            names = ["file", "line", "json"]
+        else:
+            names = [item.split(":", 1)[0].strip() for item in columns.split(",")]
+        conn.execute("CREATE TABLE %s AS SELECT %s FROM %s"
+                     % (_ident(table), ", ".join(_ident(n) for n in names), tmp))
+    finally:
+        conn.execute("DROP TABLE %s" % tmp)
+    return conn.execute("SELECT count(*) FROM %s" % _ident(table)).fetchone()[0]
+
+
+def _literal_option(value: str) -> str:
+    # an option value quoted with "...", so that commas stay in the value
+    return '"' + value.replace('"', '""') + '"'
+
+
+def token_count(conn: sqlite3.Connection, text: Optional[str],
+                tokenizer: Optional[str] = "cl100k_base") -> Optional[int]:
+    """The number of tokens of text: tiktoken's cl100k_base (GPT-4) unless
+    another tokenizer is named ("o200k_base", "r50k_base", "words", ...);
+    None gives the SQL function's default, words.  NULL in, NULL out.
+    SELECT token_count(text, tokenizer)."""
+    return conn.execute("SELECT token_count(?, ?)", (text, tokenizer)).fetchone()[0]
+
+
+def quality_reject(conn: sqlite3.Connection, text: Optional[str],
+                   options: Optional[str] = None) -> Optional[str]:
+    """Why text would be dropped by the quality rules (the first rule that
+    fails, such as "gopher:min_words"), or None when it is kept.
+    SELECT quality_reject(text, options) (docs/quality.md)."""
+    return conn.execute("SELECT quality_reject(?, ?)", (text, options)).fetchone()[0]
+
+
+def quality_filter(conn: sqlite3.Connection, table: str, *, text: str = "text",
+                   options: Optional[str] = None,
+                   kept: Optional[str] = None) -> Dict[str, int]:
+    """Count the rows of table by fate under the quality rules: "kept", the
+    rule that rejects them ("gopher:min_words", ...), or "no text" (NULL).
+    With kept="name", also create that table with the kept rows.  Returns
+    {fate: rows}, the largest first."""
+    col = _ident(text)
+    fate = ("CASE WHEN %s IS NULL THEN 'no text' "
+            "ELSE coalesce(quality_reject(%s, ?), 'kept') END" % (col, col))
+    rows = conn.execute("SELECT %s AS fate, count(*) FROM %s GROUP BY 1 ORDER BY 2 DESC, 1"
+                        % (fate, _ident(table)), (options,)).fetchall()
+    if kept is not None:
+        conn.execute("CREATE TABLE %s AS SELECT * FROM %s WHERE %s IS NOT NULL "
+                     "AND quality_reject(%s, ?) IS NULL"
+                     % (_ident(kept), _ident(table), col, col), (options,))
+    return dict(rows)
+
+
+Id = Union[int, str]
+
+
+def exact_dedup(conn: sqlite3.Connection, table: str, *, id: str = "id",
+                text: str = "text") -> List[Id]:
+    """The ids of the exact copies in table: the documents whose normalized
+    text (normalize()'s default) equals that of a document with a lesser
+    id, which is kept.  Contentless texts (no word) are never copies, as in
+    sql/exact_dedup.sql.  Delete them with
+    DELETE FROM table WHERE id IN (...)."""
+    sql = """
+      WITH norm AS MATERIALIZED (
+        SELECT {id} AS id, normalize({text}) AS norm FROM {table}
+         WHERE {text} IS NOT NULL),
+      keyed AS MATERIALIZED (
+        SELECT id, xxh128(norm) AS k FROM norm WHERE token_count(norm) > 0)
+      SELECT id FROM keyed
+       WHERE id NOT IN (SELECT min(id) FROM keyed GROUP BY k)
+       ORDER BY id""".format(id=_ident(id), text=_ident(text), table=_ident(table))
+    return [r[0] for r in conn.execute(sql)]
+
+
+_SETTINGS = ("threshold", "num_perm", "ngram", "bands", "rows", "all_pairs")
+
+
+def _dedup_script(settings: Mapping[str, Union[int, float]]) -> str:
+    script = recipe("dedup.sql")
+    head, sep, rest = script.partition("CREATE TABLE dedup_settings AS SELECT")
+    block, semi, tail = rest.partition(";")
+    for key, value in settings.items():
+        if key not in _SETTINGS:
+            raise ValueError("near_dedup: unknown setting %r (valid: %s)"
+                             % (key, ", ".join(_SETTINGS)))
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError("near_dedup: %s must be a number, got %r" % (key, value))
+        block, n = re.subn(r"(\n\s*)[0-9.]+(\s+AS\s+%s\b)" % key,
+                           lambda m: m.group(1) + repr(value) + m.group(2), block)
+        if n != 1:
+            raise RuntimeError("near_dedup: dedup.sql has no setting %s" % key)
+    return head + sep + block + semi + tail
+
+
+def near_dedup(conn: sqlite3.Connection, table: str = "docs", *, id: str = "id",
+               text: str = "text", **settings: Union[int, float]) -> int:
+    """Run the near-duplicate recipe sql/dedup.sql (MinHash, LSH, exact
+    Jaccard check, clusters) over table and return the number of documents
+    that are near-duplicates of one kept.
+
+    settings override the recipe's (threshold=0.8, num_perm=128, ngram=5,
+    bands=16, rows=8, all_pairs=50).  The recipe's tables stay in the
+    database: dedup_cluster(id, cluster) and the view docs_dedup of the
+    survivors (made over table).  The recipe reads docs(id, text); for
+    another table or other column names, a temporary view docs is made
+    over it for the run (a temporary docs must not exist).  It runs in a
+    transaction of its own (executescript commits a pending one first): a
+    failure rolls it back."""
+    script = _dedup_script(settings)
+    own_view = (table, id, text) != ("docs", "id", "text")
+    if own_view:
+        conn.execute("CREATE TEMP VIEW docs AS SELECT %s AS id, %s AS text FROM %s"
+                     % (_ident(id), _ident(text), _ident(table)))
+    try:
+        conn.executescript(script)
+        if own_view:
+            conn.executescript(
+                "DROP VIEW docs_dedup;"
+                "CREATE VIEW docs_dedup AS SELECT d.* FROM %s AS d"
+                " WHERE NOT EXISTS (SELECT 1 FROM dedup_cluster AS c"
+                " WHERE c.id = d.%s AND c.id <> c.cluster);"
+                % (_ident(table), _ident(id)))
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
+    finally:
+        if own_view:
+            conn.execute("DROP VIEW temp.docs")
+    return conn.execute(
+        "SELECT count(*) FROM dedup_cluster WHERE id <> cluster").fetchone()[0]
