@@ -12,8 +12,8 @@
 --           cluster  INTEGER  its near-duplicate cluster's id, or NULL
 --         report_settings(path, title)   one row: where the page goes (an
 --           existing file there is replaced) and its heading
--- Output: the page at report_settings.path; one row, "report.sql: wrote
---         PATH (N charts)".  Nothing is written to the database but temp
+-- Output: the page at report_settings.path; one row, column report:
+--         "report.sql: wrote PATH (N charts)".  Nothing is written to the database but temp
 --         tables (temp.report_*).
 --
 -- Run:    CREATE TABLE report_settings AS
@@ -185,7 +185,7 @@ INSERT INTO temp.report_figure
 
 -- The page.
 SELECT 'report.sql: wrote ' || path || ' ('
-       || (SELECT count(*) FROM temp.report_figure) || ' charts)'
+       || (SELECT count(*) FROM temp.report_figure) || ' charts)' AS report
   FROM report_settings, temp.report_ok
  WHERE ok AND corpus_report(path, coalesce(title, 'Corpus report'),
          (SELECT json_group_array(figure)

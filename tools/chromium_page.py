@@ -3,15 +3,22 @@
 # so no WebSocket client is needed) and prints, for each page, one JSON
 # line:
 #   {"page": PATH, "errors": [...], "charts": [[data-chart, bars], ...],
-#    "overflow": scrollWidth - innerWidth, "scripts": N}
+#    "overflow": scrollWidth - innerWidth, "scripts": N, "height": PX}
 # errors: console messages of level error or warning, uncaught exceptions,
 # and the browser's log entries of level error (a resource that failed to
 # load: a broken <img>, a stylesheet fetched from the network).  bars: the
 # elements of class "bar" inside each figure[data-chart], as rendered.
-# Run by report01.test: python3 report01.py CHROMIUM PAGE...
-import fcntl, json, os, select, subprocess, sys, tempfile, time
+# With --screenshot PNG (one page), also a PNG of the whole page, 1280
+# pixels wide and as tall as the page (make report-shot).
+#   python3 tools/chromium_page.py [--screenshot PNG] CHROMIUM PAGE...
+# test/report01.test runs it on the report and on pages that must fail.
+import base64, fcntl, json, os, select, subprocess, sys, tempfile, time
 
-chromium, pages = sys.argv[1], sys.argv[2:]
+args = sys.argv[1:]
+shot = None
+if args[:1] == ['--screenshot']:
+    shot, args = args[1], args[2:]
+chromium, pages = args[0], args[1:]
 profile = tempfile.mkdtemp(prefix='report01-')
 # the pipes' ends at 10 and above, so that the child's dup2 onto 3 and 4
 # cannot overwrite one of them
@@ -26,7 +33,7 @@ def child_fds():
     os.dup2(w_out, 4)
 proc = subprocess.Popen(
     [chromium, '--headless', '--no-sandbox', '--disable-gpu',
-     '--disable-dev-shm-usage',
+     '--disable-dev-shm-usage', '--hide-scrollbars',
      '--remote-debugging-pipe', '--user-data-dir=' + profile,
      '--window-size=1280,900', '--no-first-run', '--disable-extensions',
      'about:blank'],
@@ -84,6 +91,7 @@ PROBE = '''JSON.stringify({
   charts: [...document.querySelectorAll('figure[data-chart]')].map(
     f => [f.dataset.chart, f.querySelectorAll('.bar').length]),
   overflow: document.documentElement.scrollWidth - window.innerWidth,
+  height: document.documentElement.scrollHeight,
   scripts: document.scripts.length})'''
 
 try:
@@ -112,6 +120,14 @@ try:
             elif m == 'Log.entryAdded' and p['entry']['level'] == 'error':
                 errors.append('log: %s %s' % (p['entry']['text'],
                                               p['entry'].get('url', '')))
+        if shot:
+            call('Emulation.setDeviceMetricsOverride',
+                 {'width': 1280, 'height': probe['height'],
+                  'deviceScaleFactor': 1, 'mobile': False}, session=session)
+            png = call('Page.captureScreenshot', {'format': 'png'},
+                       session=session)['data']
+            with open(shot, 'wb') as f:
+                f.write(base64.b64decode(png))
         call('Target.closeTarget', {'targetId': target})
         probe.update({'page': page, 'errors': errors})
         print(json.dumps(probe, sort_keys=True))
