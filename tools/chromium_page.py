@@ -31,13 +31,18 @@ r_out, w_out = map(high, os.pipe())    # the browser's fd 4 -> us
 def child_fds():
     os.dup2(r_in, 3)                   # dup2 clears close-on-exec
     os.dup2(w_out, 4)
+# The browser is not the code under test: under make asan the sanitizers'
+# LD_PRELOAD reaches this script, and must not reach Chromium.
+browser_env = {k: v for k, v in os.environ.items()
+               if k not in ('LD_PRELOAD', 'ASAN_OPTIONS', 'LSAN_OPTIONS',
+                            'UBSAN_OPTIONS')}
 proc = subprocess.Popen(
     [chromium, '--headless', '--no-sandbox', '--disable-gpu',
      '--disable-dev-shm-usage', '--hide-scrollbars',
      '--remote-debugging-pipe', '--user-data-dir=' + profile,
      '--window-size=1280,900', '--no-first-run', '--disable-extensions',
      'about:blank'],
-    close_fds=False, preexec_fn=child_fds,
+    close_fds=False, preexec_fn=child_fds, env=browser_env,
     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 os.close(r_in)
 os.close(w_out)
@@ -60,10 +65,10 @@ def receive():
     while b'\0' not in pending:
         left = deadline - time.time()
         if left <= 0 or not select.select([recv_fd], [], [], left)[0]:
-            raise SystemExit('report01.py: the browser did not answer in 30 s')
+            raise SystemExit('chromium_page.py: the browser did not answer in 30 s')
         chunk = os.read(recv_fd, 65536)
         if not chunk:
-            raise SystemExit('report01.py: the browser closed the pipe')
+            raise SystemExit('chromium_page.py: the browser closed the pipe')
         pending += chunk
     msg, pending = pending.split(b'\0', 1)
     return json.loads(msg)
@@ -75,7 +80,7 @@ def call(method, params=None, session=None):
         msg = receive()
         if msg.get('id') == want:
             if 'error' in msg:
-                raise SystemExit('report01.py: %s: %s' % (method, msg['error']))
+                raise SystemExit('chromium_page.py: %s: %s' % (method, msg['error']))
             return msg.get('result', {})
         events.append(msg)
 
