@@ -282,6 +282,7 @@ valgrind: deps dist/corpus.so
 # The quickstart notebook (examples/01-quickstart.sql) on the bundled corpus.
 demo: deps dist/corpus.so
 	$(SQLITE3) -bail :memory: < examples/01-quickstart.sql
+	@echo "demo: the report of the corpus is $(CURDIR)/dist/report.html (open it in a browser; make report-shot takes a screenshot)"
 
 # Writes examples/NN-name.out again from this build (test/examples01.test
 # compares each notebook's output with it).
@@ -296,12 +297,7 @@ CHROMIUM ?= chromium
 report: deps dist/corpus.so
 	rm -f dist/demo.db
 	$(SQLITE3) -bail dist/demo.db < examples/01-quickstart.sql > /dev/null
-	$(SQLITE3) -bail -cmd '.load ./dist/corpus' dist/demo.db \
-	  "DROP TABLE IF EXISTS report_settings; CREATE TABLE report_settings AS \
-	   SELECT 'dist/report.html' AS path, \
-	   'sqlite-corpus: the quickstart corpus (examples/01-quickstart.sql)' AS title" \
-	  '.read sql/report.sql'
-	@echo "report: $(CURDIR)/dist/report.html"
+	@echo "report: $(CURDIR)/dist/report.html (its input: report_docs in dist/demo.db)"
 
 report-shot: report
 	/usr/bin/python3 tools/chromium_page.py --screenshot dist/report.png \

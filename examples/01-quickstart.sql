@@ -3,7 +3,8 @@
 -- documents from six sources, see examples/data/README.md), counts its
 -- tokens, finds its languages, removes exact and near duplicates, applies
 -- the Gopher/C4/FineWeb quality rules, and keeps each document's fate in
--- report_docs, the table the HTML report reads.
+-- report_docs, the table the HTML report reads, and writes the report,
+-- dist/report.html (sql/report.sql; open it in a browser).
 -- Run from the top of the repository:
 --     sqlite3 -bail :memory: < examples/01-quickstart.sql
 .load ./dist/corpus
@@ -75,4 +76,9 @@ SELECT fate, count(*) AS documents, sum(tokens) AS tokens
   FROM report_docs GROUP BY fate ORDER BY documents DESC, fate LIMIT 10;
 SELECT quantiles(tokens, 'p10,p50,p90') AS kept_tokens_p10_p50_p90
   FROM report_docs WHERE fate = 'kept';
--- The HTML report (sql/report.sql) reads report_docs; its step goes here.
+.print '== The HTML report: six charts of report_docs (sql/report.sql), one page to look at'
+CREATE TABLE report_settings AS
+  SELECT 'dist/report.html' AS path, 'sqlite-corpus quickstart: the bundled corpus' AS title;
+.mode list
+.headers off
+.read sql/report.sql

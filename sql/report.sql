@@ -101,8 +101,10 @@ CREATE TEMP TABLE report_ok AS
 CREATE TEMP TABLE report_figure(ord INTEGER, figure TEXT);
 
 -- 1. Document length per source: the eight largest sources by documents,
---    the rest as one; the same log-scaled edges for all (lo = the least
---    token count above 0, hi = the largest).
+--    the rest as one; the same log-scaled edges for all, two bins a decade
+--    from the power of ten at or below the least token count above 0 to
+--    the one at or above the largest (edges 10, 32, 100, 317, 1000, ...:
+--    round numbers on the axis).
 INSERT INTO temp.report_figure
   WITH ranked AS (
     SELECT source, row_number() OVER (ORDER BY count(*) DESC, source) AS r
@@ -112,18 +114,29 @@ INSERT INTO temp.report_figure
                 ELSE 'other sources' END AS name,
            min(r.r, 9) AS r, d.tokens
       FROM report_docs AS d JOIN ranked AS r ON r.source IS d.source
-  ), range AS (
+  ), tens(v) AS (
+    SELECT 1 UNION ALL SELECT v * 10 FROM tens WHERE v < 1000000000000000000
+  ), seen AS (
     SELECT coalesce(min(tokens) FILTER (WHERE tokens > 0), 1) AS lo,
            coalesce(max(tokens), 1) AS hi
       FROM report_docs WHERE (SELECT ok FROM temp.report_ok)
+  ), range AS (
+    SELECT (SELECT max(v) FROM tens WHERE v <= seen.lo) AS lo,
+           coalesce((SELECT min(v) FROM tens WHERE v >= seen.hi AND v > seen.lo),
+                    9223372036854775807) AS hi
+      FROM seen
+  ), decades AS (
+    SELECT range.lo, range.hi,
+           (SELECT count(*) FROM tens WHERE v > range.lo AND v <= range.hi) AS n
+      FROM range
   )
   SELECT 10 + g.r,
-         chart_svg(histogram(g.tokens, printf('scale=log bins=12 lo=%d hi=%d',
-                                              range.lo, max(range.hi, range.lo + 1))),
+         chart_svg(histogram(g.tokens, printf('scale=log bins=%d lo=%d hi=%d',
+                                              2 * max(range.n, 1), range.lo, range.hi)),
                    printf('title=%s id=lengths-%d x=%s y=documents',
                           quote('Document length: ' || g.name), g.r,
                           quote('tokens per document, cl100k_base (log scale)')))
-    FROM grouped AS g, range GROUP BY g.r, g.name;
+    FROM grouped AS g, decades AS range GROUP BY g.r, g.name;
 
 -- 2. Why documents were dropped.
 INSERT INTO temp.report_figure
