@@ -32,6 +32,10 @@
 #                  libdivsufsort alone, and the bytes each source loses at
 #                  min_length 50, 100, 200; BENCH_SUBSTR_MB of text (default
 #                  20, ~1 min; 1000 for the issue's 1 GB, ~1 hour)
+#   sh bench/run.sh stats [stats.tcl options]   histogram() and quantiles()
+#                  over BENCH_STATS_ROWS generated token counts (default
+#                  10,000,000), rows/s next to a plain scan, a GROUP BY
+#                  histogram and an ORDER BY median (issue 17)
 #   sh bench/run.sh minhash_index [minhash_index.tcl options]   opt-in, ~45 min
 #                  at its default -n "100000 1000000": the minhash_index
 #                  virtual table's inserts, queries and bytes per document
@@ -43,7 +47,7 @@
 #                  any mismatch
 #
 # With no benchmark named, text, filters, minhash, pipeline, quality, bpe,
-# files, warc, html, lang, pii and substr run, and the options (if any) go to the first, text.tcl.  Naming one runs
+# files, warc, html, lang, pii, substr and stats run, and the options (if any) go to the first, text.tcl.  Naming one runs
 # only that one, with the options.
 #
 #   CORPORA_DIR    where the JSONL corpora live (default /tmp/corpora)
@@ -117,7 +121,7 @@ FALLBACK=examples/data/sqlite-doc.json
 
 mode=all
 case "${1:-}" in
-  text|filters|minhash|minhash_index|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|pii|substr|all) mode=$1; shift ;;
+  text|filters|minhash|minhash_index|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|pii|substr|stats|all) mode=$1; shift ;;
 esac
 
 if [ ! -f "$CORPUS_LIB.so" ]; then
@@ -369,8 +373,16 @@ run_substr() {
     -dir "$BENCH_DIR" "$@"
 }
 
+# stats.tcl: histogram() and quantiles() over a generated column of
+# BENCH_STATS_ROWS rows (default 10,000,000), next to plain SQL.
+run_stats() {
+  echo
+  "$TCLSH" bench/stats.tcl "$CORPUS_LIB" -n "${BENCH_STATS_ROWS:-10000000}" "$@"
+}
+
 case $mode in
   substr)   run_substr "$@" ;;
+  stats)    run_stats "$@" ;;
   html)     run_html "$@" ;;
   lang)     run_lang "$@" ;;
   pii)      run_pii "$@" ;;
@@ -397,5 +409,6 @@ case $mode in
     run_lang
     run_pii
     run_substr
+    run_stats
     ;;
 esac
