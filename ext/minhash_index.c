@@ -298,6 +298,9 @@ typedef struct mhi_vtab {
   sqlite3_int64 *pend;
   size_t npend, cappend;
   int flushing;          /* the flush's own statements call xSavepoint */
+  sqlite3_int64 nwritten;  /* rows the table's own statements changed
+                           ** (sqlite3_changes64: triggers' not counted):
+                           ** whether a bulk command wrote before failing */
 } mhi_vtab;
 
 /* The INSERT of every bucket row of an id in one statement (?1 the id, ?2
@@ -380,7 +383,9 @@ static int run(mhi_vtab *v, sqlite3_stmt *st){
   sqlite3_step(st);
   rc = sqlite3_reset(st);
   sqlite3_clear_bindings(st);
-  return rc ? db_error(v, rc) : SQLITE_OK;
+  if( rc ) return db_error(v, rc);
+  if( !sqlite3_stmt_readonly(st) ) v->nwritten += sqlite3_changes64(v->db);
+  return SQLITE_OK;
 }
 
 static int mhi_init(sqlite3 *db, void *pAux, int argc, const char *const *argv,
@@ -1166,11 +1171,13 @@ static int undo_all(mhi_vtab *v, mhi_log *log, int rc){
 
 /* Runs SQL on the shadow tables for a command; a failure midway leaves
 ** the transaction uncommittable (a command has no undo log). */
+/* Runs one write statement of a command (fmt takes the schema and the
+** name), counting the rows it changed. */
 static int command_exec(mhi_vtab *v, const char *fmt){
-  int rc = corpus_vtab_exec(v->db, 0, fmt, v->schema, v->name, v->schema,
-                            v->name);
+  int rc = corpus_vtab_exec(v->db, 0, fmt, v->schema, v->name);
   /* command() breaks the transaction if rows were written */
   if( rc && rc!=SQLITE_NOMEM ) rc = db_error(v, rc);
+  if( rc==SQLITE_OK ) v->nwritten += sqlite3_changes64(v->db);
   return rc;
 }
 
@@ -1596,12 +1603,13 @@ static int command(mhi_vtab *v, sqlite3_value *val){
   if( strcmp(cmd, "integrity-check")==0 ) return integrity_check(v);
   if( strcmp(cmd, "rebuild")==0 || strcmp(cmd, "optimize")==0
    || strcmp(cmd, "delete-all")==0 ){
-    /* rows changed by this connection, triggers' included: whether the
-    ** command wrote before it failed */
-    changes = sqlite3_total_changes64(v->db);
+    /* rows the table's own statements changed, not a trigger's (whose
+    ** changes count in sqlite3_total_changes64() even when its statement
+    ** is then undone): whether the command wrote before it failed */
+    changes = v->nwritten;
     if( cmd[0]=='d' ){
-      rc = command_exec(v, "DELETE FROM \"%w\".\"%w_bucket\";"
-                           "DELETE FROM \"%w\".\"%w_sig\"");
+      rc = command_exec(v, "DELETE FROM \"%w\".\"%w_bucket\"");
+      if( rc==SQLITE_OK ) rc = command_exec(v, "DELETE FROM \"%w\".\"%w_sig\"");
       if( rc==SQLITE_INTERRUPT ) corpus_txn_break(&v->txn);
     }else{
       rc = rebuild(v, cmd[0]=='r');
@@ -1609,7 +1617,7 @@ static int command(mhi_vtab *v, sqlite3_value *val){
     /* SQLITE_CONSTRAINT would mean nothing was written, and OR IGNORE
     ** would report success: a trigger's RAISE midway is an error */
     if( (rc&0xff)==SQLITE_CONSTRAINT ) rc = SQLITE_ERROR;
-    if( rc!=SQLITE_OK && sqlite3_total_changes64(v->db)!=changes ){
+    if( rc!=SQLITE_OK && v->nwritten!=changes ){
       rc = command_stopped(v, cmd, rc);
     }
     return rc;

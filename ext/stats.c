@@ -167,6 +167,9 @@ static sqlite3_int64 col_rank(const stats_col *c, stats_num v, int upper){
 
 /* ---- Core: quantiles ---------------------------------------------------- */
 
+/* The most quantiles one list names (each is checked against the others). */
+#define STATS_MAX_QUANTILES 1000
+
 /* A quantile's p as the exact fraction num/den (den = 100 * 10^k). */
 typedef struct stats_p { sqlite3_int64 num, den; } stats_p;
 
@@ -206,7 +209,13 @@ static stats_num stats_quantile(const stats_col *c, stats_p p, int method){
         }
         return num_real((double)((long double)t/(long double)p.den));
       }
-      return num_real(a.d + (b.d-a.d)*((double)r/(double)p.den));
+      {
+        double t = (double)r/(double)p.den, d = b.d - a.d;
+        /* b - a past the largest double (-1.7e308 to 1.7e308): the
+        ** weighted sum, whose terms cannot overflow */
+        if( !isfinite(d) ) return num_real(a.d*(1-t) + b.d*t);
+        return num_real(a.d + d*t);
+      }
   }
 }
 
@@ -250,13 +259,16 @@ static int stats_bin(const stats_col *c, int scale, int nbin, int isint,
     for(k=1; k<nbin && rhi>rlo; k++){
       __int128 r = (__int128)(rhi-rlo)*k/nbin;
       stats_num v = col_at(c, rlo + (sqlite3_int64)r);
+      /* an integer past 2^53 made a double can round above hi */
       if( !isint ) v = num_real(v.d);
-      bins_push(b, v);
+      if( num_cmp(v, hi)<=0 ) bins_push(b, v);
     }
   }else if( isint && scale==H_LINEAR ){
-    /* width w = ceil(span/nbin) integers, the last bin cut at hi */
-    __int128 span = (__int128)hi.i - lo.i + 1;
-    __int128 w = (span + nbin - 1)/nbin;
+    /* width w = ceil((hi-lo)/nbin), at least 1: numpy's edges lo, lo+w,
+    ** ... when nbin divides hi-lo (0..10 in 5 bins: 0, 2, 4, 6, 8, 10),
+    ** and never a bin without an integer */
+    __int128 span = (__int128)hi.i - lo.i;
+    __int128 w = span<=nbin ? 1 : (span + nbin - 1)/nbin;
     for(k=1; k<nbin; k++){
       __int128 e = (__int128)lo.i + w*k;
       if( e>hi.i ) break;
@@ -269,19 +281,26 @@ static int stats_bin(const stats_col *c, int scale, int nbin, int isint,
       if( num_cmp(num_real(e), hi)<=0 ) bins_push(b, num_real(e));
     }
   }else{
-    /* log: lo * (hi/lo)^(k/nbin) (lo > 0); integer edges rounded up */
+    /* log: lo * (hi/lo)^(k/nbin) (lo > 0).  Integer edges: lo + d
+    ** rounded up, d = lo * ((hi/lo)^(k/nbin) - 1) by expm1 and log1p, so
+    ** that d is exact to a few ulps of itself even where lo and hi are
+    ** close and large (2^52 and 2^52 + 4), and an exact power stays
+    ** exact (9.000000000000002 is 9: the edge 10, not 11). */
     double l0 = log(lo.d), l1 = log(hi.d);
+    double lr = isint ? log1p((double)((__int128)hi.i - lo.i)/lo.d) : 0;
     for(k=1; k<nbin; k++){
-      double e = exp(l0 + (l1-l0)*k/nbin);
-      /* exp(log()) misses exact powers by an ulp or so: 10.000000000000002
-      ** would become the edge 11 */
-      if( fabs(e-nearbyint(e))<=1e-12*e ) e = nearbyint(e);
       if( isint ){
-        e = ceil(e);
-        if( e>=9223372036854775807.0 || (sqlite3_int64)e>hi.i ) break;
+        double d = lo.d*expm1(lr*k/nbin);
+        __int128 e;
+        if( fabs(d-nearbyint(d))<=1e-13*d ) d = nearbyint(d);
+        d = ceil(d);
+        if( !(d<1.8e19) ) break;
+        e = (__int128)lo.i + (__int128)d;
+        if( e>hi.i ) break;
         bins_push(b, num_int((sqlite3_int64)e));
-      }else if( num_cmp(num_real(e), hi)<=0 ){
-        bins_push(b, num_real(e));
+      }else{
+        double e = exp(l0 + (l1-l0)*k/nbin);
+        if( num_cmp(num_real(e), hi)<=0 ) bins_push(b, num_real(e));
       }
     }
   }
@@ -337,7 +356,8 @@ typedef struct stats_agg {
   int started;
   stats_col col;
   sqlite3_int64 nulls;
-  char *arg;                   /* the first row's argument text, or NULL */
+  char *arg;                   /* the first row's list or options text */
+  char *opt;                   /* quantiles: the first row's options */
   /* histogram */
   int nbin, scale, has_lo, has_hi;
   stats_num lo, hi;
@@ -351,30 +371,32 @@ static void stats_agg_free(stats_agg *a){
   int i;
   stats_col_free(&a->col);
   sqlite3_free(a->arg);
+  sqlite3_free(a->opt);
   for(i=0; i<a->np; i++) sqlite3_free(a->key[i]);
   sqlite3_free(a->key);
   sqlite3_free(a->p);
 }
 
-/* Whether the constant argument v is the first row's: 0, or nonzero with
-** the error set.  The first row records it. */
+/* Whether the constant argument v is the first row's (kept in *slot): 0,
+** or nonzero with the error set.  The first row records it. */
 static int stats_same_arg(sqlite3_context *ctx, const char *func,
-                          const char *name, stats_agg *a, sqlite3_value *v){
+                          const char *name, stats_agg *a, char **slot,
+                          sqlite3_value *v){
   const char *z;
   if( sqlite3_value_type(v)==SQLITE_NULL ){
-    if( !a->started || a->arg==0 ) return 0;
+    if( !a->started || *slot==0 ) return 0;
   }else{
     if( corpus_check_text(ctx, func, name, v) ) return 1;
     z = (const char*)sqlite3_value_text(v);
     if( z==0 ){ sqlite3_result_error_nomem(ctx); return 1; }
     if( !a->started ){
-      if( (a->arg = sqlite3_mprintf("%s", z))==0 ){
+      if( (*slot = sqlite3_mprintf("%s", z))==0 ){
         sqlite3_result_error_nomem(ctx);
         return 1;
       }
       return 0;
     }
-    if( a->arg && strcmp(a->arg, z)==0 ) return 0;
+    if( *slot && strcmp(*slot, z)==0 ) return 0;
   }
   corpus_result_error(ctx, func, "%s must be the same in every row", name);
   return 1;
@@ -424,10 +446,15 @@ static int bound_option(const char *key, const char *value, stats_num *out,
                         char *err){
   long long i;
   double d;
-  char tmp[CORPUS_ERRMAX];
+  char tmp[CORPUS_ERRMAX], *end;
   if( corpus_option_int(key, value, LLONG_MIN, LLONG_MAX, &i, tmp)==0 ){
     *out = num_int(i);
     return 0;
+  }
+  d = strtod(value, &end);
+  if( *value && *end==0 && (d==HUGE_VAL || d==-HUGE_VAL) ){
+    snprintf(err, CORPUS_ERRMAX, "%s must be finite, got '%.40s'", key, value);
+    return -1;
   }
   if( corpus_option_double(key, value, -HUGE_VAL, HUGE_VAL, &d, err) ) return -1;
   if( !isfinite(d) ){
@@ -471,7 +498,8 @@ static int num_lt(stats_num a, stats_num b){ return num_cmp(a, b)<0; }
 static void hist_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   stats_agg *a = sqlite3_aggregate_context(ctx, sizeof(*a));
   if( a==0 ){ sqlite3_result_error_nomem(ctx); return; }
-  if( argc>1 && stats_same_arg(ctx, "histogram", "options", a, argv[1]) ){
+  if( argc>1 && stats_same_arg(ctx, "histogram", "options", a, &a->arg,
+                               argv[1]) ){
     return;
   }
   if( !a->started ){
@@ -567,6 +595,11 @@ static int quant_list(sqlite3_context *ctx, stats_agg *a, const char *z){
   const char *e;
   int n = 1, i;
   for(e=z; *e; e++) n += *e==',';
+  if( n>STATS_MAX_QUANTILES ){
+    corpus_result_error(ctx, "quantiles", "at most %d quantiles, got %d",
+                        STATS_MAX_QUANTILES, n);
+    return 1;
+  }
   a->p = sqlite3_malloc64((sqlite3_uint64)n*sizeof(stats_p));
   a->key = sqlite3_malloc64((sqlite3_uint64)n*sizeof(char*));
   if( a->p==0 || a->key==0 ){ sqlite3_result_error_nomem(ctx); return 1; }
@@ -602,11 +635,15 @@ static int quant_list(sqlite3_context *ctx, stats_agg *a, const char *z){
       return 1;
     }
     for(i=0; i<a->np; i++){
+      if( a->p[i].num*den!=num*a->p[i].den ) continue;
       if( strlen(a->key[i])==(size_t)(e-b) && memcmp(a->key[i], b, e-b)==0 ){
         corpus_result_error(ctx, "quantiles", "%.*s is given twice",
                             (int)(e-b), b);
-        return 1;
+      }else{
+        corpus_result_error(ctx, "quantiles", "%s and %.*s are the same "
+                            "quantile", a->key[i], (int)(e-b), b);
       }
+      return 1;
     }
     a->key[a->np] = sqlite3_mprintf("%.*s", (int)(e-b), b);
     if( a->key[a->np]==0 ){ sqlite3_result_error_nomem(ctx); return 1; }
@@ -643,7 +680,11 @@ static void quant_step(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     }
     if( corpus_check_text(ctx, "quantiles", "quantiles", argv[1]) ) return;
   }
-  if( stats_same_arg(ctx, "quantiles", "quantiles", a, argv[1]) ) return;
+  if( stats_same_arg(ctx, "quantiles", "quantiles", a, &a->arg, argv[1])
+   || (argc>2 && stats_same_arg(ctx, "quantiles", "options", a, &a->opt,
+                                argv[2])) ){
+    return;
+  }
   if( !a->started ){
     a->col.isint = 1;
     if( quant_list(ctx, a, a->arg) ) return;

@@ -159,9 +159,11 @@ def want_edges(xs, scale, nbin, lo, hi, isint):
             if m == 0:
                 break
             v = inside[(m * k) // nbin]
-            push(v if isint else float(v))
+            v = v if isint else float(v)
+            if v <= hi:       # an integer past 2^53 made a float can pass hi
+                push(v)
     elif scale == "linear" and isint:
-        w = -(-(hi - lo + 1) // nbin)
+        w = 1 if hi - lo <= nbin else -(-(hi - lo) // nbin)
         for k in range(1, nbin):
             v = lo + w * k
             if v > hi:
@@ -175,17 +177,20 @@ def want_edges(xs, scale, nbin, lo, hi, isint):
                 push(v)
     else:
         l0, l1 = math.log(float(lo)), math.log(float(hi))
+        lr = math.log1p(float(hi - lo) / float(lo)) if isint else 0
         for k in range(1, nbin):
-            v = math.exp(l0 + (l1 - l0) * k / nbin)
-            if abs(v - round(v)) <= 1e-12 * v:
-                v = float(round(v))
             if isint:
-                v = math.ceil(v)
-                if v >= 2**63 or v > hi:
+                d = float(lo) * math.expm1(lr * k / nbin)
+                if abs(d - round(d)) <= 1e-13 * d:
+                    d = float(round(d))
+                d = math.ceil(d)
+                if d >= 1.8e19 or lo + d > hi:
                     break
-                push(v)
-            elif v <= hi:
-                push(v)
+                push(lo + d)
+            else:
+                v = math.exp(l0 + (l1 - l0) * k / nbin)
+                if v <= hi:
+                    push(v)
     e.append(hi)
     return e
 
