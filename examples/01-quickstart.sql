@@ -50,7 +50,7 @@ SELECT count(DISTINCT cluster) AS clusters, count(*) AS documents_in_clusters,
        (SELECT count(*) FROM docs) - (SELECT count(*) FROM docs_dedup) AS dropped
   FROM dedup_cluster;
 
-.print '== Quality: the first Gopher, C4 or FineWeb rule each document fails'
+.print '== Quality: the first Gopher, C4 or FineWeb rule each document fails (all 1170, duplicates too; the 8 most common)'
 SELECT coalesce(quality_reject(text), '(kept)') AS reason, count(*) AS documents
   FROM docs GROUP BY 1 ORDER BY documents DESC, reason LIMIT 8;
 
@@ -72,11 +72,12 @@ SELECT source, count(*) AS documents, sum(fate = 'kept') AS kept,
        sum(fate GLOB '*duplicate') AS duplicates, sum(fate GLOB 'quality:*') AS low_quality,
        sum(tokens) AS tokens, sum(tokens) FILTER (WHERE fate = 'kept') AS kept_tokens
   FROM report_docs GROUP BY source ORDER BY kept_tokens DESC;
+.print 'The 10 most common fates (a duplicate is not judged on quality):'
 SELECT fate, count(*) AS documents, sum(tokens) AS tokens
   FROM report_docs GROUP BY fate ORDER BY documents DESC, fate LIMIT 10;
 SELECT quantiles(tokens, 'p10,p50,p90') AS kept_tokens_p10_p50_p90
   FROM report_docs WHERE fate = 'kept';
-.print '== The HTML report: six charts of report_docs (sql/report.sql), one page to look at'
+.print '== The HTML report: six kinds of chart of report_docs (sql/report.sql), one page to look at'
 CREATE TABLE report_settings AS
   SELECT 'dist/report.html' AS path, 'sqlite-corpus quickstart: the bundled corpus' AS title;
 .mode list

@@ -60,17 +60,17 @@ SELECT source, q ->> '$.p10' AS p10, q ->> '$.p50' AS p50, q ->> '$.p90' AS p90
           FROM judged GROUP BY source)
  ORDER BY p50 DESC;
 
-.print '== A histogram of the lengths, log-scaled bins: kept against dropped'
-WITH k AS (SELECT histogram(tokens, 'bins=8 scale=log lo=8 hi=65536') AS h
+.print '== A histogram of the lengths, log-scaled bins (two a decade): kept against dropped, # = 10 documents'
+WITH k AS (SELECT histogram(tokens, 'bins=8 scale=log lo=10 hi=100000') AS h
              FROM judged WHERE reason IS NULL),
-     d AS (SELECT histogram(tokens, 'bins=8 scale=log lo=8 hi=65536') AS h
+     d AS (SELECT histogram(tokens, 'bins=8 scale=log lo=10 hi=100000') AS h
              FROM judged WHERE reason IS NOT NULL),
      kb AS (SELECT key AS i, value ->> '$.lo' AS lo, value ->> '$.hi' AS hi,
                    value ->> '$.count' AS n FROM k, json_each(k.h, '$.bins')),
      db AS (SELECT key AS i, value ->> '$.count' AS n FROM d, json_each(d.h, '$.bins'))
-SELECT printf('%6d', round(kb.lo)) || ' .. ' || printf('%-6d', round(kb.hi)) AS tokens,
-       kb.n AS kept, substr('##########################################', 1, kb.n / 4) AS kept_bar,
-       db.n AS dropped, substr('##########################################', 1, db.n / 10) AS dropped_bar
+SELECT printf('%6d', kb.lo) || ' .. ' || printf('%-6d', kb.hi) AS tokens,
+       kb.n AS kept, substr('########################################', 1, (kb.n + 5) / 10) AS kept_bar,
+       db.n AS dropped, substr('########################################', 1, (db.n + 5) / 10) AS dropped_bar
   FROM kb JOIN db USING (i) ORDER BY i;
-SELECT h ->> '$.count' AS counted, h ->> '$.below' AS below_8, h ->> '$.above' AS above_65536
-  FROM (SELECT histogram(tokens, 'bins=8 scale=log lo=8 hi=65536') AS h FROM judged);
+SELECT h ->> '$.count' AS counted, h ->> '$.below' AS below_10, h ->> '$.above' AS above_100000
+  FROM (SELECT histogram(tokens, 'bins=8 scale=log lo=10 hi=100000') AS h FROM judged);
