@@ -138,11 +138,6 @@ def _qualified(table: Table) -> str:
     return _ident(name) if schema is None else _ident(schema) + "." + _ident(name)
 
 
-def _table_name(table: Table) -> str:
-    schema, name = _split_table(table)
-    return name if schema is None else schema + "." + name
-
-
 _ROWID = ("rowid", "oid", "_rowid_")
 
 
