@@ -307,12 +307,16 @@ report-shot: report
 bench: deps dist/corpus.so
 	@sh bench/run.sh
 
-# The library, its header and a pkg-config file (tools/corpus.pc.in: the
-# paths as installed, without DESTDIR, which only stages the files).
+# The library, its header, a pkg-config file (tools/corpus.pc.in: the
+# paths as installed, without DESTDIR, which only stages the files) and the
+# SQL recipes of sql/ in $(PREFIX)/share/sqlite-corpus/sql (pkg-config's
+# variable recipes).
+RECIPEDIR = $(PREFIX)/share/sqlite-corpus/sql
 install: dist/corpus.so
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(RECIPEDIR)
 	install -m 644 dist/corpus.so $(DESTDIR)$(PREFIX)/lib/corpus.so
 	install -m 644 include/corpus.h $(DESTDIR)$(PREFIX)/include/corpus.h
+	install -m 644 sql/*.sql $(DESTDIR)$(RECIPEDIR)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' tools/corpus.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc.tmp
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc.tmp
@@ -321,6 +325,8 @@ install: dist/corpus.so
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/corpus.so $(DESTDIR)$(PREFIX)/include/corpus.h \
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpus.pc
+	rm -f $(addprefix $(DESTDIR)$(RECIPEDIR)/,$(notdir $(wildcard sql/*.sql)))
+	rmdir $(DESTDIR)$(RECIPEDIR) $(DESTDIR)$(PREFIX)/share/sqlite-corpus 2>/dev/null || true
 
 clean:
 	rm -rf dist python/build python/sqlite_corpus.egg-info

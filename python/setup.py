@@ -7,7 +7,9 @@ No pyproject.toml on purpose: with one, pip builds in an isolated
 environment whose setuptools it downloads from PyPI, which fails
 offline.  Without one, pip 23 (Debian 12) builds with the setuptools and
 wheel installed (python3-setuptools, python3-wheel).  Newer pips, which
-always isolate, need `pip install --no-build-isolation ./python`.
+always isolate, need `pip install --no-build-isolation ./python`, and
+then the wheel package (python3-wheel) unless setuptools is >= 70.1:
+without either, "invalid command 'bdist_wheel'".
 
 The build copies into the package the shared library (../dist/corpus.so,
 or the file SQLITE_CORPUS_LIB names), the recipes of ../sql and

@@ -63,11 +63,10 @@ class LoadTest(unittest.TestCase):
     def test_no_extension_loading(self):
         # a Python built without --enable-loadable-sqlite-extensions: its
         # connections have no enable_load_extension
-        class NoLoading:
-            def execute(self, *args):
-                raise AssertionError("not reached")
+        class NoLoading(sqlite3.Connection):
+            enable_load_extension = None
         with self.assertRaises(sc.ExtensionLoadingUnavailable) as cm:
-            sc.load(NoLoading())
+            sc.load(NoLoading(":memory:"))
         self.assertEqual(str(cm.exception), (
             "sqlite_corpus: this Python's sqlite3 module cannot load extensions "
             "(sqlite3.Connection has no enable_load_extension): it was built without "
@@ -76,6 +75,14 @@ class LoadTest(unittest.TestCase):
             "or rebuild yours: PYTHON_CONFIGURE_OPTS=--enable-loadable-sqlite-extensions "
             "pyenv install <version>"))
         self.assertIsInstance(cm.exception, RuntimeError)
+
+    def test_load_not_a_connection(self):
+        # load("x") said this Python cannot load extensions
+        for thing, name in (("x", "str"), (None, "NoneType")):
+            with self.assertRaises(TypeError) as cm:
+                sc.load(thing)
+            self.assertEqual(str(cm.exception),
+                             "sqlite_corpus.load: expected a sqlite3.Connection, got " + name)
 
     def test_library_missing(self):
         saved = sc.loadable_path
@@ -184,10 +191,9 @@ class HelperTest(unittest.TestCase):
                          (256, 32, 8))
 
     def test_near_dedup_errors(self):
-        with self.assertRaises(sqlite3.IntegrityError) as cm:
+        with self.assertRaises(sqlite3.OperationalError) as cm:
             sc.near_dedup(self.con)
-        self.assertEqual(str(cm.exception),
-                         "dedup.sql: no table or view docs (the recipe reads docs(id, text))")
+        self.assertEqual(str(cm.exception), 'near_dedup: no table or view "docs"')
         self.assertFalse(self.con.in_transaction)
         self._pages()
         with self.assertRaises(sqlite3.IntegrityError) as cm:
@@ -202,6 +208,114 @@ class HelperTest(unittest.TestCase):
                          "(valid: threshold, num_perm, ngram, bands, rows, all_pairs)")
         with self.assertRaises(TypeError):
             sc.near_dedup(self.con, "pages", threshold="0.5")
+
+    def test_names_are_always_quoted(self):
+        # a name in double quotes used to pass into the SQL verbatim: this
+        # dropped the table important
+        self.con.execute("CREATE TABLE important(x)")
+        self.con.execute("CREATE TABLE d3(id INTEGER PRIMARY KEY, text TEXT)")
+        table = '"d3" AS d; DROP TABLE important; --"'
+        with self.assertRaises(sqlite3.OperationalError) as cm:
+            sc.near_dedup(self.con, table=table,
+                          id='"id" AS id, "text" AS text FROM "d3" /*"')
+        self.assertEqual(str(cm.exception),
+                         'near_dedup: no table or view """d3"" AS d; DROP TABLE important; --"""')
+        for f in (sc.exact_dedup, sc.quality_filter):
+            with self.assertRaises(sqlite3.OperationalError):
+                f(self.con, table)
+        with self.assertRaisesRegex(sqlite3.OperationalError, '^exact_dedup: table "d3" has no column'):
+            sc.exact_dedup(self.con, "d3", id='"id"')
+        self.assertEqual(self.con.execute("SELECT name FROM sqlite_master ORDER BY 1").fetchall(),
+                         [("d3",), ("important",)])
+        # names with quotes in them are names
+        self.con.execute('CREATE TABLE """q"""("i""d" INTEGER, "a b" TEXT)')
+        self.con.executemany('INSERT INTO """q""" VALUES (?, ?)', [(1, "x y"), (2, "X Y")])
+        self.assertEqual(sc.exact_dedup(self.con, '"q"', id='i"d', text="a b"), [2])
+        self.assertEqual(sc.quality_filter(self.con, '"q"', text="a b"), {"gopher:min_words": 2})
+
+    def test_schema_qualified(self):
+        # (schema, name); a "." in a str is part of the name
+        self.con.execute("ATTACH ':memory:' AS aux")
+        self.con.execute("CREATE TABLE aux.t(id, text)")
+        self.con.executemany("INSERT INTO aux.t VALUES (?, ?)", [(1, "a b"), (2, "A B")])
+        self.assertEqual(sc.exact_dedup(self.con, ("aux", "t")), [2])
+        self.assertEqual(sc.exact_dedup(self.con, "t"), [2])
+        with self.assertRaises(sqlite3.OperationalError) as cm:
+            sc.exact_dedup(self.con, "aux.t")
+        self.assertEqual(str(cm.exception), 'exact_dedup: no table or view "aux.t"')
+        with self.assertRaises(sqlite3.OperationalError) as cm:
+            sc.exact_dedup(self.con, ("nope", "t"))
+        self.assertEqual(str(cm.exception), 'exact_dedup: no database "nope"')
+        with self.assertRaises(TypeError):
+            sc.exact_dedup(self.con, ("aux",))
+
+    def test_unknown_column(self):
+        # SQLite reads an unknown "name" as a string: every text was the
+        # same, so all rows but one were copies; an id of 'ident' gave []
+        self.con.execute("CREATE TABLE d(id INTEGER PRIMARY KEY, text TEXT)")
+        self.con.executemany("INSERT INTO d(text) VALUES (?)",
+                             [("one two",), ("three four",), ("five six",)])
+        cases = [
+            (sc.exact_dedup, {"text": "body"},
+             'exact_dedup: table "d" has no column "body" (text=\'body\'; its columns: id, text)'),
+            (sc.exact_dedup, {"id": "ident"},
+             'exact_dedup: table "d" has no column "ident" (id=\'ident\'; its columns: id, text)'),
+            (sc.near_dedup, {"text": "body"},
+             'near_dedup: table "d" has no column "body" (text=\'body\'; its columns: id, text)'),
+            (sc.quality_filter, {"text": "body"},
+             'quality_filter: table "d" has no column "body" (text=\'body\'; its columns: id, text)'),
+            (sc.quality_filter, {"text": "body", "kept": "k"},
+             'quality_filter: table "d" has no column "body" (text=\'body\'; its columns: id, text)'),
+        ]
+        for f, kw, msg in cases:
+            with self.assertRaises(sqlite3.OperationalError) as cm:
+                f(self.con, "d", **kw)
+            self.assertEqual(str(cm.exception), msg)
+        with self.assertRaises(sqlite3.OperationalError) as cm:
+            sc.exact_dedup(self.con, "nope")
+        self.assertEqual(str(cm.exception), 'exact_dedup: no table or view "nope"')
+        self.con.execute("CREATE VIEW v AS SELECT id AS vid, text FROM d")
+        with self.assertRaises(sqlite3.OperationalError) as cm:
+            sc.exact_dedup(self.con, "v")
+        self.assertEqual(str(cm.exception),
+                         'exact_dedup: view "v" has no column "id" (id=\'id\'; its columns: vid, text)')
+        self.assertEqual(self.con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'k'").fetchone(), (0,))
+        self.assertFalse(self.con.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'dedup%'").fetchone()[0])
+        # names as SQLite compares them: ASCII case folded; rowid where
+        # SQLite has one
+        self.con.execute("INSERT INTO d(text) VALUES ('ONE TWO')")
+        self.assertEqual(sc.exact_dedup(self.con, "d", id="ID", text="Text"), [4])
+        self.assertEqual(sc.exact_dedup(self.con, "d", id="rowid"), [4])
+        self.con.execute("CREATE TABLE w(k TEXT PRIMARY KEY, text TEXT) WITHOUT ROWID")
+        with self.assertRaisesRegex(sqlite3.OperationalError, '^exact_dedup: table "w" has no column "rowid"'):
+            sc.exact_dedup(self.con, "w", id="rowid")
+
+    def test_exact_dedup_null_ids(self):
+        # NOT IN over a list with a NULL gave []; rows with a NULL id are
+        # skipped (neither reported nor kept as an original)
+        self.con.execute("CREATE TABLE n(id, text)")
+        self.con.executemany("INSERT INTO n VALUES (?, ?)",
+                             [(None, "hello world foo"), (None, "hello world foo"),
+                              (3, "a b c"), (4, "a b c"), (None, "x y"), (5, "x y")])
+        self.assertEqual(sc.exact_dedup(self.con, "n"), [4])
+
+    def test_near_dedup_docs_other_columns(self):
+        # the temporary view docs read itself: "view docs is circularly defined"
+        self.con.execute("CREATE TABLE docs(doc_id INTEGER PRIMARY KEY, body TEXT)")
+        self.con.executemany("INSERT INTO docs VALUES (?, ?)", NEAR)
+        self.assertEqual(sc.near_dedup(self.con, "docs", id="doc_id", text="body"), 1)
+        self.assertEqual(self.con.execute("SELECT doc_id FROM docs_dedup").fetchall(),
+                         [(1,), (3,), (4,)])
+        self.assertEqual(self.con.execute("SELECT count(*) FROM sqlite_temp_master").fetchone(), (0,))
+        # a table in temp: docs_dedup is a temporary view over it
+        self.con.execute("CREATE TEMP TABLE pages(pid INTEGER PRIMARY KEY, body TEXT)")
+        self.con.executemany("INSERT INTO pages VALUES (?, ?)", NEAR)
+        self.assertEqual(sc.near_dedup(self.con, "pages", id="pid", text="body"), 1)
+        self.assertEqual(self.con.execute("SELECT pid FROM docs_dedup").fetchall(),
+                         [(1,), (3,), (4,)])
+        self.assertEqual(self.con.execute(
+            "SELECT type, name FROM sqlite_temp_master ORDER BY 2").fetchall(),
+            [("view", "docs_dedup"), ("table", "pages")])
 
 
 if __name__ == "__main__":
