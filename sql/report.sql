@@ -1,4 +1,4 @@
--- The HTML report of a curation run, as a SQL recipe: six charts of
+-- The HTML report of a curation run, as a SQL recipe: six kinds of chart of
 -- chart_svg() in one self-contained page written by corpus_report().
 --
 -- Input:  report_docs(id, source, url, lang, tokens, fate, cluster)
