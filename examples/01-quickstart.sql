@@ -76,7 +76,7 @@ SELECT fate, count(*) AS documents, sum(tokens) AS tokens
   FROM report_docs GROUP BY fate ORDER BY documents DESC, fate LIMIT 10;
 SELECT quantiles(tokens, 'p10,p50,p90') AS kept_tokens_p10_p50_p90
   FROM report_docs WHERE fate = 'kept';
-.print '== The HTML report (sql/report.sql): six kinds of chart of report_docs (a length histogram per source), one page to look at'
+.print '== The HTML report: six kinds of chart of report_docs (sql/report.sql), one page to look at'
 CREATE TABLE report_settings AS
   SELECT 'dist/report.html' AS path, 'sqlite-corpus quickstart: the bundled corpus' AS title;
 .mode list
