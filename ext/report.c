@@ -115,26 +115,69 @@ static void out_esc_buf(report_out *o, const corpus_buf *b, size_t max){
   if( b->n ) out_esc(o, b->z, b->n, max);
 }
 
-/* A number as people read it on an axis: up to three significant digits,
-** k, M, G, T from compact_from on (1000 for ticks, 10000 for values), an
-** integer below that as it is.  out holds 32 bytes. */
-static void report_number(double v, double compact_from, char *out){
+/* A number as people read it on an axis: digits significant digits (3
+** unless neighbours would read the same, see axis_digits), k, M, G, T from
+** compact_from on (1000 for ticks), an integer below that as it is.  out
+** holds 32 bytes. */
+static void report_number_d(double v, double compact_from, int digits,
+                            char *out){
   static const char units[] = "kMGT";
   double a = fabs(v);
   int u = -1;
   if( a<compact_from || a<1000.0 ){
     if( v==floor(v) && a<1e15 ){
       snprintf(out, 32, "%lld", (long long)v);
-    }else if( a>=100.0 ){
+    }else if( a>=pow(10, digits-1) ){
       snprintf(out, 32, "%.0f", v);     /* 999.7 reads 1000, not 1e+03 */
     }else{
-      snprintf(out, 32, "%.3g", v);
+      snprintf(out, 32, "%.*g", digits, v);
     }
     return;
   }
   while( u<3 && a>=1000.0 ){ a /= 1000.0; v /= 1000.0; u++; }
-  if( a>=999.5 && u<3 ){ v /= 1000.0; u++; }   /* 999.7k reads 1M */
-  snprintf(out, 32, "%.3g%c", v, units[u]);
+  if( a>=1000.0-0.5*pow(10, 3-digits) && u<3 ){     /* 999.7k reads 1M */
+    v /= 1000.0;
+    u++;
+  }
+  snprintf(out, 32, "%.*g%c", digits, v, units[u]);
+}
+static void report_number(double v, double compact_from, char *out){
+  report_number_d(v, compact_from, 3, out);
+}
+
+/* The significant digits (3 to 15) that print the n values v[] so that
+** neighbours of different value read differently: 12340, 12345, 12350 as
+** 12.34k, 12.345k, 12.35k, not 12.3k, 12.3k, 12.4k. */
+static int axis_digits(const double *v, size_t n, double compact_from){
+  int d;
+  size_t i;
+  char a[32], b[32];
+  for(d=3; d<15; d++){
+    for(i=1; i<n; i++){
+      if( v[i]==v[i-1] ) continue;
+      report_number_d(v[i-1], compact_from, d, a);
+      report_number_d(v[i], compact_from, d, b);
+      if( strcmp(a, b)==0 ) break;
+    }
+    if( i>=n ) break;
+  }
+  return d;
+}
+
+/* A value exactly: an integer as it is, else the fewest significant
+** digits that read back as the same double (what histogram() and JSON
+** print).  For tooltips: <title> gives the exact value. */
+static void exact_number(double v, char *out){
+  int d;
+  if( v==floor(v) && fabs(v)<1e15 ){
+    snprintf(out, 32, "%lld", (long long)v);
+    return;
+  }
+  for(d=1; d<17; d++){
+    snprintf(out, 32, "%.*g", d, v);
+    if( strtod(out, 0)==v ) return;
+  }
+  snprintf(out, 32, "%.17g", v);
 }
 
 /* The tick step for an axis from 0 to max: 1, 2 or 5 times a power of ten,
@@ -156,7 +199,7 @@ static double nice_step(double max, int integral, double *top){
 /* ---- chart_svg's options ------------------------------------------------- */
 
 typedef struct chart_opts {
-  corpus_buf title, x, y, id, note;
+  corpus_buf title, x, y, id, note, unit;
   long long width, height, max_bars;
 } chart_opts;
 
@@ -168,6 +211,7 @@ static int chart_option(void *ctx, const char *key, const char *value,
   if( strcmp(key, "y")==0 ) return corpus_buf_set_option(&o->y, value);
   if( strcmp(key, "id")==0 ) return corpus_buf_set_option(&o->id, value);
   if( strcmp(key, "note")==0 ) return corpus_buf_set_option(&o->note, value);
+  if( strcmp(key, "unit")==0 ) return corpus_buf_set_option(&o->unit, value);
   if( strcmp(key, "width")==0 ){
     return corpus_option_int(key, value, 240, 4000, &o->width, err);
   }
@@ -175,10 +219,10 @@ static int chart_option(void *ctx, const char *key, const char *value,
     return corpus_option_int(key, value, 120, 4000, &o->height, err);
   }
   if( strcmp(key, "max_bars")==0 ){
-    return corpus_option_int(key, value, 1, 10000, &o->max_bars, err);
+    return corpus_option_int(key, value, 2, 10000, &o->max_bars, err);
   }
   snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: title, x, y, "
-           "width, height, max_bars, id, note)", key);
+           "width, height, max_bars, id, note, unit)", key);
   return -1;
 }
 
@@ -188,6 +232,7 @@ static void chart_opts_free(chart_opts *o){
   corpus_free(o->y.z);
   corpus_free(o->id.z);
   corpus_free(o->note.z);
+  corpus_free(o->unit.z);
 }
 
 /* ---- Reading the data ------------------------------------------------------ */
@@ -372,7 +417,7 @@ static int chart_read(const char *z, size_t n, chart_data *d, char *err){
 }
 
 /* Horizontal bars past max_bars: the first max_bars-1 as they are, the
-** rest summed into one bar "other (N)". */
+** rest (N bars) summed into one bar "N others". */
 static int chart_fold(chart_data *d, size_t max_bars){
   size_t i, keep;
   double sum = 0;
@@ -388,7 +433,7 @@ static int chart_fold(chart_data *d, size_t max_bars){
   d->n = keep;
   b = chart_add(d);                 /* cannot fail: the array is larger */
   b->value = sum;
-  snprintf(tmp, sizeof(tmp), "other (%zu)", d->folded);
+  snprintf(tmp, sizeof(tmp), "%zu others", d->folded);
   return corpus_buf_append(&b->label, tmp, strlen(tmp)) ? CORPUS_NOMEM : 0;
 }
 
@@ -440,6 +485,18 @@ static void out_svg_start(report_out *o, const chart_opts *opt, double w,
   out_str(o, ">");
 }
 
+/* What the values count: unit= (a plural noun; one drops its final s),
+** else "values". */
+static void out_unit(report_out *o, const chart_opts *opt, int one){
+  size_t n = opt->unit.n;
+  if( n==0 ){
+    out_str(o, one ? "value" : "values");
+    return;
+  }
+  if( one && n>1 && opt->unit.z[n-1]=='s' ) n--;
+  out_esc(o, opt->unit.z, n, 0);
+}
+
 /* The text under the chart: what the bars leave out, and note=. */
 static void out_notes(report_out *o, const chart_data *d,
                       const chart_opts *opt){
@@ -447,7 +504,8 @@ static void out_notes(report_out *o, const chart_data *d,
   int any = 0;
   if( d->histogram && (d->count>0 || d->nulls>0) ){
     report_number(d->count, 1e6, num);
-    out_fmt(o, "<p>%s value%s", num, d->count==1 ? "" : "s");
+    out_fmt(o, "<p>%s ", num);
+    out_unit(o, opt, d->count==1);
     if( d->nulls>0 ){
       report_number(d->nulls, 1e6, num);
       out_fmt(o, ", %s NULL", num);
@@ -464,7 +522,9 @@ static void out_notes(report_out *o, const chart_data *d,
   }
   if( d->folded ){
     out_fmt(o, any ? "; " : "<p>");
-    out_fmt(o, "the last bar sums %zu more", d->folded);
+    out_fmt(o, "&#8220;%zu others&#8221; sums the ", d->folded);
+    out_unit(o, opt, 0);
+    out_fmt(o, " of %zu more categories", d->folded);
     any = 1;
   }
   if( opt->note.n ){
@@ -494,6 +554,15 @@ static void out_x_title(report_out *o, const chart_opts *opt, double cx,
   out_str(o, "</text>");
 }
 
+/* The digits of the ticks 0, step, ... top. */
+static int tick_digits(double top, double step){
+  double v[64] = {0};
+  size_t n = 0;
+  double t;
+  for(t=0; t<=top*(1+1e-9) && n<CORPUS_COUNT(v); t+=step) v[n++] = t;
+  return axis_digits(v, n, 1000);
+}
+
 /* Vertical bars, one per bin, equal widths (a log-scaled histogram's bins
 ** are equal on its scale); the edges label the x axis. */
 /* Whether every bar's value is a whole number. */
@@ -510,15 +579,18 @@ static void draw_histogram(report_out *o, const chart_data *d,
   double bottom = opt->x.n ? 50 : 30;
   double pw = w - left - right, ph = h - top - bottom;
   double max = 0, ytop, step, slot, t;
-  size_t i, stride, max_labels;
+  size_t i, stride, max_labels, nedge;
+  double edges[128];
+  int digits;
   char num[32], num2[32];
   for(i=0; i<d->n; i++) if( d->bar[i].value>max ) max = d->bar[i].value;
   step = nice_step(max, chart_integral(d), &ytop);
+  digits = tick_digits(ytop, step);
   out_svg_start(o, opt, w, h);
   /* the y axis: gridlines and their numbers */
   for(t=0; t<=ytop*(1+1e-9) && !o->nomem; t+=step){
     double y = top + ph - t/ytop*ph;
-    report_number(t, 1000, num);
+    report_number_d(t, 1000, digits, num);
     out_fmt(o, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
             "y2=\"%.1f\"/><text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
             "text-anchor=\"end\">%s</text>", left, left+pw, y, y, left-6,
@@ -531,13 +603,13 @@ static void draw_histogram(report_out *o, const chart_data *d,
     double bh = b->value/ytop*ph;
     double gap = slot>6 ? 1 : 0;
     if( b->value>0 && bh<1 ) bh = 1;
-    report_number(b->lo, 1000, num);
-    report_number(b->hi, 1000, num2);
+    exact_number(b->lo, num);
+    exact_number(b->hi, num2);
     out_fmt(o, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
             "height=\"%.1f\"><title>", left + i*slot + gap, top+ph-bh,
             slot - 2*gap, bh);
     out_fmt(o, "[%s, %s%s: ", num, num2, i+1==d->n ? "]" : ")");
-    report_number(b->value, 1e15, num);
+    exact_number(b->value, num);
     out_fmt(o, "%s</title></rect>", num);
   }
   out_fmt(o, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
@@ -547,9 +619,13 @@ static void draw_histogram(report_out *o, const chart_data *d,
   if( max_labels<2 ) max_labels = 2;
   stride = (d->n + max_labels) / max_labels;
   if( stride<1 ) stride = 1;
+  for(i=0, nedge=0; i<=d->n && nedge<CORPUS_COUNT(edges); i+=stride){
+    edges[nedge++] = i<d->n ? d->bar[i].lo : d->bar[d->n-1].hi;
+  }
+  digits = axis_digits(edges, nedge, 1000);
   for(i=0; i<=d->n && !o->nomem; i+=stride){
     double edge = i<d->n ? d->bar[i].lo : d->bar[d->n-1].hi;
-    report_number(edge, 1000, num);
+    report_number_d(edge, 1000, digits, num);
     out_fmt(o, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
             "text-anchor=\"middle\">%s</text>", left + i*slot, top+ph+16,
             num);
@@ -558,7 +634,8 @@ static void draw_histogram(report_out *o, const chart_data *d,
   out_str(o, "</svg>");
 }
 
-#define LABEL_CHARS 28        /* a longer label is cut, whole in <title> */
+#define LABEL_CHARS 40   /* a longer label is cut (or one the width cannot
+                         ** hold), whole in <title> */
 
 /* Horizontal bars: labels on the left, values at the bar ends. */
 static void draw_bars(report_out *o, const chart_data *d,
@@ -566,26 +643,36 @@ static void draw_bars(report_out *o, const chart_data *d,
   double w = (double)opt->width, row = 24, barh = 16, top = 6;
   double bottom = opt->x.n ? 44 : 24;
   double h, left, right, pw, max = 0, xtop, step, t;
-  size_t i, label_chars = 0, value_chars = 0;
+  size_t i, label_chars = 0, value_chars = 0, cut;
+  double compact = 10000;
+  int digits;
   char num[32];
+  /* the label's room: LABEL_CHARS, or what half the width holds */
+  cut = (size_t)((w*0.5 - 12)/6.8);
+  if( cut>LABEL_CHARS ) cut = LABEL_CHARS;
+  for(i=0; i<d->n; i++){
+    if( d->bar[i].value>max ) max = d->bar[i].value;
+  }
+  /* one style of number in a chart: all compact (9.35k, 266k) when any
+  ** value reaches 10,000 */
+  if( max>=10000 ) compact = 1000;
   for(i=0; i<d->n; i++){
     size_t c = corpus_utf8_count(d->bar[i].label.z, d->bar[i].label.n);
     if( c>label_chars ) label_chars = c;
-    if( d->bar[i].value>max ) max = d->bar[i].value;
-    report_number(d->bar[i].value, 10000, num);
+    report_number(d->bar[i].value, compact, num);
     if( strlen(num)>value_chars ) value_chars = strlen(num);
   }
-  if( label_chars>LABEL_CHARS ) label_chars = LABEL_CHARS;
+  if( label_chars>cut ) label_chars = cut;
   left = 12 + 6.8*(double)label_chars;
-  if( left>w*0.45 ) left = w*0.45;
   right = 12 + 6.6*(double)value_chars;
   pw = w - left - right;
   h = top + row*(double)d->n + bottom;
   step = nice_step(max, chart_integral(d), &xtop);
+  digits = tick_digits(xtop, step);
   out_svg_start(o, opt, w, h);
   for(t=0; t<=xtop*(1+1e-9) && !o->nomem; t+=step){
     double x = left + t/xtop*pw;
-    report_number(t, 1000, num);
+    report_number_d(t, 1000, digits, num);
     out_fmt(o, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
             "y2=\"%.1f\"/><text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
             "text-anchor=\"middle\">%s</text>", x, x, top,
@@ -598,8 +685,8 @@ static void draw_bars(report_out *o, const chart_data *d,
     if( b->value>0 && bw<1 ) bw = 1;
     out_fmt(o, "<text class=\"label\" x=\"%.1f\" y=\"%.1f\" "
             "text-anchor=\"end\">", left-6, y+barh/2+4);
-    out_esc(o, b->label.z, b->label.n, LABEL_CHARS);
-    if( corpus_utf8_count(b->label.z, b->label.n)>LABEL_CHARS ){
+    out_esc(o, b->label.z, b->label.n, cut);
+    if( corpus_utf8_count(b->label.z, b->label.n)>cut ){
       out_str(o, "<title>");
       out_esc(o, b->label.z, b->label.n, 0);
       out_str(o, "</title>");
@@ -608,9 +695,9 @@ static void draw_bars(report_out *o, const chart_data *d,
     out_fmt(o, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
             "height=\"%.1f\"><title>", left, y, bw, barh);
     out_esc(o, b->label.z, b->label.n, 0);
-    report_number(b->value, 1e15, num);
+    exact_number(b->value, num);
     out_fmt(o, ": %s</title></rect>", num);
-    report_number(b->value, 10000, num);
+    report_number(b->value, compact, num);
     out_fmt(o, "<text class=\"value\" x=\"%.1f\" y=\"%.1f\">%s</text>",
             left+bw+4, y+barh/2+4, num);
   }
@@ -707,6 +794,42 @@ static int is_figure(const corpus_buf *b){
   return b->n-i>=7 && memcmp(b->z+i, "<figure", 7)==0;
 }
 
+/* Whether a figure holds what would run in a browser: a "<script" tag or,
+** inside a tag and outside quoted attribute values, an event attribute
+** (white space or '/', "on", letters, optional white space, "="), in any
+** case.  chart_svg() writes neither; the page promises no JavaScript. */
+static int is_space(char c){
+  return c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\f';
+}
+static int has_script(const corpus_buf *b){
+  size_t i, j;
+  char quote = 0;
+  int in_tag = 0;
+  for(i=0; i<b->n; i++){
+    char c = b->z[i];
+    if( !in_tag ){
+      if( c!='<' ) continue;
+      if( b->n-i>=7 && sqlite3_strnicmp(b->z+i+1, "script", 6)==0 ) return 1;
+      in_tag = 1;
+    }else if( quote ){
+      if( c==quote ) quote = 0;
+    }else if( c=='"' || c=='\'' ){
+      quote = c;
+    }else if( c=='>' ){
+      in_tag = 0;
+    }else if( (is_space(c) || c=='/') && i+3<b->n
+           && (b->z[i+1]|0x20)=='o' && (b->z[i+2]|0x20)=='n' ){
+      j = i+3;
+      while( j<b->n && (((b->z[j]|0x20)>='a' && (b->z[j]|0x20)<='z')
+                        || b->z[j]=='-' || b->z[j]=='_') ) j++;
+      if( j==i+3 ) continue;
+      while( j<b->n && is_space(b->z[j]) ) j++;
+      if( j<b->n && b->z[j]=='=' ) return 1;
+    }
+  }
+  return 0;
+}
+
 /* The page: title, note, the figures in a grid, the stylesheet inline; no
 ** script, nothing fetched. */
 static int report_page(report_out *o, const char *title, size_t ntitle,
@@ -744,6 +867,12 @@ static int report_page(report_out *o, const char *title, size_t ntitle,
       corpus_free(fig.z);
       snprintf(err, CORPUS_ERRMAX, "figures[%zu] is not a chart_svg() figure "
                "(a string that starts with <figure)", i);
+      return -1;
+    }
+    if( has_script(&fig) ){
+      corpus_free(fig.z);
+      snprintf(err, CORPUS_ERRMAX, "figures[%zu] holds a script (<script or "
+               "an on...= event attribute): the page runs no JavaScript", i);
       return -1;
     }
     out_raw(o, fig.z, fig.n);
@@ -800,12 +929,16 @@ static void corpus_report_func(sqlite3_context *ctx, int argc,
   nfigs = (size_t)sqlite3_value_bytes(argv[2]);
   if( corpus_json_check_why(figs, nfigs, &pos, &why) ){
     corpus_result_error(ctx, "corpus_report", "figures is not JSON: %s at "
-                        "byte %lld", why, (long long)pos);
+                        "byte %lld (figures must be a JSON array of "
+                        "chart_svg() figures: json_array(chart_svg(...), "
+                        "...) or json_group_array(chart_svg(...)))", why,
+                        (long long)pos);
     goto done;
   }
   if( corpus_json_type(corpus_json_root(figs, nfigs))!=CORPUS_JSON_ARRAY ){
     corpus_result_error(ctx, "corpus_report", "figures must be a JSON array "
-                        "of chart_svg() figures (json_group_array)");
+                        "of chart_svg() figures: json_array(chart_svg(...), "
+                        "...) or json_group_array(chart_svg(...))");
     goto done;
   }
   err[0] = 0;

@@ -1,4 +1,4 @@
--- The HTML report of a curation run, as a SQL recipe: six charts of
+-- The HTML report of a curation run, as a SQL recipe: six kinds of chart of
 -- chart_svg() in one self-contained page written by corpus_report().
 --
 -- Input:  report_docs(id, source, url, lang, tokens, fate, cluster)
@@ -35,7 +35,8 @@
 --      how many clusters have each size.
 --   4. Languages: documents per lang (NULL as "unknown").
 --   5. Top domains: documents per registered domain of url (url_domain()).
---   6. Token budget per source: the tokens of the kept documents.
+--   6. Token budget per source: the tokens of the kept documents (0 for a
+--      source none of whose documents was kept).
 --
 -- A missing table or column is an error that says what is needed, such as
 --   report.sql: report_docs has no column fate (the recipe reads report_docs(id, source, url, lang, tokens, fate, cluster))
@@ -91,7 +92,10 @@ INSERT INTO temp.report_check
 -- when a column is missing): every later step reads it.
 CREATE TEMP TABLE report_ok AS
   SELECT 1 AS ok FROM report_settings
-   WHERE (SELECT count(*) FROM report_settings) = 1
+   WHERE (SELECT count(*) FROM pragma_table_info('report_docs')
+           WHERE name COLLATE NOCASE IN ('id', 'source', 'url', 'lang',
+                                         'tokens', 'fate', 'cluster')) = 7
+     AND (SELECT count(*) FROM report_settings) = 1
      AND typeof(path) = 'text' AND path <> ''
      AND NOT EXISTS (SELECT 1 FROM report_docs WHERE tokens IS NOT NULL
                         AND (typeof(tokens) <> 'integer' OR tokens < 0));
@@ -114,6 +118,7 @@ INSERT INTO temp.report_figure
                 ELSE 'other sources' END AS name,
            min(r.r, 9) AS r, d.tokens
       FROM report_docs AS d JOIN ranked AS r ON r.source IS d.source
+     WHERE (SELECT ok FROM temp.report_ok)
   ), tens(v) AS (
     SELECT 1 UNION ALL SELECT v * 10 FROM tens WHERE v < 1000000000000000000
   ), seen AS (
@@ -133,7 +138,7 @@ INSERT INTO temp.report_figure
   SELECT 10 + g.r,
          chart_svg(histogram(g.tokens, printf('scale=log bins=%d lo=%d hi=%d',
                                               2 * max(range.n, 1), range.lo, range.hi)),
-                   printf('title=%s id=lengths-%d x=%s y=documents',
+                   printf('title=%s id=lengths-%d x=%s y=documents unit=documents',
                           quote('Document length: ' || g.name), g.r,
                           quote('tokens per document, cl100k_base (log scale)')))
     FROM grouped AS g, decades AS range GROUP BY g.r, g.name;
@@ -142,7 +147,7 @@ INSERT INTO temp.report_figure
 INSERT INTO temp.report_figure
   SELECT 20, chart_svg(coalesce(json_group_array(json_array(fate, n)), '[]'),
                        'title=''Why documents were dropped'' id=reasons ' ||
-                       'x=''documents dropped'' max_bars=15')
+                       'x=''documents dropped'' max_bars=15 unit=documents')
     FROM (SELECT fate, count(*) AS n FROM report_docs
            WHERE fate IS NOT 'kept' AND (SELECT ok FROM temp.report_ok)
            GROUP BY fate ORDER BY n DESC, fate);
@@ -151,7 +156,7 @@ INSERT INTO temp.report_figure
 INSERT INTO temp.report_figure
   SELECT 30, chart_svg(json_group_array(json_array(size || ' documents', n)),
                        'title=''Near-duplicate clusters by size'' id=clusters ' ||
-                       'x=''clusters'' max_bars=12')
+                       'x=''clusters'' max_bars=12 unit=clusters')
     FROM (SELECT size, count(*) AS n
             FROM (SELECT count(*) AS size FROM report_docs
                    WHERE cluster IS NOT NULL AND (SELECT ok FROM temp.report_ok)
@@ -162,7 +167,7 @@ INSERT INTO temp.report_figure
 INSERT INTO temp.report_figure
   SELECT 40, chart_svg(json_group_array(json_array(lang, n)),
                        'title=''Languages'' id=languages ' ||
-                       'x=''documents (lang_id)'' max_bars=15')
+                       'x=''documents (lang_id)'' max_bars=15 unit=documents')
     FROM (SELECT coalesce(lang, 'unknown') AS lang, count(*) AS n
             FROM report_docs WHERE (SELECT ok FROM temp.report_ok)
            GROUP BY 1 ORDER BY n DESC, lang);
@@ -173,7 +178,7 @@ INSERT INTO temp.report_figure
   SELECT 50, chart_svg(json_group_array(json_array(domain, n)),
                        printf('title=''Top domains'' id=domains ' ||
                               'x=''documents (registered domain of url)'' ' ||
-                              'max_bars=15 note=%s',
+                              'max_bars=15 unit=documents note=%s',
                               quote((SELECT CASE WHEN count(*) > 0 THEN
                                        'documents without a registered domain '
                                        || '(no url, or an IP address): '
@@ -185,22 +190,25 @@ INSERT INTO temp.report_figure
            WHERE url_domain(url) IS NOT NULL AND (SELECT ok FROM temp.report_ok)
            GROUP BY 1 ORDER BY n DESC, domain);
 
--- 6. Token budget per source: the tokens of the kept documents.
+-- 6. Token budget per source: the tokens of the kept documents (a source
+--    with no kept document shows 0).
 INSERT INTO temp.report_figure
   SELECT 60, chart_svg(json_group_array(json_array(source, n)),
                        'title=''Token budget per source (kept documents)'' ' ||
-                       'id=budget x=''tokens, cl100k_base'' max_bars=15')
+                       'id=budget x=''tokens, cl100k_base'' max_bars=15 ' ||
+                       'unit=tokens')
     FROM (SELECT coalesce(source, '(no source)') AS source,
-                 sum(coalesce(tokens, 0)) AS n
+                 coalesce(sum(tokens) FILTER (WHERE fate = 'kept'), 0) AS n
             FROM report_docs
-           WHERE fate = 'kept' AND (SELECT ok FROM temp.report_ok)
+           WHERE (SELECT ok FROM temp.report_ok)
            GROUP BY 1 ORDER BY n DESC, source);
 
--- The page.
-SELECT 'report.sql: wrote ' || path || ' ('
-       || (SELECT count(*) FROM temp.report_figure) || ' charts)' AS report
-  FROM report_settings, temp.report_ok
- WHERE ok AND corpus_report(path, coalesce(title, 'Corpus report'),
+-- The page.  corpus_report() is in the result column, called once for the
+-- one row of report_settings joined with report_ok: when report_ok is
+-- empty there is no row and no call (in WHERE it could run before the
+-- join found report_ok empty), and its path comes from that row.
+SELECT CASE WHEN corpus_report(CASE WHEN r.ok THEN s.path END,
+         coalesce(s.title, 'Corpus report'),
          (SELECT json_group_array(figure)
             FROM (SELECT figure FROM temp.report_figure ORDER BY ord)),
          printf('overwrite=on note=%s', quote(
@@ -213,4 +221,9 @@ SELECT 'report.sql: wrote ' || path || ' ('
                                                     FROM report_docs)) AS s,
                            count(*) FILTER (WHERE fate = 'kept') AS k,
                            coalesce(sum(tokens) FILTER (WHERE fate = 'kept'), 0) AS t
-                      FROM report_docs))))) > 0;
+                      FROM report_docs))))) > 0
+       THEN 'report.sql: wrote ' || s.path || ' ('
+            || (SELECT count(*) FROM temp.report_figure) || ' charts)' END
+       AS report
+  FROM report_settings AS s, temp.report_ok AS r
+ WHERE r.ok;

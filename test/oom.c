@@ -203,8 +203,8 @@ static const oom_case cases[] = {
   {"report", "chart_svg/1 chart_svg/2 corpus_report/3 corpus_report/4",
    "SELECT chart_svg('{\"count\":4,\"nulls\":1,\"below\":1,\"bins\":["
    "{\"lo\":1,\"hi\":10,\"count\":2},{\"lo\":10,\"hi\":1e3,\"count\":1}]}', "
-   "'title=\"T & t\" x=tokens y=docs note=n width=300'), "
-   "(SELECT chart_svg(json_group_array(json_array(text, id)), 'max_bars=2') "
+   "'title=\"T & t\" x=tokens y=docs note=n width=300 unit=docs'), "
+   "(SELECT chart_svg(json_group_array(json_array(text, id)), 'max_bars=2 unit=docs') "
    "FROM docs), chart_svg('[{\"label\":null,\"value\":12345.5}]'), "
    "corpus_report('/tmp/corpus-oom-report.html', 'R <&>', json_array("
    "chart_svg('[[\"a\",1]]'), chart_svg('[]')), 'overwrite=on note=x'), "
