@@ -11,6 +11,7 @@
 **                      Default_Ignorable_Code_Point (Unicode's White_Space
 **                      is inline in corpus_int.h)
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "corpus_int.h"
@@ -200,6 +201,15 @@ int corpus_buf_append(corpus_buf *b, const char *z, size_t n){
   b->n += n;
   b->z[b->n] = 0;
   return 0;
+}
+
+void corpus_double_text(double v, char *out){
+  int prec;
+  for(prec=15; prec<17; prec++){
+    snprintf(out, 32, "%.*g", prec, v);
+    if( strtod(out, 0)==v ) return;
+  }
+  snprintf(out, 32, "%.17g", v);
 }
 
 int corpus_buf_set_option(corpus_buf *b, const char *z){

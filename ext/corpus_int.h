@@ -124,6 +124,9 @@ int corpus_buf_append_utf8(corpus_buf *b, const char *z, size_t n);
 ** invalid UTF-8 sequence U+FFFD.  0, or CORPUS_NOMEM (a corpus_option_fn's
 ** return). */
 int corpus_buf_set_option(corpus_buf *b, const char *z);
+/* A finite double as the fewest digits of "%.15g" to "%.17g" that read
+** back as the same double, into out (32 bytes): 0.1, 2.5, 1e+300. */
+void corpus_double_text(double v, char *out);
 /* Rewrites err (a NUL-terminated message in a CORPUS_ERRMAX buffer) as
 ** valid UTF-8: each invalid subpart U+FFFD, cut at a character when that
 ** makes it longer.  For the core's messages that quote user bytes. */

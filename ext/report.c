@@ -168,16 +168,11 @@ static int axis_digits(const double *v, size_t n, double compact_from){
 ** digits that read back as the same double (what histogram() and JSON
 ** print).  For tooltips: <title> gives the exact value. */
 static void exact_number(double v, char *out){
-  int d;
   if( v==floor(v) && fabs(v)<1e15 ){
     snprintf(out, 32, "%lld", (long long)v);
     return;
   }
-  for(d=1; d<17; d++){
-    snprintf(out, 32, "%.*g", d, v);
-    if( strtod(out, 0)==v ) return;
-  }
-  snprintf(out, 32, "%.17g", v);
+  corpus_double_text(v, out);
 }
 
 /* The tick step for an axis from 0 to max: 1, 2 or 5 times a power of ten,

@@ -323,16 +323,12 @@ static void stats_bins_free(stats_bins *b){
 /* A number as JSON: integers as integers, doubles with the fewest digits
 ** that read back the same, and a ".0" when they would look like one. */
 static void json_num(sqlite3_str *s, stats_num v){
-  char buf[64];
-  int prec;
+  char buf[40];
   if( v.isint ){
     sqlite3_str_appendf(s, "%lld", v.i);
     return;
   }
-  for(prec=15; prec<=17; prec++){
-    snprintf(buf, sizeof(buf), "%.*g", prec, v.d);
-    if( strtod(buf, 0)==v.d ) break;
-  }
+  corpus_double_text(v.d, buf);
   if( strpbrk(buf, ".eEni")==0 ) strcat(buf, ".0");
   sqlite3_str_appendall(s, buf);
 }
