@@ -31,10 +31,11 @@ SELECT threshold, num_perm, ngram, bands, rows,
        round(lsh_params(threshold) ->> '$.fn', 4) AS fn_default_banding
   FROM dedup_settings;
 
-.print '== The funnel: bucket collisions -> candidate pairs -> verified pairs -> clusters'
+.print '== The funnel: bucket collisions -> candidate pairs -> pairs that joined two clusters -> clusters'
+.print '   (a candidate whose documents are already joined is not verified: see sql/dedup.sql, step 4)'
 SELECT (SELECT count(*) FROM dedup_bucket) AS shared_buckets,
        (SELECT count(*) FROM dedup_candidate) AS candidates,
-       (SELECT count(*) FROM dedup_pair) AS verified,
+       (SELECT count(*) FROM dedup_pair) AS joined,
        (SELECT count(DISTINCT cluster) FROM dedup_cluster) AS clusters,
        (SELECT count(*) FROM docs) - (SELECT count(*) FROM docs_dedup) AS dropped;
 

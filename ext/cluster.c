@@ -3,6 +3,7 @@
 **
 ** SQL:
 **   dedup_clusters(sql [, options])   table: id, cluster
+**   dedup_verify(pairs, docs [, options])   table: a, b, similarity
 **
 ** Runs the query sql on the same connection; each of its rows is an edge
 ** between two INTEGER ids (its first two columns).  Returns one row per id
@@ -13,7 +14,11 @@
 ** pairs.  The query runs inside the call, so sqlite3_interrupt() stops it.
 ** The table is DIRECTONLY: it runs SQL of its own.  progress=on reports
 ** the pairs read on stderr (corpus_progress).
+**
+** dedup_verify(pairs, docs [, options]) verifies candidate pairs with
+** union-find as it goes, reading each document once (at its section).
 */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,9 +209,6 @@ static void clusters_reset(corpus_tvf_cursor *cur){
   c->ids = c->clusters = 0;
 }
 
-/* "dedup_clusters: MESSAGE" as the table's error. */
-#define clusters_error(c, ...) corpus_tvf_error(&(c)->base, __VA_ARGS__)
-
 /* Options: progress=on reports the pairs read on stderr. */
 static int clusters_option(void *ctx, const char *key, const char *value,
                            char *err){
@@ -220,29 +222,25 @@ static int clusters_option(void *ctx, const char *key, const char *value,
   return -1;
 }
 
-static int clusters_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
-  clusters_cursor *c = (clusters_cursor*)cur;
-  sqlite3 *db = corpus_tvf_db(cur);
+/* Prepares sql (args[0] of c's function) as one SELECT of at least ncol
+** columns (what: their description, for the error) into *pstmt; SQLITE_OK
+** with *pstmt NULL for a NULL sql (no rows).  Errors name c's function. */
+static int query_prepare(corpus_tvf_cursor *c, sqlite3_value *sql, int ncol,
+                         const char *what, sqlite3_stmt **pstmt){
+  sqlite3 *db = corpus_tvf_db(c);
   sqlite3_stmt *stmt = 0;
-  sqlite3_value *sql = args[0];
-  corpus_uf *u = 0;
-  corpus_progress progress;
   const char *tail = 0;
-  sqlite3_int64 row = 0;
-  int rc, show = 0;
+  int rc;
+  *pstmt = 0;
   if( sqlite3_value_type(sql)==SQLITE_NULL ) return SQLITE_OK;
   if( sqlite3_value_type(sql)!=SQLITE_TEXT ){
-    return clusters_error(c, "sql must be TEXT, got %s",
-                          corpus_type_name(sqlite3_value_type(sql)));
-  }
-  if( args[1] && (rc = corpus_tvf_options(cur, args[1], clusters_option,
-                                          &show))!=SQLITE_OK ){
-    return rc;
+    return corpus_tvf_error(c, "sql must be TEXT, got %s",
+                            corpus_type_name(sqlite3_value_type(sql)));
   }
   rc = sqlite3_prepare_v2(db, (const char*)sqlite3_value_text(sql), -1,
                           &stmt, &tail);
   if( rc!=SQLITE_OK ){
-    return clusters_error(c, "%s", sqlite3_errmsg(db));
+    return corpus_tvf_error(c, "%s", sqlite3_errmsg(db));
   }
   if( stmt && tail && *tail ){
     /* what follows must be nothing but white space and comments: then it
@@ -252,24 +250,69 @@ static int clusters_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
     sqlite3_finalize(more);
     if( rc!=SQLITE_OK || more ){
       sqlite3_finalize(stmt);
-      return clusters_error(c, "sql must be one SELECT statement");
+      return corpus_tvf_error(c, "sql must be one SELECT statement");
     }
-  }
-  if( stmt==0 ){
-    return clusters_error(c, "sql must be one SELECT statement");
   }
   /* read-only is not enough (PRAGMA database_list is; INSERT ... RETURNING
   ** is not): it must be a query */
-  if( !sqlite3_stmt_readonly(stmt) || sqlite3_stmt_isexplain(stmt)
+  if( stmt==0 || !sqlite3_stmt_readonly(stmt) || sqlite3_stmt_isexplain(stmt)
    || !corpus_sql_is_query(sqlite3_sql(stmt)) ){
     sqlite3_finalize(stmt);
-    return clusters_error(c, "sql must be one SELECT statement");
+    return corpus_tvf_error(c, "sql must be one SELECT statement");
   }
-  if( sqlite3_column_count(stmt)<2 ){
-    int ncol = sqlite3_column_count(stmt);   /* read before the finalize */
+  if( sqlite3_column_count(stmt)<ncol ){
+    int got = sqlite3_column_count(stmt);   /* read before the finalize */
     sqlite3_finalize(stmt);
-    return clusters_error(c, "the query must return two columns (two ids "
-                          "per row), got %d", ncol);
+    return corpus_tvf_error(c, "the query must return %s, got %d", what, got);
+  }
+  *pstmt = stmt;
+  return SQLITE_OK;
+}
+
+/* After the last sqlite3_step() of a query_prepare()'d statement (rc its
+** result, or an error code of the loop over its rows): SQLITE_OK for
+** SQLITE_DONE; an error of the query itself becomes c's, with its code, so
+** that an interrupt stays SQLITE_INTERRUPT. */
+static int query_end(corpus_tvf_cursor *c, const char *name, int rc){
+  if( rc==SQLITE_DONE ) return SQLITE_OK;
+  if( rc!=SQLITE_NOMEM && !(rc==SQLITE_ERROR && c->base.pVtab->zErrMsg) ){
+    const char *m = sqlite3_errmsg(corpus_tvf_db(c));
+    size_t n = strlen(name);
+    /* from the same function inside the query: named once */
+    if( strncmp(m, name, n)==0 && m[n]==':' && m[n+1]==' ' ) m += n+2;
+    corpus_tvf_error(c, "%s", m);
+    rc = rc==SQLITE_ROW ? SQLITE_ERROR : rc;
+  }
+  return rc;
+}
+
+/* The two INTEGER ids of row `row` of the query, or the error. */
+static int query_ids(corpus_tvf_cursor *c, sqlite3_stmt *stmt,
+                     sqlite3_int64 row, int64_t *a, int64_t *b){
+  int ta = sqlite3_column_type(stmt, 0), tb = sqlite3_column_type(stmt, 1);
+  if( ta!=SQLITE_INTEGER || tb!=SQLITE_INTEGER ){
+    return corpus_tvf_error(c, "row %lld of the query: expected two INTEGER "
+                            "ids, got %s and %s", row, corpus_type_name(ta),
+                            corpus_type_name(tb));
+  }
+  *a = sqlite3_column_int64(stmt, 0);
+  *b = sqlite3_column_int64(stmt, 1);
+  return SQLITE_OK;
+}
+
+static int clusters_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
+  clusters_cursor *c = (clusters_cursor*)cur;
+  sqlite3_stmt *stmt = 0;
+  corpus_uf *u = 0;
+  corpus_progress progress;
+  sqlite3_int64 row = 0;
+  int rc, show = 0;
+  rc = query_prepare(cur, args[0], 2, "two columns (two ids per row)", &stmt);
+  if( rc!=SQLITE_OK || stmt==0 ) return rc;
+  if( args[1] && (rc = corpus_tvf_options(cur, args[1], clusters_option,
+                                          &show))!=SQLITE_OK ){
+    sqlite3_finalize(stmt);
+    return rc;
   }
   u = corpus_uf_new();
   if( u==0 ){
@@ -278,33 +321,16 @@ static int clusters_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   }
   corpus_progress_start(&progress, show, "dedup_clusters", -1);
   while( (rc = sqlite3_step(stmt))==SQLITE_ROW ){
-    int ta = sqlite3_column_type(stmt, 0), tb = sqlite3_column_type(stmt, 1);
+    int64_t a = 0, b = 0;
     row++;
     corpus_progress_update(&progress, row, 0);
-    if( ta!=SQLITE_INTEGER || tb!=SQLITE_INTEGER ){
-      rc = clusters_error(c, "row %lld of the query: expected two INTEGER "
-                          "ids, got %s and %s", row, corpus_type_name(ta),
-                          corpus_type_name(tb));
-      break;
-    }
-    if( corpus_uf_union(u, sqlite3_column_int64(stmt, 0),
-                        sqlite3_column_int64(stmt, 1)) ){
+    if( (rc = query_ids(cur, stmt, row, &a, &b))!=SQLITE_OK ) break;
+    if( corpus_uf_union(u, a, b) ){
       rc = SQLITE_NOMEM;
       break;
     }
   }
-  if( rc==SQLITE_DONE ){
-    rc = SQLITE_OK;
-  }else if( rc!=SQLITE_NOMEM && !(rc==SQLITE_ERROR && cur->base.pVtab->zErrMsg) ){
-    /* an error of the query itself: its message, and its code, so that an
-    ** interrupt stays SQLITE_INTERRUPT */
-    int code = rc;
-    const char *m = sqlite3_errmsg(db);
-    /* from a dedup_clusters() inside the query: named once */
-    if( strncmp(m, "dedup_clusters: ", 16)==0 ) m += 16;
-    clusters_error(c, "%s", m);
-    rc = code==SQLITE_ROW ? SQLITE_ERROR : code;
-  }
+  rc = query_end(cur, "dedup_clusters", rc);
   corpus_progress_end(&progress);
   sqlite3_finalize(stmt);
   if( rc==SQLITE_OK ){
@@ -334,8 +360,432 @@ static const corpus_tvf clusters_tvf = {
   clusters_filter, clusters_column, clusters_reset, 0, 0
 };
 
+/* ---- dedup_verify(pairs, docs) ----------------------------------------------- */
+
+/*
+** Candidate pairs verified with union-find as it goes.  The pairs query
+** gives two INTEGER ids a row; the docs query gives (id, text) or (id,
+** minhash signature) rows in ascending id order, and is read once: a
+** document's shingle set (or signature) is made when its row comes and
+** held until its last pair with a later document is verified.  A pair is
+** verified when the later of its two documents comes, and skipped
+** (skip=connected, the default) when pairs verified before it joined its
+** two documents already, since it cannot change the components.  So each
+** document is read and shingled once, whatever the number of its pairs,
+** and a pair costs a merge of two sorted sets (or a comparison of slots):
+** the work grows with the documents, not with the pairs, whose number grows
+** with the square of a family of similar documents.
+**
+** Rows: the pairs that joined two components (a < b, in the order
+** verified: by b, then a), a spanning forest of the verified pairs, so
+** that dedup_clusters() of them gives the components of every pair at or
+** above the threshold; skip=none: every such pair.
+*/
+#define VERIFY_A          0
+#define VERIFY_B          1
+#define VERIFY_SIMILARITY 2
+
+enum { VERIFY_SKIP_CONNECTED, VERIFY_SKIP_NONE };
+enum { HELD_NONE, HELD_SET, HELD_SIG };
+
+typedef struct verify_opts {
+  double threshold;
+  corpus_minhash_params mh;   /* the shingles of the exact Jaccard */
+  int skip;
+  int progress;
+} verify_opts;
+
+typedef struct verify_edge { int64_t a, b; double similarity; } verify_edge;
+
+typedef struct verify_cursor {
+  corpus_tvf_cursor base;
+  verify_edge *edges;
+  size_t n, cap;
+} verify_cursor;
+
+/* What is held of a document while it has pairs to come. */
+typedef struct verify_held {
+  int kind;                   /* HELD_*: NONE for a NULL or unread one */
+  uint64_t *set;              /* HELD_SET: its sorted shingle hashes */
+  size_t n;
+  unsigned char *blob;        /* HELD_SIG: a copy of the signature */
+  corpus_minhash_sig sig;     /* decoded, pointing into blob */
+} verify_held;
+
+/* The state of one run: pairs as indexes into ids (sorted, distinct). */
+typedef struct verify_run {
+  int64_t *ids;
+  size_t nid;
+  uint64_t *pairs;            /* hi<<32 | lo, sorted */
+  size_t npair;
+  uint32_t *left;             /* pairs still to come with a later doc */
+  verify_held *held;
+} verify_run;
+
+static void verify_reset(corpus_tvf_cursor *cur){
+  verify_cursor *c = (verify_cursor*)cur;
+  corpus_free(c->edges);
+  c->edges = 0;
+  c->n = c->cap = 0;
+}
+
+static void held_clear(verify_held *h){
+  corpus_free(h->set);
+  corpus_free(h->blob);
+  memset(h, 0, sizeof(*h));
+}
+
+static void verify_run_free(verify_run *r){
+  size_t i;
+  if( r->held ){
+    for(i=0; i<r->nid; i++) held_clear(&r->held[i]);
+  }
+  corpus_free(r->ids);
+  corpus_free(r->pairs);
+  corpus_free(r->left);
+  corpus_free(r->held);
+  memset(r, 0, sizeof(*r));
+}
+
+static int verify_option(void *ctx, const char *key, const char *value,
+                         char *err){
+  verify_opts *o = (verify_opts*)ctx;
+  int v;
+  if( strcmp(key, "threshold")==0 ){
+    double t;
+    if( corpus_option_double(key, value, -INFINITY, INFINITY, &t, err) ){
+      return -1;
+    }
+    if( !(t>0.0 && t<=1.0) ){
+      snprintf(err, CORPUS_ERRMAX, "threshold must be in (0, 1], got %g", t);
+      return -1;
+    }
+    o->threshold = t;
+  }else if( strcmp(key, "ngram")==0 || strcmp(key, "unit")==0
+         || strcmp(key, "normalize")==0 ){
+    return corpus_minhash_option(&o->mh, key, value, err);
+  }else if( strcmp(key, "skip")==0 ){
+    if( (v = corpus_option_choice(key, value, "connected|none", err))<0 ){
+      return -1;
+    }
+    o->skip = v;
+  }else if( strcmp(key, "progress")==0 ){
+    if( (v = corpus_option_choice(key, value, "off|on", err))<0 ) return -1;
+    o->progress = v;
+  }else{
+    snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: threshold, "
+             "ngram, unit, normalize, skip, progress)", key);
+    return -1;
+  }
+  return 0;
+}
+
+static int cmp_i64(const void *a, const void *b){
+  int64_t x = *(const int64_t*)a, y = *(const int64_t*)b;
+  return x<y ? -1 : x>y;
+}
+
+static int cmp_u64(const void *a, const void *b){
+  uint64_t x = *(const uint64_t*)a, y = *(const uint64_t*)b;
+  return x<y ? -1 : x>y;
+}
+
+/* The index of id in the sorted r->ids (which holds it). */
+static uint32_t verify_index(const verify_run *r, int64_t id){
+  size_t lo = 0, hi = r->nid;
+  while( hi-lo>1 ){
+    size_t mid = lo + (hi-lo)/2;
+    if( r->ids[mid]<=id ) lo = mid; else hi = mid;
+  }
+  return (uint32_t)lo;
+}
+
+/* Reads the pairs query into r: the distinct ids of its pairs, and each
+** pair of two different ids once, as indexes, sorted by (later, earlier).
+** A pair (x, x) is nothing. */
+static int verify_read_pairs(corpus_tvf_cursor *c, sqlite3_stmt *stmt,
+                             verify_run *r){
+  int64_t *ends = 0;
+  size_t n = 0, cap = 0, i, k;
+  sqlite3_int64 row = 0;
+  int rc;
+  while( (rc = sqlite3_step(stmt))==SQLITE_ROW ){
+    int64_t a = 0, b = 0;
+    row++;
+    if( (rc = query_ids(c, stmt, row, &a, &b))!=SQLITE_OK ) break;
+    if( a==b ) continue;
+    if( n+2>cap ){
+      size_t ncap = cap ? 2*cap : 1024;
+      int64_t *e = corpus_realloc(ends, sizeof(int64_t)*ncap);
+      if( e==0 ){ rc = SQLITE_NOMEM; break; }
+      ends = e;
+      cap = ncap;
+    }
+    ends[n++] = a<b ? a : b;
+    ends[n++] = a<b ? b : a;
+  }
+  rc = query_end(c, "dedup_verify", rc);
+  if( rc!=SQLITE_OK || n==0 ){
+    corpus_free(ends);
+    return rc;
+  }
+  if( n/2 > 0xFFFFFFFFu ){
+    corpus_free(ends);
+    return corpus_tvf_error(c, "too many pairs (more than 2^32)");
+  }
+  r->ids = corpus_realloc(0, sizeof(int64_t)*n);
+  r->pairs = corpus_realloc(0, sizeof(uint64_t)*(n/2));
+  if( r->ids==0 || r->pairs==0 ){
+    corpus_free(ends);
+    return SQLITE_NOMEM;
+  }
+  memcpy(r->ids, ends, sizeof(int64_t)*n);
+  qsort(r->ids, n, sizeof(int64_t), cmp_i64);
+  for(i=1, k=1; i<n; i++){
+    if( r->ids[i]!=r->ids[k-1] ) r->ids[k++] = r->ids[i];
+  }
+  r->nid = k;
+  for(i=0; i<n; i+=2){
+    uint64_t lo = verify_index(r, ends[i]), hi = verify_index(r, ends[i+1]);
+    r->pairs[i/2] = hi<<32 | lo;
+  }
+  corpus_free(ends);
+  qsort(r->pairs, n/2, sizeof(uint64_t), cmp_u64);
+  for(i=1, k=1; i<n/2; i++){
+    if( r->pairs[i]!=r->pairs[k-1] ) r->pairs[k++] = r->pairs[i];
+  }
+  r->npair = k;
+  r->held = corpus_realloc(0, sizeof(verify_held)*r->nid);
+  if( r->held==0 ) return SQLITE_NOMEM;
+  memset(r->held, 0, sizeof(verify_held)*r->nid);
+  r->left = corpus_realloc(0, sizeof(uint32_t)*r->nid);
+  if( r->left==0 ) return SQLITE_NOMEM;
+  memset(r->left, 0, sizeof(uint32_t)*r->nid);
+  for(i=0; i<r->npair; i++) r->left[(uint32_t)r->pairs[i]]++;
+  return SQLITE_OK;
+}
+
+/* Column 1 of the docs query's current row (row `row`) as what is held of
+** its document: a shingle set, a signature, or nothing for a NULL. */
+static int verify_hold(corpus_tvf_cursor *c, sqlite3_stmt *stmt,
+                       sqlite3_int64 row, const verify_opts *o,
+                       verify_held *h){
+  int t = sqlite3_column_type(stmt, 1);
+  if( t==SQLITE_NULL ) return SQLITE_OK;
+  if( t==SQLITE_TEXT ){
+    const char *z = (const char*)sqlite3_column_text(stmt, 1);
+    size_t n = (size_t)sqlite3_column_bytes(stmt, 1);
+    if( z==0 || corpus_shingle_set(z, n, &o->mh, &h->set, &h->n) ){
+      return SQLITE_NOMEM;
+    }
+    h->kind = HELD_SET;
+  }else if( t==SQLITE_BLOB ){
+    char err[CORPUS_ERRMAX];
+    const void *z = sqlite3_column_blob(stmt, 1);
+    size_t n = (size_t)sqlite3_column_bytes(stmt, 1);
+    if( z==0 && n>0 ) return SQLITE_NOMEM;
+    h->blob = corpus_realloc(0, n ? n : 1);
+    if( h->blob==0 ) return SQLITE_NOMEM;
+    if( n ) memcpy(h->blob, z, n);
+    if( corpus_minhash_decode(h->blob, n, &h->sig, err) ){
+      held_clear(h);
+      return corpus_tvf_error(c, "row %lld of the docs query: the BLOB %s", row,
+                              err);
+    }
+    h->kind = HELD_SIG;
+  }else{
+    return corpus_tvf_error(c, "row %lld of the docs query: expected a TEXT "
+                            "or a minhash signature BLOB, got %s", row,
+                            corpus_type_name(t));
+  }
+  return SQLITE_OK;
+}
+
+static const char *held_type(const verify_held *h){
+  return h->kind==HELD_SET ? "TEXT" : h->kind==HELD_SIG ? "BLOB" : "NULL";
+}
+
+/* The similarity of documents x and y (ids a and b) into *j; *has 0 when
+** either has nothing (NULL, or no row in the docs query). */
+static int verify_compare(corpus_tvf_cursor *c, int64_t a, int64_t b,
+                          const verify_held *x, const verify_held *y,
+                          double *j, int *has){
+  *has = 0;
+  if( x->kind==HELD_NONE || y->kind==HELD_NONE ) return SQLITE_OK;
+  if( x->kind!=y->kind ){
+    return corpus_tvf_error(c, "documents %lld and %lld: expected two TEXTs "
+                            "or two minhash signature BLOBs, got %s and %s",
+                            (long long)a, (long long)b, held_type(x),
+                            held_type(y));
+  }
+  if( x->kind==HELD_SET ){
+    *j = corpus_jaccard_sets(x->set, x->n, y->set, y->n);
+  }else{
+    if( !corpus_minhash_same_params(&x->sig.params, &y->sig.params) ){
+      char dx[CORPUS_ERRMAX], dy[CORPUS_ERRMAX];
+      corpus_minhash_describe(&x->sig.params, dx, sizeof(dx));
+      corpus_minhash_describe(&y->sig.params, dy, sizeof(dy));
+      return corpus_tvf_error(c, "documents %lld and %lld: signatures made "
+                              "with different parameters: %lld has %s; %lld "
+                              "has %s", (long long)a, (long long)b,
+                              (long long)a, dx, (long long)b, dy);
+    }
+    *j = corpus_minhash_jaccard(&x->sig, &y->sig);
+  }
+  *has = 1;
+  return SQLITE_OK;
+}
+
+static int verify_push(verify_cursor *c, int64_t a, int64_t b, double j){
+  if( c->n==c->cap ){
+    size_t cap = c->cap ? 2*c->cap : 256;
+    verify_edge *e = corpus_realloc(c->edges, sizeof(verify_edge)*cap);
+    if( e==0 ) return SQLITE_NOMEM;
+    c->edges = e;
+    c->cap = cap;
+  }
+  c->edges[c->n].a = a;
+  c->edges[c->n].b = b;
+  c->edges[c->n].similarity = j;
+  c->n++;
+  return SQLITE_OK;
+}
+
+/* The pairs whose later document is index k, the current row's (held in
+** *cur, made here on first need): verified, or skipped.  *next: the first
+** pair not yet done. */
+static int verify_doc_pairs(verify_cursor *c, verify_run *r, uint32_t k,
+                            sqlite3_stmt *docs, sqlite3_int64 row,
+                            const verify_opts *o, corpus_uf *u,
+                            size_t *next){
+  corpus_tvf_cursor *cur = &c->base;
+  verify_held *h = &r->held[k];
+  size_t p = *next;
+  int made = 0, rc = SQLITE_OK;
+  for(; p<r->npair && (uint32_t)(r->pairs[p]>>32)==k; p++){
+    uint32_t lo = (uint32_t)r->pairs[p];
+    int64_t a = r->ids[lo], b = r->ids[k];
+    double j = 0.0;
+    int has = 0;
+    if( o->skip==VERIFY_SKIP_NONE || !corpus_uf_connected(u, a, b) ){
+      if( !made ){
+        if( (rc = verify_hold(cur, docs, row, o, h))!=SQLITE_OK ) break;
+        made = 1;
+      }
+      rc = verify_compare(cur, a, b, &r->held[lo], h, &j, &has);
+      if( rc!=SQLITE_OK ) break;
+      if( has && j>=o->threshold ){
+        if( o->skip==VERIFY_SKIP_CONNECTED && corpus_uf_union(u, a, b) ){
+          rc = SQLITE_NOMEM;
+          break;
+        }
+        if( (rc = verify_push(c, a, b, j))!=SQLITE_OK ) break;
+      }
+    }
+    if( --r->left[lo]==0 ) held_clear(&r->held[lo]);
+  }
+  *next = p;
+  if( rc==SQLITE_OK && !made && r->left[k]>0 ){
+    rc = verify_hold(cur, docs, row, o, h);
+  }
+  return rc;
+}
+
+static int verify_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
+  verify_cursor *c = (verify_cursor*)cur;
+  sqlite3_stmt *pairs = 0, *docs = 0;
+  corpus_uf *u = 0;
+  corpus_progress progress;
+  verify_opts o;
+  verify_run r;
+  sqlite3_int64 row = 0;
+  int64_t prev = 0;
+  size_t k = 0, next = 0;
+  int rc;
+  memset(&r, 0, sizeof(r));
+  rc = query_prepare(cur, args[0], 2, "two columns (two ids per row)",
+                     &pairs);
+  if( rc!=SQLITE_OK || pairs==0 ) return rc;
+  rc = query_prepare(cur, args[1], 2, "two columns (an id and its text or "
+                     "signature)", &docs);
+  if( rc!=SQLITE_OK || docs==0 ){
+    sqlite3_finalize(pairs);
+    return rc;
+  }
+  memset(&o, 0, sizeof(o));
+  o.threshold = 0.8;
+  corpus_minhash_init(&o.mh);
+  if( args[2] ){
+    rc = corpus_tvf_options(cur, args[2], verify_option, &o);
+  }
+  if( rc==SQLITE_OK ) rc = verify_read_pairs(cur, pairs, &r);
+  sqlite3_finalize(pairs);
+  if( rc==SQLITE_OK && r.npair>0 && (u = corpus_uf_new())==0 ){
+    rc = SQLITE_NOMEM;
+  }
+  if( rc!=SQLITE_OK || r.npair==0 ){
+    sqlite3_finalize(docs);
+    verify_run_free(&r);
+    return rc;
+  }
+  corpus_progress_start(&progress, o.progress, "dedup_verify", -1);
+  while( (rc = sqlite3_step(docs))==SQLITE_ROW ){
+    int t = sqlite3_column_type(docs, 0);
+    int64_t id;
+    row++;
+    corpus_progress_update(&progress, row, 0);
+    if( t!=SQLITE_INTEGER ){
+      rc = corpus_tvf_error(cur, "row %lld of the docs query: expected an "
+                            "INTEGER id, got %s", row, corpus_type_name(t));
+      break;
+    }
+    id = sqlite3_column_int64(docs, 0);
+    if( row>1 && id<=prev ){
+      rc = corpus_tvf_error(cur, "the docs query must give its ids in "
+                            "ascending order, each once: row %lld has id %lld "
+                            "after %lld", row, (long long)id, (long long)prev);
+      break;
+    }
+    prev = id;
+    while( k<r.nid && r.ids[k]<id ) k++;
+    if( k==r.nid ){ rc = SQLITE_DONE; break; }
+    if( r.ids[k]!=id ) continue;
+    rc = verify_doc_pairs(c, &r, (uint32_t)k, docs, row, &o, u, &next);
+    if( rc!=SQLITE_OK ) break;
+  }
+  rc = query_end(cur, "dedup_verify", rc);
+  corpus_progress_end(&progress);
+  sqlite3_finalize(docs);
+  corpus_uf_free(u);
+  verify_run_free(&r);
+  if( rc==SQLITE_OK ) cur->nrow = (sqlite3_int64)c->n;
+  return rc;
+}
+
+static int verify_column(corpus_tvf_cursor *cur, sqlite3_context *ctx,
+                         int col){
+  verify_cursor *c = (verify_cursor*)cur;
+  const verify_edge *e = &c->edges[cur->row];
+  if( col==VERIFY_SIMILARITY ){
+    sqlite3_result_double(ctx, e->similarity);
+  }else{
+    sqlite3_result_int64(ctx, col==VERIFY_A ? e->a : e->b);
+  }
+  return SQLITE_OK;
+}
+
+static const char *const verify_args[] = {"pairs", "docs", "options"};
+static const corpus_tvf verify_tvf = {
+  "dedup_verify",
+  "CREATE TABLE x(a INTEGER, b INTEGER, similarity REAL, pairs HIDDEN, "
+  "docs HIDDEN, options HIDDEN)",
+  3, 3, 2, verify_args, SQLITE_VTAB_DIRECTONLY, sizeof(verify_cursor),
+  verify_filter, verify_column, verify_reset, 0, 0
+};
+
 static const corpus_sql cluster_sql[] = {
   CORPUS_TABLE_FUNCTION("dedup_clusters", &clusters_tvf),
+  CORPUS_TABLE_FUNCTION("dedup_verify", &verify_tvf),
 };
 
 int corpus_cluster_register(sqlite3 *db, char **pzErr){

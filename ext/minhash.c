@@ -506,43 +506,56 @@ static int cmp_u64(const void *a, const void *b){
   return x<y ? -1 : x>y;
 }
 
-/* The distinct 64-bit shingle hashes of a text, sorted. */
-static int shingle_set(const char *z, size_t n, const corpus_minhash_params *p,
-                       hash_set *s){
+int corpus_shingle_set(const char *z, size_t n, const corpus_minhash_params *p,
+                       uint64_t **pset, size_t *pn){
+  hash_set s;
   char *owned;
   const char *text;
   size_t ntext, i, k;
   int rc;
-  memset(s, 0, sizeof(*s));
+  memset(&s, 0, sizeof(s));
+  *pset = 0;
+  *pn = 0;
   if( shingle_source(z, n, p, &owned, &text, &ntext) ) return -1;
-  rc = corpus_ngrams(text, ntext, p->ngram, p->unit, collect_shingle, s);
+  rc = corpus_ngrams(text, ntext, p->ngram, p->unit, collect_shingle, &s);
   corpus_free(owned);
-  if( rc ) return rc;
-  if( s->n==0 ) return 0;
-  qsort(s->h, s->n, sizeof(uint64_t), cmp_u64);
-  for(i=1, k=1; i<s->n; i++){
-    if( s->h[i]!=s->h[k-1] ) s->h[k++] = s->h[i];
+  if( rc ){
+    corpus_free(s.h);
+    return rc;
   }
-  s->n = k;
+  if( s.n==0 ){
+    corpus_free(s.h);
+    return 0;
+  }
+  qsort(s.h, s.n, sizeof(uint64_t), cmp_u64);
+  for(i=1, k=1; i<s.n; i++){
+    if( s.h[i]!=s.h[k-1] ) s.h[k++] = s.h[i];
+  }
+  *pset = s.h;
+  *pn = k;
   return 0;
+}
+
+double corpus_jaccard_sets(const uint64_t *a, size_t na, const uint64_t *b,
+                           size_t nb){
+  size_t i = 0, j = 0, common = 0;
+  while( i<na && j<nb ){
+    if( a[i]<b[j] ) i++;
+    else if( a[i]>b[j] ) j++;
+    else { common++; i++; j++; }
+  }
+  return na+nb==0 ? 0.0 : (double)common / (double)(na + nb - common);
 }
 
 int corpus_jaccard(const char *za, size_t na, const char *zb, size_t nb,
                    const corpus_minhash_params *p, double *out){
-  hash_set a, b;
-  size_t i = 0, j = 0, common = 0;
-  int rc = shingle_set(za, na, p, &a);
-  if( rc==0 ) rc = shingle_set(zb, nb, p, &b); else memset(&b, 0, sizeof(b));
-  if( rc==0 ){
-    while( i<a.n && j<b.n ){
-      if( a.h[i]<b.h[j] ) i++;
-      else if( a.h[i]>b.h[j] ) j++;
-      else { common++; i++; j++; }
-    }
-    *out = (a.n+b.n==0) ? 0.0 : (double)common / (double)(a.n + b.n - common);
-  }
-  corpus_free(a.h);
-  corpus_free(b.h);
+  uint64_t *a = 0, *b = 0;
+  size_t ka = 0, kb = 0;
+  int rc = corpus_shingle_set(za, na, p, &a, &ka);
+  if( rc==0 ) rc = corpus_shingle_set(zb, nb, p, &b, &kb);
+  if( rc==0 ) *out = corpus_jaccard_sets(a, ka, b, kb);
+  corpus_free(a);
+  corpus_free(b);
   return rc;
 }
 

@@ -16,8 +16,9 @@
 **      all_pairs documents gives every pair, a larger one each document
 **      with the bucket's least; the pairs of all bands, without repeats;
 **   4. each pair verified: exact Jaccard of the texts (a second read of the
-**      source, holding only the texts of documents that still have a pair
-**      to come) or the fraction of equal signature slots, >= threshold;
+**      source, each text shingled once and its shingle set held only while
+**      the document has a pair to come) or the fraction of equal signature
+**      slots, >= threshold;
 **   5. connected components of the verified pairs (cluster.c's
 **      union-find); a component's cluster is its least number.
 ** A pair whose documents are already connected is not verified: it could
@@ -26,7 +27,8 @@
 **
 ** Memory: per document its id, a flag and its band keys (8 bytes a band)
 ** or signature (4 bytes a slot), and 8 bytes of text hash; the candidate
-** pairs (8 bytes each); texts only while a pair needs them.  Work: the
+** pairs (8 bytes each); shingle sets (8 bytes a distinct shingle) only
+** while a pair needs them.  Work: the
 ** signing, and radix sorts of N keys per band and of the pairs.
 ** sqlite3_interrupt() stops the reads (their statements fail) and the
 ** loops between them (a probe every few thousand steps).  DIRECTONLY: it
@@ -798,12 +800,15 @@ static int nd_sign_all(corpus_tvf_cursor *c, nd_source *s, const nd_opts *o,
   return nd_step_end(c, rc, set);
 }
 
-/* A text held for the pairs still to come. */
-typedef struct nd_text { size_t n; char z[1]; } nd_text;
+/* A document's shingle set, held for the pairs still to come (NULL and 0
+** for one without a shingle, which no pair has). */
+typedef struct nd_set { uint64_t *h; size_t n; } nd_set;
 
 /* Step 4, verify=exact: a second read of the source, up to the last
-** document of a pair.  A document's text is held from its reading until
-** its last pair with a later document is verified. */
+** document of a pair.  A document's text is shingled once, when it is
+** read and a pair needs it, and its shingle set is held until its last
+** pair with a later document is verified: each text is shingled once
+** whatever its number of pairs, and a pair costs a merge of two sets. */
 static int nd_verify_exact(corpus_tvf_cursor *c, nd_source *s,
                            const nd_opts *o, const nd_docs *d,
                            const nd_pairs *pairs, corpus_uf *u,
@@ -811,20 +816,20 @@ static int nd_verify_exact(corpus_tvf_cursor *c, nd_source *s,
   sqlite3_stmt *st = s->read;
   corpus_progress progress;
   uint32_t *left = 0, i, last;
-  nd_text **text = 0;
+  nd_set *held = 0;
   size_t pi = 0, k, steps = 0;
   long long bytes = 0;
   int rc = SQLITE_OK, set = 0;
   if( pairs->n==0 ) return SQLITE_OK;
   left = corpus_realloc(0, sizeof(uint32_t)*d->n);
-  text = corpus_realloc(0, sizeof(nd_text*)*d->n);
-  if( left==0 || text==0 ){
+  held = corpus_realloc(0, sizeof(nd_set)*d->n);
+  if( left==0 || held==0 ){
     corpus_free(left);
-    corpus_free(text);
+    corpus_free(held);
     return SQLITE_NOMEM;
   }
   memset(left, 0, sizeof(uint32_t)*d->n);
-  memset(text, 0, sizeof(nd_text*)*d->n);
+  memset(held, 0, sizeof(nd_set)*d->n);
   for(k=0; k<pairs->n; k++) left[(uint32_t)pairs->p[k]]++;
   last = (uint32_t)(pairs->p[pairs->n-1]>>32);
   sqlite3_reset(st);
@@ -834,6 +839,8 @@ static int nd_verify_exact(corpus_tvf_cursor *c, nd_source *s,
     const char *z;
     size_t n;
     uint64_t h;
+    nd_set cur;
+    int made = 0;
     rc = sqlite3_step(st);
     if( rc!=SQLITE_ROW ){
       if( rc==SQLITE_DONE ){ rc = nd_changed(c); set = 1; }
@@ -854,42 +861,56 @@ static int nd_verify_exact(corpus_tvf_cursor *c, nd_source *s,
       break;
     }
     bytes += (long long)n;
+    memset(&cur, 0, sizeof(cur));
     for(; pi<pairs->n && (uint32_t)(pairs->p[pi]>>32)==i; pi++){
       uint32_t a = (uint32_t)pairs->p[pi];
       if( !corpus_uf_connected(u, a, i) ){
         double j;
-        if( corpus_jaccard(text[a]->z, text[a]->n, z, n, &o->mh, &j) ){
-          rc = SQLITE_NOMEM;
-          break;
+        if( !made ){
+          if( corpus_shingle_set(z, n, &o->mh, &cur.h, &cur.n) ){
+            rc = SQLITE_NOMEM;
+            break;
+          }
+          made = 1;
         }
+        j = corpus_jaccard_sets(held[a].h, held[a].n, cur.h, cur.n);
         if( j>=o->threshold && corpus_uf_union(u, a, i) ){
           rc = SQLITE_NOMEM;
           break;
         }
       }
       if( --left[a]==0 ){
-        corpus_free(text[a]);
-        text[a] = 0;
+        corpus_free(held[a].h);
+        held[a].h = 0;
       }
       if( ++steps>=ND_PROBE_EVERY ){
         steps = 0;
         if( corpus_probe_interrupted(probe) ){ rc = SQLITE_INTERRUPT; break; }
       }
     }
-    if( rc==SQLITE_NOMEM || rc==SQLITE_INTERRUPT ){ set = 1; break; }
+    if( rc==SQLITE_ROW && left[i]>0 && !made ){
+      if( corpus_shingle_set(z, n, &o->mh, &cur.h, &cur.n) ){
+        rc = SQLITE_NOMEM;
+      }else{
+        made = 1;
+      }
+    }
+    if( rc==SQLITE_NOMEM || rc==SQLITE_INTERRUPT ){
+      corpus_free(cur.h);
+      set = 1;
+      break;
+    }
     if( left[i]>0 ){
-      text[i] = corpus_realloc(0, sizeof(nd_text) + n);
-      if( text[i]==0 ){ rc = SQLITE_NOMEM; set = 1; break; }
-      text[i]->n = n;
-      memcpy(text[i]->z, z, n);
-      text[i]->z[n] = 0;
+      held[i] = cur;
+    }else{
+      corpus_free(cur.h);
     }
     corpus_progress_update(&progress, i+1, bytes);
   }
   corpus_progress_end(&progress);
   sqlite3_reset(st);
-  for(i=0; i<d->n; i++) corpus_free(text[i]);
-  corpus_free(text);
+  for(i=0; i<d->n; i++) corpus_free(held[i].h);
+  corpus_free(held);
   corpus_free(left);
   if( rc==SQLITE_ROW && !set ) return SQLITE_OK;
   if( rc==SQLITE_INTERRUPT && set ) return nd_interrupted(c);

@@ -218,6 +218,17 @@ double corpus_minhash_jaccard(const corpus_minhash_sig *a,
 ** both are empty).  Returns 0 or -1 (out of memory). */
 int corpus_jaccard(const char *za, size_t na, const char *zb, size_t nb,
                    const corpus_minhash_params *p, double *out);
+/* The set corpus_jaccard() compares: the distinct 64-bit shingle hashes of
+** z[0..n-1] (normalized and shingled as p says), sorted ascending, in a new
+** array *pset of *pn values (NULL and 0 for a text without a shingle),
+** which the caller frees with corpus_free().  Returns 0 or -1 (out of
+** memory). */
+int corpus_shingle_set(const char *z, size_t n, const corpus_minhash_params *p,
+                       uint64_t **pset, size_t *pn);
+/* |A & B| / |A | B| of two sorted sets of distinct values (0 when both are
+** empty): corpus_jaccard() of the texts they came from. */
+double corpus_jaccard_sets(const uint64_t *a, size_t na, const uint64_t *b,
+                           size_t nb);
 
 /* LSH banding (lsh.c).  corpus_lsh_params() chooses bands and rows as
 ** datasketch's _optimal_param; corpus_lsh_bucket() hashes rows values

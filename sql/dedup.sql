@@ -49,8 +49,10 @@ CREATE TABLE dedup_settings AS SELECT
   5   AS ngram,      -- shingles: word n-grams of the normalized text
   16  AS bands,      -- LSH: bands * rows <= num_perm
   8   AS rows,
-  50  AS all_pairs;  -- a bucket of up to all_pairs documents gives every
-                     -- pair; a larger one each document with its least
+  50  AS all_pairs,  -- a bucket of up to all_pairs documents gives every
+                     -- pair, a larger one each document with its least
+  0   AS verify_all; -- 0: skip a candidate already joined (step 4),
+                     -- 1: verify every candidate
 
 -- The tables of an earlier run go (a failed check brings them back).
 -- docs_dedup is made here: CREATE VIEW does not look at the tables it
@@ -88,6 +90,7 @@ CREATE TEMP TRIGGER dedup_check_raise BEFORE INSERT ON dedup_check BEGIN
     WHEN 'ngram' THEN RAISE(ROLLBACK, 'dedup.sql: dedup_settings: ngram must be an integer 1..1000')
     WHEN 'bands' THEN RAISE(ROLLBACK, 'dedup.sql: dedup_settings: bands and rows must be integers >= 1 with bands * rows <= num_perm')
     WHEN 'all_pairs' THEN RAISE(ROLLBACK, 'dedup.sql: dedup_settings: all_pairs must be an integer >= 2')
+    WHEN 'verify_all' THEN RAISE(ROLLBACK, 'dedup.sql: dedup_settings: verify_all must be 0 or 1')
     WHEN 'null id' THEN RAISE(ROLLBACK, 'dedup.sql: docs has a NULL id (every document needs an id)')
     WHEN 'text type' THEN RAISE(ROLLBACK, 'dedup.sql: docs has a text that is not TEXT or NULL (a BLOB or a number)')
     WHEN 'duplicate id' THEN RAISE(ROLLBACK, 'dedup.sql: docs has duplicate ids (each id must name one document)')
@@ -105,6 +108,7 @@ INSERT INTO temp.dedup_check
     WHEN typeof(bands) <> 'integer' OR typeof(rows) <> 'integer' OR bands < 1 OR rows < 1
          OR bands * rows > num_perm THEN 'bands'
     WHEN typeof(all_pairs) <> 'integer' OR all_pairs < 2 THEN 'all_pairs'
+    WHEN typeof(verify_all) <> 'integer' OR verify_all NOT IN (0, 1) THEN 'verify_all'
     ELSE 'ok' END
     FROM dedup_settings;
 INSERT INTO temp.dedup_check
@@ -162,22 +166,33 @@ CREATE TABLE dedup_candidate AS
     JOIN dedup_band AS m ON m.band = k.band AND m.bucket = k.bucket
    WHERE NOT k.every_pair AND m.n <> k.root;
 
--- 4. Verify each candidate with the exact Jaccard of the two texts
---    (jaccard() shingles exactly as minhash() did: keep their options the
---    same).  For a cheaper, approximate check that reads no text, use
---    minhash_jaccard() of the two signatures (dedup_sig) instead.
+-- 4. Verify the candidates with the exact Jaccard of the two texts
+--    (dedup_verify() shingles exactly as minhash() did: keep their options
+--    the same), with union-find as it goes: a candidate whose two documents
+--    are already joined by pairs verified before it is skipped, since it
+--    cannot change the clusters.  dedup_verify() reads each document of a
+--    candidate once, in n order, and holds its shingles until its last
+--    pair is verified, so the work grows with the documents, not with the
+--    candidates (a family of k similar documents gives up to k(k-1)/2).
+--    The clusters are those of every candidate at or above the threshold;
+--    dedup_pair holds the pairs that joined two clusters (k-1 for a family
+--    of k copies).  verify_all = 1 verifies every candidate and keeps every
+--    pair at or above the threshold (the same clusters, more time).  For a
+--    cheaper, approximate check that reads no text, give dedup_verify() the
+--    signatures (SELECT n, sig FROM dedup_sig ORDER BY n) instead of the
+--    texts: the fraction of equal slots, as minhash_jaccard().
 CREATE TABLE dedup_pair AS
-  WITH scored AS MATERIALIZED (
-    SELECT c.n_a, c.n_b, ia.id AS id_a, ib.id AS id_b,
-           jaccard(a.text, b.text, (SELECT printf('ngram=%d', ngram) FROM dedup_settings))
-             AS similarity
-      FROM dedup_candidate AS c
-      JOIN dedup_id AS ia ON ia.n = c.n_a
-      JOIN dedup_id AS ib ON ib.n = c.n_b
-      JOIN docs AS a ON a.id = ia.id
-      JOIN docs AS b ON b.id = ib.id)
-  SELECT n_a, n_b, id_a, id_b, similarity FROM scored
-   WHERE similarity >= (SELECT threshold FROM dedup_settings);
+  SELECT v.a AS n_a, v.b AS n_b, ia.id AS id_a, ib.id AS id_b, v.similarity AS similarity
+    FROM dedup_verify(
+           'SELECT n_a, n_b FROM dedup_candidate',
+           'SELECT m.n, d.text FROM dedup_id AS m JOIN docs AS d ON d.id = m.id
+             WHERE m.n IN (SELECT n_a FROM dedup_candidate UNION ALL SELECT n_b FROM dedup_candidate)
+             ORDER BY m.n',
+           (SELECT printf('threshold=%!.17g ngram=%d skip=%s', threshold, ngram,
+                          iif(verify_all, 'none', 'connected'))
+              FROM dedup_settings)) AS v
+    JOIN dedup_id AS ia ON ia.n = v.a
+    JOIN dedup_id AS ib ON ib.n = v.b;
 
 -- 5. Cluster: connected components of the verified pairs, back to ids.
 CREATE TABLE dedup_cluster AS

@@ -185,6 +185,15 @@ static const oom_case cases[] = {
   {"dedup_clusters", "module:dedup_clusters",
    "SELECT id, cluster FROM dedup_clusters('SELECT a.id, b.id FROM docs a, "
    "docs b WHERE a.id < b.id AND a.label = b.label')", 1, 0, 0},
+  /* pairs of every label, verified with union-find as they go: texts and
+  ** signatures */
+  {"dedup_verify", "module:dedup_verify",
+   "SELECT a, b, similarity FROM dedup_verify('SELECT a.id, b.id FROM docs "
+   "a, docs b WHERE a.id < b.id AND a.label = b.label', 'SELECT id, text "
+   "FROM docs ORDER BY id', 'threshold=0.1 ngram=1'); SELECT count(*) FROM "
+   "dedup_verify('SELECT a.id, b.id FROM docs a, docs b', 'SELECT id, "
+   "minhash(text) FROM docs ORDER BY id', 'skip=none threshold=0.01')",
+   1, 0, 0},
   /* each document and a copy: verified pairs, their texts held */
   {"near_duplicates", "module:near_duplicates",
    "SELECT id, cluster, keep FROM near_duplicates('SELECT id, text FROM docs "

@@ -312,7 +312,8 @@ def exact_dedup(conn: sqlite3.Connection, table: Table, *, id: str = "id",
     return [r[0] for r in conn.execute(sql)]
 
 
-_SETTINGS = ("threshold", "num_perm", "ngram", "bands", "rows", "all_pairs")
+_SETTINGS = ("threshold", "num_perm", "ngram", "bands", "rows", "all_pairs",
+             "verify_all")
 
 
 def _dedup_script(settings: Mapping[str, Union[int, float]]) -> str:
@@ -339,7 +340,7 @@ def near_dedup(conn: sqlite3.Connection, table: Table = "docs", *, id: str = "id
     that are near-duplicates of one kept.
 
     settings override the recipe's (threshold=0.8, num_perm=128, ngram=5,
-    bands=16, rows=8, all_pairs=50).  The recipe's tables stay in the
+    bands=16, rows=8, all_pairs=50, verify_all=0).  The recipe's tables stay in the
     database: dedup_cluster(id, cluster) and the view docs_dedup of the
     survivors (made over table; a temporary view when table is not in
     main, as a view in main cannot read it).  table is a name, looked up

@@ -205,9 +205,16 @@ class HelperTest(unittest.TestCase):
         with self.assertRaises(ValueError) as cm:
             sc.near_dedup(self.con, "pages", thresh=0.5)
         self.assertEqual(str(cm.exception), "near_dedup: unknown setting 'thresh' "
-                         "(valid: threshold, num_perm, ngram, bands, rows, all_pairs)")
+                         "(valid: threshold, num_perm, ngram, bands, rows, all_pairs, "
+                         "verify_all)")
         with self.assertRaises(TypeError):
             sc.near_dedup(self.con, "pages", threshold="0.5")
+        # verify_all=1 verifies every candidate: the same clusters
+        n = sc.near_dedup(self.con, "pages", id="pid", text="body")
+        clusters = self.con.execute("SELECT id, cluster FROM dedup_cluster ORDER BY id").fetchall()
+        self.assertEqual(sc.near_dedup(self.con, "pages", id="pid", text="body", verify_all=1), n)
+        self.assertEqual(self.con.execute("SELECT id, cluster FROM dedup_cluster ORDER BY id").fetchall(),
+                         clusters)
 
     def test_names_are_always_quoted(self):
         # a name in double quotes used to pass into the SQL verbatim: this

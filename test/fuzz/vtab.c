@@ -1,7 +1,7 @@
 /*
 ** Stateful: random statement sequences over the virtual tables and the
 ** functions that read them (ngram_index and its shadow tables,
-** contamination, decontaminate, covered_words, dedup_clusters,
+** contamination, decontaminate, covered_words, dedup_clusters, dedup_verify,
 ** near_duplicates, substring_dups, substring_index and its shadow tables,
 ** remove_spans over their spans), decoded from the input, on a fresh
 ** in-memory database per input.  Each input
@@ -88,6 +88,19 @@ static char *arg_value(reader *r){
 
 static const char *const azConfigKey[] = {
   "n", "format", "fold", "short", "short_items", "empty_items", "x",
+};
+
+static const char *const azVerifyDocs[] = {
+  "SELECT id, t FROM docs ORDER BY id",
+  "SELECT id, minhash(t, 'ngram=2') FROM docs ORDER BY id",
+  "SELECT id, t FROM docs ORDER BY id DESC",
+  "SELECT id, iif(id % 2, t, minhash(t)) FROM docs ORDER BY id",
+  "SELECT id, t FROM docs WHERE id > 3 ORDER BY id",
+};
+
+static const char *const azVerifyOpt[] = {
+  "threshold=0.5", "skip=none ngram=1", "threshold=0.9 unit=char ngram=3",
+  "threshold=1 normalize=none", "bad=1",
 };
 
 static const char *const azClusterSql[] = {
@@ -546,6 +559,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
           exec1(db, sqlite3_mprintf("SELECT id, cluster, keep FROM "
                 "near_duplicates(%Q, %Q)", azNearSrc[b1 % 8],
                 azNearOpt[next(&r) % 8]), 0);
+        }else if( b1 & 0x40 ){
+          /* dedup_verify: the same pair queries, documents in order or
+          ** not, texts or signatures */
+          exec1(db, sqlite3_mprintf("SELECT a, b, similarity FROM "
+                "dedup_verify(%Q, %Q, %Q)", azClusterSql[b1 % 10],
+                azVerifyDocs[(b1/10) % 5], azVerifyOpt[(b1/3) % 5]), 0);
         }else{
           exec1(db, sqlite3_mprintf("SELECT id, cluster FROM "
                 "dedup_clusters(%Q)", azClusterSql[b1 % 10]), 0);
