@@ -23,7 +23,8 @@ different company.
 An original document picks a corpus (weighted by its size in bytes), then
 joins random segments of that corpus with blank lines until it reaches its
 target length, drawn in 1,000-5,000 bytes as 1000 + 4000*u^3 (mean 2,000
-bytes, so 1,000,000 documents are about 2 GB), and is cut there at a
+bytes, so 1,000,000 documents are about 2 GB; --length MIN,MAX draws
+MIN + (MAX-MIN)*u^3 instead), and is cut there at a
 whitespace.  Two originals share a 5-word shingle only across a shared
 segment, so two of them are near-duplicates only by a rare accident.
 
@@ -147,13 +148,13 @@ def load_pool(corpora_dir, names, rng):
     return pool
 
 
-def original(seed, k, names, weights, pool):
+def original(seed, k, names, weights, pool, length=(1000, 5000)):
     """The text of original document k and its corpus: a pure function of
     (seed, k), so that a duplicate can rebuild its source."""
     rng = random.Random("%d:orig:%d" % (seed, k))
     name = rng.choices(names, weights)[0]
     segs = pool[name][0]
-    target = int(1000 + 4000 * rng.random() ** 3)
+    target = int(length[0] + (length[1] - length[0]) * rng.random() ** 3)
     parts = []
     size = 0
     while size < target:
@@ -294,7 +295,16 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--near", type=float, default=0.10)
     ap.add_argument("--exact", type=float, default=0.03)
+    ap.add_argument("--length", default="1000,5000",
+                    help="MIN,MAX bytes of an original (1000,5000): MIN + (MAX-MIN)*u^3")
     a = ap.parse_args()
+    try:
+        length = tuple(int(x) for x in a.length.split(","))
+        if len(length) != 2 or not 0 < length[0] <= length[1]:
+            raise ValueError
+    except ValueError:
+        log("--length must be MIN,MAX with 0 < MIN <= MAX, got %r" % a.length)
+        return 1
 
     t0 = time.time()
     pool = load_pool(a.corpora_dir, a.corpora.split(),
@@ -353,7 +363,7 @@ def main():
 
     for doc_id in range(1, n + 1):
         kind, k = by_id[doc_id]
-        text, name = original(a.seed, k, names, weights, pool)
+        text, name = original(a.seed, k, names, weights, pool, length)
         if kind == "exact":
             pbatch.append((doc_id, orig_id[k], "exact", None))
         elif kind == "near":
@@ -371,6 +381,7 @@ def main():
     info = {"n": n, "seed": a.seed, "near": a.near, "exact": a.exact,
             "originals": n_orig, "near_planted": n_near, "exact_planted": n_exact,
             "text_bytes": total, "corpora": " ".join(names),
+            "length": a.length,
             "pool_bytes": sum(weights), "generator": "bench/make_dupes.py"}
     db.executemany("INSERT INTO bench_info VALUES(?,?)", sorted(info.items()))
     db.commit()

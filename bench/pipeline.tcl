@@ -5,14 +5,18 @@
 #
 #   tclsh bench/pipeline.tcl LIB [-n N] [-dir DIR] [-seed S] [-regen]
 #         [-sample K] [-recipe FILE] [-sqlite3 PATH] [-python PATH]
-#         [-corpora-dir DIR] [-keep] [-neardup]
+#         [-corpora-dir DIR] [-keep] [-neardup] [-length MIN,MAX] [-no-eval]
 #
 # LIB is the extension without its suffix (dist/corpus).  The corpus is the
 # SQLite file DIR/docs-N-sS.db (default DIR /tmp/corpus-bench, N 100000,
 # S 1), made by `python3 bench/make_dupes.py` when missing (or with -regen)
 # from the JSONL corpora in -corpora-dir (default $CORPORA_DIR or
 # /tmp/corpora).  It holds docs(id, text), planted(id, source_id, kind,
-# detail) and origin(id, corpus).
+# detail) and origin(id, corpus).  -length MIN,MAX sets the originals'
+# lengths in bytes (make_dupes.py's --length, default 1000,5000: mean 2,000
+# bytes); another than the default is in the file's name (docs-N-sS-lMIN-MAX.db).
+# -no-eval stops after the steps (and -neardup): the evaluation below reads
+# every planted pair's texts, minutes at 10 million documents.
 #
 # The recipe (default sql/dedup.sql) is cut at its numbered step comments
 # ("-- 1. Sign ...") and each step runs as it is, in a fresh process:
@@ -44,7 +48,7 @@ package require sqlite3
 source [file join [file dirname [info script]] lib.tcl]
 
 proc usage {} {
-  puts stderr "usage: tclsh bench/pipeline.tcl LIB \[-n N\] \[-dir DIR\] \[-seed S\] \[-regen\] \[-sample K\] \[-recipe FILE\] \[-sqlite3 PATH\] \[-python PATH\] \[-corpora-dir DIR\] \[-keep\] \[-neardup\]"
+  puts stderr "usage: tclsh bench/pipeline.tcl LIB \[-n N\] \[-dir DIR\] \[-seed S\] \[-regen\] \[-sample K\] \[-recipe FILE\] \[-sqlite3 PATH\] \[-python PATH\] \[-corpora-dir DIR\] \[-keep\] \[-neardup\] \[-length MIN,MAX\] \[-no-eval\]"
   exit 2
 }
 
@@ -58,10 +62,13 @@ set sqlite3_bin sqlite3
 set python /usr/bin/python3
 set keep 0
 set neardup 0
+set length 1000,5000
+set noeval 0
 set corpora_dir [expr {[info exists env(CORPORA_DIR)] ? $env(CORPORA_DIR) : "/tmp/corpora"}]
 set spec {-n n -dir dir -seed seed -regen {regen flag} -sample sample
           -recipe recipe -sqlite3 sqlite3_bin -python python
-          -corpora-dir corpora_dir -keep {keep flag} -neardup {neardup flag}}
+          -corpora-dir corpora_dir -keep {keep flag} -neardup {neardup flag}
+          -length length -no-eval {noeval flag}}
 if {[llength [parse_args $argv $spec]]} usage
 set lib [file normalize $lib]
 foreach v {n seed sample} {
@@ -96,12 +103,13 @@ field recipe $recipe
 
 # ---------------------------------------------------------------- corpus
 file mkdir $dir
-set db_file [file join $dir "docs-$n-s$seed.db"]
+# the default lengths keep the file names of the runs before -length
+set db_file [file join $dir [expr {$length eq "1000,5000" ? "docs-$n-s$seed.db" : "docs-$n-s$seed-l[string map {, -} $length].db"}]]
 if {$regen || ![file exists $db_file]} {
   puts "\n== generating $db_file ($n documents, seed $seed)"
   set t0 [now]
   set cmd [list $python bench/make_dupes.py -n $n -o $db_file --seed $seed \
-             --corpora-dir $corpora_dir]
+             --corpora-dir $corpora_dir --length $length]
   if {[catch {exec {*}$cmd 2>@ stdout} err]} {
     puts stderr "pipeline: the generator failed: $err"
     exit 1
@@ -270,6 +278,14 @@ if {$neardup} {
 }
 
 # ---------------------------------------------------------------- evaluation
+if {$noeval} {
+  if {!$keep} {
+    open_db $lib $db_file
+    drop_made
+    db close
+  }
+  exit 0
+}
 open_db $lib $db_file
 set t_eval [now]
 puts ""

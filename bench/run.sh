@@ -36,6 +36,11 @@
 #                  over BENCH_STATS_ROWS generated token counts (default
 #                  10,000,000), rows/s next to a plain scan, a GROUP BY
 #                  histogram and an ORDER BY median (issue 17)
+#   sh bench/run.sh verify [verify.tcl options]   step 4 of sql/dedup.sql on
+#                  a quarter, a half and all of BENCH_VERIFY (default man
+#                  spamassassin debian-handbook, 34,000 documents): jaccard()
+#                  per candidate against dedup_verify(), and near_duplicates()
+#                  (issue 18; ~2 min)
 #   sh bench/run.sh minhash_index [minhash_index.tcl options]   opt-in, ~45 min
 #                  at its default -n "100000 1000000": the minhash_index
 #                  virtual table's inserts, queries and bytes per document
@@ -47,7 +52,7 @@
 #                  any mismatch
 #
 # With no benchmark named, text, filters, minhash, pipeline, quality, bpe,
-# files, warc, html, lang, pii, substr and stats run, and the options (if any) go to the first, text.tcl.  Naming one runs
+# files, warc, html, lang, pii, substr, stats and verify run, and the options (if any) go to the first, text.tcl.  Naming one runs
 # only that one, with the options.
 #
 #   CORPORA_DIR    where the JSONL corpora live (default /tmp/corpora)
@@ -102,6 +107,7 @@ DATASKETCH_SRC=${DATASKETCH_SRC:-/tmp/datasketch}
 BENCH_CORPORA=${BENCH_CORPORA:-"sqlite-doc sotu man spamassassin"}
 BENCH_ENGLISH=${BENCH_ENGLISH:-"sotu sqlite-doc pydoc-3.11 man"}
 BENCH_QUALITY=${BENCH_QUALITY:-"spamassassin deb-copyright"}
+BENCH_VERIFY=${BENCH_VERIFY:-"man spamassassin debian-handbook"}
 BENCH_SCALE=${BENCH_SCALE:-100000}
 BENCH_DIR=${BENCH_DIR:-/tmp/corpus-bench}
 # every corpus scripts/corpora.sh makes: the pipeline's documents are cut from all
@@ -121,7 +127,7 @@ FALLBACK=examples/data/sqlite-doc.json
 
 mode=all
 case "${1:-}" in
-  text|filters|minhash|minhash_index|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|pii|substr|stats|all) mode=$1; shift ;;
+  text|filters|minhash|minhash_index|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|pii|substr|stats|verify|all) mode=$1; shift ;;
 esac
 
 if [ ! -f "$CORPUS_LIB.so" ]; then
@@ -380,8 +386,27 @@ run_stats() {
   "$TCLSH" bench/stats.tcl "$CORPUS_LIB" -n "${BENCH_STATS_ROWS:-10000000}" "$@"
 }
 
+# verify.tcl: the recipe's verification step as documents grow (issue 18).
+run_verify() {
+  ensure $BENCH_VERIFY
+  nfiles=0
+  for n in $BENCH_VERIFY; do
+    if [ -s "$CORPORA_DIR/$n.jsonl" ]; then
+      set -- "$@" "$CORPORA_DIR/$n.jsonl"
+      nfiles=$((nfiles + 1))
+    fi
+  done
+  if [ "$nfiles" = 0 ]; then
+    echo "bench: verify: no real corpus found; skipped"
+    return 0
+  fi
+  echo
+  "$TCLSH" bench/verify.tcl "$CORPUS_LIB" -db "$BENCH_DIR/verify.db" "$@"
+}
+
 case $mode in
   substr)   run_substr "$@" ;;
+  verify)   run_verify "$@" ;;
   stats)    run_stats "$@" ;;
   html)     run_html "$@" ;;
   lang)     run_lang "$@" ;;
@@ -410,5 +435,6 @@ case $mode in
     run_pii
     run_substr
     run_stats
+    run_verify
     ;;
 esac
