@@ -301,7 +301,7 @@ def _task_sign(shard_no: int, path: str, cfg: Dict[str, Any], out: str) -> Dict[
                     pass  # kept as REAL: equal to an INTEGER id, which the check below sees
                 prev = seen.get(id_)
                 if prev is not None:
-                    raise DedupError("id %s is in shard %s twice (%s %d and %d)"
+                    raise DedupError("id %s is in shard %s twice (%ss %d and %d)"
                                      % (_id_show(id_), path, sh.loc, prev, loc))
                 seen[id_] = loc
                 doc = len(ids)
@@ -862,9 +862,12 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
             client = distributed.Client(scheduler)
         else:
             import logging
+            # the workers' scratch space in the output directory, not a
+            # /tmp/dask-worker-space shared with every other Dask run
             cluster = distributed.LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR)
+                dashboard_address=None, silence_logs=logging.ERROR,
+                local_directory=os.path.join(work, "dask-worker-space"))
             client = distributed.Client(cluster)
             own = cluster
         owns_client = True
@@ -1130,4 +1133,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as the package's module, not as __main__: the workers import
+    # the task functions by name, and DedupError raised by a task must be
+    # the class main() catches
+    from sqlite_corpus.dedup import main as _main
+    sys.exit(_main())
