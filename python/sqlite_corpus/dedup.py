@@ -150,19 +150,29 @@ def _load(path: str):
 
 
 def _marker(stage: str, name: str) -> None:
-    """For the tests: with SQLITE_CORPUS_DEDUP_MARKERS=DIR[:SECONDS[:STAGE]],
-    each task writes DIR/<stage>-<name>-<pid> as it starts, and the tasks
-    of STAGE (of every stage without one) then sleep SECONDS, so that a
+    """For the tests: with SQLITE_CORPUS_DEDUP_MARKERS=DIR, each task
+    writes DIR/<stage>-<name>-<pid> as it starts; when the file DIR/pause
+    holds "SECONDS STAGE", the tasks of STAGE then sleep SECONDS, so that a
     test can kill the worker while such a task runs."""
-    spec = os.environ.get("SQLITE_CORPUS_DEDUP_MARKERS")
-    if not spec:
+    d = os.environ.get("SQLITE_CORPUS_DEDUP_MARKERS")
+    if not d:
         return
-    d, _, rest = spec.partition(":")
-    pause, _, only = rest.partition(":")
     with open(os.path.join(d, "%s-%s-%d" % (stage, name, os.getpid())), "w") as f:
         f.write("%f\n" % time.time())
-    if pause and only in ("", stage):
-        time.sleep(float(pause))
+    try:
+        with open(os.path.join(d, "pause")) as f:
+            seconds, only = f.read().split()
+    except (OSError, ValueError):
+        return
+    if only == stage:
+        time.sleep(float(seconds))
+
+
+def _peak_rss_mb() -> float:
+    """The peak resident memory of this process so far, in MB (a
+    worker's, over all the tasks it ran: an upper bound for the task)."""
+    import resource
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 # ---------------------------------------------------------------- SQLite
@@ -342,7 +352,7 @@ def _task_sign(shard_no: int, path: str, cfg: Dict[str, Any], out: str) -> Dict[
             "band": band[m], "bucket": bucket[m], "loc": locs_arr[d], "id": ids_arr[d],
             "ids": ids_arr[mi], "id_locs": locs_arr[mi]})
     _dump(os.path.join(out, "rejected-%05d.pkl" % shard_no), rejected_locs)
-    summary = {"shard": shard_no, "path": path, "docs": len(ids), "null_text": null_text,
+    summary = {"rss_mb": _peak_rss_mb(), "shard": shard_no, "path": path, "docs": len(ids), "null_text": null_text,
                "rejected": sum(rejected.values()), "rejected_by_rule": rejected,
                "no_shingle": no_bands, "band_keys": int(len(band))}
     _atomic_write(os.path.join(out, "done-%05d.json" % shard_no),
@@ -420,7 +430,7 @@ def _task_pair(p: int, shards: Sequence[str], cfg: Dict[str, Any], s1: str,
         lst = filed.setdefault(key, [])
         lst.extend((sa, la, ia, sb, lb, ib) for la, ia, lb, ib in ps)
     _dump(os.path.join(out, "pairs-%05d.pkl" % p), filed)
-    summary = {"partition": p, "band_keys": int(n), "buckets_shared": buckets_shared,
+    summary = {"rss_mb": _peak_rss_mb(), "partition": p, "band_keys": int(n), "buckets_shared": buckets_shared,
                "candidates": sum(len(v) for v in filed.values()),
                "shard_pairs": sorted([a, b] for a, b in filed)}
     _atomic_write(os.path.join(out, "done-%05d.json" % p), json.dumps(summary).encode())
@@ -499,7 +509,7 @@ def _task_texts(s: int, path: str, cfg: Dict[str, Any], s2: str, parts_with: Lis
         except OSError:
             pass
         raise
-    summary = {"shard": s, "documents": found}
+    summary = {"rss_mb": _peak_rss_mb(), "shard": s, "documents": found}
     _atomic_write(os.path.join(out, "done-texts-%05d.json" % s), json.dumps(summary).encode())
     return summary
 
@@ -574,7 +584,7 @@ def _task_verify(sa: int, sb: int, cfg: Dict[str, Any], s2: str, parts_with: Lis
             edges.append(c)
     con.close()
     _dump(os.path.join(out, "edges-%05d-%05d.pkl" % (sa, sb)), edges)
-    summary = {"shards": [sa, sb], "candidates": len(order), "verified": len(edges),
+    summary = {"rss_mb": _peak_rss_mb(), "shards": [sa, sb], "candidates": len(order), "verified": len(edges),
                "skipped": skipped, "checked": len(order) - skipped}
     _atomic_write(os.path.join(out, "done-%05d-%05d.json" % (sa, sb)),
                   json.dumps(summary).encode())
@@ -699,7 +709,7 @@ def _task_write(s: int, path: str, cfg: Dict[str, Any], drop_file: str,
     with open(dest, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
-    return {"shard": s, "path": dest, "rows": manifest["rows"], "bytes": manifest["bytes"],
+    return {"rss_mb": _peak_rss_mb(), "shard": s, "path": dest, "rows": manifest["rows"], "bytes": manifest["bytes"],
             "bytes_on_disk": os.path.getsize(dest), "sha256": h.hexdigest()}
 
 
@@ -770,9 +780,13 @@ class _Stage:
         self.ran = 0
         self.reused = 0
 
-    def done(self) -> Dict[str, Any]:
-        return {"seconds": round(time.monotonic() - self.t0, 3), "tasks_run": self.ran,
-                "tasks_reused": self.reused}
+    def done(self, summaries=()) -> Dict[str, Any]:
+        d = {"seconds": round(time.monotonic() - self.t0, 3), "tasks_run": self.ran,
+             "tasks_reused": self.reused}
+        rss = [x["rss_mb"] for x in summaries if "rss_mb" in x]
+        if rss:
+            d["worker_peak_rss_mb"] = max(rss)
+        return d
 
 
 def _gather(client, futures, label: str, progress: bool):
@@ -885,7 +899,7 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
                                    for s in range(S)],
             lambda key: os.path.join(d1, "done-%s.json" % key), progress)
         sign = [json.load(open(os.path.join(d1, "done-%05d.json" % s))) for s in range(S)]
-        times["sign"] = st.done()
+        times["sign"] = st.done(sign)
         if os.environ.get("SQLITE_CORPUS_DEDUP_CRASH_AFTER") == "sign":
             os.kill(os.getpid(), signal.SIGKILL)  # for the tests: a driver that dies here
         # 2. pair
@@ -896,7 +910,7 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
                                    for p in range(P)],
             lambda key: os.path.join(d2, "done-%s.json" % key), progress)
         pair = [json.load(open(os.path.join(d2, "done-%05d.json" % p))) for p in range(P)]
-        times["pair"] = st.done()
+        times["pair"] = st.done(pair)
         # 3. verify: the texts of each shard in pairs, then each shard pair
         st = _Stage("verify", None)
         d3 = dirs["verify"]
@@ -921,7 +935,8 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
         st.ran, st.reused = r1 + r2, u1 + u2
         ver = [json.load(open(os.path.join(d3, "done-%05d-%05d.json" % ab)))
                for ab in sorted(parts_of)]
-        times["verify"] = st.done()
+        times["verify"] = st.done(ver + [json.load(open(os.path.join(
+            d3, "done-texts-%05d.json" % s))) for s in sorted(parts_of_shard)])
         # 4. components
         st = _Stage("components", None)
         edge_files = [os.path.join(d3, "edges-%05d-%05d.pkl" % ab) for ab in sorted(parts_of)]
@@ -992,7 +1007,7 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
                                          pure=False))
         written = _gather(client, futures, "write", progress)
         st.ran = len(futures)
-        times["write"] = st.done()
+        times["write"] = st.done(written)
     finally:
         if owns_client:
             client.close()
@@ -1024,6 +1039,7 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
                    "survivors": sum(w["rows"] for w in written)},
         "stages": times,
         "seconds": round(time.monotonic() - t_start, 3),
+        "driver_peak_rss_mb": _peak_rss_mb(),
     }
     _atomic_write(os.path.join(output, "manifest.json"),
                   (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode())
