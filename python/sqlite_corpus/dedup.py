@@ -175,6 +175,11 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _costs(cpu0: float) -> Dict[str, float]:
+    """A task's CPU seconds since cpu0, and its worker's peak memory."""
+    return {"cpu_s": round(time.process_time() - cpu0, 3), "rss_mb": _peak_rss_mb()}
+
+
 # ---------------------------------------------------------------- SQLite
 
 def _connect(extension: str, path: Optional[str] = None) -> sqlite3.Connection:
@@ -277,6 +282,7 @@ def _task_sign(shard_no: int, path: str, cfg: Dict[str, Any], out: str) -> Dict[
     summary as OUT/done-SSSSS.json (last: its presence means done)."""
     import numpy as np
     _marker("sign", "%05d" % shard_no)
+    cpu0 = time.process_time()
     parts = cfg["partitions"]
     sh = _Shard(path, cfg)
     opts = "num_perm=%d ngram=%d" % (cfg["num_perm"], cfg["ngram"])
@@ -286,8 +292,13 @@ def _task_sign(shard_no: int, path: str, cfg: Dict[str, Any], out: str) -> Dict[
     else:
         qexpr = "CASE WHEN typeof(s.text) = 'text' THEN quality_reject(s.text, %s) END" % _lit(q)
         sig_text = "CASE WHEN typeof(s.text) = 'text' AND %s IS NULL THEN s.text END" % qexpr
-    sql = ("SELECT s.{loc}, s.{id}, typeof(s.{text}), {q}, b.band, b.bucket "
-           "FROM {src} AS s LEFT JOIN lsh_bands(minhash({sig}, {opts}), {b}, {r}) AS b"
+    # one row per document, its band keys as text ("band,band,...;bucket,..."),
+    # which numpy parses for the whole shard at once: a row per band key
+    # costs Python more than the signing.  (With --quality, quality_reject
+    # runs twice per document: in the result and in the signing's CASE.)
+    sql = ("SELECT s.{loc}, s.{id}, typeof(s.{text}), {q}, "
+           "(SELECT group_concat(b.band) || ';' || group_concat(b.bucket) "
+           "FROM lsh_bands(minhash({sig}, {opts}), {b}, {r}) AS b) FROM {src} AS s"
            .format(loc=sh.loc, id=sh.id, text=sh.text, q=qexpr, src=sh.src,
                    sig=sig_text.replace("s.text", "s." + sh.text), opts=_lit(opts),
                    b=cfg["bands"], r=cfg["rows"]))
@@ -298,43 +309,45 @@ def _task_sign(shard_no: int, path: str, cfg: Dict[str, Any], out: str) -> Dict[
     rejected_locs: List[int] = []
     null_text = 0
     no_bands = 0
-    bands_of: List[int] = []
-    band_l: List[int] = []
-    bucket_l: List[int] = []
-    last_loc = None
+    signed: List[int] = []       # the documents with band keys
+    band_text: List[str] = []
+    bucket_text: List[str] = []
     try:
-        for loc, id_, ttype, why, band, bucket in sh.con.execute(sql):
-            if loc != last_loc:
-                last_loc = loc
-                _check_row(path, loc, id_, ttype, sh.sqlite)
-                if isinstance(id_, float) and id_.is_integer() and abs(id_) < 2 ** 63:
-                    pass  # kept as REAL: equal to an INTEGER id, which the check below sees
-                prev = seen.get(id_)
-                if prev is not None:
-                    raise DedupError("id %s is in shard %s twice (%ss %d and %d)"
-                                     % (_id_show(id_), path, sh.loc, prev, loc))
-                seen[id_] = loc
-                doc = len(ids)
-                ids.append(id_)
-                locs.append(loc)
-                if ttype == "null":
-                    null_text += 1
-                elif why is not None:
-                    rejected[why] = rejected.get(why, 0) + 1
-                    rejected_locs.append(loc)
-                elif band is None:
-                    no_bands += 1
-            if band is not None:
-                bands_of.append(doc)
-                band_l.append(band)
-                bucket_l.append(bucket)
+        for loc, id_, ttype, why, keys in sh.con.execute(sql):
+            _check_row(path, loc, id_, ttype, sh.sqlite)
+            prev = seen.get(id_)
+            if prev is not None:
+                raise DedupError("id %s is in shard %s twice (%ss %d and %d)"
+                                 % (_id_show(id_), path, sh.loc, prev, loc))
+            seen[id_] = loc
+            if ttype == "null":
+                null_text += 1
+            elif why is not None:
+                rejected[why] = rejected.get(why, 0) + 1
+                rejected_locs.append(loc)
+            elif keys is None:
+                no_bands += 1
+            else:
+                signed.append(len(ids))
+                bt, _, kt = keys.partition(";")
+                band_text.append(bt)
+                bucket_text.append(kt)
+            ids.append(id_)
+            locs.append(loc)
     except sqlite3.Error as e:
         raise DedupError("%s: %s" % (path, e)) from None
     finally:
         sh.close()
-    docs = np.asarray(bands_of, dtype=np.int64)
-    band = np.asarray(band_l, dtype=np.int64)
-    bucket = np.asarray(bucket_l, dtype=np.int64)
+    B = cfg["bands"]
+    band = np.array(",".join(band_text).split(","), dtype=np.int64) if band_text \
+        else np.zeros(0, np.int64)
+    bucket = np.array(",".join(bucket_text).split(","), dtype=np.int64) if bucket_text \
+        else np.zeros(0, np.int64)
+    if len(band) != B * len(signed) or len(bucket) != len(band):
+        raise DedupError("%s: lsh_bands gave %d keys for %d documents of %d bands"
+                         % (path, len(band), len(signed), B))
+    docs = np.repeat(np.asarray(signed, dtype=np.int64), B)
+    del seen, band_text, bucket_text
     # the partition of a key: a hash of (band, bucket), the same everywhere
     h = bucket.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + band.astype(np.uint64)
     h ^= h >> np.uint64(29)
@@ -352,7 +365,8 @@ def _task_sign(shard_no: int, path: str, cfg: Dict[str, Any], out: str) -> Dict[
             "band": band[m], "bucket": bucket[m], "loc": locs_arr[d], "id": ids_arr[d],
             "ids": ids_arr[mi], "id_locs": locs_arr[mi]})
     _dump(os.path.join(out, "rejected-%05d.pkl" % shard_no), rejected_locs)
-    summary = {"rss_mb": _peak_rss_mb(), "shard": shard_no, "path": path, "docs": len(ids), "null_text": null_text,
+    summary = {**_costs(cpu0), "shard": shard_no, "path": path, "docs": len(ids),
+               "null_text": null_text,
                "rejected": sum(rejected.values()), "rejected_by_rule": rejected,
                "no_shingle": no_bands, "band_keys": int(len(band))}
     _atomic_write(os.path.join(out, "done-%05d.json" % shard_no),
@@ -371,6 +385,7 @@ def _task_pair(p: int, shards: Sequence[str], cfg: Dict[str, Any], s1: str,
     a's id the lesser)."""
     import numpy as np
     _marker("pair", "%05d" % p)
+    cpu0 = time.process_time()
     bands, buckets, shard_no, locs, ids = [], [], [], [], []
     owner: Dict[Any, int] = {}
     for s in range(len(shards)):
@@ -430,7 +445,8 @@ def _task_pair(p: int, shards: Sequence[str], cfg: Dict[str, Any], s1: str,
         lst = filed.setdefault(key, [])
         lst.extend((sa, la, ia, sb, lb, ib) for la, ia, lb, ib in ps)
     _dump(os.path.join(out, "pairs-%05d.pkl" % p), filed)
-    summary = {"rss_mb": _peak_rss_mb(), "partition": p, "band_keys": int(n), "buckets_shared": buckets_shared,
+    summary = {**_costs(cpu0), "partition": p, "band_keys": int(n),
+               "buckets_shared": buckets_shared,
                "candidates": sum(len(v) for v in filed.values()),
                "shard_pairs": sorted([a, b] for a, b in filed)}
     _atomic_write(os.path.join(out, "done-%05d.json" % p), json.dumps(summary).encode())
@@ -445,6 +461,7 @@ def _task_texts(s: int, path: str, cfg: Dict[str, Any], s2: str, parts_with: Lis
     (verify=minhash) of its documents in candidate pairs, read in one
     pass over the shard, into OUT/texts-SSSSS.db (loc -> text, sig)."""
     _marker("texts", "%05d" % s)
+    cpu0 = time.process_time()
     want: Dict[int, Any] = {}
     for p in parts_with:
         for (a, b), lst in _load(os.path.join(s2, "pairs-%05d.pkl" % p)).items():
@@ -509,7 +526,7 @@ def _task_texts(s: int, path: str, cfg: Dict[str, Any], s2: str, parts_with: Lis
         except OSError:
             pass
         raise
-    summary = {"rss_mb": _peak_rss_mb(), "shard": s, "documents": found}
+    summary = {**_costs(cpu0), "shard": s, "documents": found}
     _atomic_write(os.path.join(out, "done-texts-%05d.json" % s), json.dumps(summary).encode())
     return summary
 
@@ -546,6 +563,7 @@ def _task_verify(sa: int, sb: int, cfg: Dict[str, Any], s2: str, parts_with: Lis
     are already joined by the pairs verified here.  The verified pairs go
     to OUT/edges-SSSSS-SSSSS.pkl: [(shard, loc, id, shard, loc, id)]."""
     _marker("verify", "%05d-%05d" % (sa, sb))
+    cpu0 = time.process_time()
     cand = set()
     for p in parts_with:
         cand.update(_load(os.path.join(s2, "pairs-%05d.pkl" % p)).get((sa, sb), ()))
@@ -584,7 +602,7 @@ def _task_verify(sa: int, sb: int, cfg: Dict[str, Any], s2: str, parts_with: Lis
             edges.append(c)
     con.close()
     _dump(os.path.join(out, "edges-%05d-%05d.pkl" % (sa, sb)), edges)
-    summary = {"rss_mb": _peak_rss_mb(), "shards": [sa, sb], "candidates": len(order), "verified": len(edges),
+    summary = {**_costs(cpu0), "shards": [sa, sb], "candidates": len(order), "verified": len(edges),
                "skipped": skipped, "checked": len(order) - skipped}
     _atomic_write(os.path.join(out, "done-%05d-%05d.json" % (sa, sb)),
                   json.dumps(summary).encode())
@@ -643,7 +661,8 @@ def _task_cc_round(k: int, q: int, parts: int, out: str) -> int:
                 label[v] = lab
                 changed.append(v)
     _dump(os.path.join(out, "state-%05d-%05d.pkl" % (k, q)), (adj, label))
-    _cc_send(q, parts, adj, label, set(changed), os.path.join(out, "msg-%05d-%05d.pkl" % (k + 1, q)))
+    _cc_send(q, parts, adj, label, set(changed),
+             os.path.join(out, "msg-%05d-%05d.pkl" % (k + 1, q)))
     return len(changed)
 
 
@@ -686,6 +705,7 @@ def _task_write(s: int, path: str, cfg: Dict[str, Any], drop_file: str,
     write_jsonl (temp file + rename): a JSON Lines input's lines as read, a
     SQLite shard's rows as JSON objects of their columns."""
     _marker("write", "%05d" % s)
+    cpu0 = time.process_time()
     drop = _load(drop_file)
     sh = _Shard(path, cfg)
     try:
@@ -709,7 +729,8 @@ def _task_write(s: int, path: str, cfg: Dict[str, Any], drop_file: str,
     with open(dest, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
-    return {"rss_mb": _peak_rss_mb(), "shard": s, "path": dest, "rows": manifest["rows"], "bytes": manifest["bytes"],
+    return {**_costs(cpu0), "shard": s, "path": dest, "rows": manifest["rows"],
+            "bytes": manifest["bytes"],
             "bytes_on_disk": os.path.getsize(dest), "sha256": h.hexdigest()}
 
 
@@ -786,6 +807,7 @@ class _Stage:
         rss = [x["rss_mb"] for x in summaries if "rss_mb" in x]
         if rss:
             d["worker_peak_rss_mb"] = max(rss)
+            d["task_cpu_seconds"] = round(sum(x["cpu_s"] for x in summaries), 3)
         return d
 
 
