@@ -339,10 +339,8 @@ def _task_sign(shard_no: int, path: str, cfg: Dict[str, Any], out: str) -> Dict[
     finally:
         sh.close()
     B = cfg["bands"]
-    band = np.array(",".join(band_text).split(","), dtype=np.int64) if band_text \
-        else np.zeros(0, np.int64)
-    bucket = np.array(",".join(bucket_text).split(","), dtype=np.int64) if bucket_text \
-        else np.zeros(0, np.int64)
+    band = np.fromstring(",".join(band_text), dtype=np.int64, sep=",")
+    bucket = np.fromstring(",".join(bucket_text), dtype=np.int64, sep=",")
     if len(band) != B * len(signed) or len(bucket) != len(band):
         raise DedupError("%s: lsh_bands gave %d keys for %d documents of %d bands"
                          % (path, len(band), len(signed), B))
