@@ -56,7 +56,7 @@ import sys
 import tempfile
 import time
 import zlib
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 __all__ = ["DedupError", "DEFAULTS", "run", "main"]
 
@@ -142,6 +142,11 @@ def _atomic_write(path: str, data: bytes) -> None:
 
 def _dump(path: str, obj) -> None:
     _atomic_write(path, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _read_json(path: str):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
 
 
 def _load(path: str):
@@ -793,8 +798,7 @@ def _key(*parts) -> str:
 class _Stage:
     """A stage's timing and whether its tasks ran or were reused."""
 
-    def __init__(self, name: str, log):
-        self.name, self.log = name, log
+    def __init__(self):
         self.t0 = time.monotonic()
         self.ran = 0
         self.reused = 0
@@ -840,7 +844,8 @@ def _stage_tasks(client, name, items, done_file, progress):
         if os.path.exists(done_file(key)):
             reused += 1
             continue
-        futures.append(client.submit(fn, *args, key="dedup-%s-%s" % (name, key), pure=False))
+        futures.append(client.submit(fn, *args, key="dedup-%s-%s" % (name, key),
+                                     pure=False))
     return _gather(client, futures, name.split("-")[0], progress), len(futures), reused
 
 
@@ -885,6 +890,9 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
     k3 = _key(k2, cfg["threshold"], cfg["verify"])
     work = os.path.join(output, "work")
     k4 = _key(k3, cfg["components"], cfg["gather_edges"])
+    # in the Dask keys: two runs at once on one scheduler (other outputs, or
+    # this one's earlier run still known to the scheduler) never share a task
+    run_id = "%s%d-%x" % (_key(output)[:8], os.getpid(), int(time.time() * 1000))
     dirs = {n: os.path.join(work, "%s-%s" % (n, k)) for n, k in
             (("sign", k1), ("pair", k2), ("verify", k3), ("components", k4))}
     for d in dirs.values():
@@ -912,27 +920,27 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
         P = cfg["partitions"]
         S = len(shards)
         # 1. sign
-        st = _Stage("sign", None)
+        st = _Stage()
         d1 = dirs["sign"]
         _, st.ran, st.reused = _stage_tasks(
-            client, "sign-" + k1, [("%05d" % s, _task_sign, (s, shards[s], cfg, d1))
-                                   for s in range(S)],
+            client, "sign-%s-%s" % (k1, run_id),
+            [("%05d" % s, _task_sign, (s, shards[s], cfg, d1)) for s in range(S)],
             lambda key: os.path.join(d1, "done-%s.json" % key), progress)
-        sign = [json.load(open(os.path.join(d1, "done-%05d.json" % s))) for s in range(S)]
+        sign = [_read_json(os.path.join(d1, "done-%05d.json" % s)) for s in range(S)]
         times["sign"] = st.done(sign)
         if os.environ.get("SQLITE_CORPUS_DEDUP_CRASH_AFTER") == "sign":
             os.kill(os.getpid(), signal.SIGKILL)  # for the tests: a driver that dies here
         # 2. pair
-        st = _Stage("pair", None)
+        st = _Stage()
         d2 = dirs["pair"]
         _, st.ran, st.reused = _stage_tasks(
-            client, "pair-" + k2, [("%05d" % p, _task_pair, (p, shards, cfg, d1, d2))
-                                   for p in range(P)],
+            client, "pair-%s-%s" % (k2, run_id),
+            [("%05d" % p, _task_pair, (p, shards, cfg, d1, d2)) for p in range(P)],
             lambda key: os.path.join(d2, "done-%s.json" % key), progress)
-        pair = [json.load(open(os.path.join(d2, "done-%05d.json" % p))) for p in range(P)]
+        pair = [_read_json(os.path.join(d2, "done-%05d.json" % p)) for p in range(P)]
         times["pair"] = st.done(pair)
         # 3. verify: the texts of each shard in pairs, then each shard pair
-        st = _Stage("verify", None)
+        st = _Stage()
         d3 = dirs["verify"]
         parts_of: Dict[Tuple[int, int], List[int]] = {}
         for ps in pair:
@@ -943,22 +951,22 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
             parts_of_shard.setdefault(a, set()).update(lst)
             parts_of_shard.setdefault(b, set()).update(lst)
         _, r1, u1 = _stage_tasks(
-            client, "texts-" + k3,
+            client, "texts-%s-%s" % (k3, run_id),
             [("%05d" % s, _task_texts, (s, shards[s], cfg, d2, sorted(ps), d3))
              for s, ps in sorted(parts_of_shard.items())],
             lambda key: os.path.join(d3, "done-texts-%s.json" % key), progress)
         _, r2, u2 = _stage_tasks(
-            client, "verify-" + k3,
+            client, "verify-%s-%s" % (k3, run_id),
             [("%05d-%05d" % (a, b), _task_verify, (a, b, cfg, d2, sorted(ps), d3, d3))
              for (a, b), ps in sorted(parts_of.items())],
             lambda key: os.path.join(d3, "done-%s.json" % key), progress)
         st.ran, st.reused = r1 + r2, u1 + u2
-        ver = [json.load(open(os.path.join(d3, "done-%05d-%05d.json" % ab)))
+        ver = [_read_json(os.path.join(d3, "done-%05d-%05d.json" % ab))
                for ab in sorted(parts_of)]
-        times["verify"] = st.done(ver + [json.load(open(os.path.join(
-            d3, "done-texts-%05d.json" % s))) for s in sorted(parts_of_shard)])
+        times["verify"] = st.done(ver + [_read_json(os.path.join(
+            d3, "done-texts-%05d.json" % s)) for s in sorted(parts_of_shard)])
         # 4. components
-        st = _Stage("components", None)
+        st = _Stage()
         edge_files = [os.path.join(d3, "edges-%05d-%05d.pkl" % ab) for ab in sorted(parts_of)]
         verified = sum(v["verified"] for v in ver)
         mode = cfg["components"]
@@ -977,13 +985,13 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
             cc = os.path.join(d4, "cc-%d" % os.getpid())
             os.makedirs(cc, exist_ok=True)
             fut = [client.submit(_task_cc_init, q, P, edge_files, cc,
-                                 key="dedup-cc-init-%s-%d" % (k4, q), pure=False)
+                                 key="dedup-cc-init-%s-%s-%d" % (k4, run_id, q), pure=False)
                    for q in range(P)]
             _gather(client, fut, "components", progress)
             k = 1
             while True:
                 fut = [client.submit(_task_cc_round, k, q, P, cc,
-                                     key="dedup-cc-%s-%d-%d" % (k4, k, q), pure=False)
+                                     key="dedup-cc-%s-%s-%d-%d" % (k4, run_id, k, q), pure=False)
                        for q in range(P)]
                 changed = sum(client.gather(fut))
                 rounds = k
@@ -1000,7 +1008,7 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
         times["components"] = st.done()
         times["components"].update({"mode": mode, "rounds": rounds})
         # 5. write
-        st = _Stage("write", None)
+        st = _Stage()
         drop: Dict[int, List[int]] = {s: [] for s in range(S)}
         members: List[Tuple[Any, Any]] = []
         # labels hold the least id's sort key; the nodes' ids are the edges'
@@ -1023,7 +1031,7 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
             _dump(f, sorted(set(drop[s]).union(rej)))
             futures.append(client.submit(_task_write, s, shards[s], cfg, f,
                                          os.path.join(survivors_dir, names[s]),
-                                         key="dedup-write-%s-%d-%d" % (k3, s, os.getpid()),
+                                         key="dedup-write-%s-%s-%d" % (k3, run_id, s),
                                          pure=False))
         written = _gather(client, futures, "write", progress)
         st.ran = len(futures)
