@@ -43,6 +43,7 @@ machines, and what it costs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import hashlib
 import json
@@ -122,15 +123,21 @@ def _id_partition(v, parts: int) -> int:
 
 # ---------------------------------------------------------------- files
 
-def _atomic_write(path: str, data: bytes) -> None:
-    """data into path: a temporary file beside it, synced, renamed."""
-    d = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".tmp-", dir=d)
+@contextlib.contextmanager
+def _atomic_file(path: str):
+    """A temporary file beside path (PATH.tmp-XXXXXX) for the block to
+    fill; synced and renamed to path when the block ends, removed when it
+    raises: nothing half-written is ever under the final name."""
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".tmp-",
+                               dir=os.path.dirname(path) or ".")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -138,6 +145,11 @@ def _atomic_write(path: str, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def _atomic_write(path: str, data: bytes) -> None:
+    with _atomic_file(path) as tmp, open(tmp, "wb") as f:
+        f.write(data)
 
 
 def _dump(path: str, obj) -> None:
@@ -475,10 +487,7 @@ def _task_texts(s: int, path: str, cfg: Dict[str, Any], s2: str, parts_with: Lis
                     want[la] = ia
                 if sb == s:
                     want[lb] = ib
-    final = os.path.join(out, "texts-%05d.db" % s)
-    fd, tmp = tempfile.mkstemp(prefix="texts-%05d.db.tmp-" % s, dir=out)
-    os.close(fd)
-    try:
+    with _atomic_file(os.path.join(out, "texts-%05d.db" % s)) as tmp:
         db = sqlite3.connect(tmp)
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
@@ -520,15 +529,6 @@ def _task_texts(s: int, path: str, cfg: Dict[str, Any], s2: str, parts_with: Lis
                              "found again)" % (path, len(want) - found))
         db.commit()
         db.close()
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, final)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     summary = {**_costs(cpu0), "shard": s, "documents": found}
     _atomic_write(os.path.join(out, "done-texts-%05d.json" % s), json.dumps(summary).encode())
     return summary
@@ -1079,9 +1079,7 @@ def _write_report(output, cfg, shards, sign, drop, written, members) -> str:
     dedup_cluster(id, cluster) as the recipe's, written to a temporary
     file and renamed."""
     final = os.path.join(output, "report.db")
-    fd, tmp = tempfile.mkstemp(prefix="report.db.tmp-", dir=output)
-    os.close(fd)
-    try:
+    with _atomic_file(final) as tmp:
         db = sqlite3.connect(tmp)
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("CREATE TABLE dedup_settings(%s)" % ", ".join(_ident(k) for k in DEFAULTS))
@@ -1104,13 +1102,6 @@ def _write_report(output, cfg, shards, sign, drop, written, members) -> str:
         db.execute("CREATE INDEX dedup_cluster_id ON dedup_cluster(id)")
         db.commit()
         db.close()
-        os.replace(tmp, final)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     return final
 
 
