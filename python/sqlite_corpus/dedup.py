@@ -872,7 +872,9 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
         from . import loadable_path
         extension = loadable_path()
     cfg["extension"] = os.path.abspath(extension)
-    _connect(cfg["extension"]).close()  # a missing library: said now, not by a task
+    con = _connect(cfg["extension"])  # a missing library: said now, not by a task
+    version = con.execute("SELECT corpus_version()").fetchone()[0]
+    con.close()
     try:
         import distributed
     except ImportError:
@@ -884,8 +886,8 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
         dup = sorted(n for n in names if names.count(n) > 1)[0]
         raise DedupError("two shards would write %s (shards need distinct file names)" % dup)
     stat = [(p, os.path.getsize(p), os.stat(p).st_mtime_ns) for p in shards]
-    k1 = _key(stat, [cfg[k] for k in ("num_perm", "ngram", "bands", "rows", "quality",
-                                      "id_field", "text_field", "table", "partitions")])
+    k1 = _key(stat, version, [cfg[k] for k in ("num_perm", "ngram", "bands", "rows", "quality",
+                                               "id_field", "text_field", "table", "partitions")])
     k2 = _key(k1, cfg["all_pairs"])
     k3 = _key(k2, cfg["threshold"], cfg["verify"])
     work = os.path.join(output, "work")
