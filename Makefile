@@ -57,9 +57,10 @@ TSAN_OBJ   := $(SRC:ext/%.c=dist/tsan/obj/%.o) \
 # timing and peak-memory files (budget, scaling, memory, big), which measure
 # what memcheck's 20 to 50 times slowdown and its own allocator distort,
 # the documentation files, which run other programs (python3, sqlite3), and
-# the Python package's, sqlite-utils' and make install's files, which do too.
+# the Python package's, the Dask pipeline's, sqlite-utils' and make install's
+# files, which do too.
 VALGRIND_SKIP ?= budget*.test scaling*.test memory*.test big*.test docs*.test readme*.test examples*.test \
-                 python*.test sqlite_utils*.test install*.test
+                 python*.test sqlite_utils*.test install*.test dask*.test
 VALGRIND := valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite --show-leak-kinds=definite \
             --suppressions=$(CURDIR)/test/valgrind.supp --quiet

@@ -12,6 +12,9 @@ PACKAGES="gcc make libc6-dev libsqlite3-dev libxxhash-dev libutf8proc-dev libpcr
 # chromium: test/report01.test opens the HTML report in it (headless), and
 # make report-shot takes its screenshot.
 PACKAGES="$PACKAGES chromium"
+# python3-distributed (Dask, with python3-numpy): the near-duplicate
+# pipeline over shards, python/sqlite_corpus/dedup.py (test/dask01.test).
+PACKAGES="$PACKAGES python3-distributed"
 # `sh scripts/deps.sh fuzz` (make fuzz): also clang and its libFuzzer and
 # sanitizer runtimes.
 if [ "${1:-}" = fuzz ]; then
