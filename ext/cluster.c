@@ -192,6 +192,81 @@ int corpus_uf_clusters(corpus_uf *u, int64_t **pids, int64_t **pclusters){
   return 0;
 }
 
+/* ---- Pairs verified in passes under a memory budget ------------------------- */
+
+#define PASSES_OPEN 0xFFFFFFFFu
+
+int corpus_passes_init(corpus_passes *p, const uint64_t *pairs, size_t npair,
+                       uint32_t ndoc, size_t budget){
+  size_t k;
+  memset(p, 0, sizeof(*p));
+  p->left = corpus_realloc(0, sizeof(uint32_t)*(ndoc ? ndoc : 1));
+  if( p->left==0 ) return -1;
+  memset(p->left, 0, sizeof(uint32_t)*ndoc);
+  for(k=0; k<npair; k++) p->left[(uint32_t)pairs[k]]++;
+  p->pairs = pairs;
+  p->npair = npair;
+  p->budget = budget;
+  p->end = 0;
+  return 0;
+}
+
+void corpus_passes_free(corpus_passes *p){
+  corpus_free(p->left);
+  memset(p, 0, sizeof(*p));
+}
+
+int corpus_passes_begin(corpus_passes *p, uint32_t *first){
+  /* done when the last pass's window stayed open to its end */
+  if( p->npair==0 || p->end==PASSES_OPEN ) return 0;
+  p->start = p->end;
+  p->end = PASSES_OPEN;
+  p->next = 0;
+  p->held = 0;
+  p->nheld = 0;
+  p->npass++;
+  *first = p->start;
+  return 1;
+}
+
+int corpus_passes_doc(corpus_passes *p, uint32_t i, size_t *b, size_t *e){
+  size_t k = p->next;
+  while( k<p->npair && (uint32_t)(p->pairs[k]>>32)<i ) k++;
+  while( k<p->npair && (uint32_t)(p->pairs[k]>>32)==i
+      && (uint32_t)p->pairs[k]<p->start ) k++;
+  *b = k;
+  while( k<p->npair && (uint32_t)(p->pairs[k]>>32)==i
+      && (uint32_t)p->pairs[k]<p->end ) k++;
+  *e = k;
+  while( k<p->npair && (uint32_t)(p->pairs[k]>>32)==i ) k++;
+  p->next = k;
+  return *b<*e || (p->end==PASSES_OPEN && p->left[i]>0);
+}
+
+int corpus_passes_done(corpus_passes *p, size_t k){
+  return --p->left[(uint32_t)p->pairs[k]]==0;
+}
+
+int corpus_passes_hold(corpus_passes *p, uint32_t i, size_t bytes){
+  if( p->left[i]==0 || p->end!=PASSES_OPEN ) return 0;
+  if( p->nheld>0 && p->held+bytes>p->budget ){
+    p->end = i;                 /* the next pass begins here */
+    return 0;
+  }
+  p->held += bytes;
+  p->nheld++;
+  return 1;
+}
+
+void corpus_passes_drop(corpus_passes *p, size_t bytes){
+  p->held -= bytes;
+  p->nheld--;
+}
+
+int corpus_passes_over(const corpus_passes *p){
+  return p->end!=PASSES_OPEN && p->nheld==0;
+}
+
 /* ---- dedup_clusters(sql) ------------------------------------------------------ */
 
 #define CLUSTERS_ID      0
@@ -386,6 +461,12 @@ static const corpus_tvf clusters_tvf = {
 #define VERIFY_SIMILARITY 2
 
 enum { VERIFY_SKIP_CONNECTED, VERIFY_SKIP_NONE };
+
+/* memory=: MiB of shingle sets (or signatures) held at once; beyond it,
+** more passes over the docs query (corpus_passes).  0 holds one document
+** a pass. */
+#define VERIFY_MEMORY_DEFAULT 256.0
+#define VERIFY_MEMORY_MAX     16777216.0
 enum { HELD_NONE, HELD_SET, HELD_SIG };
 
 typedef struct verify_opts {
@@ -393,6 +474,7 @@ typedef struct verify_opts {
   corpus_minhash_params mh;   /* the shingles of the exact Jaccard */
   int skip;
   int progress;
+  double memory;              /* MiB: the most held at once (a pass) */
 } verify_opts;
 
 typedef struct verify_edge { int64_t a, b; double similarity; } verify_edge;
@@ -403,13 +485,13 @@ typedef struct verify_cursor {
   size_t n, cap;
 } verify_cursor;
 
-/* What is held of a document while it has pairs to come. */
+/* What is made of a document: its shingle set or a copy of its
+** signature (16 bytes a document with pairs, held or not). */
 typedef struct verify_held {
+  void *p;                    /* HELD_SET: uint64_t[n], sorted shingle
+                              ** hashes; HELD_SIG: n bytes, the BLOB */
+  uint32_t n;
   int kind;                   /* HELD_*: NONE for a NULL or unread one */
-  uint64_t *set;              /* HELD_SET: its sorted shingle hashes */
-  size_t n;
-  unsigned char *blob;        /* HELD_SIG: a copy of the signature */
-  corpus_minhash_sig sig;     /* decoded, pointing into blob */
 } verify_held;
 
 /* The state of one run: pairs as indexes into ids (sorted, distinct). */
@@ -418,7 +500,6 @@ typedef struct verify_run {
   size_t nid;
   uint64_t *pairs;            /* hi<<32 | lo, sorted */
   size_t npair;
-  uint32_t *left;             /* pairs still to come with a later doc */
   verify_held *held;
 } verify_run;
 
@@ -430,9 +511,13 @@ static void verify_reset(corpus_tvf_cursor *cur){
 }
 
 static void held_clear(verify_held *h){
-  corpus_free(h->set);
-  corpus_free(h->blob);
+  corpus_free(h->p);
   memset(h, 0, sizeof(*h));
+}
+
+/* The bytes that what is held of a document takes. */
+static size_t held_bytes(const verify_held *h){
+  return h->kind==HELD_SET ? sizeof(uint64_t)*h->n : h->n;
 }
 
 static void verify_run_free(verify_run *r){
@@ -442,7 +527,6 @@ static void verify_run_free(verify_run *r){
   }
   corpus_free(r->ids);
   corpus_free(r->pairs);
-  corpus_free(r->left);
   corpus_free(r->held);
   memset(r, 0, sizeof(*r));
 }
@@ -452,15 +536,7 @@ static int verify_option(void *ctx, const char *key, const char *value,
   verify_opts *o = (verify_opts*)ctx;
   int v;
   if( strcmp(key, "threshold")==0 ){
-    double t;
-    if( corpus_option_double(key, value, -INFINITY, INFINITY, &t, err) ){
-      return -1;
-    }
-    if( !(t>0.0 && t<=1.0) ){
-      snprintf(err, CORPUS_ERRMAX, "threshold must be in (0, 1], got %g", t);
-      return -1;
-    }
-    o->threshold = t;
+    return corpus_option_fraction(key, value, &o->threshold, err);
   }else if( strcmp(key, "ngram")==0 || strcmp(key, "unit")==0
          || strcmp(key, "normalize")==0 ){
     return corpus_minhash_option(&o->mh, key, value, err);
@@ -472,9 +548,12 @@ static int verify_option(void *ctx, const char *key, const char *value,
   }else if( strcmp(key, "progress")==0 ){
     if( (v = corpus_option_choice(key, value, "off|on", err))<0 ) return -1;
     o->progress = v;
+  }else if( strcmp(key, "memory")==0 ){
+    return corpus_option_double(key, value, 0.0, VERIFY_MEMORY_MAX,
+                                &o->memory, err);
   }else{
     snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: threshold, "
-             "ngram, unit, normalize, skip, progress)", key);
+             "ngram, unit, normalize, skip, memory, progress)", key);
     return -1;
   }
   return 0;
@@ -558,10 +637,6 @@ static int verify_read_pairs(corpus_tvf_cursor *c, sqlite3_stmt *stmt,
   r->held = corpus_realloc(0, sizeof(verify_held)*r->nid);
   if( r->held==0 ) return SQLITE_NOMEM;
   memset(r->held, 0, sizeof(verify_held)*r->nid);
-  r->left = corpus_realloc(0, sizeof(uint32_t)*r->nid);
-  if( r->left==0 ) return SQLITE_NOMEM;
-  memset(r->left, 0, sizeof(uint32_t)*r->nid);
-  for(i=0; i<r->npair; i++) r->left[(uint32_t)r->pairs[i]]++;
   return SQLITE_OK;
 }
 
@@ -574,24 +649,28 @@ static int verify_hold(corpus_tvf_cursor *c, sqlite3_stmt *stmt,
   if( t==SQLITE_NULL ) return SQLITE_OK;
   if( t==SQLITE_TEXT ){
     const char *z = (const char*)sqlite3_column_text(stmt, 1);
-    size_t n = (size_t)sqlite3_column_bytes(stmt, 1);
-    if( z==0 || corpus_shingle_set(z, n, &o->mh, &h->set, &h->n) ){
+    size_t n = (size_t)sqlite3_column_bytes(stmt, 1), nset = 0;
+    uint64_t *set = 0;
+    if( z==0 || corpus_shingle_set(z, n, &o->mh, &set, &nset) ){
       return SQLITE_NOMEM;
     }
+    h->p = set;
+    h->n = (uint32_t)nset;    /* at most a shingle a byte, < 2^31 */
     h->kind = HELD_SET;
   }else if( t==SQLITE_BLOB ){
     char err[CORPUS_ERRMAX];
+    corpus_minhash_sig sig;
     const void *z = sqlite3_column_blob(stmt, 1);
     size_t n = (size_t)sqlite3_column_bytes(stmt, 1);
     if( z==0 && n>0 ) return SQLITE_NOMEM;
-    h->blob = corpus_realloc(0, n ? n : 1);
-    if( h->blob==0 ) return SQLITE_NOMEM;
-    if( n ) memcpy(h->blob, z, n);
-    if( corpus_minhash_decode(h->blob, n, &h->sig, err) ){
-      held_clear(h);
+    if( corpus_minhash_decode(z, n, &sig, err) ){
       return corpus_tvf_error(c, "row %lld of the docs query: the BLOB %s", row,
                               err);
     }
+    h->p = corpus_realloc(0, n);
+    if( h->p==0 ) return SQLITE_NOMEM;
+    memcpy(h->p, z, n);
+    h->n = (uint32_t)n;
     h->kind = HELD_SIG;
   }else{
     return corpus_tvf_error(c, "row %lld of the docs query: expected a TEXT "
@@ -619,18 +698,22 @@ static int verify_compare(corpus_tvf_cursor *c, int64_t a, int64_t b,
                             held_type(y));
   }
   if( x->kind==HELD_SET ){
-    *j = corpus_jaccard_sets(x->set, x->n, y->set, y->n);
+    *j = corpus_jaccard_sets(x->p, x->n, y->p, y->n);
   }else{
-    if( !corpus_minhash_same_params(&x->sig.params, &y->sig.params) ){
-      char dx[CORPUS_ERRMAX], dy[CORPUS_ERRMAX];
-      corpus_minhash_describe(&x->sig.params, dx, sizeof(dx));
-      corpus_minhash_describe(&y->sig.params, dy, sizeof(dy));
+    corpus_minhash_sig sx, sy;
+    char dx[CORPUS_ERRMAX], dy[CORPUS_ERRMAX];
+    /* both decoded once already, when read */
+    corpus_minhash_decode(x->p, x->n, &sx, dx);
+    corpus_minhash_decode(y->p, y->n, &sy, dy);
+    if( !corpus_minhash_same_params(&sx.params, &sy.params) ){
+      corpus_minhash_describe(&sx.params, dx, sizeof(dx));
+      corpus_minhash_describe(&sy.params, dy, sizeof(dy));
       return corpus_tvf_error(c, "documents %lld and %lld: signatures made "
                               "with different parameters: %lld has %s; %lld "
                               "has %s", (long long)a, (long long)b,
                               (long long)a, dx, (long long)b, dy);
     }
-    *j = corpus_minhash_jaccard(&x->sig, &y->sig);
+    *j = corpus_minhash_jaccard(&sx, &sy);
   }
   *has = 1;
   return SQLITE_OK;
@@ -651,89 +734,71 @@ static int verify_push(verify_cursor *c, int64_t a, int64_t b, double j){
   return SQLITE_OK;
 }
 
-/* The pairs whose later document is index k, the current row's (held in
-** *cur, made here on first need): verified, or skipped.  *next: the first
-** pair not yet done. */
-static int verify_doc_pairs(verify_cursor *c, verify_run *r, uint32_t k,
-                            sqlite3_stmt *docs, sqlite3_int64 row,
-                            const verify_opts *o, corpus_uf *u,
-                            size_t *next){
+/* The docs query's current row, document k (row `row` of this pass): its
+** pairs with earlier held documents verified (or skipped), then itself
+** held if the pass holds it.  Made on first need. */
+static int verify_doc(verify_cursor *c, verify_run *r, corpus_passes *ps,
+                      uint32_t k, sqlite3_stmt *docs, sqlite3_int64 row,
+                      const verify_opts *o, corpus_uf *u){
   corpus_tvf_cursor *cur = &c->base;
-  verify_held *h = &r->held[k];
-  size_t p = *next;
+  verify_held h;
+  size_t p, b, e;
   int made = 0, rc = SQLITE_OK;
-  for(; p<r->npair && (uint32_t)(r->pairs[p]>>32)==k; p++){
+  if( !corpus_passes_doc(ps, k, &b, &e) ) return SQLITE_OK;
+  memset(&h, 0, sizeof(h));
+  for(p=b; p<e; p++){
     uint32_t lo = (uint32_t)r->pairs[p];
-    int64_t a = r->ids[lo], b = r->ids[k];
+    int64_t a = r->ids[lo], bid = r->ids[k];
     double j = 0.0;
     int has = 0;
-    if( o->skip==VERIFY_SKIP_NONE || !corpus_uf_connected(u, a, b) ){
+    if( o->skip==VERIFY_SKIP_NONE || !corpus_uf_connected(u, a, bid) ){
       if( !made ){
-        if( (rc = verify_hold(cur, docs, row, o, h))!=SQLITE_OK ) break;
+        if( (rc = verify_hold(cur, docs, row, o, &h))!=SQLITE_OK ) break;
         made = 1;
       }
-      rc = verify_compare(cur, a, b, &r->held[lo], h, &j, &has);
+      rc = verify_compare(cur, a, bid, &r->held[lo], &h, &j, &has);
       if( rc!=SQLITE_OK ) break;
       if( has && j>=o->threshold ){
-        if( o->skip==VERIFY_SKIP_CONNECTED && corpus_uf_union(u, a, b) ){
+        if( o->skip==VERIFY_SKIP_CONNECTED && corpus_uf_union(u, a, bid) ){
           rc = SQLITE_NOMEM;
           break;
         }
-        if( (rc = verify_push(c, a, b, j))!=SQLITE_OK ) break;
+        if( (rc = verify_push(c, a, bid, j))!=SQLITE_OK ) break;
       }
     }
-    if( --r->left[lo]==0 ) held_clear(&r->held[lo]);
+    if( corpus_passes_done(ps, p) && r->held[lo].kind!=HELD_NONE ){
+      corpus_passes_drop(ps, held_bytes(&r->held[lo]));
+      held_clear(&r->held[lo]);
+    }
   }
-  *next = p;
-  if( rc==SQLITE_OK && !made && r->left[k]>0 ){
-    rc = verify_hold(cur, docs, row, o, h);
+  if( rc==SQLITE_OK && !made ){
+    rc = verify_hold(cur, docs, row, o, &h);
+  }
+  if( rc==SQLITE_OK && h.kind!=HELD_NONE
+   && corpus_passes_hold(ps, k, held_bytes(&h)) ){
+    r->held[k] = h;
+  }else{
+    held_clear(&h);
   }
   return rc;
 }
 
-static int verify_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
-  verify_cursor *c = (verify_cursor*)cur;
-  sqlite3_stmt *pairs = 0, *docs = 0;
-  corpus_uf *u = 0;
-  corpus_progress progress;
-  verify_opts o;
-  verify_run r;
+/* One pass over the docs query, from document `first`, ending when the pass
+** is over.  *row: rows read in all passes (for progress). */
+static int verify_pass(verify_cursor *c, verify_run *r, corpus_passes *ps,
+                       uint32_t first, sqlite3_stmt *docs,
+                       const verify_opts *o, corpus_uf *u,
+                       corpus_progress *progress, sqlite3_int64 *nread){
+  corpus_tvf_cursor *cur = &c->base;
   sqlite3_int64 row = 0;
   int64_t prev = 0;
-  size_t k = 0, next = 0;
+  size_t k = first, i;
   int rc;
-  memset(&r, 0, sizeof(r));
-  rc = query_prepare(cur, args[0], 2, "two columns (two ids per row)",
-                     &pairs);
-  if( rc!=SQLITE_OK || pairs==0 ) return rc;
-  rc = query_prepare(cur, args[1], 2, "two columns (an id and its text or "
-                     "signature)", &docs);
-  if( rc!=SQLITE_OK || docs==0 ){
-    sqlite3_finalize(pairs);
-    return rc;
-  }
-  memset(&o, 0, sizeof(o));
-  o.threshold = 0.8;
-  corpus_minhash_init(&o.mh);
-  if( args[2] ){
-    rc = corpus_tvf_options(cur, args[2], verify_option, &o);
-  }
-  if( rc==SQLITE_OK ) rc = verify_read_pairs(cur, pairs, &r);
-  sqlite3_finalize(pairs);
-  if( rc==SQLITE_OK && r.npair>0 && (u = corpus_uf_new())==0 ){
-    rc = SQLITE_NOMEM;
-  }
-  if( rc!=SQLITE_OK || r.npair==0 ){
-    sqlite3_finalize(docs);
-    verify_run_free(&r);
-    return rc;
-  }
-  corpus_progress_start(&progress, o.progress, "dedup_verify", -1);
   while( (rc = sqlite3_step(docs))==SQLITE_ROW ){
     int t = sqlite3_column_type(docs, 0);
     int64_t id;
     row++;
-    corpus_progress_update(&progress, row, 0);
+    corpus_progress_update(progress, ++*nread, 0);
     if( t!=SQLITE_INTEGER ){
       rc = corpus_tvf_error(cur, "row %lld of the docs query: expected an "
                             "INTEGER id, got %s", row, corpus_type_name(t));
@@ -747,15 +812,70 @@ static int verify_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
       break;
     }
     prev = id;
-    while( k<r.nid && r.ids[k]<id ) k++;
-    if( k==r.nid ){ rc = SQLITE_DONE; break; }
-    if( r.ids[k]!=id ) continue;
-    rc = verify_doc_pairs(c, &r, (uint32_t)k, docs, row, &o, u, &next);
+    while( k<r->nid && r->ids[k]<id ) k++;
+    if( k==r->nid ){ rc = SQLITE_DONE; break; }
+    if( r->ids[k]!=id ) continue;
+    rc = verify_doc(c, r, ps, (uint32_t)k, docs, row, o, u);
     if( rc!=SQLITE_OK ) break;
+    if( corpus_passes_over(ps) ){ rc = SQLITE_DONE; break; }
   }
   rc = query_end(cur, "dedup_verify", rc);
+  sqlite3_reset(docs);
+  /* what the documents that never came left held */
+  for(i=first; i<r->nid; i++) held_clear(&r->held[i]);
+  return rc;
+}
+
+static int verify_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
+  verify_cursor *c = (verify_cursor*)cur;
+  sqlite3_stmt *pairs = 0, *docs = 0;
+  corpus_uf *u = 0;
+  corpus_progress progress;
+  corpus_passes ps;
+  verify_opts o;
+  verify_run r;
+  sqlite3_int64 nread = 0;
+  uint32_t first;
+  int rc;
+  memset(&r, 0, sizeof(r));
+  memset(&ps, 0, sizeof(ps));
+  rc = query_prepare(cur, args[0], 2, "two columns (two ids per row)",
+                     &pairs);
+  if( rc!=SQLITE_OK || pairs==0 ) return rc;
+  rc = query_prepare(cur, args[1], 2, "two columns (an id and its text or "
+                     "signature)", &docs);
+  if( rc!=SQLITE_OK || docs==0 ){
+    sqlite3_finalize(pairs);
+    return rc;
+  }
+  memset(&o, 0, sizeof(o));
+  o.threshold = 0.8;
+  o.memory = VERIFY_MEMORY_DEFAULT;
+  corpus_minhash_init(&o.mh);
+  if( args[2] ){
+    rc = corpus_tvf_options(cur, args[2], verify_option, &o);
+  }
+  if( rc==SQLITE_OK ) rc = verify_read_pairs(cur, pairs, &r);
+  sqlite3_finalize(pairs);
+  if( rc==SQLITE_OK && r.npair>0
+   && ((u = corpus_uf_new())==0
+    || corpus_passes_init(&ps, r.pairs, r.npair, (uint32_t)r.nid,
+                          (size_t)(o.memory*1048576.0))) ){
+    rc = SQLITE_NOMEM;
+  }
+  if( rc!=SQLITE_OK || r.npair==0 ){
+    sqlite3_finalize(docs);
+    corpus_uf_free(u);
+    verify_run_free(&r);
+    return rc;
+  }
+  corpus_progress_start(&progress, o.progress, "dedup_verify", -1);
+  while( rc==SQLITE_OK && corpus_passes_begin(&ps, &first) ){
+    rc = verify_pass(c, &r, &ps, first, docs, &o, u, &progress, &nread);
+  }
   corpus_progress_end(&progress);
   sqlite3_finalize(docs);
+  corpus_passes_free(&ps);
   corpus_uf_free(u);
   verify_run_free(&r);
   if( rc==SQLITE_OK ) cur->nrow = (sqlite3_int64)c->n;

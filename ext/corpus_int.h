@@ -147,6 +147,10 @@ int corpus_option_int(const char *key, const char *value, long long lo,
 /* Parses a decimal number (strtod syntax, not NaN) in [lo, hi] likewise. */
 int corpus_option_double(const char *key, const char *value, double lo,
                          double hi, double *out, char *err);
+/* A number in (0, 1] (a Jaccard threshold), else "KEY must be in (0, 1],
+** got VALUE" (or the error of a non-number) and -1. */
+int corpus_option_fraction(const char *key, const char *value, double *out,
+                           char *err);
 
 
 /* ---- Areas' cores ----------------------------------------------------------- */
@@ -209,6 +213,55 @@ int corpus_uf_connected(corpus_uf *u, int64_t a, int64_t b);
 uint32_t corpus_uf_count(const corpus_uf *u);
 /* Ids ascending, each with the least id of its component (new arrays). */
 int corpus_uf_clusters(corpus_uf *u, int64_t **ids, int64_t **clusters);
+
+/*
+** Candidate pairs verified in passes over the documents under a memory
+** budget (cluster.c): the scheme of dedup_verify() and near_duplicates().
+** Pairs are document indexes hi<<32 | lo (lo < hi), sorted and distinct.
+** A pass reads the documents in index order from its first (*first of
+** corpus_passes_begin) and holds what the caller makes of each document
+** with pairs to later ones (a shingle set, a signature) from when it is
+** read until its last such pair is verified, while the bytes held stay
+** within the budget: the first document that would pass it closes the
+** pass's window of held documents [start, end), and the next pass begins
+** there.  A pair is verified in the pass whose window holds its earlier
+** document, when its later one is read; so each pair once, each document
+** made once where it is held and once a pass where it is the later one of
+** a pair; one pass when everything fits.  At least one document is held a
+** pass, whatever the budget, so there are at most as many passes as
+** documents with later pairs.  A pass ends when it is over (below) or
+** its documents are: then what is still held goes (pairs whose later
+** document never came are not verified) and the next pass begins.
+*/
+typedef struct corpus_passes {
+  const uint64_t *pairs;      /* not owned */
+  size_t npair;
+  uint32_t *left;             /* per document: its later pairs to come */
+  uint32_t start, end;        /* the window; end 0xFFFFFFFF while open */
+  size_t next;                /* the first pair of the documents to come */
+  size_t budget, held;        /* bytes: the most to hold; held now */
+  uint32_t nheld;             /* documents held now */
+  int npass;                  /* passes begun */
+} corpus_passes;
+/* 0, or -1 (no memory). */
+int corpus_passes_init(corpus_passes *p, const uint64_t *pairs, size_t npair,
+                       uint32_t ndoc, size_t budget);
+void corpus_passes_free(corpus_passes *p);
+/* 1 and the pass's first document in *first, or 0 when all are verified. */
+int corpus_passes_begin(corpus_passes *p, uint32_t *first);
+/* Document i is read (ascending in a pass): pairs[*b..*e) are to verify
+** now (its earlier documents held).  Whether i is needed at all: it has
+** pairs now, or it may be held. */
+int corpus_passes_doc(corpus_passes *p, uint32_t i, size_t *b, size_t *e);
+/* Pair k is verified or skipped: 1 when its earlier document has no more
+** pairs (what is held of it can go: corpus_passes_drop when held). */
+int corpus_passes_done(corpus_passes *p, size_t k);
+/* Whether to hold document i, of that many bytes (counted when 1). */
+int corpus_passes_hold(corpus_passes *p, uint32_t i, size_t bytes);
+void corpus_passes_drop(corpus_passes *p, size_t bytes);
+/* Whether the pass has nothing left to do (its window closed, and every
+** document held in it let go): stop reading. */
+int corpus_passes_over(const corpus_passes *p);
 
 /*
 ** Quality heuristics (quality.c): the signals of Gopher's quality and

@@ -62,16 +62,7 @@ static int mhi_option(void *ctx, const char *key, const char *value,
   long long v;
   int k;
   if( strcmp(key, "threshold")==0 ){
-    if( corpus_option_double(key, value, -INFINITY, INFINITY, &c->threshold,
-                             err) ){
-      return -1;
-    }
-    if( !(c->threshold>0 && c->threshold<=1) ){
-      snprintf(err, CORPUS_ERRMAX, "threshold must be in (0, 1], got %.40s",
-               value);
-      return -1;
-    }
-    return 0;
+    return corpus_option_fraction(key, value, &c->threshold, err);
   }
   if( strcmp(key, "bands")==0 || strcmp(key, "rows")==0 ){
     if( corpus_option_int(key, value, 1, CORPUS_MINHASH_MAX_PERM, &v, err) ){

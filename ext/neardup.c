@@ -49,6 +49,9 @@ enum { ND_KEEP_LEAST, ND_KEEP_LONGEST, ND_KEEP_MAX };
 
 #define ND_ALL_PAIRS_MAX 1000
 #define ND_PROBE_EVERY   4096
+/* verify_memory=: MiB (0: one document a pass), as dedup_verify's memory= */
+#define ND_VERIFY_MEMORY_DEFAULT 256.0
+#define ND_VERIFY_MEMORY_MAX     16777216.0
 
 /* ---- Options ------------------------------------------------------------------ */
 
@@ -61,6 +64,7 @@ typedef struct nd_opts {
   int keep;
   char *keep_expr;            /* EXPR of keep=max(EXPR), corpus_realloc'd */
   int progress;
+  double verify_memory;       /* MiB of shingle sets held a pass */
 } nd_opts;
 
 static int nd_option(void *ctx, const char *key, const char *value,
@@ -68,15 +72,7 @@ static int nd_option(void *ctx, const char *key, const char *value,
   nd_opts *o = (nd_opts*)ctx;
   int c;
   if( strcmp(key, "threshold")==0 ){
-    double v;
-    if( corpus_option_double(key, value, -INFINITY, INFINITY, &v, err) ){
-      return -1;
-    }
-    if( !(v>0.0 && v<=1.0) ){
-      snprintf(err, CORPUS_ERRMAX, "threshold must be in (0, 1], got %g", v);
-      return -1;
-    }
-    o->threshold = v;
+    return corpus_option_fraction(key, value, &o->threshold, err);
   }else if( strcmp(key, "num_perm")==0 || strcmp(key, "ngram")==0
          || strcmp(key, "unit")==0 || strcmp(key, "seed")==0
          || strcmp(key, "normalize")==0 ){
@@ -114,10 +110,13 @@ static int nd_option(void *ctx, const char *key, const char *value,
   }else if( strcmp(key, "progress")==0 ){
     if( (c = corpus_option_choice(key, value, "off|on", err))<0 ) return -1;
     o->progress = c;
+  }else if( strcmp(key, "verify_memory")==0 ){
+    return corpus_option_double(key, value, 0.0, ND_VERIFY_MEMORY_MAX,
+                                &o->verify_memory, err);
   }else{
     snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: threshold, "
              "num_perm, ngram, unit, seed, normalize, bands, rows, all_pairs, "
-             "verify, keep, progress)", key);
+             "verify, verify_memory, keep, progress)", key);
     return -1;
   }
   return 0;
@@ -804,66 +803,46 @@ static int nd_sign_all(corpus_tvf_cursor *c, nd_source *s, const nd_opts *o,
 ** for one without a shingle, which no pair has). */
 typedef struct nd_set { uint64_t *h; size_t n; } nd_set;
 
-/* Step 4, verify=exact: a second read of the source, up to the last
-** document of a pair.  A document's text is shingled once, when it is
-** read and a pair needs it, and its shingle set is held until its last
-** pair with a later document is verified: each text is shingled once
-** whatever its number of pairs, and a pair costs a merge of two sets. */
-static int nd_verify_exact(corpus_tvf_cursor *c, nd_source *s,
-                           const nd_opts *o, const nd_docs *d,
-                           const nd_pairs *pairs, corpus_uf *u,
-                           corpus_probe *probe){
-  sqlite3_stmt *st = s->read;
-  corpus_progress progress;
-  uint32_t *left = 0, i, last;
-  nd_set *held = 0;
-  size_t pi = 0, k, steps = 0;
-  long long bytes = 0;
-  int rc = SQLITE_OK, set = 0;
-  if( pairs->n==0 ) return SQLITE_OK;
-  left = corpus_realloc(0, sizeof(uint32_t)*d->n);
-  held = corpus_realloc(0, sizeof(nd_set)*d->n);
-  if( left==0 || held==0 ){
-    corpus_free(left);
-    corpus_free(held);
-    return SQLITE_NOMEM;
-  }
-  memset(left, 0, sizeof(uint32_t)*d->n);
-  memset(held, 0, sizeof(nd_set)*d->n);
-  for(k=0; k<pairs->n; k++) left[(uint32_t)pairs->p[k]]++;
-  last = (uint32_t)(pairs->p[pairs->n-1]>>32);
+/* One pass of step 4, verify=exact (corpus_passes), over the source from
+** its start to the last later document of a pair; *set: whether rc is an
+** error already reported.  SQLITE_ROW when the pass is over. */
+static int nd_verify_pass(corpus_tvf_cursor *c, sqlite3_stmt *st,
+                          const nd_opts *o, const nd_docs *d,
+                          const nd_pairs *pairs, corpus_passes *ps,
+                          uint32_t first, nd_set *held, corpus_uf *u,
+                          corpus_probe *probe, corpus_progress *progress,
+                          long long *bytes, int *set){
+  uint32_t last = (uint32_t)(pairs->p[pairs->n-1]>>32), i;
+  size_t steps = 0;
+  int rc = SQLITE_ROW;
   sqlite3_reset(st);
-  corpus_progress_start(&progress, o->progress, "near_duplicates: verifying",
-                        -1);
-  for(i=0; i<=last; i++){
+  for(i=0; i<=last && !corpus_passes_over(ps); i++){
     const char *z;
-    size_t n;
+    size_t n, b, e, k;
     uint64_t h;
     nd_set cur;
     int made = 0;
     rc = sqlite3_step(st);
     if( rc!=SQLITE_ROW ){
-      if( rc==SQLITE_DONE ){ rc = nd_changed(c); set = 1; }
+      if( rc==SQLITE_DONE ){ rc = nd_changed(c); *set = 1; }
       break;
     }
-    if( !nd_same_id(d, i, st) ){ rc = nd_changed(c); set = 1; break; }
-    if( left[i]==0 && (pi>=pairs->n || (uint32_t)(pairs->p[pi]>>32)!=i) ){
-      continue;
-    }
+    if( !nd_same_id(d, i, st) ){ rc = nd_changed(c); *set = 1; break; }
+    if( i<first || !corpus_passes_doc(ps, i, &b, &e) ) continue;
     z = (const char*)sqlite3_column_text(st, 1);
     n = (size_t)sqlite3_column_bytes(st, 1);
-    if( z==0 ){ rc = SQLITE_NOMEM; set = 1; break; }
+    if( z==0 ){ rc = SQLITE_NOMEM; *set = 1; break; }
     h = corpus_xxh3(z, n, 0);
     if( sqlite3_column_type(st, 1)!=SQLITE_TEXT
      || memcmp(&h, nd_rec(&d->rec, i), 8)!=0 ){
       rc = nd_changed(c);
-      set = 1;
+      *set = 1;
       break;
     }
-    bytes += (long long)n;
+    *bytes += (long long)n;
     memset(&cur, 0, sizeof(cur));
-    for(; pi<pairs->n && (uint32_t)(pairs->p[pi]>>32)==i; pi++){
-      uint32_t a = (uint32_t)pairs->p[pi];
+    for(k=b; k<e; k++){
+      uint32_t a = (uint32_t)pairs->p[k];
       if( !corpus_uf_connected(u, a, i) ){
         double j;
         if( !made ){
@@ -879,7 +858,8 @@ static int nd_verify_exact(corpus_tvf_cursor *c, nd_source *s,
           break;
         }
       }
-      if( --left[a]==0 ){
+      if( corpus_passes_done(ps, k) && held[a].h ){
+        corpus_passes_drop(ps, sizeof(uint64_t)*held[a].n);
         corpus_free(held[a].h);
         held[a].h = 0;
       }
@@ -888,30 +868,64 @@ static int nd_verify_exact(corpus_tvf_cursor *c, nd_source *s,
         if( corpus_probe_interrupted(probe) ){ rc = SQLITE_INTERRUPT; break; }
       }
     }
-    if( rc==SQLITE_ROW && left[i]>0 && !made ){
+    if( rc==SQLITE_ROW && !made ){
       if( corpus_shingle_set(z, n, &o->mh, &cur.h, &cur.n) ){
         rc = SQLITE_NOMEM;
       }else{
         made = 1;
       }
     }
-    if( rc==SQLITE_NOMEM || rc==SQLITE_INTERRUPT ){
-      corpus_free(cur.h);
-      set = 1;
-      break;
-    }
-    if( left[i]>0 ){
+    if( rc==SQLITE_ROW && cur.h
+     && corpus_passes_hold(ps, i, sizeof(uint64_t)*cur.n) ){
       held[i] = cur;
     }else{
       corpus_free(cur.h);
     }
-    corpus_progress_update(&progress, i+1, bytes);
+    if( rc==SQLITE_NOMEM || rc==SQLITE_INTERRUPT ){ *set = 1; break; }
+    corpus_progress_update(progress, i+1, *bytes);
+  }
+  sqlite3_reset(st);
+  /* what the pass's documents left held (none when it is over) */
+  for(i=first; i<d->n; i++){
+    corpus_free(held[i].h);
+    held[i].h = 0;
+  }
+  return rc;
+}
+
+/* Step 4, verify=exact: more reads of the source, in passes that hold at
+** most verify_memory MiB of shingle sets (corpus_passes): a document's text
+** is shingled when it is read and a pair needs it, and its shingle set is
+** held until its last pair with a later document is verified; so each
+** text is shingled once a pass at most, whatever its number of pairs, and
+** a pair costs a merge of two sets. */
+static int nd_verify_exact(corpus_tvf_cursor *c, nd_source *s,
+                           const nd_opts *o, const nd_docs *d,
+                           const nd_pairs *pairs, corpus_uf *u,
+                           corpus_probe *probe){
+  corpus_progress progress;
+  corpus_passes ps;
+  nd_set *held;
+  uint32_t first;
+  long long bytes = 0;
+  int rc = SQLITE_ROW, set = 0;
+  if( pairs->n==0 ) return SQLITE_OK;
+  held = corpus_realloc(0, sizeof(nd_set)*d->n);
+  if( held==0 || corpus_passes_init(&ps, pairs->p, pairs->n, d->n,
+                                    (size_t)(o->verify_memory*1048576.0)) ){
+    corpus_free(held);
+    return SQLITE_NOMEM;
+  }
+  memset(held, 0, sizeof(nd_set)*d->n);
+  corpus_progress_start(&progress, o->progress, "near_duplicates: verifying",
+                        -1);
+  while( rc==SQLITE_ROW && !set && corpus_passes_begin(&ps, &first) ){
+    rc = nd_verify_pass(c, s->read, o, d, pairs, &ps, first, held, u, probe,
+                        &progress, &bytes, &set);
   }
   corpus_progress_end(&progress);
-  sqlite3_reset(st);
-  for(i=0; i<d->n; i++) corpus_free(held[i].h);
+  corpus_passes_free(&ps);
   corpus_free(held);
-  corpus_free(left);
   if( rc==SQLITE_ROW && !set ) return SQLITE_OK;
   if( rc==SQLITE_INTERRUPT && set ) return nd_interrupted(c);
   return nd_step_end(c, rc, set);
@@ -1034,6 +1048,7 @@ static int nd_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   memset(&s, 0, sizeof(s));
   memset(&pairs, 0, sizeof(pairs));
   o.threshold = 0.8;
+  o.verify_memory = ND_VERIFY_MEMORY_DEFAULT;
   corpus_minhash_init(&o.mh);
   o.all_pairs = 50;
   probe.db = corpus_tvf_db(cur);

@@ -202,3 +202,19 @@ int corpus_option_double(const char *key, const char *value, double lo,
   *out = v;
   return 0;
 }
+
+int corpus_option_fraction(const char *key, const char *value, double *out,
+                           char *err){
+  double v;
+  if( corpus_option_double(key, value, -INFINITY, INFINITY, &v, err) ){
+    return -1;
+  }
+  if( !(v>0.0 && v<=1.0) ){
+    /* the text as given: 1.0000000000000002 prints as 1 with %g */
+    snprintf(err, CORPUS_ERRMAX, "%s must be in (0, 1], got %.40s", key,
+             value);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}

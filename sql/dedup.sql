@@ -173,10 +173,12 @@ CREATE TABLE dedup_candidate AS
 --    cannot change the clusters.  dedup_verify() reads each document of a
 --    candidate once, in n order, and holds its shingles until its last
 --    pair is verified, so the work grows with the documents, not with the
---    candidates (a family of k similar documents gives up to k(k-1)/2).
---    The clusters are those of every candidate at or above the threshold;
---    dedup_pair holds the pairs that joined two clusters (k-1 for a family
---    of k copies).  verify_all = 1 verifies every candidate and keeps every
+--    candidates (a family of k similar documents gives up to k(k-1)/2);
+--    the shingles held at once stay within 256 MiB (its memory option),
+--    in more passes over the texts when they do not fit.  The clusters
+--    are those of every candidate at or above the threshold; dedup_pair
+--    holds the pairs that joined two clusters (k-1 for a family of k
+--    copies).  verify_all = 1 verifies every candidate and keeps every
 --    pair at or above the threshold (the same clusters, more time).  For a
 --    cheaper, approximate check that reads no text, give dedup_verify() the
 --    signatures (SELECT n, sig FROM dedup_sig ORDER BY n) instead of the

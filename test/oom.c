@@ -192,12 +192,16 @@ static const oom_case cases[] = {
    "a, docs b WHERE a.id < b.id AND a.label = b.label', 'SELECT id, text "
    "FROM docs ORDER BY id', 'threshold=0.1 ngram=1'); SELECT count(*) FROM "
    "dedup_verify('SELECT a.id, b.id FROM docs a, docs b', 'SELECT id, "
-   "minhash(text) FROM docs ORDER BY id', 'skip=none threshold=0.01')",
+   "minhash(text) FROM docs ORDER BY id', 'skip=none threshold=0.01'); "
+   "SELECT count(*) FROM dedup_verify('SELECT a.id, b.id FROM docs a, docs "
+   "b', 'SELECT id, text FROM docs ORDER BY id', 'memory=0 threshold=0.1')",
    1, 0, 0},
   /* each document and a copy: verified pairs, their texts held */
   {"near_duplicates", "module:near_duplicates",
    "SELECT id, cluster, keep FROM near_duplicates('SELECT id, text FROM docs "
-   "UNION ALL SELECT id + 10, text || '' x'' FROM docs', 'threshold=0.5')",
+   "UNION ALL SELECT id + 10, text || '' x'' FROM docs', 'threshold=0.5'); "
+   "SELECT count(*) FROM near_duplicates('SELECT id, text FROM docs UNION "
+   "ALL SELECT id + 10, text FROM docs', 'threshold=0.5 verify_memory=0')",
    1, 0, 0},
   {"near_duplicates_keep", "",
    "SELECT id, cluster, keep FROM near_duplicates('SELECT ''d'' || id, text, "

@@ -23,10 +23,11 @@ final name):
    pair, a larger one each document with the bucket's least id (the
    recipe's step 3); the pairs filed by shard pair;
 3. verify: per shard, the texts of its documents in pairs (one read of
-   the shard); per shard pair, each pair's exact jaccard() >= threshold
-   (or minhash_jaccard() with verify="minhash"), a pair whose documents
-   are already joined by pairs verified in the task skipped (it cannot
-   change the clusters);
+   the shard); per shard pair, dedup_verify() of its pairs: each text
+   shingled once, each pair's exact Jaccard >= threshold (or the
+   signatures' with verify="minhash"), a pair whose documents are already
+   joined by pairs verified in the task skipped (it cannot change the
+   clusters);
 4. components: the connected components of the verified pairs, labelled
    by their least id: in the driver when there are at most gather_edges
    verified pairs, else by min-label propagation, one Dask task per
@@ -560,53 +561,62 @@ class _UnionFind:
 
 def _task_verify(sa: int, sb: int, cfg: Dict[str, Any], s2: str, parts_with: List[int],
                  texts: str, out: str) -> Dict[str, Any]:
-    """Stage 3b for the shard pair (sa, sb): each candidate pair verified,
-    in the order of its lesser id then the other (a bucket's pairs with its
-    least come first, so a family is joined early), unless its documents
-    are already joined by the pairs verified here.  The verified pairs go
-    to OUT/edges-SSSSS-SSSSS.pkl: [(shard, loc, id, shard, loc, id)]."""
+    """Stage 3b for the shard pair (sa, sb): the candidate pairs verified by
+    dedup_verify(), which shingles each text once (not once a pair), takes
+    the pairs by their later document and skips a pair whose documents
+    are already joined by the pairs verified before it.  The documents are
+    numbered in id order, so a bucket's pairs with its least id come
+    first and a family is joined early.  The pairs that joined two groups
+    go to OUT/edges-SSSSS-SSSSS.pkl: [(shard, loc, id, shard, loc, id)]."""
     _marker("verify", "%05d-%05d" % (sa, sb))
     cpu0 = time.process_time()
     cand = set()
     for p in parts_with:
         cand.update(_load(os.path.join(s2, "pairs-%05d.pkl" % p)).get((sa, sb), ()))
-    order = sorted(cand, key=lambda c: (_id_key(c[2]), _id_key(c[5])))
+    ids = {}
+    for xa, la, ia, xb, lb, ib in cand:
+        ids[(xa, la)] = ia
+        ids[(xb, lb)] = ib
+    nodes = sorted(ids, key=lambda n: _id_key(ids[n]))
+    num = {n: k for k, n in enumerate(nodes)}
+    by_pair = {}
+    for c in cand:
+        a, b = num[(c[0], c[1])], num[(c[3], c[4])]
+        by_pair[(a, b) if a < b else (b, a)] = c
     con = _connect(cfg["extension"])
     con.execute("ATTACH %s AS a" % _lit(os.path.join(texts, "texts-%05d.db" % sa)))
     if sb != sa:
         con.execute("ATTACH %s AS b" % _lit(os.path.join(texts, "texts-%05d.db" % sb)))
-    schema = {sa: "a", sb: "b" if sb != sa else "a"}
-    if cfg["verify"] == "minhash":
-        fn = "minhash_jaccard(x.value, y.value)"
-    else:
-        fn = "jaccard(x.value, y.value, %s)" % _lit("ngram=%d" % cfg["ngram"])
-    stmts = {}
-    for s1 in (sa, sb):
-        for s2_ in (sa, sb):
-            stmts[(s1, s2_)] = (
-                "SELECT %s >= ? FROM %s.t AS x, %s.t AS y WHERE x.loc = ? AND y.loc = ?"
-                % (fn, schema[s1], schema[s2_]))
-    uf = _UnionFind()
+    con.execute("CREATE TEMP TABLE node(n INTEGER PRIMARY KEY, inb INTEGER, loc INTEGER)")
+    con.executemany("INSERT INTO temp.node VALUES (?, ?, ?)",
+                    ((k, int(n[0] != sa), n[1]) for k, n in enumerate(nodes)))
+    con.execute("CREATE TEMP TABLE pair(a INTEGER, b INTEGER)")
+    con.executemany("INSERT INTO temp.pair VALUES (?, ?)", by_pair)
+    docs = ("SELECT n.n, CASE WHEN n.inb THEN (SELECT value FROM %s.t WHERE loc = n.loc) "
+            "ELSE (SELECT value FROM a.t WHERE loc = n.loc) END FROM temp.node AS n "
+            "ORDER BY n.n" % ("b" if sb != sa else "a"))
+    # repr() of a float reads back as the same double; the shingles are
+    # minhash()'s of stage 1 (signatures carry their own)
+    options = "threshold=%r ngram=%d" % (float(cfg["threshold"]), cfg["ngram"])
     edges = []
-    skipped = 0
-    threshold = cfg["threshold"]
-    for c in order:
-        xa, la, ia, xb, lb, ib = c
-        na, nb = (xa, la), (xb, lb)
-        if uf.find(na) == uf.find(nb):
-            skipped += 1
-            continue
-        row = con.execute(stmts[(xa, xb)], (threshold, la, lb)).fetchone()
-        if row is None:
-            raise DedupError("texts of shards %d and %d are missing pairs' documents"
-                             % (sa, sb))
-        if row[0]:
-            uf.union(na, nb)
-            edges.append(c)
-    con.close()
+    try:
+        for a, b in con.execute("SELECT a, b FROM dedup_verify(?, ?, ?)",
+                                ("SELECT a, b FROM temp.pair", docs, options)):
+            edges.append(by_pair[(a, b)])
+        # a document without its text would be in no pair, silently
+        missing = con.execute(
+            "SELECT count(*) FROM temp.node AS n WHERE NOT EXISTS (SELECT 1 FROM a.t "
+            "WHERE NOT n.inb AND loc = n.loc) AND NOT EXISTS (SELECT 1 FROM %s.t "
+            "WHERE n.inb AND loc = n.loc)" % ("b" if sb != sa else "a")).fetchone()[0]
+    except sqlite3.Error as e:
+        raise DedupError("shards %d and %d: %s" % (sa, sb, e)) from None
+    finally:
+        con.close()
+    if missing:
+        raise DedupError("texts of shards %d and %d are missing pairs' documents" % (sa, sb))
     _dump(os.path.join(out, "edges-%05d-%05d.pkl" % (sa, sb)), edges)
-    summary = {**_costs(cpu0), "shards": [sa, sb], "candidates": len(order), "verified": len(edges),
-               "skipped": skipped, "checked": len(order) - skipped}
+    summary = {**_costs(cpu0), "shards": [sa, sb], "candidates": len(cand), "verified": len(edges),
+               "documents": len(nodes)}
     _atomic_write(os.path.join(out, "done-%05d-%05d.json" % (sa, sb)),
                   json.dumps(summary).encode())
     return summary
@@ -1062,8 +1072,6 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
         "report": os.path.relpath(report, output),
         "counts": {"documents": docs_in, "rejected": rejected,
                    "candidates": sum(v["candidates"] for v in ver),
-                   "checked": sum(v["checked"] for v in ver),
-                   "skipped": sum(v["skipped"] for v in ver),
                    "verified": verified,
                    "clusters": clusters, "in_clusters": len(members), "removed": removed,
                    "survivors": sum(w["rows"] for w in written)},
@@ -1116,8 +1124,8 @@ def _summary(m: Dict[str, Any]) -> str:
              % (c["documents"], len(m["inputs"]), c["clusters"], c["in_clusters"],
                 c["removed"], ", %d rejected by quality" % c["rejected"]
                 if m["settings"]["quality"] else "", c["survivors"]),
-             "dedup: %d candidate pairs, %d checked, %d skipped (already joined), %d verified"
-             % (c["candidates"], c["checked"], c["skipped"], c["verified"])]
+             "dedup: %d candidate pairs, %d verified that joined two groups"
+             % (c["candidates"], c["verified"])]
     parts = []
     for name, t in m["stages"].items():
         extra = " reused" if t["tasks_reused"] and not t["tasks_run"] else ""
