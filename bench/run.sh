@@ -159,24 +159,39 @@ ensure() {
   fi
 }
 
-run_text() {
-  ensure $BENCH_CORPORA
-  # The corpus files are appended to the pass-through arguments, so that a
-  # CORPORA_DIR with spaces in it survives.
-  nfiles=0
-  for n in $BENCH_CORPORA; do
+# Whether any of the corpora named in $1 is built.
+have_corpora() {
+  for n in $1; do
+    [ -s "$CORPORA_DIR/$n.jsonl" ] && return 0
+  done
+  return 1
+}
+
+# Runs the command "$@" (after the names, $1) with the files of the corpora
+# named in $1 that are built appended to its arguments, so that a
+# CORPORA_DIR with spaces in it survives.
+with_corpora() {
+  names=$1
+  shift
+  for n in $names; do
     if [ -s "$CORPORA_DIR/$n.jsonl" ]; then
       set -- "$@" "$CORPORA_DIR/$n.jsonl"
-      nfiles=$((nfiles + 1))
     fi
   done
-  if [ "$nfiles" = 0 ]; then
+  echo
+  "$@"
+}
+
+run_text() {
+  ensure $BENCH_CORPORA
+  if ! have_corpora "$BENCH_CORPORA"; then
     echo "bench: no real corpus found; falling back to the small bundled $FALLBACK"
     echo "bench: (its figures are noisy; bench/README.md says how to build the real corpora)"
-    set -- "$@" "$FALLBACK"
+    echo
+    "$TCLSH" bench/text.tcl "$CORPUS_LIB" "$@" "$FALLBACK"
+    return
   fi
-  echo
-  "$TCLSH" bench/text.tcl "$CORPUS_LIB" "$@"
+  with_corpora "$BENCH_CORPORA" "$TCLSH" bench/text.tcl "$CORPUS_LIB" "$@"
 }
 
 run_minhash() {
@@ -215,19 +230,11 @@ run_pipeline() {
 
 run_quality() {
   ensure $BENCH_QUALITY
-  nfiles=0
-  for n in $BENCH_QUALITY; do
-    if [ -s "$CORPORA_DIR/$n.jsonl" ]; then
-      set -- "$@" "$CORPORA_DIR/$n.jsonl"
-      nfiles=$((nfiles + 1))
-    fi
-  done
-  if [ "$nfiles" = 0 ]; then
+  if ! have_corpora "$BENCH_QUALITY"; then
     echo "bench: quality: no real corpus found; skipped"
     return 0
   fi
-  echo
-  "$TCLSH" bench/quality.tcl "$CORPUS_LIB" "$@"
+  with_corpora "$BENCH_QUALITY" "$TCLSH" bench/quality.tcl "$CORPUS_LIB" "$@"
 }
 
 # minhash_index.tcl: its documents are generated from all the corpora, as
@@ -389,19 +396,12 @@ run_stats() {
 # verify.tcl: the recipe's verification step as documents grow (issue 18).
 run_verify() {
   ensure $BENCH_VERIFY
-  nfiles=0
-  for n in $BENCH_VERIFY; do
-    if [ -s "$CORPORA_DIR/$n.jsonl" ]; then
-      set -- "$@" "$CORPORA_DIR/$n.jsonl"
-      nfiles=$((nfiles + 1))
-    fi
-  done
-  if [ "$nfiles" = 0 ]; then
+  if ! have_corpora "$BENCH_VERIFY"; then
     echo "bench: verify: no real corpus found; skipped"
     return 0
   fi
-  echo
-  "$TCLSH" bench/verify.tcl "$CORPUS_LIB" -db "$BENCH_DIR/verify.db" "$@"
+  with_corpora "$BENCH_VERIFY" "$TCLSH" bench/verify.tcl "$CORPUS_LIB" \
+    -db "$BENCH_DIR/verify.db" "$@"
 }
 
 case $mode in
