@@ -41,6 +41,13 @@
 #                  spamassassin debian-handbook, 34,000 documents): jaccard()
 #                  per candidate against dedup_verify(), and near_duplicates()
 #                  (issue 18; ~2 min)
+#   sh bench/run.sh dask [dask.py options]      opt-in: the Dask pipeline
+#                  (python3 -m sqlite_corpus.dedup) on BENCH_DASK_SCALE
+#                  generated documents (default 100000; pipeline.tcl's
+#                  corpus, originals of 300-1,500 bytes) in BENCH_DASK_SHARDS
+#                  shards (default 64), with 1 and 2 workers, next to
+#                  sql/dedup.sql in one sqlite3 process, whose clusters it
+#                  must give (issue 18; ~3 min; 10,000,000: ~1 hour)
 #   sh bench/run.sh minhash_index [minhash_index.tcl options]   opt-in, ~45 min
 #                  at its default -n "100000 1000000": the minhash_index
 #                  virtual table's inserts, queries and bytes per document
@@ -64,6 +71,7 @@
 #   BENCH_SCALE    documents of pipeline.tcl (default 100000; the issue's
 #                  figure is 1000000, about 2 GB of text and 6 GB of disk)
 #   BENCH_DIR      pipeline.tcl's and minhash_index.tcl's scratch directory (default /tmp/corpus-bench)
+#   BENCH_DASK_SCALE, BENCH_DASK_SHARDS   dask.py's documents and shards
 #   BENCH_PII      corpora of pii.tcl (default: fortunes jargon man)
 #   BENCH_BPE      corpora of bpe.tcl (default: sotu man spamassassin; man's
 #                  non-English pages are also timed alone, as man-i18n)
@@ -127,7 +135,7 @@ FALLBACK=examples/data/sqlite-doc.json
 
 mode=all
 case "${1:-}" in
-  text|filters|minhash|minhash_index|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|pii|substr|stats|verify|all) mode=$1; shift ;;
+  text|filters|minhash|minhash_index|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|pii|substr|stats|verify|dask|all) mode=$1; shift ;;
 esac
 
 if [ ! -f "$CORPUS_LIB.so" ]; then
@@ -404,8 +412,33 @@ run_verify() {
     -db "$BENCH_DIR/verify.db" "$@"
 }
 
+# dask.py: the corpus is pipeline.tcl's (made here by make_dupes.py when
+# missing), the shards dask.py's, under /tmp/dask-bench.
+run_dask() {
+  ensure $PIPELINE_CORPORA
+  if [ -z "$(ls "$CORPORA_DIR"/*.jsonl 2>/dev/null)" ]; then
+    echo "bench: dask: no real corpus found; skipped"
+    return 0
+  fi
+  if ! /usr/bin/python3 -c "import distributed" 2>/dev/null; then
+    echo "bench: dask: python3-distributed not installed; skipped"
+    return 0
+  fi
+  n=${BENCH_DASK_SCALE:-100000}
+  db="$BENCH_DIR/docs-$n-s1-l300-1500.db"
+  if [ ! -f "$db" ]; then
+    mkdir -p "$BENCH_DIR"
+    /usr/bin/python3 bench/make_dupes.py -n "$n" -o "$db" --seed 1 \
+      --corpora-dir "$CORPORA_DIR" --length 300,1500 || return 0
+  fi
+  echo
+  /usr/bin/python3 bench/dask.py --db "$db" --shards "${BENCH_DASK_SHARDS:-64}" \
+    --workers 1,2 --sql --extension "$CORPUS_LIB" "$@"
+}
+
 case $mode in
   substr)   run_substr "$@" ;;
+  dask)     run_dask "$@" ;;
   verify)   run_verify "$@" ;;
   stats)    run_stats "$@" ;;
   html)     run_html "$@" ;;
