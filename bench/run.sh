@@ -41,7 +41,7 @@
 #                  spamassassin debian-handbook, 34,000 documents): jaccard()
 #                  per candidate against dedup_verify(), and near_duplicates()
 #                  (issue 18; ~2 min)
-#   sh bench/run.sh dask [dask.py options]      opt-in: the Dask pipeline
+#   sh bench/run.sh dask [dedup_dask.py options]      opt-in: the Dask pipeline
 #                  (python3 -m sqlite_corpus.dedup) on BENCH_DASK_SCALE
 #                  generated documents (default 100000; pipeline.tcl's
 #                  corpus, originals of 300-1,500 bytes) in BENCH_DASK_SHARDS
@@ -71,7 +71,7 @@
 #   BENCH_SCALE    documents of pipeline.tcl (default 100000; the issue's
 #                  figure is 1000000, about 2 GB of text and 6 GB of disk)
 #   BENCH_DIR      pipeline.tcl's and minhash_index.tcl's scratch directory (default /tmp/corpus-bench)
-#   BENCH_DASK_SCALE, BENCH_DASK_SHARDS   dask.py's documents and shards
+#   BENCH_DASK_SCALE, BENCH_DASK_SHARDS   dedup_dask.py's documents and shards
 #   BENCH_PII      corpora of pii.tcl (default: fortunes jargon man)
 #   BENCH_BPE      corpora of bpe.tcl (default: sotu man spamassassin; man's
 #                  non-English pages are also timed alone, as man-i18n)
@@ -412,8 +412,8 @@ run_verify() {
     -db "$BENCH_DIR/verify.db" "$@"
 }
 
-# dask.py: the corpus is pipeline.tcl's (made here by make_dupes.py when
-# missing), the shards dask.py's, under /tmp/dask-bench.
+# dedup_dask.py: the corpus is pipeline.tcl's (made here by make_dupes.py when
+# missing), the shards dedup_dask.py's, under /tmp/dask-bench.
 run_dask() {
   ensure $PIPELINE_CORPORA
   if [ -z "$(ls "$CORPORA_DIR"/*.jsonl 2>/dev/null)" ]; then
@@ -432,7 +432,7 @@ run_dask() {
       --corpora-dir "$CORPORA_DIR" --length 300,1500 || return 0
   fi
   echo
-  /usr/bin/python3 bench/dask.py --db "$db" --shards "${BENCH_DASK_SHARDS:-64}" \
+  /usr/bin/python3 bench/dedup_dask.py --db "$db" --shards "${BENCH_DASK_SHARDS:-64}" \
     --workers 1,2 --sql --extension "$CORPUS_LIB" "$@"
 }
 

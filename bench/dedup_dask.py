@@ -2,7 +2,7 @@
 """Benchmark of the Dask pipeline (python/sqlite_corpus/dedup.py,
 docs/scale.md) against one worker and against the single-machine recipe.
 
-  /usr/bin/python3 bench/dask.py --db DOCS.db [--shards 64] [--workers 1,2]
+  /usr/bin/python3 bench/dedup_dask.py --db DOCS.db [--shards 64] [--workers 1,2]
         [--work DIR] [--extension LIB] [--sql] [--sqlite3 PATH]
 
 DOCS.db is a corpus of bench/pipeline.tcl (bench/make_dupes.py): a table
