@@ -217,14 +217,22 @@ void corpus_passes_free(corpus_passes *p){
 }
 
 int corpus_passes_begin(corpus_passes *p, uint32_t *first){
+  size_t lo, hi;
   /* done when the last pass's window stayed open to its end */
   if( p->npair==0 || p->end==PASSES_OPEN ) return 0;
-  p->start = p->end;
+  p->start = p->held_end = p->end;
   p->end = PASSES_OPEN;
-  p->next = 0;
   p->held = 0;
   p->nheld = 0;
   p->npass++;
+  /* the first pair whose later document is at or after start */
+  lo = 0;
+  hi = p->npair;
+  while( lo<hi ){
+    size_t mid = lo + (hi-lo)/2;
+    if( (uint32_t)(p->pairs[mid]>>32)<p->start ) lo = mid+1; else hi = mid;
+  }
+  p->next = lo;
   *first = p->start;
   return 1;
 }
@@ -240,7 +248,11 @@ int corpus_passes_doc(corpus_passes *p, uint32_t i, size_t *b, size_t *e){
   *e = k;
   while( k<p->npair && (uint32_t)(p->pairs[k]>>32)==i ) k++;
   p->next = k;
-  return *b<*e || (p->end==PASSES_OPEN && p->left[i]>0);
+  return *b<*e || corpus_passes_may_hold(p, i);
+}
+
+int corpus_passes_may_hold(const corpus_passes *p, uint32_t i){
+  return p->end==PASSES_OPEN && p->left[i]>0;
 }
 
 int corpus_passes_done(corpus_passes *p, size_t k){
@@ -255,6 +267,7 @@ int corpus_passes_hold(corpus_passes *p, uint32_t i, size_t bytes){
   }
   p->held += bytes;
   p->nheld++;
+  p->held_end = i+1;
   return 1;
 }
 
@@ -464,9 +477,8 @@ enum { VERIFY_SKIP_CONNECTED, VERIFY_SKIP_NONE };
 
 /* memory=: MiB of shingle sets (or signatures) held at once; beyond it,
 ** more passes over the docs query (corpus_passes).  0 holds one document
-** a pass. */
-#define VERIFY_MEMORY_DEFAULT 256.0
-#define VERIFY_MEMORY_MAX     16777216.0
+** at a time. */
+#define VERIFY_MEMORY_DEFAULT ((size_t)256<<20)
 enum { HELD_NONE, HELD_SET, HELD_SIG };
 
 typedef struct verify_opts {
@@ -474,7 +486,7 @@ typedef struct verify_opts {
   corpus_minhash_params mh;   /* the shingles of the exact Jaccard */
   int skip;
   int progress;
-  double memory;              /* MiB: the most held at once (a pass) */
+  size_t memory;              /* bytes: the most held at once (a pass) */
 } verify_opts;
 
 typedef struct verify_edge { int64_t a, b; double similarity; } verify_edge;
@@ -501,6 +513,8 @@ typedef struct verify_run {
   uint64_t *pairs;            /* hi<<32 | lo, sorted */
   size_t npair;
   verify_held *held;
+  uint8_t *seen;              /* bit per id: its row came (below seen_end) */
+  size_t seen_end;            /* ids below it: read by a pass before */
 } verify_run;
 
 static void verify_reset(corpus_tvf_cursor *cur){
@@ -528,6 +542,7 @@ static void verify_run_free(verify_run *r){
   corpus_free(r->ids);
   corpus_free(r->pairs);
   corpus_free(r->held);
+  corpus_free(r->seen);
   memset(r, 0, sizeof(*r));
 }
 
@@ -549,8 +564,7 @@ static int verify_option(void *ctx, const char *key, const char *value,
     if( (v = corpus_option_choice(key, value, "off|on", err))<0 ) return -1;
     o->progress = v;
   }else if( strcmp(key, "memory")==0 ){
-    return corpus_option_double(key, value, 0.0, VERIFY_MEMORY_MAX,
-                                &o->memory, err);
+    return corpus_option_mib(key, value, &o->memory, err);
   }else{
     snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: threshold, "
              "ngram, unit, normalize, skip, memory, progress)", key);
@@ -634,9 +648,17 @@ static int verify_read_pairs(corpus_tvf_cursor *c, sqlite3_stmt *stmt,
     if( r->pairs[i]!=r->pairs[k-1] ) r->pairs[k++] = r->pairs[i];
   }
   r->npair = k;
+  if( r->nid>=0xFFFFFFFFu ){
+    return corpus_tvf_error(c, "too many documents in pairs (more than "
+                            "2^32 - 2)");
+  }
+  /* each zeroed as soon as it is there: verify_run_free reads held */
   r->held = corpus_realloc(0, sizeof(verify_held)*r->nid);
   if( r->held==0 ) return SQLITE_NOMEM;
   memset(r->held, 0, sizeof(verify_held)*r->nid);
+  r->seen = corpus_realloc(0, r->nid/8 + 1);
+  if( r->seen==0 ) return SQLITE_NOMEM;
+  memset(r->seen, 0, r->nid/8 + 1);
   return SQLITE_OK;
 }
 
@@ -771,7 +793,7 @@ static int verify_doc(verify_cursor *c, verify_run *r, corpus_passes *ps,
       held_clear(&r->held[lo]);
     }
   }
-  if( rc==SQLITE_OK && !made ){
+  if( rc==SQLITE_OK && !made && corpus_passes_may_hold(ps, k) ){
     rc = verify_hold(cur, docs, row, o, &h);
   }
   if( rc==SQLITE_OK && h.kind!=HELD_NONE
@@ -781,6 +803,28 @@ static int verify_doc(verify_cursor *c, verify_run *r, corpus_passes *ps,
     held_clear(&h);
   }
   return rc;
+}
+
+#define SEEN(r, k)     ((r)->seen[(k)>>3] & (1u<<((k)&7)))
+#define SET_SEEN(r, k) ((r)->seen[(k)>>3] |= (uint8_t)(1u<<((k)&7)))
+
+/* Whether document k's row comes (came) in this pass as it came in the
+** passes before, which read it: a pass that misses a document another
+** read, or finds one it did not, would verify fewer pairs without a word.
+** The first pass to reach k records it (passes read k in ascending order
+** from a document an earlier pass reached). */
+static int verify_same(verify_cursor *c, verify_run *r, int pass, size_t k,
+                       int came){
+  if( k>=r->seen_end ){
+    if( came ) SET_SEEN(r, k);
+    r->seen_end = k+1;
+    return SQLITE_OK;
+  }
+  if( !SEEN(r, k)==!came ) return SQLITE_OK;
+  return corpus_tvf_error(&c->base, "the docs query gave other rows in pass "
+                          "%d than before (it runs once a pass: give a "
+                          "table, or a query that gives the same rows every "
+                          "time)", pass);
 }
 
 /* One pass over the docs query, from document `first`, ending when the pass
@@ -793,7 +837,7 @@ static int verify_pass(verify_cursor *c, verify_run *r, corpus_passes *ps,
   sqlite3_int64 row = 0;
   int64_t prev = 0;
   size_t k = first, i;
-  int rc;
+  int rc, over = 0;
   while( (rc = sqlite3_step(docs))==SQLITE_ROW ){
     int t = sqlite3_column_type(docs, 0);
     int64_t id;
@@ -812,17 +856,27 @@ static int verify_pass(verify_cursor *c, verify_run *r, corpus_passes *ps,
       break;
     }
     prev = id;
-    while( k<r->nid && r->ids[k]<id ) k++;
+    while( k<r->nid && r->ids[k]<id ){
+      if( (rc = verify_same(c, r, ps->npass, k++, 0))!=SQLITE_OK ) break;
+      rc = SQLITE_ROW;
+    }
+    if( rc!=SQLITE_ROW ) break;
     if( k==r->nid ){ rc = SQLITE_DONE; break; }
     if( r->ids[k]!=id ) continue;
+    if( (rc = verify_same(c, r, ps->npass, k, 1))!=SQLITE_OK ) break;
     rc = verify_doc(c, r, ps, (uint32_t)k, docs, row, o, u);
     if( rc!=SQLITE_OK ) break;
-    if( corpus_passes_over(ps) ){ rc = SQLITE_DONE; break; }
+    k++;
+    if( corpus_passes_over(ps) ){ rc = SQLITE_DONE; over = 1; break; }
+  }
+  /* the documents after the query's last row */
+  while( rc==SQLITE_DONE && !over && k<r->nid ){
+    if( (rc = verify_same(c, r, ps->npass, k++, 0))==SQLITE_OK ) rc = SQLITE_DONE;
   }
   rc = query_end(cur, "dedup_verify", rc);
   sqlite3_reset(docs);
   /* what the documents that never came left held */
-  for(i=first; i<r->nid; i++) held_clear(&r->held[i]);
+  for(i=first; i<ps->held_end; i++) held_clear(&r->held[i]);
   return rc;
 }
 
@@ -860,7 +914,7 @@ static int verify_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   if( rc==SQLITE_OK && r.npair>0
    && ((u = corpus_uf_new())==0
     || corpus_passes_init(&ps, r.pairs, r.npair, (uint32_t)r.nid,
-                          (size_t)(o.memory*1048576.0))) ){
+                          o.memory)) ){
     rc = SQLITE_NOMEM;
   }
   if( rc!=SQLITE_OK || r.npair==0 ){

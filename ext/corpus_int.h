@@ -147,6 +147,12 @@ int corpus_option_int(const char *key, const char *value, long long lo,
 /* Parses a decimal number (strtod syntax, not NaN) in [lo, hi] likewise. */
 int corpus_option_double(const char *key, const char *value, double lo,
                          double hi, double *out, char *err);
+/* A memory budget: a number of MiB in 0..CORPUS_OPTION_MIB_MAX, as bytes
+** (at most SIZE_MAX), else "KEY must be a number of MiB in 0..16777216,
+** got VALUE" and -1. */
+#define CORPUS_OPTION_MIB_MAX 16777216
+int corpus_option_mib(const char *key, const char *value, size_t *bytes,
+                      char *err);
 /* A number in (0, 1] (a Jaccard threshold), else "KEY must be in (0, 1],
 ** got VALUE" (or the error of a non-number) and -1. */
 int corpus_option_fraction(const char *key, const char *value, double *out,
@@ -230,8 +236,9 @@ int corpus_uf_clusters(corpus_uf *u, int64_t **ids, int64_t **clusters);
 ** a pair; one pass when everything fits.  At least one document is held a
 ** pass, whatever the budget, so there are at most as many passes as
 ** documents with later pairs.  A pass ends when it is over (below) or
-** its documents are: then what is still held goes (pairs whose later
-** document never came are not verified) and the next pass begins.
+** its documents are: then what is still held (documents start to
+** held_end) goes (pairs whose later document never came are not
+** verified) and the next pass begins.
 */
 typedef struct corpus_passes {
   const uint64_t *pairs;      /* not owned */
@@ -241,6 +248,7 @@ typedef struct corpus_passes {
   size_t next;                /* the first pair of the documents to come */
   size_t budget, held;        /* bytes: the most to hold; held now */
   uint32_t nheld;             /* documents held now */
+  uint32_t held_end;          /* one past the last document held a pass */
   int npass;                  /* passes begun */
 } corpus_passes;
 /* 0, or -1 (no memory). */
@@ -253,6 +261,8 @@ int corpus_passes_begin(corpus_passes *p, uint32_t *first);
 ** now (its earlier documents held).  Whether i is needed at all: it has
 ** pairs now, or it may be held. */
 int corpus_passes_doc(corpus_passes *p, uint32_t i, size_t *b, size_t *e);
+/* Whether document i, read now, is to be made for holding (if it fits). */
+int corpus_passes_may_hold(const corpus_passes *p, uint32_t i);
 /* Pair k is verified or skipped: 1 when its earlier document has no more
 ** pairs (what is held of it can go: corpus_passes_drop when held). */
 int corpus_passes_done(corpus_passes *p, size_t k);

@@ -49,9 +49,9 @@ enum { ND_KEEP_LEAST, ND_KEEP_LONGEST, ND_KEEP_MAX };
 
 #define ND_ALL_PAIRS_MAX 1000
 #define ND_PROBE_EVERY   4096
-/* verify_memory=: MiB (0: one document a pass), as dedup_verify's memory= */
-#define ND_VERIFY_MEMORY_DEFAULT 256.0
-#define ND_VERIFY_MEMORY_MAX     16777216.0
+/* verify_memory=: MiB (0: one document at a time), as dedup_verify's
+** memory= */
+#define ND_VERIFY_MEMORY_DEFAULT ((size_t)256<<20)
 
 /* ---- Options ------------------------------------------------------------------ */
 
@@ -64,7 +64,7 @@ typedef struct nd_opts {
   int keep;
   char *keep_expr;            /* EXPR of keep=max(EXPR), corpus_realloc'd */
   int progress;
-  double verify_memory;       /* MiB of shingle sets held a pass */
+  size_t verify_memory;       /* bytes of shingle sets held at once */
 } nd_opts;
 
 static int nd_option(void *ctx, const char *key, const char *value,
@@ -111,8 +111,7 @@ static int nd_option(void *ctx, const char *key, const char *value,
     if( (c = corpus_option_choice(key, value, "off|on", err))<0 ) return -1;
     o->progress = c;
   }else if( strcmp(key, "verify_memory")==0 ){
-    return corpus_option_double(key, value, 0.0, ND_VERIFY_MEMORY_MAX,
-                                &o->verify_memory, err);
+    return corpus_option_mib(key, value, &o->verify_memory, err);
   }else{
     snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: threshold, "
              "num_perm, ngram, unit, seed, normalize, bands, rows, all_pairs, "
@@ -811,7 +810,7 @@ static int nd_verify_pass(corpus_tvf_cursor *c, sqlite3_stmt *st,
                           const nd_pairs *pairs, corpus_passes *ps,
                           uint32_t first, nd_set *held, corpus_uf *u,
                           corpus_probe *probe, corpus_progress *progress,
-                          long long *bytes, int *set){
+                          long long *nread, long long *bytes, int *set){
   uint32_t last = (uint32_t)(pairs->p[pairs->n-1]>>32), i;
   size_t steps = 0;
   int rc = SQLITE_ROW;
@@ -868,7 +867,7 @@ static int nd_verify_pass(corpus_tvf_cursor *c, sqlite3_stmt *st,
         if( corpus_probe_interrupted(probe) ){ rc = SQLITE_INTERRUPT; break; }
       }
     }
-    if( rc==SQLITE_ROW && !made ){
+    if( rc==SQLITE_ROW && !made && corpus_passes_may_hold(ps, i) ){
       if( corpus_shingle_set(z, n, &o->mh, &cur.h, &cur.n) ){
         rc = SQLITE_NOMEM;
       }else{
@@ -882,11 +881,11 @@ static int nd_verify_pass(corpus_tvf_cursor *c, sqlite3_stmt *st,
       corpus_free(cur.h);
     }
     if( rc==SQLITE_NOMEM || rc==SQLITE_INTERRUPT ){ *set = 1; break; }
-    corpus_progress_update(progress, i+1, *bytes);
+    corpus_progress_update(progress, ++*nread, *bytes);
   }
   sqlite3_reset(st);
   /* what the pass's documents left held (none when it is over) */
-  for(i=first; i<d->n; i++){
+  for(i=first; i<ps->held_end; i++){
     corpus_free(held[i].h);
     held[i].h = 0;
   }
@@ -907,12 +906,12 @@ static int nd_verify_exact(corpus_tvf_cursor *c, nd_source *s,
   corpus_passes ps;
   nd_set *held;
   uint32_t first;
-  long long bytes = 0;
+  long long nread = 0, bytes = 0;
   int rc = SQLITE_ROW, set = 0;
   if( pairs->n==0 ) return SQLITE_OK;
   held = corpus_realloc(0, sizeof(nd_set)*d->n);
   if( held==0 || corpus_passes_init(&ps, pairs->p, pairs->n, d->n,
-                                    (size_t)(o->verify_memory*1048576.0)) ){
+                                    o->verify_memory) ){
     corpus_free(held);
     return SQLITE_NOMEM;
   }
@@ -921,7 +920,7 @@ static int nd_verify_exact(corpus_tvf_cursor *c, nd_source *s,
                         -1);
   while( rc==SQLITE_ROW && !set && corpus_passes_begin(&ps, &first) ){
     rc = nd_verify_pass(c, s->read, o, d, pairs, &ps, first, held, u, probe,
-                        &progress, &bytes, &set);
+                        &progress, &nread, &bytes, &set);
   }
   corpus_progress_end(&progress);
   corpus_passes_free(&ps);

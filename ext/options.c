@@ -203,6 +203,22 @@ int corpus_option_double(const char *key, const char *value, double lo,
   return 0;
 }
 
+int corpus_option_mib(const char *key, const char *value, size_t *bytes,
+                      char *err){
+  double v, b;
+  if( corpus_option_double(key, value, -INFINITY, INFINITY, &v, err) ){
+    return -1;
+  }
+  if( !(v>=0.0 && v<=CORPUS_OPTION_MIB_MAX) ){
+    snprintf(err, CORPUS_ERRMAX, "%s must be a number of MiB in 0..%d, got "
+             "%.40s", key, CORPUS_OPTION_MIB_MAX, value);
+    return -1;
+  }
+  b = v*1048576.0;
+  *bytes = b>=(double)SIZE_MAX ? SIZE_MAX : (size_t)b;
+  return 0;
+}
+
 int corpus_option_fraction(const char *key, const char *value, double *out,
                            char *err){
   double v;
