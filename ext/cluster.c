@@ -593,13 +593,48 @@ static uint32_t verify_index(const verify_run *r, int64_t id){
   return (uint32_t)lo;
 }
 
-/* Reads the pairs query into r: the distinct ids of its pairs, and each
-** pair of two different ids once, as indexes, sorted by (later, earlier).
-** A pair (x, x) is nothing. */
+/* Sorts ids[0..*n) and keeps each id once. */
+static void ids_unique(int64_t *ids, size_t *n){
+  size_t i, k;
+  if( *n==0 ) return;
+  qsort(ids, *n, sizeof(int64_t), cmp_i64);
+  for(i=1, k=1; i<*n; i++){
+    if( ids[i]!=ids[k-1] ) ids[k++] = ids[i];
+  }
+  *n = k;
+}
+
+/* Appends id to r->ids (cap entries), made unique when full, so that it
+** takes at most about four times the distinct ids, not two a pair. */
+static int ids_add(verify_run *r, size_t *cap, int64_t id){
+  if( r->nid==*cap ){
+    ids_unique(r->ids, &r->nid);
+    if( *cap==0 || r->nid>*cap/2 ){
+      size_t ncap = *cap ? 2 * *cap : 1024;
+      int64_t *e = corpus_realloc(r->ids, sizeof(int64_t)*ncap);
+      if( e==0 ) return SQLITE_NOMEM;
+      r->ids = e;
+      *cap = ncap;
+    }
+  }
+  r->ids[r->nid++] = id;
+  return SQLITE_OK;
+}
+
+static int pairs_changed(corpus_tvf_cursor *c){
+  return corpus_tvf_error(c, "the pairs query gave other rows in its second "
+                          "run (it runs twice: give a table, or a query that "
+                          "gives the same rows every time)");
+}
+
+/* Reads the pairs query into r: the distinct ids of its pairs (sorted),
+** and each pair of two different ids once, as indexes, sorted by (later,
+** earlier).  A pair (x, x) is nothing.  The query runs twice, so that the
+** pairs are never held as ids: first for the ids, then for the pairs as
+** indexes (8 bytes a pair, 8 an id). */
 static int verify_read_pairs(corpus_tvf_cursor *c, sqlite3_stmt *stmt,
                              verify_run *r){
-  int64_t *ends = 0;
-  size_t n = 0, cap = 0, i, k;
+  size_t cap = 0, n = 0, i, k;
   sqlite3_int64 row = 0;
   int rc;
   while( (rc = sqlite3_step(stmt))==SQLITE_ROW ){
@@ -607,51 +642,54 @@ static int verify_read_pairs(corpus_tvf_cursor *c, sqlite3_stmt *stmt,
     row++;
     if( (rc = query_ids(c, stmt, row, &a, &b))!=SQLITE_OK ) break;
     if( a==b ) continue;
-    if( n+2>cap ){
-      size_t ncap = cap ? 2*cap : 1024;
-      int64_t *e = corpus_realloc(ends, sizeof(int64_t)*ncap);
-      if( e==0 ){ rc = SQLITE_NOMEM; break; }
-      ends = e;
-      cap = ncap;
-    }
-    ends[n++] = a<b ? a : b;
-    ends[n++] = a<b ? b : a;
+    if( (rc = ids_add(r, &cap, a))!=SQLITE_OK ) break;
+    if( (rc = ids_add(r, &cap, b))!=SQLITE_OK ) break;
+    n++;
   }
   rc = query_end(c, "dedup_verify", rc);
   if( rc!=SQLITE_OK || n==0 ){
-    corpus_free(ends);
+    r->nid = 0;
     return rc;
   }
-  if( n/2 > 0xFFFFFFFFu ){
-    corpus_free(ends);
+  if( n > 0xFFFFFFFFu ){
+    r->nid = 0;
     return corpus_tvf_error(c, "too many pairs (more than 2^32)");
   }
-  r->ids = corpus_realloc(0, sizeof(int64_t)*n);
-  r->pairs = corpus_realloc(0, sizeof(uint64_t)*(n/2));
-  if( r->ids==0 || r->pairs==0 ){
-    corpus_free(ends);
-    return SQLITE_NOMEM;
-  }
-  memcpy(r->ids, ends, sizeof(int64_t)*n);
-  qsort(r->ids, n, sizeof(int64_t), cmp_i64);
-  for(i=1, k=1; i<n; i++){
-    if( r->ids[i]!=r->ids[k-1] ) r->ids[k++] = r->ids[i];
-  }
-  r->nid = k;
-  for(i=0; i<n; i+=2){
-    uint64_t lo = verify_index(r, ends[i]), hi = verify_index(r, ends[i+1]);
-    r->pairs[i/2] = hi<<32 | lo;
-  }
-  corpus_free(ends);
-  qsort(r->pairs, n/2, sizeof(uint64_t), cmp_u64);
-  for(i=1, k=1; i<n/2; i++){
-    if( r->pairs[i]!=r->pairs[k-1] ) r->pairs[k++] = r->pairs[i];
-  }
-  r->npair = k;
+  ids_unique(r->ids, &r->nid);
   if( r->nid>=0xFFFFFFFFu ){
     return corpus_tvf_error(c, "too many documents in pairs (more than "
                             "2^32 - 2)");
   }
+  if( r->nid<cap ){
+    int64_t *e = corpus_realloc(r->ids, sizeof(int64_t)*r->nid);
+    if( e ) r->ids = e;
+  }
+  r->pairs = corpus_realloc(0, sizeof(uint64_t)*n);
+  if( r->pairs==0 ) return SQLITE_NOMEM;
+  sqlite3_reset(stmt);
+  row = 0;
+  k = 0;
+  while( (rc = sqlite3_step(stmt))==SQLITE_ROW ){
+    int64_t a = 0, b = 0, lo, hi;
+    row++;
+    if( (rc = query_ids(c, stmt, row, &a, &b))!=SQLITE_OK ) break;
+    if( a==b ) continue;
+    lo = verify_index(r, a<b ? a : b);
+    hi = verify_index(r, a<b ? b : a);
+    if( k==n || r->ids[lo]!=(a<b ? a : b) || r->ids[hi]!=(a<b ? b : a) ){
+      rc = pairs_changed(c);
+      break;
+    }
+    r->pairs[k++] = (uint64_t)hi<<32 | (uint64_t)lo;
+  }
+  rc = query_end(c, "dedup_verify", rc);
+  if( rc!=SQLITE_OK ) return rc;
+  if( k!=n ) return pairs_changed(c);
+  qsort(r->pairs, n, sizeof(uint64_t), cmp_u64);
+  for(i=1, k=1; i<n; i++){
+    if( r->pairs[i]!=r->pairs[k-1] ) r->pairs[k++] = r->pairs[i];
+  }
+  r->npair = k;
   /* each zeroed as soon as it is there: verify_run_free reads held */
   r->held = corpus_realloc(0, sizeof(verify_held)*r->nid);
   if( r->held==0 ) return SQLITE_NOMEM;
