@@ -876,6 +876,10 @@ static int verify_pass(verify_cursor *c, verify_run *r, corpus_passes *ps,
   int64_t prev = 0;
   size_t k = first, i;
   int rc, over = 0;
+  /* a parameter: the rows before the pass's first document need not come */
+  if( sqlite3_bind_parameter_count(docs)==1 ){
+    sqlite3_bind_int64(docs, 1, r->ids[first]);
+  }
   while( (rc = sqlite3_step(docs))==SQLITE_ROW ){
     int t = sqlite3_column_type(docs, 0);
     int64_t id;
@@ -939,6 +943,13 @@ static int verify_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   if( rc!=SQLITE_OK || docs==0 ){
     sqlite3_finalize(pairs);
     return rc;
+  }
+  if( sqlite3_bind_parameter_count(docs)>1 ){
+    sqlite3_finalize(pairs);
+    sqlite3_finalize(docs);
+    return corpus_tvf_error(cur, "the docs query may have one parameter "
+                            "(?1, the least id a pass reads), got %d",
+                            sqlite3_bind_parameter_count(docs));
   }
   memset(&o, 0, sizeof(o));
   o.threshold = 0.8;

@@ -175,10 +175,11 @@ CREATE TABLE dedup_candidate AS
 --    pair is verified, so the work grows with the documents, not with the
 --    candidates (a family of k similar documents gives up to k(k-1)/2);
 --    the shingles held at once stay within 256 MiB (its memory option),
---    in more passes over the texts when they do not fit.  The clusters
---    are those of every candidate at or above the threshold; dedup_pair
---    holds the pairs that joined two clusters (k-1 for a family of k
---    copies).  verify_all = 1 verifies every candidate and keeps every
+--    in more passes over the texts when they do not fit, each from the
+--    first document it needs (?1; the documents of no candidate are
+--    stepped over, not shingled).  The clusters are those of every
+--    candidate at or above the threshold; dedup_pair holds the pairs that
+--    joined two clusters (k-1 for a family of k copies).  verify_all = 1 verifies every candidate and keeps every
 --    pair at or above the threshold (the same clusters, more time).  For a
 --    cheaper, approximate check that reads no text, give dedup_verify() the
 --    signatures (SELECT n, sig FROM dedup_sig ORDER BY n) instead of the
@@ -188,8 +189,7 @@ CREATE TABLE dedup_pair AS
     FROM dedup_verify(
            'SELECT n_a, n_b FROM dedup_candidate',
            'SELECT m.n, d.text FROM dedup_id AS m JOIN docs AS d ON d.id = m.id
-             WHERE m.n IN (SELECT n_a FROM dedup_candidate UNION ALL SELECT n_b FROM dedup_candidate)
-             ORDER BY m.n',
+             WHERE m.n >= ?1 ORDER BY m.n',
            (SELECT printf('threshold=%!.17g ngram=%d skip=%s', threshold, ngram,
                           iif(verify_all, 'none', 'connected'))
               FROM dedup_settings)) AS v
