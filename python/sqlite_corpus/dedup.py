@@ -21,12 +21,14 @@ final name):
    the ids into P partitions by a hash of the id (the duplicate check);
 2. pair: per partition, the buckets of 2..all_pairs documents give every
    pair, a larger one each document with the bucket's least id (the
-   recipe's step 3); the pairs filed by shard pair;
+   recipe's step 3); the pairs filed by partition and lesser shard, the
+   documents in pairs by partition and shard;
 3. verify: per shard, the texts of its documents in pairs (one read of
-   the shard); per shard pair, dedup_verify() of its pairs: each text
-   shingled once, each pair's exact Jaccard >= threshold (or the
-   signatures' with verify="minhash"), a pair whose documents are already
-   joined by pairs verified in the task skipped (it cannot change the
+   the shard); per shard, its pairs with it as the lesser shard, shard
+   pair by shard pair, by dedup_verify(): each text shingled once, each
+   pair's exact Jaccard >= threshold (or the signatures' with
+   verify="minhash"), a pair whose documents are already joined by pairs
+   verified before it in the shard pair skipped (it cannot change the
    clusters);
 4. components: the connected components of the verified pairs, labelled
    by their least id: in the driver when there are at most gather_edges
@@ -396,9 +398,11 @@ def _task_pair(p: int, shards: Sequence[str], cfg: Dict[str, Any], s1: str,
                out: str) -> Dict[str, Any]:
     """Stage 2 for partition p: the ids of the partition checked for
     duplicates across shards; the buckets of the partition's band keys
-    paired as the recipe pairs them; the pairs written by shard pair
-    (OUT/pairs-PPPPP.pkl: {(shard_a, shard_b): [(loc_a, id_a, loc_b, id_b)]},
-    a's id the lesser)."""
+    paired as the recipe pairs them; the pairs written by their lesser
+    shard (OUT/pairs-PPPPP-SSSSS.pkl: {greater shard: [(shard_a, loc_a,
+    id_a, shard_b, loc_b, id_b)]}, a's id the lesser), and the documents
+    of each shard in pairs (OUT/need-PPPPP-SSSSS.pkl: {loc: id}), so that
+    a task of stage 3 reads only what is its own."""
     import numpy as np
     _marker("pair", "%05d" % p)
     cpu0 = time.process_time()
@@ -455,16 +459,23 @@ def _task_pair(p: int, shards: Sequence[str], cfg: Dict[str, Any], s1: str,
                     pairs.setdefault((sa, sb), set()).add((la, ia, lb, ib))
     # a shard pair is filed as (lesser shard, greater) with the pairs
     # turned if needed, but each pair keeps its lesser id first
-    filed: Dict[Tuple[int, int], List] = {}
+    filed: Dict[int, Dict[int, List]] = {}
+    need: Dict[int, Dict[int, Any]] = {}
     for (sa, sb), ps in pairs.items():
-        key = (min(sa, sb), max(sa, sb))
-        lst = filed.setdefault(key, [])
+        lst = filed.setdefault(min(sa, sb), {}).setdefault(max(sa, sb), [])
         lst.extend((sa, la, ia, sb, lb, ib) for la, ia, lb, ib in ps)
-    _dump(os.path.join(out, "pairs-%05d.pkl" % p), filed)
+        na, nb = need.setdefault(sa, {}), need.setdefault(sb, {})
+        for la, ia, lb, ib in ps:
+            na[la] = ia
+            nb[lb] = ib
+    for s, by in filed.items():
+        _dump(os.path.join(out, "pairs-%05d-%05d.pkl" % (p, s)), by)
+    for s, locs in need.items():
+        _dump(os.path.join(out, "need-%05d-%05d.pkl" % (p, s)), locs)
     summary = {**_costs(cpu0), "partition": p, "band_keys": int(n),
                "buckets_shared": buckets_shared,
-               "candidates": sum(len(v) for v in filed.values()),
-               "shard_pairs": sorted([a, b] for a, b in filed)}
+               "candidates": sum(len(v) for by in filed.values() for v in by.values()),
+               "lesser_shards": sorted(filed), "shards_needed": sorted(need)}
     _atomic_write(os.path.join(out, "done-%05d.json" % p), json.dumps(summary).encode())
     return summary
 
@@ -480,14 +491,7 @@ def _task_texts(s: int, path: str, cfg: Dict[str, Any], s2: str, parts_with: Lis
     cpu0 = time.process_time()
     want: Dict[int, Any] = {}
     for p in parts_with:
-        for (a, b), lst in _load(os.path.join(s2, "pairs-%05d.pkl" % p)).items():
-            if a != s and b != s:
-                continue
-            for sa, la, ia, sb, lb, ib in lst:
-                if sa == s:
-                    want[la] = ia
-                if sb == s:
-                    want[lb] = ib
+        want.update(_load(os.path.join(s2, "need-%05d-%05d.pkl" % (p, s))))
     with _atomic_file(os.path.join(out, "texts-%05d.db" % s)) as tmp:
         db = sqlite3.connect(tmp)
         db.execute("PRAGMA journal_mode=OFF")
@@ -559,20 +563,14 @@ class _UnionFind:
             self.parent[ra] = rb
 
 
-def _task_verify(sa: int, sb: int, cfg: Dict[str, Any], s2: str, parts_with: List[int],
-                 texts: str, out: str) -> Dict[str, Any]:
-    """Stage 3b for the shard pair (sa, sb): the candidate pairs verified by
-    dedup_verify(), which shingles each text once (not once a pair), takes
-    the pairs by their later document and skips a pair whose documents
-    are already joined by the pairs verified before it.  The documents are
-    numbered in id order, so a bucket's pairs with its least id come
-    first and a family is joined early.  The pairs that joined two groups
-    go to OUT/edges-SSSSS-SSSSS.pkl: [(shard, loc, id, shard, loc, id)]."""
-    _marker("verify", "%05d-%05d" % (sa, sb))
-    cpu0 = time.process_time()
-    cand = set()
-    for p in parts_with:
-        cand.update(_load(os.path.join(s2, "pairs-%05d.pkl" % p)).get((sa, sb), ()))
+def _verify_shard_pair(con, sa: int, sb: int, cand, cfg: Dict[str, Any]) -> Tuple[List, int]:
+    """The candidate pairs between shards sa and sb (texts attached as a
+    and, when sb is another shard, b) verified by dedup_verify(), which
+    shingles each text once (not once a pair), takes the pairs by their
+    later document and skips a pair whose documents are already joined by
+    the pairs verified before it.  The documents are numbered in id order,
+    so a bucket's pairs with its least id come first and a family is
+    joined early.  The pairs that joined two groups, and the documents."""
     ids = {}
     for xa, la, ia, xb, lb, ib in cand:
         ids[(xa, la)] = ia
@@ -583,42 +581,68 @@ def _task_verify(sa: int, sb: int, cfg: Dict[str, Any], s2: str, parts_with: Lis
     for c in cand:
         a, b = num[(c[0], c[1])], num[(c[3], c[4])]
         by_pair[(a, b) if a < b else (b, a)] = c
-    con = _connect(cfg["extension"])
-    con.execute("ATTACH %s AS a" % _lit(os.path.join(texts, "texts-%05d.db" % sa)))
-    if sb != sa:
-        con.execute("ATTACH %s AS b" % _lit(os.path.join(texts, "texts-%05d.db" % sb)))
+    con.execute("DROP TABLE IF EXISTS temp.node")
+    con.execute("DROP TABLE IF EXISTS temp.pair")
     con.execute("CREATE TEMP TABLE node(n INTEGER PRIMARY KEY, inb INTEGER, loc INTEGER)")
     con.executemany("INSERT INTO temp.node VALUES (?, ?, ?)",
                     ((k, int(n[0] != sa), n[1]) for k, n in enumerate(nodes)))
     con.execute("CREATE TEMP TABLE pair(a INTEGER, b INTEGER)")
     con.executemany("INSERT INTO temp.pair VALUES (?, ?)", by_pair)
+    other = "b" if sb != sa else "a"
+    # ?1: a later pass (past dedup_verify's memory) starts at its first
     docs = ("SELECT n.n, CASE WHEN n.inb THEN (SELECT value FROM %s.t WHERE loc = n.loc) "
             "ELSE (SELECT value FROM a.t WHERE loc = n.loc) END FROM temp.node AS n "
-            "ORDER BY n.n" % ("b" if sb != sa else "a"))
+            "WHERE n.n >= ?1 ORDER BY n.n" % other)
     # repr() of a float reads back as the same double; the shingles are
     # minhash()'s of stage 1 (signatures carry their own)
     options = "threshold=%r ngram=%d" % (float(cfg["threshold"]), cfg["ngram"])
-    edges = []
-    try:
-        for a, b in con.execute("SELECT a, b FROM dedup_verify(?, ?, ?)",
-                                ("SELECT a, b FROM temp.pair", docs, options)):
-            edges.append(by_pair[(a, b)])
-        # a document without its text would be in no pair, silently
-        missing = con.execute(
-            "SELECT count(*) FROM temp.node AS n WHERE NOT EXISTS (SELECT 1 FROM a.t "
-            "WHERE NOT n.inb AND loc = n.loc) AND NOT EXISTS (SELECT 1 FROM %s.t "
-            "WHERE n.inb AND loc = n.loc)" % ("b" if sb != sa else "a")).fetchone()[0]
-    except sqlite3.Error as e:
-        raise DedupError("shards %d and %d: %s" % (sa, sb, e)) from None
-    finally:
-        con.close()
+    edges = [by_pair[(a, b)] for a, b in con.execute(
+        "SELECT a, b FROM dedup_verify(?, ?, ?)", ("SELECT a, b FROM temp.pair", docs, options))]
+    # a document without its text would be in no pair, silently
+    missing = con.execute(
+        "SELECT count(*) FROM temp.node AS n WHERE NOT EXISTS (SELECT 1 FROM a.t "
+        "WHERE NOT n.inb AND loc = n.loc) AND NOT EXISTS (SELECT 1 FROM %s.t "
+        "WHERE n.inb AND loc = n.loc)" % other).fetchall()[0][0]  # all: the statement ends
     if missing:
         raise DedupError("texts of shards %d and %d are missing pairs' documents" % (sa, sb))
-    _dump(os.path.join(out, "edges-%05d-%05d.pkl" % (sa, sb)), edges)
-    summary = {**_costs(cpu0), "shards": [sa, sb], "candidates": len(cand), "verified": len(edges),
-               "documents": len(nodes)}
-    _atomic_write(os.path.join(out, "done-%05d-%05d.json" % (sa, sb)),
-                  json.dumps(summary).encode())
+    con.commit()   # the inserts' implicit transaction: b can be detached
+    return edges, len(nodes)
+
+
+def _task_verify(sa: int, cfg: Dict[str, Any], s2: str, parts_with: List[int],
+                 texts: str, out: str) -> Dict[str, Any]:
+    """Stage 3b for the pairs whose lesser shard is sa: shard pair by shard
+    pair (sa, sb), sb >= sa, the candidates verified (_verify_shard_pair),
+    the texts of sb attached in turn.  The pairs that joined two groups go
+    to OUT/edges-SSSSS.pkl: [(shard, loc, id, shard, loc, id)]."""
+    _marker("verify", "%05d" % sa)
+    cpu0 = time.process_time()
+    cand: Dict[int, set] = {}
+    for p in parts_with:
+        for sb, lst in _load(os.path.join(s2, "pairs-%05d-%05d.pkl" % (p, sa))).items():
+            cand.setdefault(sb, set()).update(lst)
+    con = _connect(cfg["extension"])
+    edges = []
+    ncand = ndocs = 0
+    try:
+        con.execute("ATTACH %s AS a" % _lit(os.path.join(texts, "texts-%05d.db" % sa)))
+        for sb in sorted(cand):
+            if sb != sa:
+                con.execute("ATTACH %s AS b" % _lit(os.path.join(texts, "texts-%05d.db" % sb)))
+            e, nd = _verify_shard_pair(con, sa, sb, cand[sb], cfg)
+            if sb != sa:
+                con.execute("DETACH b")
+            edges.extend(e)
+            ncand += len(cand[sb])
+            ndocs += nd
+    except sqlite3.Error as e:
+        raise DedupError("verifying the pairs of shard %d: %s" % (sa, e)) from None
+    finally:
+        con.close()
+    _dump(os.path.join(out, "edges-%05d.pkl" % sa), edges)
+    summary = {**_costs(cpu0), "shard": sa, "shard_pairs": len(cand), "candidates": ncand,
+               "verified": len(edges), "documents": ndocs}
+    _atomic_write(os.path.join(out, "done-%05d.json" % sa), json.dumps(summary).encode())
     return summary
 
 
@@ -801,6 +825,11 @@ def _expand_inputs(inputs) -> List[str]:
     return paths
 
 
+# The layout of stage 2's and 3's files (2: pairs and needs filed by
+# partition and shard, one verify task a lesser shard).
+_LAYOUT = 2
+
+
 def _key(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -898,7 +927,9 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
     stat = [(p, os.path.getsize(p), os.stat(p).st_mtime_ns) for p in shards]
     k1 = _key(stat, version, [cfg[k] for k in ("num_perm", "ngram", "bands", "rows", "quality",
                                                "id_field", "text_field", "table", "partitions")])
-    k2 = _key(k1, cfg["all_pairs"])
+    # the layout of the stages' files is in the keys of the stages that
+    # write them: a work directory of another layout is never read
+    k2 = _key(k1, cfg["all_pairs"], _LAYOUT)
     k3 = _key(k2, cfg["threshold"], cfg["verify"])
     work = os.path.join(output, "work")
     k4 = _key(k3, cfg["components"], cfg["gather_edges"])
@@ -951,35 +982,36 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
             lambda key: os.path.join(d2, "done-%s.json" % key), progress)
         pair = [_read_json(os.path.join(d2, "done-%05d.json" % p)) for p in range(P)]
         times["pair"] = st.done(pair)
-        # 3. verify: the texts of each shard in pairs, then each shard pair
+        # 3. verify: the texts of each shard in pairs, then the pairs of
+        # each lesser shard
         st = _Stage()
         d3 = dirs["verify"]
-        parts_of: Dict[Tuple[int, int], List[int]] = {}
+        # (the partitions with pairs whose lesser shard is s; with
+        # documents of s in pairs)
+        parts_lesser: Dict[int, List[int]] = {}
+        parts_needed: Dict[int, List[int]] = {}
         for ps in pair:
-            for a, b in ps["shard_pairs"]:
-                parts_of.setdefault((a, b), []).append(ps["partition"])
-        parts_of_shard: Dict[int, set] = {}
-        for (a, b), lst in parts_of.items():
-            parts_of_shard.setdefault(a, set()).update(lst)
-            parts_of_shard.setdefault(b, set()).update(lst)
+            for s in ps["lesser_shards"]:
+                parts_lesser.setdefault(s, []).append(ps["partition"])
+            for s in ps["shards_needed"]:
+                parts_needed.setdefault(s, []).append(ps["partition"])
         _, r1, u1 = _stage_tasks(
             client, "texts-%s-%s" % (k3, run_id),
             [("%05d" % s, _task_texts, (s, shards[s], cfg, d2, sorted(ps), d3))
-             for s, ps in sorted(parts_of_shard.items())],
+             for s, ps in sorted(parts_needed.items())],
             lambda key: os.path.join(d3, "done-texts-%s.json" % key), progress)
         _, r2, u2 = _stage_tasks(
             client, "verify-%s-%s" % (k3, run_id),
-            [("%05d-%05d" % (a, b), _task_verify, (a, b, cfg, d2, sorted(ps), d3, d3))
-             for (a, b), ps in sorted(parts_of.items())],
+            [("%05d" % s, _task_verify, (s, cfg, d2, sorted(ps), d3, d3))
+             for s, ps in sorted(parts_lesser.items())],
             lambda key: os.path.join(d3, "done-%s.json" % key), progress)
         st.ran, st.reused = r1 + r2, u1 + u2
-        ver = [_read_json(os.path.join(d3, "done-%05d-%05d.json" % ab))
-               for ab in sorted(parts_of)]
+        ver = [_read_json(os.path.join(d3, "done-%05d.json" % s)) for s in sorted(parts_lesser)]
         times["verify"] = st.done(ver + [_read_json(os.path.join(
-            d3, "done-texts-%05d.json" % s)) for s in sorted(parts_of_shard)])
+            d3, "done-texts-%05d.json" % s)) for s in sorted(parts_needed)])
         # 4. components
         st = _Stage()
-        edge_files = [os.path.join(d3, "edges-%05d-%05d.pkl" % ab) for ab in sorted(parts_of)]
+        edge_files = [os.path.join(d3, "edges-%05d.pkl" % s) for s in sorted(parts_lesser)]
         verified = sum(v["verified"] for v in ver)
         mode = cfg["components"]
         if mode == "auto":
