@@ -515,6 +515,8 @@ typedef struct verify_run {
   verify_held *held;
   uint8_t *seen;              /* bit per id: its row came (below seen_end) */
   size_t seen_end;            /* ids below it: read by a pass before */
+  uint32_t *parent, *size;    /* union-find over the indexes (8 bytes an
+                              ** id, not corpus_uf's 40 of a hash map) */
 } verify_run;
 
 static void verify_reset(corpus_tvf_cursor *cur){
@@ -543,6 +545,8 @@ static void verify_run_free(verify_run *r){
   corpus_free(r->pairs);
   corpus_free(r->held);
   corpus_free(r->seen);
+  corpus_free(r->parent);
+  corpus_free(r->size);
   memset(r, 0, sizeof(*r));
 }
 
@@ -695,9 +699,33 @@ static int verify_read_pairs(corpus_tvf_cursor *c, sqlite3_stmt *stmt,
   if( r->held==0 ) return SQLITE_NOMEM;
   memset(r->held, 0, sizeof(verify_held)*r->nid);
   r->seen = corpus_realloc(0, r->nid/8 + 1);
-  if( r->seen==0 ) return SQLITE_NOMEM;
+  r->parent = corpus_realloc(0, sizeof(uint32_t)*r->nid);
+  r->size = corpus_realloc(0, sizeof(uint32_t)*r->nid);
+  if( r->seen==0 || r->parent==0 || r->size==0 ) return SQLITE_NOMEM;
   memset(r->seen, 0, r->nid/8 + 1);
+  for(i=0; i<r->nid; i++){
+    r->parent[i] = (uint32_t)i;
+    r->size[i] = 1;
+  }
   return SQLITE_OK;
+}
+
+static uint32_t verify_find(verify_run *r, uint32_t x){
+  while( r->parent[x]!=x ){
+    r->parent[x] = r->parent[r->parent[x]];   /* path halving */
+    x = r->parent[x];
+  }
+  return x;
+}
+
+/* Joins x and y, by size. */
+static void verify_union(verify_run *r, uint32_t x, uint32_t y){
+  x = verify_find(r, x);
+  y = verify_find(r, y);
+  if( x==y ) return;
+  if( r->size[x]<r->size[y] ){ uint32_t t = x; x = y; y = t; }
+  r->parent[y] = x;
+  r->size[x] += r->size[y];
 }
 
 /* Column 1 of the docs query's current row (row `row`) as what is held of
@@ -799,7 +827,7 @@ static int verify_push(verify_cursor *c, int64_t a, int64_t b, double j){
 ** held if the pass holds it.  Made on first need. */
 static int verify_doc(verify_cursor *c, verify_run *r, corpus_passes *ps,
                       uint32_t k, sqlite3_stmt *docs, sqlite3_int64 row,
-                      const verify_opts *o, corpus_uf *u){
+                      const verify_opts *o){
   corpus_tvf_cursor *cur = &c->base;
   verify_held h;
   size_t p, b, e;
@@ -811,7 +839,7 @@ static int verify_doc(verify_cursor *c, verify_run *r, corpus_passes *ps,
     int64_t a = r->ids[lo], bid = r->ids[k];
     double j = 0.0;
     int has = 0;
-    if( o->skip==VERIFY_SKIP_NONE || !corpus_uf_connected(u, a, bid) ){
+    if( o->skip==VERIFY_SKIP_NONE || verify_find(r, lo)!=verify_find(r, k) ){
       if( !made ){
         if( (rc = verify_hold(cur, docs, row, o, &h))!=SQLITE_OK ) break;
         made = 1;
@@ -819,10 +847,7 @@ static int verify_doc(verify_cursor *c, verify_run *r, corpus_passes *ps,
       rc = verify_compare(cur, a, bid, &r->held[lo], &h, &j, &has);
       if( rc!=SQLITE_OK ) break;
       if( has && j>=o->threshold ){
-        if( o->skip==VERIFY_SKIP_CONNECTED && corpus_uf_union(u, a, bid) ){
-          rc = SQLITE_NOMEM;
-          break;
-        }
+        if( o->skip==VERIFY_SKIP_CONNECTED ) verify_union(r, lo, k);
         if( (rc = verify_push(c, a, bid, j))!=SQLITE_OK ) break;
       }
     }
@@ -869,7 +894,7 @@ static int verify_same(verify_cursor *c, verify_run *r, int pass, size_t k,
 ** is over.  *row: rows read in all passes (for progress). */
 static int verify_pass(verify_cursor *c, verify_run *r, corpus_passes *ps,
                        uint32_t first, sqlite3_stmt *docs,
-                       const verify_opts *o, corpus_uf *u,
+                       const verify_opts *o,
                        corpus_progress *progress, sqlite3_int64 *nread){
   corpus_tvf_cursor *cur = &c->base;
   sqlite3_int64 row = 0;
@@ -906,7 +931,7 @@ static int verify_pass(verify_cursor *c, verify_run *r, corpus_passes *ps,
     if( k==r->nid ){ rc = SQLITE_DONE; break; }
     if( r->ids[k]!=id ) continue;
     if( (rc = verify_same(c, r, ps->npass, k, 1))!=SQLITE_OK ) break;
-    rc = verify_doc(c, r, ps, (uint32_t)k, docs, row, o, u);
+    rc = verify_doc(c, r, ps, (uint32_t)k, docs, row, o);
     if( rc!=SQLITE_OK ) break;
     k++;
     if( corpus_passes_over(ps) ){ rc = SQLITE_DONE; over = 1; break; }
@@ -925,7 +950,6 @@ static int verify_pass(verify_cursor *c, verify_run *r, corpus_passes *ps,
 static int verify_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   verify_cursor *c = (verify_cursor*)cur;
   sqlite3_stmt *pairs = 0, *docs = 0;
-  corpus_uf *u = 0;
   corpus_progress progress;
   corpus_passes ps;
   verify_opts o;
@@ -961,25 +985,21 @@ static int verify_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   if( rc==SQLITE_OK ) rc = verify_read_pairs(cur, pairs, &r);
   sqlite3_finalize(pairs);
   if( rc==SQLITE_OK && r.npair>0
-   && ((u = corpus_uf_new())==0
-    || corpus_passes_init(&ps, r.pairs, r.npair, (uint32_t)r.nid,
-                          o.memory)) ){
+   && corpus_passes_init(&ps, r.pairs, r.npair, (uint32_t)r.nid, o.memory) ){
     rc = SQLITE_NOMEM;
   }
   if( rc!=SQLITE_OK || r.npair==0 ){
     sqlite3_finalize(docs);
-    corpus_uf_free(u);
     verify_run_free(&r);
     return rc;
   }
   corpus_progress_start(&progress, o.progress, "dedup_verify", -1);
   while( rc==SQLITE_OK && corpus_passes_begin(&ps, &first) ){
-    rc = verify_pass(c, &r, &ps, first, docs, &o, u, &progress, &nread);
+    rc = verify_pass(c, &r, &ps, first, docs, &o, &progress, &nread);
   }
   corpus_progress_end(&progress);
   sqlite3_finalize(docs);
   corpus_passes_free(&ps);
-  corpus_uf_free(u);
   verify_run_free(&r);
   if( rc==SQLITE_OK ) cur->nrow = (sqlite3_int64)c->n;
   return rc;
