@@ -531,6 +531,13 @@ int corpus_shingle_set(const char *z, size_t n, const corpus_minhash_params *p,
   for(i=1, k=1; i<s.n; i++){
     if( s.h[i]!=s.h[k-1] ) s.h[k++] = s.h[i];
   }
+  /* exactly k: a set is held while its pairs come (dedup_verify,
+  ** near_duplicates), and those count its bytes as 8 a shingle, where the
+  ** buffer had at least 256 and doubled */
+  if( k<s.cap ){
+    uint64_t *h = corpus_realloc(s.h, k*sizeof(uint64_t));
+    if( h ) s.h = h;
+  }
   *pset = s.h;
   *pn = k;
   return 0;
