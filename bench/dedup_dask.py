@@ -14,10 +14,11 @@ runs on them with a local cluster of N worker processes for each N of
 directory is removed first, so nothing is reused.  For each run: the
 wall seconds of each stage and of the whole run (from its manifest.json),
 the CPU seconds of the stage's tasks, the workers' peak RSS and the
-driver's; then the speed-up of each N over the first.  --sql also runs
+driver's; then the speed-up of the most workers over the fewest.  --sql also runs
 sql/dedup.sql on DOCS.db in one sqlite3 process (wall, CPU, peak RSS, by
 /usr/bin/time) in the same run, and checks that its dedup_cluster is the
-pipeline's (report.db), row for row.
+pipeline's (report.db), row for row; --compare checks against a
+dedup_cluster already in DOCS.db instead (bench/pipeline.tcl -keep).
 """
 import argparse
 import json
@@ -39,7 +40,7 @@ def make_shards(db, shards, work):
         return
     os.makedirs(work, exist_ok=True)
     t0 = time.monotonic()
-    con = sqlite3.connect(db)
+    con = sqlite3.connect(db, timeout=3600)   # another process may be writing
     n = con.execute("SELECT count(*) FROM docs").fetchone()[0]
     for s in range(shards):
         path = os.path.join(work, "shard-%03d.db" % s)
@@ -115,6 +116,9 @@ def main():
     ap.add_argument("--work")
     ap.add_argument("--extension")
     ap.add_argument("--sql", action="store_true")
+    ap.add_argument("--compare", action="store_true",
+                    help="compare with the dedup_cluster already in DOCS.db (a run of the "
+                         "recipe kept there, e.g. bench/pipeline.tcl -keep) instead of --sql")
     ap.add_argument("--sqlite3", default="sqlite3")
     a = ap.parse_args()
     name = os.path.splitext(os.path.basename(a.db))[0]
@@ -142,7 +146,7 @@ def main():
               % (w, "s" if w > 1 else "", m["seconds"], m["process_seconds"],
                  c["candidates"], c["verified"], c["removed"], m["driver_peak_rss_mb"]),
               flush=True)
-        if sql:
+        if sql or a.compare:
             diff, rows = same_clusters(a.db, out)
             print("bench: dask: %d worker%s: dedup_cluster %s the recipe's (%d rows, %d differ)"
                   % (w, "s" if w > 1 else "", "is" if diff == 0 else "IS NOT", rows, diff),
@@ -151,8 +155,10 @@ def main():
     head = "%-11s" % "stage"
     for w, _ in runs:
         head += " | %3d worker%s wall  task CPU  us/doc  worker RSS" % (w, "s" if w > 1 else " ")
+    base = min(runs, key=lambda r: r[0])
+    top = max(runs, key=lambda r: r[0])
     if len(runs) > 1:
-        head += " | speed-up"
+        head += " | speed-up, %d over %d" % (top[0], base[0])
     print(head)
     for st in STAGES + ("all",):
         line = "%-11s" % st
@@ -169,8 +175,8 @@ def main():
                     "%.1f" % (cpu / ndocs * 1e6) if cpu is not None else "",
                     "%.0f MB" % t["worker_peak_rss_mb"] if "worker_peak_rss_mb" in t else "")
         if len(runs) > 1:
-            t0 = runs[0][1]["seconds"] if st == "all" else runs[0][1]["stages"][st]["seconds"]
-            t1 = runs[-1][1]["seconds"] if st == "all" else runs[-1][1]["stages"][st]["seconds"]
+            t0 = base[1]["seconds"] if st == "all" else base[1]["stages"][st]["seconds"]
+            t1 = top[1]["seconds"] if st == "all" else top[1]["stages"][st]["seconds"]
             line += " | %.2fx" % (t0 / t1 if t1 > 0 else 0)
         print(line)
     if sql:
