@@ -475,10 +475,6 @@ static const corpus_tvf clusters_tvf = {
 
 enum { VERIFY_SKIP_CONNECTED, VERIFY_SKIP_NONE };
 
-/* memory=: MiB of shingle sets (or signatures) held at once; beyond it,
-** more passes over the docs query (corpus_passes).  0 holds one document
-** at a time. */
-#define VERIFY_MEMORY_DEFAULT ((size_t)256<<20)
 enum { HELD_NONE, HELD_SET, HELD_SIG };
 
 typedef struct verify_opts {
@@ -977,7 +973,7 @@ static int verify_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   }
   memset(&o, 0, sizeof(o));
   o.threshold = 0.8;
-  o.memory = VERIFY_MEMORY_DEFAULT;
+  o.memory = CORPUS_PASSES_MEMORY_DEFAULT;
   corpus_minhash_init(&o.mh);
   if( args[2] ){
     rc = corpus_tvf_options(cur, args[2], verify_option, &o);

@@ -240,6 +240,9 @@ int corpus_uf_clusters(corpus_uf *u, int64_t **ids, int64_t **clusters);
 ** held_end) goes (pairs whose later document never came are not
 ** verified) and the next pass begins.
 */
+/* The budget of dedup_verify's memory= and near_duplicates' verify_memory=
+** (bytes; 0 holds one document at a time). */
+#define CORPUS_PASSES_MEMORY_DEFAULT ((size_t)256<<20)
 typedef struct corpus_passes {
   const uint64_t *pairs;      /* not owned */
   size_t npair;

@@ -49,9 +49,6 @@ enum { ND_KEEP_LEAST, ND_KEEP_LONGEST, ND_KEEP_MAX };
 
 #define ND_ALL_PAIRS_MAX 1000
 #define ND_PROBE_EVERY   4096
-/* verify_memory=: MiB (0: one document at a time), as dedup_verify's
-** memory= */
-#define ND_VERIFY_MEMORY_DEFAULT ((size_t)256<<20)
 
 /* ---- Options ------------------------------------------------------------------ */
 
@@ -1047,7 +1044,7 @@ static int nd_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   memset(&s, 0, sizeof(s));
   memset(&pairs, 0, sizeof(pairs));
   o.threshold = 0.8;
-  o.verify_memory = ND_VERIFY_MEMORY_DEFAULT;
+  o.verify_memory = CORPUS_PASSES_MEMORY_DEFAULT;
   corpus_minhash_init(&o.mh);
   o.all_pairs = 50;
   probe.db = corpus_tvf_db(cur);
