@@ -11,13 +11,14 @@ text), a document in shard id % S; made once under --work, default
 /tmp/dask-bench/NAME-S, and kept), then `python3 -m sqlite_corpus.dedup`
 runs on them with a local cluster of N worker processes for each N of
 --workers (one thread each), as a user would run it; each run's output
-directory is removed first, so nothing is reused.  For each run: the
+directory is removed first, so nothing is reused, and its work/ after
+it (only survivors/, report.db and manifest.json are kept).  For each run: the
 wall seconds of each stage and of the whole run (from its manifest.json),
 the CPU seconds of the stage's tasks, the workers' peak RSS and the
 driver's; then the speed-up of the most workers over the fewest.  --sql also runs
 sql/dedup.sql on DOCS.db in one sqlite3 process (wall, CPU, peak RSS, by
-/usr/bin/time) in the same run, and checks that its dedup_cluster is the
-pipeline's (report.db), row for row; --compare checks against a
+/usr/bin/time) in the same run, after the Dask runs, and checks that its
+dedup_cluster is each run's (report.db), row for row; --compare checks against a
 dedup_cluster already in DOCS.db instead (bench/pipeline.tcl -keep).
 """
 import argparse
@@ -130,27 +131,32 @@ def main():
     con.close()
     print("bench: dask: %s: %d documents, %.0f MB of text, %d shards; %d cores"
           % (a.db, ndocs, nbytes / 1e6, a.shards, os.cpu_count()), flush=True)
-    sql = None
-    if a.sql:
-        sql = run_sql(a.db, a.extension, a.sqlite3)
-        print("bench: dask: sql/dedup.sql, one sqlite3 process: wall %.1f s, CPU %.1f s, "
-              "peak RSS %.0f MB" % (sql["wall"], sql["cpu"], sql["rss_mb"]), flush=True)
     runs = []
     for w in [int(x) for x in a.workers.split(",")]:
         out = os.path.join(work, "out-w%d" % w)
         m = run_dask(work, out, w, a.extension)
-        runs.append((w, m))
+        # the stages' files (at 10M documents, 11 GB) are not kept
+        shutil.rmtree(os.path.join(out, "work"), ignore_errors=True)
+        runs.append((w, m, out))
         c = m["counts"]
         print("bench: dask: %d worker%s: wall %.1f s (the command %.1f s); %d candidates, "
               "%d pairs joined, %d removed, driver peak RSS %.0f MB"
               % (w, "s" if w > 1 else "", m["seconds"], m["process_seconds"],
                  c["candidates"], c["verified"], c["removed"], m["driver_peak_rss_mb"]),
               flush=True)
-        if sql or a.compare:
+    # the recipe after the Dask runs, so that a failing run is seen early
+    sql = None
+    if a.sql:
+        sql = run_sql(a.db, a.extension, a.sqlite3)
+        print("bench: dask: sql/dedup.sql, one sqlite3 process: wall %.1f s, CPU %.1f s, "
+              "peak RSS %.0f MB" % (sql["wall"], sql["cpu"], sql["rss_mb"]), flush=True)
+    if sql or a.compare:
+        for w, m, out in runs:
             diff, rows = same_clusters(a.db, out)
             print("bench: dask: %d worker%s: dedup_cluster %s the recipe's (%d rows, %d differ)"
                   % (w, "s" if w > 1 else "", "is" if diff == 0 else "IS NOT", rows, diff),
                   flush=True)
+    runs = [(w, m) for w, m, _ in runs]
     print()
     head = "%-11s" % "stage"
     for w, _ in runs:

@@ -21,17 +21,18 @@ final name):
    the ids into P partitions by a hash of the id (the duplicate check);
 2. pair: per partition, the buckets of 2..all_pairs documents give every
    pair, a larger one each document with the bucket's least id (the
-   recipe's step 3); the pairs filed by partition and lesser shard, the
-   documents in pairs by partition and shard;
+   recipe's step 3); the pairs filed by partition and the partition of
+   their lesser id, the documents in pairs by partition and shard;
 3. verify: per shard, the texts of its documents in pairs (one read of
-   the shard); per shard, its pairs with it as the lesser shard, shard
-   pair by shard pair, by dedup_verify(): each text shingled once, each
+   the shard); per partition of lesser ids, its pairs, whatever their
+   shards, by one dedup_verify() call: each text shingled once, each
    pair's exact Jaccard >= threshold (or the signatures' with
    verify="minhash"), a pair whose documents are already joined by pairs
-   verified before it in the shard pair skipped (it cannot change the
+   verified before it in the task skipped (it cannot change the
    clusters);
 4. components: the connected components of the verified pairs, labelled
-   by their least id: in the driver when there are at most gather_edges
+   by their least id: gathered into one task (dedup_clusters() over the
+   pairs in a scratch SQLite file) when there are at most gather_edges
    verified pairs, else by min-label propagation, one Dask task per
    partition per round;
 5. write: per shard, the survivors as a JSON Lines shard (write_jsonl),
@@ -61,6 +62,7 @@ import tempfile
 import time
 import zlib
 from typing import Any, Dict, List, Optional, Sequence, Tuple
+from urllib.parse import quote
 
 __all__ = ["DedupError", "DEFAULTS", "run", "main"]
 
@@ -78,7 +80,7 @@ DEFAULTS: Dict[str, Any] = {
     "table": "docs",       # SQLite shards: the table read (its columns id and text)
     "partitions": None,    # P: the shuffle's partitions (default: shards, 1..64)
     "components": "auto",  # auto, gather, distributed
-    "gather_edges": 1000000,  # auto: gathered to the driver up to this many pairs
+    "gather_edges": 25000000,  # auto: gathered to one task up to this many pairs
 }
 
 _NEEDS_DASK = "needs python3-distributed (apt-get install python3-distributed)"
@@ -208,7 +210,6 @@ def _connect(extension: str, path: Optional[str] = None) -> sqlite3.Connection:
     if path is None:
         con = sqlite3.connect(":memory:")
     else:
-        from urllib.parse import quote
         con = sqlite3.connect("file:%s?mode=ro" % quote(os.path.abspath(path)), uri=True)
     if not hasattr(con, "enable_load_extension"):
         raise DedupError("this Python's sqlite3 cannot load extensions "
@@ -398,9 +399,9 @@ def _task_pair(p: int, shards: Sequence[str], cfg: Dict[str, Any], s1: str,
                out: str) -> Dict[str, Any]:
     """Stage 2 for partition p: the ids of the partition checked for
     duplicates across shards; the buckets of the partition's band keys
-    paired as the recipe pairs them; the pairs written by their lesser
-    shard (OUT/pairs-PPPPP-SSSSS.pkl: {greater shard: [(shard_a, loc_a,
-    id_a, shard_b, loc_b, id_b)]}, a's id the lesser), and the documents
+    paired as the recipe pairs them; the pairs written by the partition T
+    of their lesser id (OUT/pairs-PPPPP-TTTTT.pkl: [(shard_a, loc_a,
+    id_a, shard_b, loc_b, id_b)], a's id the lesser), and the documents
     of each shard in pairs (OUT/need-PPPPP-SSSSS.pkl: {loc: id}), so that
     a task of stage 3 reads only what is its own."""
     import numpy as np
@@ -447,35 +448,34 @@ def _task_pair(p: int, shards: Sequence[str], cfg: Dict[str, Any], s1: str,
             rows = order[st:en]
             members = sorted(((_id_key(idv[r]), int(shard_a[r]), int(loc[r]), idv[r])
                               for r in rows), key=lambda m: m[0])
-            if len(members) <= all_pairs:
-                for i in range(len(members)):
-                    ka, sa, la, ia = members[i]
-                    for j in range(i + 1, len(members)):
-                        _, sb, lb, ib = members[j]
-                        pairs.setdefault((sa, sb), set()).add((la, ia, lb, ib))
-            else:
-                _, sa, la, ia = members[0]
-                for _, sb, lb, ib in members[1:]:
+            for i in range(len(members) if len(members) <= all_pairs else 1):
+                _, sa, la, ia = members[i]
+                for j in range(i + 1, len(members)):
+                    _, sb, lb, ib = members[j]
                     pairs.setdefault((sa, sb), set()).add((la, ia, lb, ib))
-    # a shard pair is filed as (lesser shard, greater) with the pairs
-    # turned if needed, but each pair keeps its lesser id first
-    filed: Dict[int, Dict[int, List]] = {}
+    # a pair is filed by the partition of its lesser id, a function of the
+    # pair alone: every stage 2 task files it for the same verify task,
+    # which verifies it once.  The pairs of a large bucket (each document
+    # with the bucket's least id) all go to one task, and the tasks are
+    # even (by lesser shard, shard 0's task had 64 shard pairs, shard
+    # 63's one)
+    P = cfg["partitions"]
+    filed: Dict[int, List] = {}
     need: Dict[int, Dict[int, Any]] = {}
     for (sa, sb), ps in pairs.items():
-        lst = filed.setdefault(min(sa, sb), {}).setdefault(max(sa, sb), [])
-        lst.extend((sa, la, ia, sb, lb, ib) for la, ia, lb, ib in ps)
         na, nb = need.setdefault(sa, {}), need.setdefault(sb, {})
         for la, ia, lb, ib in ps:
+            filed.setdefault(_id_partition(ia, P), []).append((sa, la, ia, sb, lb, ib))
             na[la] = ia
             nb[lb] = ib
-    for s, by in filed.items():
-        _dump(os.path.join(out, "pairs-%05d-%05d.pkl" % (p, s)), by)
+    for t, lst in filed.items():
+        _dump(os.path.join(out, "pairs-%05d-%05d.pkl" % (p, t)), lst)
     for s, locs in need.items():
         _dump(os.path.join(out, "need-%05d-%05d.pkl" % (p, s)), locs)
     summary = {**_costs(cpu0), "partition": p, "band_keys": int(n),
                "buckets_shared": buckets_shared,
-               "candidates": sum(len(v) for by in filed.values() for v in by.values()),
-               "lesser_shards": sorted(filed), "shards_needed": sorted(need)}
+               "candidates": sum(len(v) for v in filed.values()),
+               "verify_tasks": sorted(filed), "shards_needed": sorted(need)}
     _atomic_write(os.path.join(out, "done-%05d.json" % p), json.dumps(summary).encode())
     return summary
 
@@ -539,110 +539,85 @@ def _task_texts(s: int, path: str, cfg: Dict[str, Any], s2: str, parts_with: Lis
     return summary
 
 
-class _UnionFind:
-    def __init__(self):
-        self.parent: Dict[Any, Any] = {}
-
-    def find(self, x):
-        parent = self.parent
-        root = x
-        while True:
-            p = parent.get(root, root)
-            if p == root:
-                break
-            root = p
-        while x != root:  # path compression
-            nxt = parent.get(x, x)
-            parent[x] = root
-            x = nxt
-        return root
-
-    def union(self, a, b) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[ra] = rb
-
-
-def _verify_shard_pair(con, sa: int, sb: int, cand, cfg: Dict[str, Any]) -> Tuple[List, int]:
-    """The candidate pairs between shards sa and sb (texts attached as a
-    and, when sb is another shard, b) verified by dedup_verify(), which
-    shingles each text once (not once a pair), takes the pairs by their
-    later document and skips a pair whose documents are already joined by
-    the pairs verified before it.  The documents are numbered in id order,
-    so a bucket's pairs with its least id come first and a family is
-    joined early.  The pairs that joined two groups, and the documents."""
+def _task_verify(t: int, cfg: Dict[str, Any], s2: str, parts_with: List[int],
+                 texts: str, out: str) -> Dict[str, Any]:
+    """Stage 3b for the pairs whose lesser id is in partition t (stage 2's
+    files of t only): the texts of their documents copied from their
+    shards' texts files (one at a time: SQLite attaches at most 10) into
+    a scratch table, numbered in id order, and the pairs verified by one
+    dedup_verify() call, which shingles each text once (not once a pair),
+    takes the pairs by their later document and skips a pair whose
+    documents are already joined by the pairs verified before it: the
+    star of a large bucket (its documents with its least id, all filed
+    here) joins a family once, whatever shards its copies are in.  The
+    pairs that joined two groups go to OUT/edges-TTTTT.db:
+    edge(sa, la, ia, sb, lb, ib), a's id the lesser."""
+    _marker("verify", "%05d" % t)
+    cpu0 = time.process_time()
+    cand = set()
+    for p in parts_with:
+        cand.update(_load(os.path.join(s2, "pairs-%05d-%05d.pkl" % (p, t))))
+    shard_pairs = {(c[0], c[3]) if c[0] <= c[3] else (c[3], c[0]) for c in cand}
     ids = {}
     for xa, la, ia, xb, lb, ib in cand:
         ids[(xa, la)] = ia
         ids[(xb, lb)] = ib
+    # numbered in id order: a bucket's pairs with its least id come
+    # first, and a family is joined early
     nodes = sorted(ids, key=lambda n: _id_key(ids[n]))
     num = {n: k for k, n in enumerate(nodes)}
-    by_pair = {}
-    for c in cand:
-        a, b = num[(c[0], c[1])], num[(c[3], c[4])]
-        by_pair[(a, b) if a < b else (b, a)] = c
-    con.execute("DROP TABLE IF EXISTS temp.node")
-    con.execute("DROP TABLE IF EXISTS temp.pair")
-    con.execute("CREATE TEMP TABLE node(n INTEGER PRIMARY KEY, inb INTEGER, loc INTEGER)")
-    con.executemany("INSERT INTO temp.node VALUES (?, ?, ?)",
-                    ((k, int(n[0] != sa), n[1]) for k, n in enumerate(nodes)))
-    con.execute("CREATE TEMP TABLE pair(a INTEGER, b INTEGER)")
-    con.executemany("INSERT INTO temp.pair VALUES (?, ?)", by_pair)
-    other = "b" if sb != sa else "a"
-    # ?1: a later pass (past dedup_verify's memory) starts at its first
-    docs = ("SELECT n.n, CASE WHEN n.inb THEN (SELECT value FROM %s.t WHERE loc = n.loc) "
-            "ELSE (SELECT value FROM a.t WHERE loc = n.loc) END FROM temp.node AS n "
-            "WHERE n.n >= ?1 ORDER BY n.n" % other)
-    # repr() of a float reads back as the same double; the shingles are
-    # minhash()'s of stage 1 (signatures carry their own)
-    options = "threshold=%r ngram=%d" % (float(cfg["threshold"]), cfg["ngram"])
-    edges = [by_pair[(a, b)] for a, b in con.execute(
-        "SELECT a, b FROM dedup_verify(?, ?, ?)", ("SELECT a, b FROM temp.pair", docs, options))]
-    # a document without its text would be in no pair, silently
-    missing = con.execute(
-        "SELECT count(*) FROM temp.node AS n WHERE NOT EXISTS (SELECT 1 FROM a.t "
-        "WHERE NOT n.inb AND loc = n.loc) AND NOT EXISTS (SELECT 1 FROM %s.t "
-        "WHERE n.inb AND loc = n.loc)" % other).fetchall()[0][0]  # all: the statement ends
-    if missing:
-        raise DedupError("texts of shards %d and %d are missing pairs' documents" % (sa, sb))
-    con.commit()   # the inserts' implicit transaction: b can be detached
-    return edges, len(nodes)
-
-
-def _task_verify(sa: int, cfg: Dict[str, Any], s2: str, parts_with: List[int],
-                 texts: str, out: str) -> Dict[str, Any]:
-    """Stage 3b for the pairs whose lesser shard is sa: shard pair by shard
-    pair (sa, sb), sb >= sa, the candidates verified (_verify_shard_pair),
-    the texts of sb attached in turn.  The pairs that joined two groups go
-    to OUT/edges-SSSSS.pkl: [(shard, loc, id, shard, loc, id)]."""
-    _marker("verify", "%05d" % sa)
-    cpu0 = time.process_time()
-    cand: Dict[int, set] = {}
-    for p in parts_with:
-        for sb, lst in _load(os.path.join(s2, "pairs-%05d-%05d.pkl" % (p, sa))).items():
-            cand.setdefault(sb, set()).update(lst)
+    final = os.path.join(out, "edges-%05d.db" % t)
     con = _connect(cfg["extension"])
-    edges = []
-    ncand = ndocs = 0
+    con.isolation_level = None  # autocommit: ATTACH and DETACH between statements
     try:
-        con.execute("ATTACH %s AS a" % _lit(os.path.join(texts, "texts-%05d.db" % sa)))
-        for sb in sorted(cand):
-            if sb != sa:
-                con.execute("ATTACH %s AS b" % _lit(os.path.join(texts, "texts-%05d.db" % sb)))
-            e, nd = _verify_shard_pair(con, sa, sb, cand[sb], cfg)
-            if sb != sa:
-                con.execute("DETACH b")
-            edges.extend(e)
-            ncand += len(cand[sb])
-            ndocs += nd
+        with _atomic_file(final) as tmp:
+            con.execute("ATTACH %s AS o" % _lit(tmp))
+            con.execute("PRAGMA o.journal_mode=OFF")
+            con.execute("PRAGMA o.synchronous=OFF")
+            con.execute("CREATE TABLE o.edge(sa INTEGER, la INTEGER, ia, "
+                        "sb INTEGER, lb INTEGER, ib)")
+            # the scratch tables in temp: a file SQLite deletes on close
+            # (TEMP_STORE=1), not memory: a task's texts can be hundreds of MB
+            con.execute("CREATE TEMP TABLE node(n INTEGER PRIMARY KEY, shard INTEGER, "
+                        "loc INTEGER, id)")
+            con.execute("BEGIN")
+            con.executemany("INSERT INTO temp.node VALUES (?, ?, ?, ?)",
+                            ((k, n[0], n[1], ids[n]) for k, n in enumerate(nodes)))
+            con.execute("CREATE TEMP TABLE pair(a INTEGER, b INTEGER)")
+            con.executemany("INSERT INTO temp.pair VALUES (?, ?)", (
+                (num[(c[0], c[1])], num[(c[3], c[4])]) for c in cand))
+            con.execute("CREATE INDEX temp.node_shard ON node(shard, loc)")
+            con.execute("CREATE TEMP TABLE txt(n INTEGER PRIMARY KEY, value)")
+            con.execute("COMMIT")
+            for sb in sorted({n[0] for n in nodes}):
+                con.execute("ATTACH %s AS x" % _lit(os.path.join(texts, "texts-%05d.db" % sb)))
+                con.execute("INSERT INTO temp.txt SELECT n.n, t.value FROM temp.node AS n "
+                            "JOIN x.t AS t ON t.loc = n.loc WHERE n.shard = ?", (sb,))
+                con.execute("DETACH x")
+            got = con.execute("SELECT count(*) FROM temp.txt").fetchall()[0][0]
+            if got != len(nodes):
+                # a document without its text would be in no pair, silently
+                raise DedupError("the texts of %d documents in pairs of partition %d are "
+                                 "missing" % (len(nodes) - got, t))
+            # repr() of a float reads back as the same double; the shingles
+            # are minhash()'s of stage 1 (signatures carry their own).  ?1:
+            # a later pass (past dedup_verify's memory) starts at its first
+            options = "threshold=%r ngram=%d" % (float(cfg["threshold"]), cfg["ngram"])
+            con.execute(
+                "INSERT INTO o.edge SELECT x.shard, x.loc, x.id, y.shard, y.loc, y.id "
+                "FROM dedup_verify('SELECT a, b FROM temp.pair', "
+                "'SELECT n, value FROM temp.txt WHERE n >= ?1 ORDER BY n', ?) AS v "
+                "JOIN temp.node AS x ON x.n = min(v.a, v.b) "
+                "JOIN temp.node AS y ON y.n = max(v.a, v.b)", (options,))
+            verified = con.execute("SELECT count(*) FROM o.edge").fetchall()[0][0]
+            con.execute("DETACH o")
     except sqlite3.Error as e:
-        raise DedupError("verifying the pairs of shard %d: %s" % (sa, e)) from None
+        raise DedupError("verifying the pairs of partition %d: %s" % (t, e)) from None
     finally:
         con.close()
-    _dump(os.path.join(out, "edges-%05d.pkl" % sa), edges)
-    summary = {**_costs(cpu0), "shard": sa, "shard_pairs": len(cand), "candidates": ncand,
-               "verified": len(edges), "documents": ndocs}
-    _atomic_write(os.path.join(out, "done-%05d.json" % sa), json.dumps(summary).encode())
+    summary = {**_costs(cpu0), "partition": t, "shard_pairs": len(shard_pairs),
+               "candidates": len(cand), "verified": verified, "documents": len(nodes)}
+    _atomic_write(os.path.join(out, "done-%05d.json" % t), json.dumps(summary).encode())
     return summary
 
 
@@ -660,7 +635,7 @@ def _task_cc_init(q: int, parts: int, edge_files: List[str], out: str) -> int:
     adj: Dict[Tuple[int, int], List] = {}
     label: Dict[Tuple[int, int], Any] = {}
     for f in edge_files:
-        for sa, la, ia, sb, lb, ib in _load(f):
+        for sa, la, ia, sb, lb, ib in _edges(f):
             a, b = (sa, la), (sb, lb)
             if _node_partition(a, parts) == q:
                 adj.setdefault(a, []).append(b)
@@ -703,23 +678,81 @@ def _task_cc_round(k: int, q: int, parts: int, out: str) -> int:
     return len(changed)
 
 
-def _components_gather(edge_files: List[str]) -> Dict[Tuple[int, int], Any]:
-    """Union-find over every verified pair in this process: each node's
-    label, the least id key of its component."""
-    uf = _UnionFind()
-    key: Dict[Tuple[int, int], Any] = {}
+def _edges(path: str) -> List[Tuple]:
+    """The verified pairs of a stage 3 edges file: (sa, la, ia, sb, lb, ib)."""
+    con = sqlite3.connect("file:%s?mode=ro" % quote(path), uri=True)
+    try:
+        return con.execute("SELECT sa, la, ia, sb, lb, ib FROM edge").fetchall()
+    finally:
+        con.close()
+
+
+_LABEL_TABLE = "CREATE TABLE %s(shard INTEGER, loc INTEGER, id, cluster)"
+
+
+def _task_cc_gather(edge_files: List[str], extension: str, out: str) -> Dict[str, Any]:
+    """Stage 4 in one task: every verified pair copied into a scratch
+    SQLite file, its documents numbered in id order, and dedup_clusters()
+    (union-find, about 40 bytes a document in pairs; the pairs and the
+    sorts on disk) gives each document its group's least number, which
+    is its least id.  OUT/labels.db: label(shard, loc, id, cluster), one
+    row a document in a verified pair, cluster its group's least id."""
+    _marker("cc", "gather")
+    cpu0 = time.process_time()
+    con = _connect(extension)
+    con.isolation_level = None
+    try:
+        with _atomic_file(os.path.join(out, "labels.db")) as tmp:
+            con.execute("ATTACH %s AS o" % _lit(tmp))
+            con.execute("PRAGMA o.journal_mode=OFF")
+            con.execute("PRAGMA o.synchronous=OFF")
+            con.execute("CREATE TEMP TABLE e(sa, la, ia, sb, lb, ib)")
+            for f in edge_files:
+                con.execute("ATTACH %s AS x" % _lit(f))
+                con.execute("INSERT INTO temp.e SELECT sa, la, ia, sb, lb, ib FROM x.edge")
+                con.execute("DETACH x")
+            con.execute("CREATE TEMP TABLE node(n INTEGER PRIMARY KEY, shard, loc, id)")
+            # (stage 2 made ids unique across the shards: the order is total)
+            con.execute("INSERT INTO temp.node(shard, loc, id) SELECT shard, loc, id FROM "
+                        "(SELECT sa AS shard, la AS loc, ia AS id FROM temp.e "
+                        "UNION SELECT sb, lb, ib FROM temp.e) ORDER BY id")
+            con.execute("CREATE UNIQUE INDEX temp.node_loc ON node(shard, loc)")
+            con.execute(_LABEL_TABLE % "o.label")
+            con.execute(
+                "INSERT INTO o.label SELECT x.shard, x.loc, x.id, y.id FROM dedup_clusters("
+                "'SELECT a.n, b.n FROM temp.e AS e "
+                "JOIN temp.node AS a ON a.shard = e.sa AND a.loc = e.la "
+                "JOIN temp.node AS b ON b.shard = e.sb AND b.loc = e.lb') AS c "
+                "JOIN temp.node AS x ON x.n = c.id JOIN temp.node AS y ON y.n = c.cluster")
+            con.execute("CREATE INDEX o.label_shard ON label(shard)")
+            nodes = con.execute("SELECT count(*) FROM o.label").fetchall()[0][0]
+            con.execute("DETACH o")
+    except sqlite3.Error as e:
+        raise DedupError("components: %s" % e) from None
+    finally:
+        con.close()
+    return {**_costs(cpu0), "documents": nodes}
+
+
+def _write_labels(path: str, labels: Dict[Tuple[int, int], Any],
+                  edge_files: List[str]) -> None:
+    """labels.db from the distributed rounds' labels (node -> the least
+    id's sort key), the nodes' own ids from the edges files."""
+    ids_of: Dict[Tuple[int, int], Any] = {}
     for f in edge_files:
-        for sa, la, ia, sb, lb, ib in _load(f):
-            a, b = (sa, la), (sb, lb)
-            key[a] = _id_key(ia)
-            key[b] = _id_key(ib)
-            uf.union(a, b)
-    least: Dict[Any, Any] = {}
-    for node, k in key.items():
-        r = uf.find(node)
-        if r not in least or k < least[r]:
-            least[r] = k
-    return {node: least[uf.find(node)] for node in key}
+        for sa, la, ia, sb, lb, ib in _edges(f):
+            ids_of[(sa, la)] = ia
+            ids_of[(sb, lb)] = ib
+    with _atomic_file(path) as tmp:
+        db = sqlite3.connect(tmp)
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute(_LABEL_TABLE % "label")
+        db.executemany("INSERT INTO label VALUES (?, ?, ?, ?)",
+                       ((node[0], node[1], ids_of[node], lab[1])
+                        for node, lab in labels.items()))
+        db.execute("CREATE INDEX label_shard ON label(shard)")
+        db.commit()
+        db.close()
 
 
 # ---------------------------------------------------------------- stage 5
@@ -825,9 +858,11 @@ def _expand_inputs(inputs) -> List[str]:
     return paths
 
 
-# The layout of stage 2's and 3's files (2: pairs and needs filed by
-# partition and shard, one verify task a lesser shard).
-_LAYOUT = 2
+# The layout of the stages' files (3: pairs filed by stage 2's partition
+# and the partition of their lesser id, one dedup_verify() call a
+# partition, the verified pairs in SQLite files, labels.db); k3 and k4
+# derive from k2.
+_LAYOUT = 3
 
 
 def _key(*parts) -> str:
@@ -983,16 +1018,16 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
         pair = [_read_json(os.path.join(d2, "done-%05d.json" % p)) for p in range(P)]
         times["pair"] = st.done(pair)
         # 3. verify: the texts of each shard in pairs, then the pairs of
-        # each lesser shard
+        # each partition of lesser ids
         st = _Stage()
         d3 = dirs["verify"]
-        # (the partitions with pairs whose lesser shard is s; with
-        # documents of s in pairs)
-        parts_lesser: Dict[int, List[int]] = {}
+        # (the partitions of stage 2 with pairs for verify task t; with
+        # documents of shard s in pairs)
+        parts_verify: Dict[int, List[int]] = {}
         parts_needed: Dict[int, List[int]] = {}
         for ps in pair:
-            for s in ps["lesser_shards"]:
-                parts_lesser.setdefault(s, []).append(ps["partition"])
+            for t in ps["verify_tasks"]:
+                parts_verify.setdefault(t, []).append(ps["partition"])
             for s in ps["shards_needed"]:
                 parts_needed.setdefault(s, []).append(ps["partition"])
         _, r1, u1 = _stage_tasks(
@@ -1003,28 +1038,30 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
         _, r2, u2 = _stage_tasks(
             client, "verify-%s-%s" % (k3, run_id),
             [("%05d" % s, _task_verify, (s, cfg, d2, sorted(ps), d3, d3))
-             for s, ps in sorted(parts_lesser.items())],
+             for s, ps in sorted(parts_verify.items())],
             lambda key: os.path.join(d3, "done-%s.json" % key), progress)
         st.ran, st.reused = r1 + r2, u1 + u2
-        ver = [_read_json(os.path.join(d3, "done-%05d.json" % s)) for s in sorted(parts_lesser)]
+        ver = [_read_json(os.path.join(d3, "done-%05d.json" % s)) for s in sorted(parts_verify)]
         times["verify"] = st.done(ver + [_read_json(os.path.join(
             d3, "done-texts-%05d.json" % s)) for s in sorted(parts_needed)])
         # 4. components
         st = _Stage()
-        edge_files = [os.path.join(d3, "edges-%05d.pkl" % s) for s in sorted(parts_lesser)]
+        edge_files = [os.path.join(d3, "edges-%05d.db" % s) for s in sorted(parts_verify)]
         verified = sum(v["verified"] for v in ver)
         mode = cfg["components"]
         if mode == "auto":
             mode = "gather" if verified <= cfg["gather_edges"] else "distributed"
         d4 = dirs["components"]
-        labels_file = os.path.join(d4, "labels.pkl")
+        labels_file = os.path.join(d4, "labels.db")
         rounds = 0
+        cc_tasks: List[Dict[str, Any]] = []
         if os.path.exists(labels_file):
             st.reused = 1
-            labels = _load(labels_file)
         elif mode == "gather":
-            labels = _components_gather(edge_files)
-            _dump(labels_file, labels)
+            # on a worker, as every task: retried there if the worker dies
+            fut = client.submit(_task_cc_gather, edge_files, cfg["extension"], d4,
+                                key="dedup-cc-gather-%s-%s" % (k4, run_id), pure=False)
+            cc_tasks = _gather(client, [fut], "components", progress)
         else:
             cc = os.path.join(d4, "cc-%d" % os.getpid())
             os.makedirs(cc, exist_ok=True)
@@ -1046,26 +1083,24 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
             for q in range(P):
                 _, lab = _load(os.path.join(cc, "state-%05d-%05d.pkl" % (k, q)))
                 labels.update(lab)
-            _dump(labels_file, labels)
+            _write_labels(labels_file, labels, edge_files)
+            del labels
             shutil.rmtree(cc, ignore_errors=True)
         st.ran = 0 if st.reused else 1
-        times["components"] = st.done()
+        times["components"] = st.done(cc_tasks)
         times["components"].update({"mode": mode, "rounds": rounds})
         # 5. write
         st = _Stage()
-        drop: Dict[int, List[int]] = {s: [] for s in range(S)}
-        members: List[Tuple[Any, Any]] = []
-        # labels hold the least id's sort key; the nodes' ids are the edges'
-        ids_of: Dict[Tuple[int, int], Any] = {}
-        for f in edge_files:
-            for sa, la, ia, sb, lb, ib in _load(f):
-                ids_of[(sa, la)] = ia
-                ids_of[(sb, lb)] = ib
-        for node, lab in labels.items():
-            id_ = ids_of[node]
-            members.append((id_, lab[1]))
-            if _id_key(id_) != lab:
-                drop[node[0]].append(node[1])
+        drop: Dict[int, List[int]] = {}
+        lab = sqlite3.connect("file:%s?mode=ro" % quote(labels_file), uri=True)
+        try:
+            for s in range(S):
+                drop[s] = [r[0] for r in lab.execute(
+                    "SELECT loc FROM label WHERE shard = ? AND id <> cluster", (s,))]
+            in_clusters, clusters = lab.execute(
+                "SELECT count(*), count(*) FILTER (WHERE id = cluster) FROM label").fetchone()
+        finally:
+            lab.close()
         survivors_dir = os.path.join(output, "survivors")
         os.makedirs(survivors_dir, exist_ok=True)
         futures = []
@@ -1086,12 +1121,10 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
         if own is not None:
             own.close()
 
-    members.sort(key=lambda m: _id_key(m[0]))
-    report = _write_report(output, cfg, shards, sign, drop, written, members)
-    clusters = sum(1 for m in members if _id_key(m[0]) == _id_key(m[1]))
+    report = _write_report(output, cfg, shards, sign, drop, written, labels_file)
     docs_in = sum(s["docs"] for s in sign)
     rejected = sum(s["rejected"] for s in sign)
-    removed = sum(1 for m in members if _id_key(m[0]) != _id_key(m[1]))
+    removed = sum(len(v) for v in drop.values())
     manifest = {
         "settings": {k: cfg[k] for k in DEFAULTS},
         "inputs": [{"path": p, "bytes": b, "mtime_ns": m, "docs": s["docs"],
@@ -1105,7 +1138,7 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
         "counts": {"documents": docs_in, "rejected": rejected,
                    "candidates": sum(v["candidates"] for v in ver),
                    "verified": verified,
-                   "clusters": clusters, "in_clusters": len(members), "removed": removed,
+                   "clusters": clusters, "in_clusters": in_clusters, "removed": removed,
                    "survivors": sum(w["rows"] for w in written)},
         "stages": times,
         "seconds": round(time.monotonic() - t_start, 3),
@@ -1116,7 +1149,7 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
     return manifest
 
 
-def _write_report(output, cfg, shards, sign, drop, written, members) -> str:
+def _write_report(output, cfg, shards, sign, drop, written, labels_file) -> str:
     """OUTPUT/report.db: dedup_settings, shard (per-shard counts) and
     dedup_cluster(id, cluster) as the recipe's, written to a temporary
     file and renamed."""
@@ -1140,7 +1173,11 @@ def _write_report(output, cfg, shards, sign, drop, written, members) -> str:
              by[s]["rows"], os.path.relpath(by[s]["path"], output), by[s]["sha256"])
             for s in range(len(shards))])
         db.execute("CREATE TABLE dedup_cluster(id, cluster)")
-        db.executemany("INSERT INTO dedup_cluster VALUES (?, ?)", members)
+        db.commit()
+        db.execute("ATTACH %s AS l" % _lit(labels_file))
+        db.execute("INSERT INTO dedup_cluster SELECT id, cluster FROM l.label ORDER BY id")
+        db.commit()
+        db.execute("DETACH l")
         db.execute("CREATE INDEX dedup_cluster_id ON dedup_cluster(id)")
         db.commit()
         db.close()
