@@ -24,13 +24,103 @@
 #include <string.h>
 #include "corpus_sql.h"
 
+/* ---- Union-find over dense indexes ------------------------------------------ */
+
+int corpus_dsu_init(corpus_dsu *d, uint32_t n){
+  uint32_t i;
+  memset(d, 0, sizeof(*d));
+  d->parent = corpus_realloc(0, sizeof(uint32_t)*(size_t)(n ? n : 1));
+  d->size = corpus_realloc(0, sizeof(uint32_t)*(size_t)(n ? n : 1));
+  if( d->parent==0 || d->size==0 ){
+    corpus_dsu_free(d);
+    return -1;
+  }
+  for(i=0; i<n; i++){
+    d->parent[i] = i;
+    d->size[i] = 1;
+  }
+  d->n = d->cap = n;
+  return 0;
+}
+
+void corpus_dsu_free(corpus_dsu *d){
+  corpus_free(d->parent);
+  corpus_free(d->size);
+  memset(d, 0, sizeof(*d));
+}
+
+int64_t corpus_dsu_add(corpus_dsu *d){
+  if( d->n==d->cap ){
+    uint32_t cap = d->cap ? 2*d->cap : 1024;
+    uint32_t *parent, *size;
+    if( d->cap>=0x80000000u ) return -1;
+    parent = corpus_realloc(d->parent, sizeof(uint32_t)*(size_t)cap);
+    if( parent==0 ) return -1;
+    d->parent = parent;
+    size = corpus_realloc(d->size, sizeof(uint32_t)*(size_t)cap);
+    if( size==0 ) return -1;
+    d->size = size;
+    d->cap = cap;
+  }
+  d->parent[d->n] = d->n;
+  d->size[d->n] = 1;
+  return d->n++;
+}
+
+uint32_t corpus_dsu_find(corpus_dsu *d, uint32_t x){
+  while( d->parent[x]!=x ){
+    d->parent[x] = d->parent[d->parent[x]];   /* path halving */
+    x = d->parent[x];
+  }
+  return x;
+}
+
+void corpus_dsu_union(corpus_dsu *d, uint32_t x, uint32_t y){
+  x = corpus_dsu_find(d, x);
+  y = corpus_dsu_find(d, y);
+  if( x==y ) return;
+  if( d->size[x]<d->size[y] ){ uint32_t t = x; x = y; y = t; }
+  d->parent[y] = x;
+  d->size[x] += d->size[y];
+}
+
+int corpus_dsu_clusters(corpus_dsu *d, int64_t **pids, int64_t **pclusters,
+                        uint32_t *count){
+  uint32_t i, n = 0, *least;
+  int64_t *ids, *clusters;
+  for(i=0; i<d->n; i++){
+    if( d->size[corpus_dsu_find(d, i)]>1 ) n++;
+  }
+  ids = corpus_realloc(0, sizeof(int64_t)*((size_t)n + 1));
+  clusters = corpus_realloc(0, sizeof(int64_t)*((size_t)n + 1));
+  /* a root's least index + 1 (0: not yet met); ascending i meets it first */
+  least = corpus_realloc(0, sizeof(uint32_t)*((size_t)d->n + 1));
+  if( ids==0 || clusters==0 || least==0 ){
+    corpus_free(ids); corpus_free(clusters); corpus_free(least);
+    return -1;
+  }
+  memset(least, 0, sizeof(uint32_t)*((size_t)d->n + 1));
+  n = 0;
+  for(i=0; i<d->n; i++){
+    uint32_t r = corpus_dsu_find(d, i);
+    if( d->size[r]<2 ) continue;
+    if( least[r]==0 ) least[r] = i + 1;
+    ids[n] = i;
+    clusters[n] = least[r] - 1;
+    n++;
+  }
+  corpus_free(least);
+  *pids = ids;
+  *pclusters = clusters;
+  *count = n;
+  return 0;
+}
+
 /* ---- Union-find over 64-bit ids -------------------------------------------- */
 
 struct corpus_uf {
-  int64_t *ids;      /* node -> id */
-  uint32_t *parent;
-  uint32_t *size;
-  uint32_t n, cap;
+  int64_t *ids;      /* node -> id (cap entries: the dsu's) */
+  corpus_dsu d;      /* over the nodes */
   uint32_t *slots;   /* open addressing: node+1, 0 = free */
   uint32_t nslot;    /* power of two, kept above 2n */
 };
@@ -44,8 +134,7 @@ corpus_uf *corpus_uf_new(void){
 void corpus_uf_free(corpus_uf *u){
   if( u==0 ) return;
   corpus_free(u->ids);
-  corpus_free(u->parent);
-  corpus_free(u->size);
+  corpus_dsu_free(&u->d);
   corpus_free(u->slots);
   corpus_free(u);
 }
@@ -63,7 +152,7 @@ static int uf_rehash(corpus_uf *u){
   corpus_free(u->slots);
   u->slots = slots;
   u->nslot = nslot;
-  for(i=0; i<u->n; i++){
+  for(i=0; i<u->d.n; i++){
     uint32_t s = uf_slot_of(u, u->ids[i]);
     while( slots[s] ) s = (s+1) & (nslot-1);
     slots[s] = i+1;
@@ -73,43 +162,27 @@ static int uf_rehash(corpus_uf *u){
 
 /* The node of id, added if new; -1 when out of memory or full. */
 static int64_t uf_node(corpus_uf *u, int64_t id){
-  uint32_t s;
-  if( u->nslot==0 || 2*(uint64_t)(u->n+1) > u->nslot ){
+  uint32_t s, cap;
+  int64_t node;
+  if( u->nslot==0 || 2*(uint64_t)(u->d.n+1) > u->nslot ){
     if( u->nslot>=0x80000000u || uf_rehash(u) ) return -1;
   }
   s = uf_slot_of(u, id);
   while( u->slots[s] ){
-    uint32_t node = u->slots[s]-1;
-    if( u->ids[node]==id ) return node;
+    uint32_t k = u->slots[s]-1;
+    if( u->ids[k]==id ) return k;
     s = (s+1) & (u->nslot-1);
   }
-  if( u->n==u->cap ){
-    uint32_t cap = u->cap ? 2*u->cap : 1024;
-    int64_t *ids = corpus_realloc(u->ids, sizeof(int64_t)*(size_t)cap);
-    uint32_t *parent, *size;
-    if( ids==0 ) return -1;
+  cap = u->d.cap;
+  if( (node = corpus_dsu_add(&u->d))<0 ) return -1;
+  if( u->d.cap!=cap || u->ids==0 ){
+    int64_t *ids = corpus_realloc(u->ids, sizeof(int64_t)*(size_t)u->d.cap);
+    if( ids==0 ){ u->d.n--; return -1; }
     u->ids = ids;
-    parent = corpus_realloc(u->parent, sizeof(uint32_t)*(size_t)cap);
-    if( parent==0 ) return -1;
-    u->parent = parent;
-    size = corpus_realloc(u->size, sizeof(uint32_t)*(size_t)cap);
-    if( size==0 ) return -1;
-    u->size = size;
-    u->cap = cap;
   }
-  u->ids[u->n] = id;
-  u->parent[u->n] = u->n;
-  u->size[u->n] = 1;
-  u->slots[s] = u->n + 1;
-  return u->n++;
-}
-
-static uint32_t uf_find(corpus_uf *u, uint32_t x){
-  while( u->parent[x]!=x ){
-    u->parent[x] = u->parent[u->parent[x]];   /* path halving */
-    x = u->parent[x];
-  }
-  return x;
+  u->ids[node] = id;
+  u->slots[s] = (uint32_t)node + 1;
+  return node;
 }
 
 /* The node of id, or -1 when it has none (nothing is added). */
@@ -128,21 +201,15 @@ static int64_t uf_lookup(const corpus_uf *u, int64_t id){
 int corpus_uf_connected(corpus_uf *u, int64_t a, int64_t b){
   int64_t na = uf_lookup(u, a), nb = uf_lookup(u, b);
   if( na<0 || nb<0 ) return 0;
-  return uf_find(u, (uint32_t)na)==uf_find(u, (uint32_t)nb);
+  return corpus_dsu_find(&u->d, (uint32_t)na)==corpus_dsu_find(&u->d, (uint32_t)nb);
 }
 
 int corpus_uf_union(corpus_uf *u, int64_t a, int64_t b){
   int64_t na = uf_node(u, a), nb;
-  uint32_t ra, rb;
   if( na<0 ) return -1;
   nb = uf_node(u, b);
   if( nb<0 ) return -1;
-  ra = uf_find(u, (uint32_t)na);
-  rb = uf_find(u, (uint32_t)nb);
-  if( ra==rb ) return 0;
-  if( u->size[ra]<u->size[rb] ){ uint32_t t = ra; ra = rb; rb = t; }
-  u->parent[rb] = ra;
-  u->size[ra] += u->size[rb];
+  corpus_dsu_union(&u->d, (uint32_t)na, (uint32_t)nb);
   return 0;
 }
 
@@ -154,13 +221,13 @@ static int cmp_entry(const void *a, const void *b){
 }
 
 uint32_t corpus_uf_count(const corpus_uf *u){
-  return u->n;
+  return u->d.n;
 }
 
 /* Every id in ascending order with its cluster (the least id of its
 ** component): two new arrays of corpus_uf_count() entries. */
 int corpus_uf_clusters(corpus_uf *u, int64_t **pids, int64_t **pclusters){
-  size_t n = (size_t)u->n + 1;
+  size_t n = (size_t)u->d.n + 1;
   uf_entry *e = corpus_realloc(0, sizeof(uf_entry)*n);
   int64_t *ids = corpus_realloc(0, sizeof(int64_t)*n);
   int64_t *clusters = corpus_realloc(0, sizeof(int64_t)*n);
@@ -172,13 +239,13 @@ int corpus_uf_clusters(corpus_uf *u, int64_t **pids, int64_t **pclusters){
     corpus_free(least); corpus_free(seen);
     return -1;
   }
-  for(i=0; i<u->n; i++){
+  for(i=0; i<u->d.n; i++){
     e[i].id = u->ids[i];
-    e[i].root = uf_find(u, i);
+    e[i].root = corpus_dsu_find(&u->d, i);
   }
-  qsort(e, u->n, sizeof(uf_entry), cmp_entry);
+  qsort(e, u->d.n, sizeof(uf_entry), cmp_entry);
   memset(seen, 0, n);
-  for(i=0; i<u->n; i++){
+  for(i=0; i<u->d.n; i++){
     uint32_t root = e[i].root;
     if( !seen[root] ){ seen[root] = 1; least[root] = e[i].id; }
     ids[i] = e[i].id;
@@ -511,8 +578,8 @@ typedef struct verify_run {
   verify_held *held;
   uint8_t *seen;              /* bit per id: its row came (below seen_end) */
   size_t seen_end;            /* ids below it: read by a pass before */
-  uint32_t *parent, *size;    /* union-find over the indexes (8 bytes an
-                              ** id, not corpus_uf's 40 of a hash map) */
+  corpus_dsu uf;              /* over the indexes (8 bytes an id, not
+                              ** corpus_uf's 40 of a hash map) */
 } verify_run;
 
 static void verify_reset(corpus_tvf_cursor *cur){
@@ -541,8 +608,7 @@ static void verify_run_free(verify_run *r){
   corpus_free(r->pairs);
   corpus_free(r->held);
   corpus_free(r->seen);
-  corpus_free(r->parent);
-  corpus_free(r->size);
+  corpus_dsu_free(&r->uf);
   memset(r, 0, sizeof(*r));
 }
 
@@ -695,33 +761,9 @@ static int verify_read_pairs(corpus_tvf_cursor *c, sqlite3_stmt *stmt,
   if( r->held==0 ) return SQLITE_NOMEM;
   memset(r->held, 0, sizeof(verify_held)*r->nid);
   r->seen = corpus_realloc(0, r->nid/8 + 1);
-  r->parent = corpus_realloc(0, sizeof(uint32_t)*r->nid);
-  r->size = corpus_realloc(0, sizeof(uint32_t)*r->nid);
-  if( r->seen==0 || r->parent==0 || r->size==0 ) return SQLITE_NOMEM;
+  if( r->seen==0 || corpus_dsu_init(&r->uf, (uint32_t)r->nid) ) return SQLITE_NOMEM;
   memset(r->seen, 0, r->nid/8 + 1);
-  for(i=0; i<r->nid; i++){
-    r->parent[i] = (uint32_t)i;
-    r->size[i] = 1;
-  }
   return SQLITE_OK;
-}
-
-static uint32_t verify_find(verify_run *r, uint32_t x){
-  while( r->parent[x]!=x ){
-    r->parent[x] = r->parent[r->parent[x]];   /* path halving */
-    x = r->parent[x];
-  }
-  return x;
-}
-
-/* Joins x and y, by size. */
-static void verify_union(verify_run *r, uint32_t x, uint32_t y){
-  x = verify_find(r, x);
-  y = verify_find(r, y);
-  if( x==y ) return;
-  if( r->size[x]<r->size[y] ){ uint32_t t = x; x = y; y = t; }
-  r->parent[y] = x;
-  r->size[x] += r->size[y];
 }
 
 /* Column 1 of the docs query's current row (row `row`) as what is held of
@@ -835,7 +877,7 @@ static int verify_doc(verify_cursor *c, verify_run *r, corpus_passes *ps,
     int64_t a = r->ids[lo], bid = r->ids[k];
     double j = 0.0;
     int has = 0;
-    if( o->skip==VERIFY_SKIP_NONE || verify_find(r, lo)!=verify_find(r, k) ){
+    if( o->skip==VERIFY_SKIP_NONE || corpus_dsu_find(&r->uf, lo)!=corpus_dsu_find(&r->uf, k) ){
       if( !made ){
         if( (rc = verify_hold(cur, docs, row, o, &h))!=SQLITE_OK ) break;
         made = 1;
@@ -843,7 +885,7 @@ static int verify_doc(verify_cursor *c, verify_run *r, corpus_passes *ps,
       rc = verify_compare(cur, a, bid, &r->held[lo], &h, &j, &has);
       if( rc!=SQLITE_OK ) break;
       if( has && j>=o->threshold ){
-        if( o->skip==VERIFY_SKIP_CONNECTED ) verify_union(r, lo, k);
+        if( o->skip==VERIFY_SKIP_CONNECTED ) corpus_dsu_union(&r->uf, lo, k);
         if( (rc = verify_push(c, a, bid, j))!=SQLITE_OK ) break;
       }
     }

@@ -209,6 +209,23 @@ int corpus_ngram_get(const char *z, int valid, int unit,
                      const corpus_span *spans, int count, corpus_buf *b,
                      const char **pz, size_t *pn);
 
+/* Union-find over dense indexes 0..n-1 (cluster.c): union by size, path
+** halving, 8 bytes an index.  dedup_verify() and near_duplicates() join
+** document indexes with it; corpus_uf maps 64-bit ids onto it. */
+typedef struct corpus_dsu { uint32_t *parent, *size; uint32_t n, cap; } corpus_dsu;
+/* n singletons (a zeroed corpus_dsu grows by corpus_dsu_add): 0 or -1. */
+int corpus_dsu_init(corpus_dsu *d, uint32_t n);
+void corpus_dsu_free(corpus_dsu *d);
+/* A new singleton, index n (the arrays doubled when full): it, or -1. */
+int64_t corpus_dsu_add(corpus_dsu *d);
+uint32_t corpus_dsu_find(corpus_dsu *d, uint32_t x);
+void corpus_dsu_union(corpus_dsu *d, uint32_t x, uint32_t y);
+/* The indexes in components of two or more, ascending, each with the
+** least index of its component: two new arrays of *count entries; 0 or
+** -1 (no memory). */
+int corpus_dsu_clusters(corpus_dsu *d, int64_t **ids, int64_t **clusters,
+                        uint32_t *count);
+
 /* Union-find over 64-bit ids (cluster.c). */
 typedef struct corpus_uf corpus_uf;
 corpus_uf *corpus_uf_new(void);

@@ -805,7 +805,7 @@ typedef struct nd_set { uint64_t *h; size_t n; } nd_set;
 static int nd_verify_pass(corpus_tvf_cursor *c, sqlite3_stmt *st,
                           const nd_opts *o, const nd_docs *d,
                           const nd_pairs *pairs, corpus_passes *ps,
-                          uint32_t first, nd_set *held, corpus_uf *u,
+                          uint32_t first, nd_set *held, corpus_dsu *u,
                           corpus_probe *probe, corpus_progress *progress,
                           long long *nread, long long *bytes, int *set){
   uint32_t last = (uint32_t)(pairs->p[pairs->n-1]>>32), i;
@@ -839,7 +839,7 @@ static int nd_verify_pass(corpus_tvf_cursor *c, sqlite3_stmt *st,
     memset(&cur, 0, sizeof(cur));
     for(k=b; k<e; k++){
       uint32_t a = (uint32_t)pairs->p[k];
-      if( !corpus_uf_connected(u, a, i) ){
+      if( corpus_dsu_find(u, a)!=corpus_dsu_find(u, i) ){
         double j;
         if( !made ){
           if( corpus_shingle_set(z, n, &o->mh, &cur.h, &cur.n) ){
@@ -849,10 +849,7 @@ static int nd_verify_pass(corpus_tvf_cursor *c, sqlite3_stmt *st,
           made = 1;
         }
         j = corpus_jaccard_sets(held[a].h, held[a].n, cur.h, cur.n);
-        if( j>=o->threshold && corpus_uf_union(u, a, i) ){
-          rc = SQLITE_NOMEM;
-          break;
-        }
+        if( j>=o->threshold ) corpus_dsu_union(u, a, i);
       }
       if( corpus_passes_done(ps, k) && held[a].h ){
         corpus_passes_drop(ps, sizeof(uint64_t)*held[a].n);
@@ -897,7 +894,7 @@ static int nd_verify_pass(corpus_tvf_cursor *c, sqlite3_stmt *st,
 ** a pair costs a merge of two sets. */
 static int nd_verify_exact(corpus_tvf_cursor *c, nd_source *s,
                            const nd_opts *o, const nd_docs *d,
-                           const nd_pairs *pairs, corpus_uf *u,
+                           const nd_pairs *pairs, corpus_dsu *u,
                            corpus_probe *probe){
   corpus_progress progress;
   corpus_passes ps;
@@ -930,7 +927,7 @@ static int nd_verify_exact(corpus_tvf_cursor *c, nd_source *s,
 /* Step 4, verify=minhash: the fraction of equal slots of the two
 ** signatures. */
 static int nd_verify_minhash(const nd_opts *o, const nd_docs *d,
-                             const nd_pairs *pairs, corpus_uf *u,
+                             const nd_pairs *pairs, corpus_dsu *u,
                              corpus_probe *probe){
   corpus_minhash_sig sa, sb;
   size_t k;
@@ -942,13 +939,10 @@ static int nd_verify_minhash(const nd_opts *o, const nd_docs *d,
     if( k%ND_PROBE_EVERY==ND_PROBE_EVERY-1 && corpus_probe_interrupted(probe) ){
       return SQLITE_INTERRUPT;
     }
-    if( corpus_uf_connected(u, a, b) ) continue;
+    if( corpus_dsu_find(u, a)==corpus_dsu_find(u, b) ) continue;
     sa.values = nd_rec(&d->rec, a) + 8;
     sb.values = nd_rec(&d->rec, b) + 8;
-    if( corpus_minhash_jaccard(&sa, &sb)>=o->threshold
-     && corpus_uf_union(u, a, b) ){
-      return SQLITE_NOMEM;
-    }
+    if( corpus_minhash_jaccard(&sa, &sb)>=o->threshold ) corpus_dsu_union(u, a, b);
   }
   return SQLITE_OK;
 }
@@ -1031,11 +1025,13 @@ static int nd_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   nd_source s;
   nd_pairs pairs;
   corpus_minhash_perm *pm = 0;
-  corpus_uf *u = 0;
+  corpus_dsu uf;
   corpus_probe probe;
   char err[CORPUS_ERRMAX];
   int rc, allint = 1;
+  uint32_t nrow = 0;
   if( sqlite3_value_type(src)==SQLITE_NULL ) return SQLITE_OK;
+  memset(&uf, 0, sizeof(uf));
   if( sqlite3_value_type(src)!=SQLITE_TEXT ){
     return nd_error(cur, "source must be TEXT, got %s",
                     corpus_type_name(sqlite3_value_type(src)));
@@ -1059,16 +1055,17 @@ static int nd_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   rc = nd_source_begin(cur, (const char*)sqlite3_value_text(src), &o, &s);
   if( rc ) goto done;
   pm = corpus_minhash_perm_new(o.mh.seed, o.mh.num_perm);
-  u = corpus_uf_new();
-  if( pm==0 || u==0 ){ rc = SQLITE_NOMEM; goto done; }
+  if( pm==0 ){ rc = SQLITE_NOMEM; goto done; }
   rc = nd_sign_all(cur, &s, &o, pm, &c->docs, &allint);
   if( rc==SQLITE_OK && !allint ) rc = nd_check_ids(cur, &s);
   if( rc ) goto done;
+  /* the groups: a union-find over the document indexes (8 bytes each) */
+  if( corpus_dsu_init(&uf, c->docs.n) ){ rc = SQLITE_NOMEM; goto done; }
   rc = nd_candidates(&c->docs, &o, &probe, &pairs);
   if( rc==SQLITE_OK ){
     rc = o.verify==ND_VERIFY_EXACT
-       ? nd_verify_exact(cur, &s, &o, &c->docs, &pairs, u, &probe)
-       : nd_verify_minhash(&o, &c->docs, &pairs, u, &probe);
+       ? nd_verify_exact(cur, &s, &o, &c->docs, &pairs, &uf, &probe)
+       : nd_verify_minhash(&o, &c->docs, &pairs, &uf, &probe);
   }
   if( rc==SQLITE_INTERRUPT && cur->base.pVtab->zErrMsg==0 ){
     rc = nd_interrupted(cur);
@@ -1078,17 +1075,18 @@ static int nd_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   corpus_free(pairs.p);
   pairs.p = 0;
   nd_store_free(&c->docs.rec);
-  if( corpus_uf_clusters(u, &c->ids, &c->clusters) ){
+  if( corpus_dsu_clusters(&uf, &c->ids, &c->clusters, &nrow) ){
     rc = SQLITE_NOMEM;
     goto done;
   }
-  rc = nd_keep(c, &s, &o, corpus_uf_count(u));
-  if( rc==SQLITE_OK ) cur->nrow = corpus_uf_count(u);
+  corpus_dsu_free(&uf);
+  rc = nd_keep(c, &s, &o, nrow);
+  if( rc==SQLITE_OK ) cur->nrow = nrow;
 done:
   corpus_probe_end(&probe);
   nd_source_end(&s);
   corpus_minhash_perm_free(pm);
-  corpus_uf_free(u);
+  corpus_dsu_free(&uf);
   corpus_free(pairs.p);
   corpus_free(o.keep_expr);
   if( rc ) nd_reset(cur);
