@@ -395,6 +395,118 @@ def _task_sign(shard_no: int, path: str, cfg: Dict[str, Any], out: str) -> Dict[
 
 # ---------------------------------------------------------------- stage 2
 
+def _mix64_np(x):
+    """_mix64 of each of the uint64 array x (numpy's uint64 arithmetic
+    wraps, as _mix64's masks do)."""
+    import numpy as np
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _bucket_pairs_int(band, bucket, idi, all_pairs: int):
+    """The recipe's pairs of band keys (band[k], bucket[k]) of documents
+    with INTEGER ids idi[k], in numpy: a bucket of 2..all_pairs keys gives
+    every pair, a larger one each key with the bucket's least id.  Returns
+    (ra, rb, buckets): key indexes of each distinct pair, idi[ra] <
+    idi[rb], and the number of buckets of two keys or more.  The same
+    pairs as _bucket_pairs_any, without a Python step a pair."""
+    import numpy as np
+    n = len(band)
+    if n == 0:
+        z = np.zeros(0, np.int64)
+        return z, z, 0
+    # most keys are alone in their bucket: those whose bucket value is
+    # another key's too (in any band: a superset of the shared buckets) are
+    # found by one sort of the buckets, and only they sorted by (band,
+    # bucket, id), so that a bucket's keys are together and by id
+    o = np.argsort(bucket)
+    sb = bucket[o]
+    twin = np.zeros(n, dtype=bool)
+    twin[1:] = sb[1:] == sb[:-1]
+    twin[:-1] |= twin[1:]
+    order = o[twin]
+    order = order[np.lexsort((idi[order], bucket[order], band[order]))]
+    n = len(order)
+    if n == 0:
+        z = np.zeros(0, np.int64)
+        return z, z, 0
+    b, k = band[order], bucket[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = (b[1:] != b[:-1]) | (k[1:] != k[:-1])
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.append(starts, n))
+    grp = np.repeat(np.arange(len(starts)), sizes)
+    gsize = sizes[grp]
+    ra, rb = [], []
+    # every pair of a small bucket: positions i and i + d in one bucket,
+    # among the positions in small buckets only (most keys are alone in
+    # theirs), where a bucket's keys stay next to each other
+    sp = np.flatnonzero((gsize > 1) & (gsize <= all_pairs))
+    sg = grp[sp]
+    m = len(sp)
+    for dist in range(1, int(min(all_pairs, sizes.max()))):
+        i = np.flatnonzero(sg[:m - dist] == sg[dist:])
+        if len(i) == 0:
+            break
+        ra.append(sp[i])
+        rb.append(sp[i + dist])
+    # a large bucket: each later key with its first
+    j = np.flatnonzero((gsize > all_pairs) & (np.arange(n) != starts[grp]))
+    ra.append(starts[grp[j]])
+    rb.append(j)
+    ra = order[np.concatenate(ra)]
+    rb = order[np.concatenate(rb)]
+    # a pair in several bands: once
+    a, c = idi[ra], idi[rb]
+    o = np.lexsort((c, a))
+    a, c, ra, rb = a[o], c[o], ra[o], rb[o]
+    keep = np.ones(len(a), dtype=bool)
+    keep[1:] = (a[1:] != a[:-1]) | (c[1:] != c[:-1])
+    return ra[keep], rb[keep], int((sizes > 1).sum())
+
+
+def _bucket_pairs_any(band, bucket, shard_a, loc, idv, all_pairs: int, P: int):
+    """_bucket_pairs_int's pairs for ids of any type (TEXT, REAL, mixed),
+    in Python, a bucket at a time, in SQLite's order of ids (_id_key);
+    returned filed: {partition of the lesser id: [(sa, la, ia, sb, lb,
+    ib)]}, the documents in pairs {shard: {loc: id}}, and the buckets of
+    two keys or more."""
+    import numpy as np
+    order = np.lexsort((bucket, band))
+    band, bucket = band[order], bucket[order]
+    n = len(band)
+    pairs: Dict[Tuple[int, int], set] = {}
+    buckets_shared = 0
+    if n:
+        new = np.ones(n, dtype=bool)
+        new[1:] = (band[1:] != band[:-1]) | (bucket[1:] != bucket[:-1])
+        starts = np.flatnonzero(new)
+        ends = np.append(starts[1:], n)
+        multi = (ends - starts) > 1
+        for st, en in zip(starts[multi], ends[multi]):
+            buckets_shared += 1
+            rows = order[st:en]
+            members = sorted(((_id_key(idv[r]), int(shard_a[r]), int(loc[r]), idv[r])
+                              for r in rows), key=lambda m: m[0])
+            for i in range(len(members) if len(members) <= all_pairs else 1):
+                _, sa, la, ia = members[i]
+                for j in range(i + 1, len(members)):
+                    _, sb, lb, ib = members[j]
+                    pairs.setdefault((sa, sb), set()).add((la, ia, lb, ib))
+    filed: Dict[int, List] = {}
+    need: Dict[int, Dict[int, Any]] = {}
+    for (sa, sb), ps in pairs.items():
+        na, nb = need.setdefault(sa, {}), need.setdefault(sb, {})
+        for la, ia, lb, ib in ps:
+            filed.setdefault(_id_partition(ia, P), []).append((sa, la, ia, sb, lb, ib))
+            na[la] = ia
+            nb[lb] = ib
+    return filed, need, buckets_shared
+
+
 def _task_pair(p: int, shards: Sequence[str], cfg: Dict[str, Any], s1: str,
                out: str) -> Dict[str, Any]:
     """Stage 2 for partition p: the ids of the partition checked for
@@ -431,43 +543,43 @@ def _task_pair(p: int, shards: Sequence[str], cfg: Dict[str, Any], s1: str,
     shard_a = np.concatenate(shard_no) if shard_no else np.zeros(0, np.int64)
     loc = np.concatenate(locs) if locs else np.zeros(0, np.int64)
     idv = np.concatenate(ids) if ids else np.zeros(0, object)
-    order = np.lexsort((bucket, band))
-    band, bucket = band[order], bucket[order]
     n = len(band)
-    pairs: Dict[Tuple[int, int], set] = {}
-    buckets_shared = 0
-    if n:
-        new = np.ones(n, dtype=bool)
-        new[1:] = (band[1:] != band[:-1]) | (bucket[1:] != bucket[:-1])
-        starts = np.flatnonzero(new)
-        ends = np.append(starts[1:], n)
-        multi = (ends - starts) > 1
-        all_pairs = cfg["all_pairs"]
-        for st, en in zip(starts[multi], ends[multi]):
-            buckets_shared += 1
-            rows = order[st:en]
-            members = sorted(((_id_key(idv[r]), int(shard_a[r]), int(loc[r]), idv[r])
-                              for r in rows), key=lambda m: m[0])
-            for i in range(len(members) if len(members) <= all_pairs else 1):
-                _, sa, la, ia = members[i]
-                for j in range(i + 1, len(members)):
-                    _, sb, lb, ib = members[j]
-                    pairs.setdefault((sa, sb), set()).add((la, ia, lb, ib))
-    # a pair is filed by the partition of its lesser id, a function of the
-    # pair alone: every stage 2 task files it for the same verify task,
-    # which verifies it once.  The pairs of a large bucket (each document
-    # with the bucket's least id) all go to one task, and the tasks are
-    # even (by lesser shard, shard 0's task had 64 shard pairs, shard
-    # 63's one)
+    all_pairs = cfg["all_pairs"]
     P = cfg["partitions"]
+    # each pair (sa, la, ia, sb, lb, ib) once, ia the lesser id, filed by
+    # the partition of ia: a function of the pair alone, so every stage 2
+    # task files it for the same verify task, which verifies it once.  The
+    # pairs of a large bucket (each document with the bucket's least id)
+    # all go to one task, and the tasks are even (filed by lesser shard,
+    # shard 0's task had 64 shard pairs and shard 63's one)
     filed: Dict[int, List] = {}
-    need: Dict[int, Dict[int, Any]] = {}
-    for (sa, sb), ps in pairs.items():
-        na, nb = need.setdefault(sa, {}), need.setdefault(sb, {})
-        for la, ia, lb, ib in ps:
-            filed.setdefault(_id_partition(ia, P), []).append((sa, la, ia, sb, lb, ib))
-            na[la] = ia
-            nb[lb] = ib
+    # INTEGER ids only (SQLite's are within int64) make an int64 array;
+    # REAL or TEXT ones, float64, str or object
+    idi = np.array(idv.tolist()) if n else np.zeros(0, np.int64)
+    if idi.dtype == np.int64:
+        ra, rb, buckets_shared = _bucket_pairs_int(band, bucket, idi, all_pairs)
+        ia = idi[ra]
+        part = (_mix64_np(ia.view(np.uint64)) % np.uint64(P)).astype(np.int64)
+        by_t = np.argsort(part, kind="stable")
+        cols = [c[by_t] for c in (shard_a[ra], loc[ra], ia, shard_a[rb], loc[rb], idi[rb])]
+        tt = part[by_t]
+        cut = np.flatnonzero(np.diff(tt)) + 1
+        for lo, hi in zip(np.concatenate(([0], cut)), np.concatenate((cut, [len(tt)]))):
+            if hi > lo:
+                filed[int(tt[lo])] = list(zip(*(c[lo:hi].tolist() for c in cols)))
+        # the documents in pairs (a key row each: ids are unique), by shard
+        ends = np.concatenate((ra, rb))
+        ends = ends[np.unique(idi[ends], return_index=True)[1]]
+        ends = ends[np.argsort(shard_a[ends], kind="stable")]
+        se = shard_a[ends]
+        cut = np.flatnonzero(np.diff(se)) + 1
+        need: Dict[int, Dict[int, Any]] = {}
+        for e in np.split(ends, cut):
+            if len(e):
+                need[int(shard_a[e[0]])] = dict(zip(loc[e].tolist(), idi[e].tolist()))
+    else:
+        filed, need, buckets_shared = _bucket_pairs_any(band, bucket, shard_a, loc, idv,
+                                                        all_pairs, P)
     for t, lst in filed.items():
         _dump(os.path.join(out, "pairs-%05d-%05d.pkl" % (p, t)), lst)
     for s, locs in need.items():
