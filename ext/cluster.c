@@ -10,8 +10,10 @@
 ** seen, in id order, with cluster = the smallest id of its connected
 ** component, so "keep the rows where id = cluster" keeps one per cluster.
 ** A pair (x, x) adds x alone.  Union-find with union by size and path
-** halving; memory is about 40 bytes per distinct id, whatever the number of
-** pairs.  The query runs inside the call, so sqlite3_interrupt() stops it.
+** halving; memory is 24 to 48 bytes per distinct id while the pairs are
+** read (arrays grown by doubling), about 90 at the peak, when the clusters
+** are listed, and 16 for the rows, whatever the number of pairs.  The
+** query runs inside the call, so sqlite3_interrupt() stops it.
 ** The table is DIRECTONLY: it runs SQL of its own.  progress=on reports
 ** the pairs read on stderr (corpus_progress).
 **
@@ -119,7 +121,8 @@ int corpus_dsu_clusters(corpus_dsu *d, int64_t **pids, int64_t **pclusters,
 /* ---- Union-find over 64-bit ids -------------------------------------------- */
 
 struct corpus_uf {
-  int64_t *ids;      /* node -> id (cap entries: the dsu's) */
+  int64_t *ids;      /* node -> id */
+  uint32_t idcap;    /* entries of ids */
   corpus_dsu d;      /* over the nodes */
   uint32_t *slots;   /* open addressing: node+1, 0 = free */
   uint32_t nslot;    /* power of two, kept above 2n */
@@ -162,7 +165,7 @@ static int uf_rehash(corpus_uf *u){
 
 /* The node of id, added if new; -1 when out of memory or full. */
 static int64_t uf_node(corpus_uf *u, int64_t id){
-  uint32_t s, cap;
+  uint32_t s;
   int64_t node;
   if( u->nslot==0 || 2*(uint64_t)(u->d.n+1) > u->nslot ){
     if( u->nslot>=0x80000000u || uf_rehash(u) ) return -1;
@@ -173,13 +176,17 @@ static int64_t uf_node(corpus_uf *u, int64_t id){
     if( u->ids[k]==id ) return k;
     s = (s+1) & (u->nslot-1);
   }
-  cap = u->d.cap;
-  if( (node = corpus_dsu_add(&u->d))<0 ) return -1;
-  if( u->d.cap!=cap || u->ids==0 ){
-    int64_t *ids = corpus_realloc(u->ids, sizeof(int64_t)*(size_t)u->d.cap);
-    if( ids==0 ){ u->d.n--; return -1; }
+  /* ids first: a failure leaves both arrays as they were */
+  if( u->d.n==u->idcap ){
+    uint32_t cap = u->idcap ? 2*u->idcap : 1024;
+    int64_t *ids;
+    if( u->idcap>=0x80000000u ) return -1;
+    ids = corpus_realloc(u->ids, sizeof(int64_t)*(size_t)cap);
+    if( ids==0 ) return -1;
     u->ids = ids;
+    u->idcap = cap;
   }
+  if( (node = corpus_dsu_add(&u->d))<0 ) return -1;
   u->ids[node] = id;
   u->slots[s] = (uint32_t)node + 1;
   return node;

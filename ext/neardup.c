@@ -26,9 +26,9 @@
 ** order, with its cluster's id and keep = 1 for the one kept.
 **
 ** Memory: per document its id, a flag and its band keys (8 bytes a band)
-** or signature (4 bytes a slot), and 8 bytes of text hash; the candidate
-** pairs (8 bytes each); shingle sets (8 bytes a distinct shingle) only
-** while a pair needs them.  Work: the
+** or signature (4 bytes a slot), 8 bytes of text hash and 8 of union-find
+** (corpus_dsu); the candidate pairs (8 bytes each); shingle sets (8 bytes
+** a distinct shingle) only while a pair needs them.  Work: the
 ** signing, and radix sorts of N keys per band and of the pairs.
 ** sqlite3_interrupt() stops the reads (their statements fail) and the
 ** loops between them (a probe every few thousand steps).  DIRECTONLY: it

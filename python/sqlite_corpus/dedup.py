@@ -80,7 +80,7 @@ DEFAULTS: Dict[str, Any] = {
     "table": "docs",       # SQLite shards: the table read (its columns id and text)
     "partitions": None,    # P: the shuffle's partitions (default: shards, 1..64)
     "components": "auto",  # auto, gather, distributed
-    "gather_edges": 25000000,  # auto: gathered to one task up to this many pairs
+    "gather_edges": 10000000,  # auto: gathered to one task up to this many pairs
 }
 
 _NEEDS_DASK = "needs python3-distributed (apt-get install python3-distributed)"
@@ -204,13 +204,15 @@ def _costs(cpu0: float) -> Dict[str, float]:
 
 # ---------------------------------------------------------------- SQLite
 
+def _open_ro(path: str) -> sqlite3.Connection:
+    """The SQLite file path, opened read-only."""
+    return sqlite3.connect("file:%s?mode=ro" % quote(os.path.abspath(path)), uri=True)
+
+
 def _connect(extension: str, path: Optional[str] = None) -> sqlite3.Connection:
     """A connection with the extension loaded: to the SQLite file path,
     read-only, or to a memory database."""
-    if path is None:
-        con = sqlite3.connect(":memory:")
-    else:
-        con = sqlite3.connect("file:%s?mode=ro" % quote(os.path.abspath(path)), uri=True)
+    con = sqlite3.connect(":memory:") if path is None else _open_ro(path)
     if not hasattr(con, "enable_load_extension"):
         raise DedupError("this Python's sqlite3 cannot load extensions "
                          "(use Debian's /usr/bin/python3)")
@@ -468,17 +470,15 @@ def _bucket_pairs_int(band, bucket, idi, all_pairs: int):
     return ra[keep], rb[keep], int((sizes > 1).sum())
 
 
-def _bucket_pairs_any(band, bucket, shard_a, loc, idv, all_pairs: int, P: int):
-    """_bucket_pairs_int's pairs for ids of any type (TEXT, REAL, mixed),
-    in Python, a bucket at a time, in SQLite's order of ids (_id_key);
-    returned filed: {partition of the lesser id: [(sa, la, ia, sb, lb,
-    ib)]}, the documents in pairs {shard: {loc: id}}, and the buckets of
-    two keys or more."""
+def _bucket_pairs_any(band, bucket, idv, all_pairs: int):
+    """_bucket_pairs_int's (ra, rb, buckets) for ids of any type (TEXT,
+    REAL, mixed), in Python, a bucket at a time, in SQLite's order of ids
+    (_id_key)."""
     import numpy as np
     order = np.lexsort((bucket, band))
     band, bucket = band[order], bucket[order]
     n = len(band)
-    pairs: Dict[Tuple[int, int], set] = {}
+    seen: Dict[Tuple, Tuple[int, int]] = {}
     buckets_shared = 0
     if n:
         new = np.ones(n, dtype=bool)
@@ -488,23 +488,53 @@ def _bucket_pairs_any(band, bucket, shard_a, loc, idv, all_pairs: int, P: int):
         multi = (ends - starts) > 1
         for st, en in zip(starts[multi], ends[multi]):
             buckets_shared += 1
-            rows = order[st:en]
-            members = sorted(((_id_key(idv[r]), int(shard_a[r]), int(loc[r]), idv[r])
-                              for r in rows), key=lambda m: m[0])
+            members = sorted(((_id_key(idv[r]), int(r)) for r in order[st:en]))
             for i in range(len(members) if len(members) <= all_pairs else 1):
-                _, sa, la, ia = members[i]
-                for j in range(i + 1, len(members)):
-                    _, sb, lb, ib = members[j]
-                    pairs.setdefault((sa, sb), set()).add((la, ia, lb, ib))
+                ka, ra = members[i]
+                for kb, rb in members[i + 1:]:
+                    seen.setdefault((ka, kb), (ra, rb))
+    ra = np.fromiter((v[0] for v in seen.values()), dtype=np.int64, count=len(seen))
+    rb = np.fromiter((v[1] for v in seen.values()), dtype=np.int64, count=len(seen))
+    return ra, rb, buckets_shared
+
+
+def _file_pairs(ra, rb, shard_a, loc, idv, idi, P: int):
+    """The pairs (key indexes ra, rb; ra's id the lesser) filed by the
+    partition of their lesser id: {partition: [(sa, la, ia, sb, lb, ib)]},
+    and the documents in pairs, {shard: {loc: id}}.  idi: the ids as an
+    int64 array when all are INTEGER (the partitions then computed in
+    numpy), else None."""
+    import numpy as np
+    if idi is not None:
+        ids = idi
+        part = (_mix64_np(idi[ra].view(np.uint64)) % np.uint64(P)).astype(np.int64)
+    else:
+        ids = idv
+        part = np.fromiter((_id_partition(v, P) for v in idv[ra]), dtype=np.int64,
+                           count=len(ra))
     filed: Dict[int, List] = {}
+    by = np.argsort(part, kind="stable")
+    cols = [c[by] for c in (shard_a[ra], loc[ra], ids[ra], shard_a[rb], loc[rb], ids[rb])]
+    pt = part[by]
+    cut = np.flatnonzero(np.diff(pt)) + 1
+    for lo, hi in zip(np.concatenate(([0], cut)), np.concatenate((cut, [len(pt)]))):
+        if hi > lo:
+            filed[int(pt[lo])] = list(zip(*(c[lo:hi].tolist() for c in cols)))
+    # the documents in pairs (a key row each: ids are unique), by shard
+    ends = np.concatenate((ra, rb))
+    if idi is not None:
+        ends = ends[np.unique(idi[ends], return_index=True)[1]]
+    else:
+        first: Dict[Tuple[int, int], int] = {}
+        for r in ends.tolist():
+            first.setdefault((int(shard_a[r]), int(loc[r])), r)
+        ends = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+    ends = ends[np.argsort(shard_a[ends], kind="stable")]
     need: Dict[int, Dict[int, Any]] = {}
-    for (sa, sb), ps in pairs.items():
-        na, nb = need.setdefault(sa, {}), need.setdefault(sb, {})
-        for la, ia, lb, ib in ps:
-            filed.setdefault(_id_partition(ia, P), []).append((sa, la, ia, sb, lb, ib))
-            na[la] = ia
-            nb[lb] = ib
-    return filed, need, buckets_shared
+    for e in np.split(ends, np.flatnonzero(np.diff(shard_a[ends])) + 1):
+        if len(e):
+            need[int(shard_a[e[0]])] = dict(zip(loc[e].tolist(), ids[e].tolist()))
+    return filed, need
 
 
 def _task_pair(p: int, shards: Sequence[str], cfg: Dict[str, Any], s1: str,
@@ -550,36 +580,17 @@ def _task_pair(p: int, shards: Sequence[str], cfg: Dict[str, Any], s1: str,
     # the partition of ia: a function of the pair alone, so every stage 2
     # task files it for the same verify task, which verifies it once.  The
     # pairs of a large bucket (each document with the bucket's least id)
-    # all go to one task, and the tasks are even (filed by lesser shard,
-    # shard 0's task had 64 shard pairs and shard 63's one)
-    filed: Dict[int, List] = {}
+    # all go to one task; the tasks are spread by a hash of the lesser id
+    # (filed by lesser shard, shard 0's task had 64 shard pairs, 63's one).
     # INTEGER ids only (SQLite's are within int64) make an int64 array;
     # REAL or TEXT ones, float64, str or object
     idi = np.array(idv.tolist()) if n else np.zeros(0, np.int64)
     if idi.dtype == np.int64:
         ra, rb, buckets_shared = _bucket_pairs_int(band, bucket, idi, all_pairs)
-        ia = idi[ra]
-        part = (_mix64_np(ia.view(np.uint64)) % np.uint64(P)).astype(np.int64)
-        by_t = np.argsort(part, kind="stable")
-        cols = [c[by_t] for c in (shard_a[ra], loc[ra], ia, shard_a[rb], loc[rb], idi[rb])]
-        tt = part[by_t]
-        cut = np.flatnonzero(np.diff(tt)) + 1
-        for lo, hi in zip(np.concatenate(([0], cut)), np.concatenate((cut, [len(tt)]))):
-            if hi > lo:
-                filed[int(tt[lo])] = list(zip(*(c[lo:hi].tolist() for c in cols)))
-        # the documents in pairs (a key row each: ids are unique), by shard
-        ends = np.concatenate((ra, rb))
-        ends = ends[np.unique(idi[ends], return_index=True)[1]]
-        ends = ends[np.argsort(shard_a[ends], kind="stable")]
-        se = shard_a[ends]
-        cut = np.flatnonzero(np.diff(se)) + 1
-        need: Dict[int, Dict[int, Any]] = {}
-        for e in np.split(ends, cut):
-            if len(e):
-                need[int(shard_a[e[0]])] = dict(zip(loc[e].tolist(), idi[e].tolist()))
     else:
-        filed, need, buckets_shared = _bucket_pairs_any(band, bucket, shard_a, loc, idv,
-                                                        all_pairs, P)
+        idi = None
+        ra, rb, buckets_shared = _bucket_pairs_any(band, bucket, idv, all_pairs)
+    filed, need = _file_pairs(ra, rb, shard_a, loc, idv, idi, P)
     for t, lst in filed.items():
         _dump(os.path.join(out, "pairs-%05d-%05d.pkl" % (p, t)), lst)
     for s, locs in need.items():
@@ -681,6 +692,7 @@ def _task_verify(t: int, cfg: Dict[str, Any], s2: str, parts_with: List[int],
     final = os.path.join(out, "edges-%05d.db" % t)
     con = _connect(cfg["extension"])
     con.isolation_level = None  # autocommit: ATTACH and DETACH between statements
+    con.execute("PRAGMA temp_store=FILE")
     try:
         with _atomic_file(final) as tmp:
             con.execute("ATTACH %s AS o" % _lit(tmp))
@@ -689,7 +701,8 @@ def _task_verify(t: int, cfg: Dict[str, Any], s2: str, parts_with: List[int],
             con.execute("CREATE TABLE o.edge(sa INTEGER, la INTEGER, ia, "
                         "sb INTEGER, lb INTEGER, ib)")
             # the scratch tables in temp: a file SQLite deletes on close
-            # (TEMP_STORE=1), not memory: a task's texts can be hundreds of MB
+            # (temp_store=FILE), not memory: a task's texts can be hundreds
+            # of MB
             con.execute("CREATE TEMP TABLE node(n INTEGER PRIMARY KEY, shard INTEGER, "
                         "loc INTEGER, id)")
             con.execute("BEGIN")
@@ -799,7 +812,7 @@ def _task_cc_round(k: int, q: int, parts: int, out: str) -> int:
 
 def _edges(path: str) -> List[Tuple]:
     """The verified pairs of a stage 3 edges file: (sa, la, ia, sb, lb, ib)."""
-    con = sqlite3.connect("file:%s?mode=ro" % quote(path), uri=True)
+    con = _open_ro(path)
     try:
         return con.execute("SELECT sa, la, ia, sb, lb, ib FROM edge").fetchall()
     finally:
@@ -820,6 +833,7 @@ def _task_cc_gather(edge_files: List[str], extension: str, out: str) -> Dict[str
     cpu0 = time.process_time()
     con = _connect(extension)
     con.isolation_level = None
+    con.execute("PRAGMA temp_store=FILE")  # the scratch tables: on disk, whatever the build
     try:
         with _atomic_file(os.path.join(out, "labels.db")) as tmp:
             con.execute("ATTACH %s AS o" % _lit(tmp))
@@ -831,10 +845,11 @@ def _task_cc_gather(edge_files: List[str], extension: str, out: str) -> Dict[str
                 con.execute("INSERT INTO temp.e SELECT sa, la, ia, sb, lb, ib FROM x.edge")
                 con.execute("DETACH x")
             con.execute("CREATE TEMP TABLE node(n INTEGER PRIMARY KEY, shard, loc, id)")
-            # (stage 2 made ids unique across the shards: the order is total)
-            con.execute("INSERT INTO temp.node(shard, loc, id) SELECT shard, loc, id FROM "
-                        "(SELECT sa AS shard, la AS loc, ia AS id FROM temp.e "
-                        "UNION SELECT sb, lb, ib FROM temp.e) ORDER BY id")
+            # numbered in id order (stage 2 made ids unique across the
+            # shards: the order is total)
+            con.execute("INSERT INTO temp.node SELECT row_number() OVER (ORDER BY id), "
+                        "shard, loc, id FROM (SELECT sa AS shard, la AS loc, ia AS id "
+                        "FROM temp.e UNION SELECT sb, lb, ib FROM temp.e)")
             con.execute("CREATE UNIQUE INDEX temp.node_loc ON node(shard, loc)")
             con.execute(_LABEL_TABLE % "o.label")
             con.execute(
@@ -1211,13 +1226,13 @@ def run(inputs, output: str, *, client=None, scheduler: Optional[str] = None,
         # 5. write
         st = _Stage()
         drop: Dict[int, List[int]] = {}
-        lab = sqlite3.connect("file:%s?mode=ro" % quote(labels_file), uri=True)
+        lab = _open_ro(labels_file)
         try:
             for s in range(S):
                 drop[s] = [r[0] for r in lab.execute(
                     "SELECT loc FROM label WHERE shard = ? AND id <> cluster", (s,))]
             in_clusters, clusters = lab.execute(
-                "SELECT count(*), count(*) FILTER (WHERE id = cluster) FROM label").fetchone()
+                "SELECT count(*), coalesce(sum(id = cluster), 0) FROM label").fetchone()
         finally:
             lab.close()
         survivors_dir = os.path.join(output, "survivors")
