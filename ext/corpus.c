@@ -33,6 +33,9 @@ static const area_register areas[] = {
   corpus_substr_register,
   corpus_stats_register,
   corpus_report_register,
+  corpus_rouge_register,
+  corpus_llm_register,
+  corpus_regexp_register,
 };
 
 #ifdef _WIN32

@@ -98,6 +98,9 @@ int corpus_neardup_register(sqlite3 *db, char **pzErr);
 int corpus_substr_register(sqlite3 *db, char **pzErr);
 int corpus_stats_register(sqlite3 *db, char **pzErr);
 int corpus_report_register(sqlite3 *db, char **pzErr);
+int corpus_rouge_register(sqlite3 *db, char **pzErr);
+int corpus_llm_register(sqlite3 *db, char **pzErr);
+int corpus_regexp_register(sqlite3 *db, char **pzErr);
 
 /* An ngram_index's NAME_config, read back and checked (ngram_index.c):
 ** every value in it comes from a table anyone can write to, and n sizes

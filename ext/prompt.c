@@ -590,15 +590,32 @@ static void prompt_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 /* ---- Few-shot contexts ---------------------------------------------------- */
 
 typedef struct fewshot_opts {
-  corpus_buf description, target_delimiter, fewshot_delimiter;
+  corpus_buf description, target_delimiter, fewshot_delimiter, system;
   uint64_t seed;
   int first_n;        /* sampler=first_n: the pool's order */
+  int chat;           /* format=chat: a messages array */
+  int multiturn;      /* with chat: a turn per shot (default), or one */
+  int has_multiturn;
 } fewshot_opts;
 
 static int fewshot_option(void *ctx, const char *key, const char *value,
                           char *err){
   fewshot_opts *o = (fewshot_opts*)ctx;
   if( strcmp(key, "description")==0 ) return corpus_buf_set_option(&o->description, value);
+  if( strcmp(key, "system")==0 ) return corpus_buf_set_option(&o->system, value);
+  if( strcmp(key, "format")==0 ){
+    int v = corpus_option_choice(key, value, "text|chat", err);
+    if( v<0 ) return -1;
+    o->chat = v==1;
+    return 0;
+  }
+  if( strcmp(key, "multiturn")==0 ){
+    int v = corpus_option_choice(key, value, "off|on", err);
+    if( v<0 ) return -1;
+    o->multiturn = v==1;
+    o->has_multiturn = 1;
+    return 0;
+  }
   if( strcmp(key, "target_delimiter")==0 ){
     return corpus_buf_set_option(&o->target_delimiter, value);
   }
@@ -620,7 +637,8 @@ static int fewshot_option(void *ctx, const char *key, const char *value,
     return 0;
   }
   snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: description, "
-           "target_delimiter, fewshot_delimiter, seed, sampler)", key);
+           "system, target_delimiter, fewshot_delimiter, seed, sampler, "
+           "format, multiturn)", key);
   return -1;
 }
 
@@ -744,6 +762,58 @@ static int shot_append(corpus_json v, corpus_buf *b){
   }
 }
 
+/* The shots as text: each text + target_delimiter + answer +
+** fewshot_delimiter, a shot without an answer its text alone. */
+static int shots_text(const shot *shots, size_t k, const fewshot_opts *o,
+                      corpus_buf *out){
+  size_t taken;
+  for(taken=0; taken<k; taken++){
+    const shot *sh = &shots[taken];
+    if( shot_append(sh->text, out) ) return -1;
+    if( sh->answer.z==0 ) continue;   /* no answer: no delimiters either */
+    if( corpus_buf_append(out, o->target_delimiter.z, o->target_delimiter.n)
+     || shot_append(sh->answer, out)
+     || corpus_buf_append(out, o->fewshot_delimiter.z ? o->fewshot_delimiter.z
+                                                      : "",
+                          o->fewshot_delimiter.n) ){
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* The harness's maybe_delimit(prefix, suffix, delimiter) (lm_eval/api/
+** utils.py): one of them alone when the other is empty; both joined by
+** the delimiter unless prefix ends or suffix starts with white space
+** (Python's str.isspace()).  The system prompt is
+** maybe_delimit(system, description, fewshot_delimiter). */
+static int maybe_delimit(corpus_buf *out, const corpus_buf *pre,
+                         const corpus_buf *suf, const corpus_buf *delim){
+  size_t last, len;
+  int space;
+  if( pre->n==0 ) return corpus_buf_append(out, suf->z ? suf->z : "", suf->n);
+  if( suf->n==0 ) return corpus_buf_append(out, pre->z, pre->n);
+  last = pre->n - 1;
+  while( last>0 && ((unsigned char)pre->z[last] & 0xC0)==0x80 ) last--;
+  space = corpus_py_isspace(corpus_cp_at(pre->z, pre->n, last, &len))
+       || corpus_py_isspace(corpus_cp_at(suf->z, suf->n, 0, &len));
+  return corpus_buf_append(out, pre->z, pre->n)
+      || (!space && corpus_buf_append(out, delim->z ? delim->z : "", delim->n))
+      || corpus_buf_append(out, suf->z, suf->n);
+}
+
+/* Appends {"role":ROLE,"content":"..."} (after a comma unless first in
+** the array). */
+static int chat_message(corpus_buf *out, const char *role, const char *z,
+                        size_t n){
+  return (out->n>1 && corpus_buf_append(out, ",", 1))
+      || corpus_buf_append(out, "{\"role\":\"", 9)
+      || corpus_buf_append(out, role, strlen(role))
+      || corpus_buf_append(out, "\",\"content\":", 12)
+      || corpus_buf_append_json_string(out, z ? z : "", n)
+      || corpus_buf_append(out, "}", 1);
+}
+
 /* By rank as a signed integer, as SQL's xxh3() returns it, so that ORDER BY
 ** xxh3(id, xxh3(query_id, seed)) lists the same shots in the same order. */
 static int shot_cmp(const void *a, const void *b){
@@ -769,7 +839,8 @@ static void fewshot_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   corpus_json pool, item;
   corpus_json_iter it;
   shot *shots = 0;
-  corpus_buf out = {0, 0, 0}, idtext = {0, 0, 0};
+  corpus_buf out = {0, 0, 0}, idtext = {0, 0, 0}, sys = {0, 0, 0};
+  corpus_buf turn = {0, 0, 0};
   uint64_t qseed;
   long long element = 0;
   int i_arg;
@@ -794,8 +865,13 @@ static void fewshot_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
    || corpus_buf_set_option(&o.fewshot_delimiter, "\n\n") ){
     goto nomem;
   }
+  o.multiturn = 1;
   if( argc>4 && corpus_apply_options(ctx, "fewshot", argv[4], fewshot_option,
                                      &o) ){
+    goto done;
+  }
+  if( o.has_multiturn && !o.chat ){
+    corpus_result_error(ctx, "fewshot", "multiturn is for format=chat");
     goto done;
   }
   qid = (const char*)sqlite3_value_text(argv[0]);
@@ -856,33 +932,62 @@ static void fewshot_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     goto done;
   }
   if( !o.first_n && nshot>1 ) qsort(shots, nshot, sizeof(shot), shot_cmp);
-  if( corpus_buf_append(&out, o.description.z ? o.description.z : "",
-                        o.description.n) ){
+  if( maybe_delimit(&sys, &o.system, &o.description, &o.fewshot_delimiter) ){
     goto nomem;
   }
-  for(taken=0; taken<(size_t)k; taken++){
-    const shot *sh = &shots[taken];
-    if( shot_append(sh->text, &out) ) goto nomem;
-    if( sh->answer.z==0 ) continue;   /* no answer: no delimiters either */
-    if( corpus_buf_append(&out, o.target_delimiter.z, o.target_delimiter.n)
-     || shot_append(sh->answer, &out)
-     || corpus_buf_append(&out, o.fewshot_delimiter.z ? o.fewshot_delimiter.z
-                                                      : "",
-                          o.fewshot_delimiter.n) ){
+  if( !o.chat ){
+    if( corpus_buf_append(&out, sys.z ? sys.z : "", sys.n)
+     || shots_text(shots, (size_t)k, &o, &out)
+     || corpus_buf_append_utf8(&out, qtext,
+                               (size_t)sqlite3_value_bytes(argv[1])) ){
       goto nomem;
     }
+    sqlite3_result_text64(ctx, out.z, out.n, corpus_free, SQLITE_UTF8);
+    out.z = 0;
+    goto done;
   }
-  if( corpus_buf_append_utf8(&out, qtext,
-                             (size_t)sqlite3_value_bytes(argv[1])) ){
+  /* format=chat: the messages of Task.fewshot_context() before the chat
+  ** template renders them */
+  if( corpus_buf_append(&out, "[", 1) ) goto nomem;
+  if( sys.n && chat_message(&out, "system", sys.z, sys.n) ) goto nomem;
+  if( o.multiturn ){
+    for(taken=0; taken<(size_t)k; taken++){
+      const shot *sh = &shots[taken];
+      turn.n = 0;
+      if( shot_append(sh->text, &turn)
+       || chat_message(&out, "user", turn.z, turn.n) ){
+        goto nomem;
+      }
+      if( sh->answer.z==0 ) continue;   /* no answer: no assistant turn */
+      turn.n = 0;
+      if( shot_append(sh->answer, &turn)
+       || chat_message(&out, "assistant", turn.z, turn.n) ){
+        goto nomem;
+      }
+    }
+    turn.n = 0;
+  }else{
+    /* multiturn_to_singleturn(): the shots and the query as one user turn */
+    turn.n = 0;
+    if( shots_text(shots, (size_t)k, &o, &turn) ) goto nomem;
+  }
+  if( corpus_buf_append_utf8(&turn, qtext,
+                             (size_t)sqlite3_value_bytes(argv[1]))
+   || chat_message(&out, "user", turn.z, turn.n)
+   || corpus_buf_append(&out, "]", 1) ){
     goto nomem;
   }
   sqlite3_result_text64(ctx, out.z, out.n, corpus_free, SQLITE_UTF8);
+  sqlite3_result_subtype(ctx, CORPUS_JSON_SUBTYPE);
   out.z = 0;
   goto done;
 nomem:
   sqlite3_result_error_nomem(ctx);
 done:
   corpus_free(out.z);
+  corpus_free(sys.z);
+  corpus_free(turn.z);
+  corpus_free(o.system.z);
   corpus_free(idtext.z);
   corpus_free(shots);
   corpus_free(o.description.z);
@@ -1087,8 +1192,8 @@ static void cf_final(sqlite3_context *ctx){
 
 static const corpus_sql prompt_sql[] = {
   CORPUS_SCALAR("prompt",    2, CORPUS_PURE, prompt_func),
-  CORPUS_SCALAR("fewshot",   4, CORPUS_PURE, fewshot_func),
-  CORPUS_SCALAR("fewshot",   5, CORPUS_PURE, fewshot_func),
+  CORPUS_SCALAR("fewshot",   4, CORPUS_PURE | CORPUS_JSON_RESULT, fewshot_func),
+  CORPUS_SCALAR("fewshot",   5, CORPUS_PURE | CORPUS_JSON_RESULT, fewshot_func),
   CORPUS_SCALAR("calibrate", 2, CORPUS_PURE | CORPUS_JSON_RESULT, calibrate_func),
   CORPUS_AGGREGATE("content_free_probs", 1, CORPUS_PURE | CORPUS_JSON_RESULT, cf_step, cf_final),
 };

@@ -1,0 +1,134 @@
+-- Self-Instruct, part 1 of a round: prompts from the task pool, a batch
+-- request file out.  (Wang et al. 2022, "Self-Instruct: Aligning Language
+-- Models with Self-Generated Instructions"; the prompt and the request as
+-- yizhongw/self-instruct's self_instruct/bootstrap_instructions.py builds
+-- them, at commit 0b26ccaa.)  Part 2, sql/self_instruct_filter.sql, reads
+-- the responses and grows the pool.
+--
+-- Input:  si_pool(id INTEGER PRIMARY KEY, instruction TEXT NOT NULL,
+--                 source TEXT, round INTEGER)
+--           the task pool: source 'seed' for the human-written tasks
+--           (Self-Instruct's 175), 'machine' for generated ones kept by
+--           earlier rounds (part 2 adds them).
+--         si_settings (below: change it here).
+-- Output: si_prompt(prompt_no, custom_id, prompt)   this round's prompts
+--         si_request(custom_id, prompt_no, line)    their request lines
+--         the request file(s): si_settings.requests with -NNNNN before the
+--         extension (write_jsonl's shards: at most 50,000 requests and
+--         200,000,000 bytes a file, the OpenAI Batch API's limits), and
+--         their manifest in si_request_manifest.
+--
+-- Run:    sqlite3 -bail -cmd '.load ./dist/corpus' pool.db < sql/self_instruct_requests.sql
+--         then send the file(s) (OpenAI's Batch API, or `vllm run-batch`),
+--         and run sql/self_instruct_filter.sql on what comes back.
+--
+-- Each prompt: "Come up with a series of tasks:\n", then 8 instructions
+-- numbered "1. " to "8. " (2 drawn from the machine-generated ones, 6 from
+-- the seeds; all 8 from the seeds while fewer than 2 machine ones exist;
+-- each with its white space runs made one space and a trailing ':'
+-- dropped), then "9." to continue.  Self-Instruct drew with Python's
+-- random.sample and shuffled; here prompt p draws the instructions with
+-- the least xxh3(id, xxh3(round * 1000000 + p, rng)) and orders them by
+-- another such hash: reproducible, and the same on every run.
+--
+-- Self-Instruct sent the prompt to GPT-3 (davinci, a completion model) with
+-- temperature 0.7, top_p 0.5, presence_penalty 2, max_tokens 1024 and stop
+-- sequences "\n\n", "\n16", "16.", "16 ."; the requests here are chat
+-- requests (the prompt as the user message) with the same parameters.
+
+-- 0. Settings: change them here, and only here.  Part 2 reads them too.
+DROP TABLE IF EXISTS si_settings;
+CREATE TABLE si_settings AS SELECT
+  1 AS round,                  -- this round's number (custom ids si-ROUND-P)
+  'si-requests.jsonl' AS requests,     -- the request file(s) written
+  'si-responses.jsonl' AS responses,   -- the batch output read by part 2
+                                       -- (a glob: several files)
+  'gpt-4o-mini' AS model,
+  20 AS prompts,               -- requests in this round
+  8 AS per_prompt,             -- instructions in a prompt ...
+  2 AS machine_per_prompt,     -- ... of them machine-generated
+  1 AS rng,                    -- the draw's seed
+  0.7 AS temperature, 0.5 AS top_p, 2 AS presence_penalty,
+  1024 AS max_tokens,
+  -- part 2: Self-Instruct's filters
+  0.7 AS rouge_threshold,      -- drop at ROUGE-L >= this against the pool
+                               -- (the paper's rule; its code drops > 0.7)
+  4 AS min_words, 150 AS max_words,    -- kept: 4..150 words
+  '(?i)\b(image|images|graph|graphs|picture|pictures|file|files|map|maps|draw|plot|go to)\b'
+    AS banned,                 -- Self-Instruct's keywords, as its code
+                               -- matches them (re.IGNORECASE, \b...\b)
+  1 AS prefilter,              -- 1: ROUGE-L only against the pool's
+                               -- MinHash-LSH candidates; 0: against all
+  128 AS num_perm, 42 AS bands, 3 AS rows;   -- the prefilter's LSH
+
+-- Checks: a failed one stops the script (the shell's -bail) with a message
+-- that says what is needed; nothing is written before them.
+DROP TABLE IF EXISTS temp.si_check;
+CREATE TEMP TABLE si_check(problem TEXT);
+CREATE TEMP TRIGGER si_check_raise BEFORE INSERT ON si_check BEGIN
+  SELECT CASE NEW.problem
+    WHEN 'no pool' THEN RAISE(ABORT, 'self_instruct: no table si_pool(id, instruction, source, round): make it and put the seed tasks in it (source ''seed'')')
+    WHEN 'few seeds' THEN RAISE(ABORT, 'self_instruct: si_pool has fewer seed tasks (source ''seed'') than a prompt takes (si_settings.per_prompt)')
+  END;
+END;
+INSERT INTO si_check
+  SELECT 'no pool' WHERE NOT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'si_pool');
+INSERT INTO si_check
+  SELECT 'few seeds' WHERE (SELECT count(*) FROM si_pool WHERE source = 'seed')
+                           < (SELECT per_prompt - machine_per_prompt FROM si_settings);
+
+-- 1. The prompts: for each prompt number p, the draw of machine and seed
+--    instructions, numbered in the shuffled order.
+DROP TABLE IF EXISTS si_prompt;
+CREATE TABLE si_prompt AS
+WITH RECURSIVE n(p) AS (
+    SELECT 1 UNION ALL SELECT p + 1 FROM n WHERE p < (SELECT prompts FROM si_settings)),
+  s AS (SELECT round, rng, per_prompt, machine_per_prompt FROM si_settings),
+  draw_machine AS (
+    SELECT n.p, x.id, x.instruction,
+           row_number() OVER (PARTITION BY n.p ORDER BY xxh3(x.id, xxh3(s.round * 1000000 + n.p, s.rng))) AS k
+      FROM n, s, si_pool AS x WHERE x.source IS NOT 'seed'),
+  machine AS (
+    SELECT p, id, instruction FROM draw_machine
+     WHERE k <= (SELECT machine_per_prompt FROM s)),
+  machine_count AS (
+    SELECT n.p, (SELECT count(*) FROM machine WHERE machine.p = n.p) AS m FROM n),
+  draw_seed AS (
+    SELECT n.p, x.id, x.instruction,
+           row_number() OVER (PARTITION BY n.p ORDER BY xxh3(x.id, xxh3(s.round * 1000000 + n.p, s.rng + 1))) AS k
+      FROM n, s, si_pool AS x WHERE x.source IS 'seed'),
+  chosen AS (
+    SELECT p, id, instruction FROM machine
+    UNION ALL
+    SELECT d.p, d.id, d.instruction FROM draw_seed AS d JOIN machine_count AS c ON c.p = d.p
+     WHERE d.k <= (SELECT per_prompt FROM s) - c.m),
+  numbered AS (
+    SELECT p, row_number() OVER (PARTITION BY p ORDER BY xxh3(id, xxh3((SELECT round * 1000000 FROM s) + p, (SELECT rng + 2 FROM s)))) AS i,
+           rtrim(trim(regexp_replace(instruction, '\s+', ' ')), ':') AS instruction
+      FROM chosen)
+SELECT p AS prompt_no,
+       'si-' || (SELECT round FROM s) || '-' || p AS custom_id,
+       'Come up with a series of tasks:' || char(10) ||
+         (SELECT group_concat(line, '') FROM
+            (SELECT i || '. ' || instruction || char(10) AS line FROM numbered AS u
+              WHERE u.p = n.p ORDER BY i)) ||
+         ((SELECT count(*) FROM numbered AS u WHERE u.p = n.p) + 1) || '.' AS prompt
+  FROM n ORDER BY p;
+
+-- 2. The requests: one OpenAI Batch API line a prompt.
+DROP TABLE IF EXISTS si_request;
+CREATE TABLE si_request AS
+  SELECT custom_id, prompt_no,
+         llm_request(custom_id, prompt,
+           (SELECT 'model=' || model || ' temperature=' || temperature ||
+                   ' top_p=' || top_p || ' max_tokens=' || max_tokens ||
+                   ' body=''{"presence_penalty":' || presence_penalty ||
+                   ',"stop":["\n\n","\n16","16.","16 ."]}''' FROM si_settings)) AS line
+    FROM si_prompt ORDER BY prompt_no;
+
+-- 3. The request file(s), written atomically; an existing file is replaced.
+DROP TABLE IF EXISTS si_request_manifest;
+CREATE TABLE si_request_manifest AS
+  SELECT write_jsonl((SELECT requests FROM si_settings), line,
+                     'shard_rows=50000 shard_bytes=200000000 overwrite=on') AS manifest
+    FROM (SELECT line FROM si_request ORDER BY prompt_no);
