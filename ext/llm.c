@@ -517,6 +517,7 @@ static void result_json(sqlite3_context *ctx, corpus_json v){
     }
     case CORPUS_JSON_STRING:
       if( corpus_json_append_text(v, &b) ){
+        corpus_free(b.z);
         sqlite3_result_error_nomem(ctx);
         return;
       }
@@ -525,6 +526,7 @@ static void result_json(sqlite3_context *ctx, corpus_json v){
       return;
     default:
       if( json_minify(v, &b) ){
+        corpus_free(b.z);
         sqlite3_result_error_nomem(ctx);
         return;
       }

@@ -68,7 +68,7 @@ static regex *regex_compile(const char *z, size_t n, char *err){
                           | PCRE2_MATCH_INVALID_UTF, &code, &off, cc);
   pcre2_compile_context_free(cc);
   if( r->code==0 ){
-    if( code!=PCRE2_ERROR_HEAPLIMIT && code!=PCRE2_ERROR_NOMEMORY ){
+    if( code!=PCRE2_ERROR_HEAP_FAILED && code!=PCRE2_ERROR_NOMEMORY ){
       PCRE2_UCHAR why[120];
       if( pcre2_get_error_message(code, why, sizeof(why))<0 ) why[0] = 0;
       snprintf(err, CORPUS_ERRMAX, "bad pattern at offset %lld: %s",
@@ -126,7 +126,14 @@ static const char *match_failure(int rc){
     return "the match gave up after 10000000 steps (PCRE2's match limit): "
            "the pattern backtracks too much on this text";
   }
-  if( rc==PCRE2_ERROR_NOMEMORY || rc==PCRE2_ERROR_HEAPLIMIT ) return 0;
+  if( rc==PCRE2_ERROR_HEAPLIMIT ){
+    return "the match needs more than PCRE2's heap limit (20 MB of "
+           "backtracking memory)";
+  }
+  if( rc==PCRE2_ERROR_DEPTHLIMIT ){
+    return "the match nests deeper than PCRE2's depth limit";
+  }
+  if( rc==PCRE2_ERROR_NOMEMORY ) return 0;
   return "PCRE2 failed to match";
 }
 
@@ -213,7 +220,8 @@ static void regexp_replace_func(sqlite3_context *ctx, int argc,
     if( rc==PCRE2_ERROR_NOMEMORY ){
       corpus_result_error(ctx, "regexp_replace", "the result would be "
                           "longer than %lld bytes", (long long)CORPUS_MAX_ALLOC);
-    }else if( rc==PCRE2_ERROR_MATCHLIMIT || rc==PCRE2_ERROR_HEAPLIMIT ){
+    }else if( rc==PCRE2_ERROR_MATCHLIMIT || rc==PCRE2_ERROR_HEAPLIMIT
+           || rc==PCRE2_ERROR_DEPTHLIMIT ){
       match_error(ctx, "regexp_replace", rc);
     }else{
       PCRE2_UCHAR why[120];

@@ -247,6 +247,35 @@ static const oom_case cases[] = {
   {"fewshot", "fewshot/4 fewshot/5",
    "SELECT fewshot(id, text, " POOL ", 2), fewshot(id, text, " POOL ", 1, "
    "'description=\"D: \" sampler=first_n') FROM docs", 1, 0, 0},
+  {"fewshot_chat", "",
+   "SELECT fewshot(id, text, " POOL ", 2, 'format=chat system=S description=D'), "
+   "fewshot(id, text, " POOL ", 2, 'format=chat multiturn=off') FROM docs",
+   1, 0, 0},
+  {"llm_request", "llm_request/2 llm_request/3",
+   "SELECT llm_request(id, text, 'model=m temperature=0.5 seed=1 max_tokens=9 "
+   "response_format=json_object body=''{\"stop\": [\"x\"]}'''), "
+   "llm_request('q' || id, fewshot(id, text, " POOL ", 1, 'format=chat'), "
+   "'format=chat'), llm_request(id, '[{\"role\":\"user\",\"content\":"
+   "[{\"type\":\"text\",\"text\":\"a\"}]}]', 'format=chat') FROM docs",
+   1, 0, 0},
+  {"llm_response", "llm_response/2",
+   "SELECT llm_response(l, f) FROM (SELECT '{\"custom_id\":\"a\",\"response\":"
+   "{\"status_code\":400,\"body\":{\"error\":{\"message\":\"bad\","
+   "\"code\":\"x\"},\"choices\":[{\"message\":{\"content\":\"hi \\u00e9\","
+   "\"tool_calls\":[1]},\"finish_reason\":\"stop\"}]}},\"error\":null}' AS l), "
+   "(SELECT 'text' AS f UNION ALL SELECT 'error' UNION ALL SELECT 'tool_calls' "
+   "UNION ALL SELECT 'body' UNION ALL SELECT 'custom_id' UNION ALL SELECT 'choices')",
+   1, 0, 0},
+  {"rouge", "rouge_l/2 rouge_l/3 rouge_n/3 rouge_n/4",
+   "SELECT rouge_l(a.text, b.text), rouge_l(a.text, b.text, 'measure=recall'), "
+   "rouge_n(a.text, b.text, 2), rouge_n(a.text, b.text, 3, 'measure=precision') "
+   "FROM docs AS a, docs AS b", 1, 0, 0},
+  {"regexp", "regexp/2 regexp_replace/3 module:regexp_split",
+   "SELECT regexp('(?i)\\b(free|sea)\\b', text), "
+   "regexp_replace(text, '\\s+', ' '), "
+   "(SELECT group_concat(piece, '|') FROM regexp_split(docs.text, '[,.]')) "
+   "FROM docs",
+   1, 0, 0},
   {"calibrate", "calibrate/2 content_free_probs/1",
    "SELECT calibrate('[0.7, 0.2, 0.1]', (SELECT content_free_probs(p) FROM "
    "(SELECT '[0.5, 0.3, 0.2]' AS p UNION ALL SELECT '[0.4, 0.4, 0.2]')))", 1, 0, 0},

@@ -1,7 +1,9 @@
 /*
 ** Templates and JSON through SQL: prompt(), fewshot(), calibrate() and
 ** content_free_probs(); the report's chart_svg() and corpus_report()
-** (selectors 100..127: ?1 a title or label, ?2 the data, ?3 options).
+** (selectors 100..127: ?1 a title or label, ?2 the data, ?3 options);
+** models in the loop (selectors 80..99: llm_request(), llm_response(),
+** fewshot()'s chat format, rouge_l(), rouge_n(), the regexp functions).
 ** Input: a selector byte, then up to three parts separated by 0xFF bytes
 ** (?1 template or text, ?2 JSON, ?3 options).
 **
@@ -25,6 +27,22 @@ static const char *const azSql[] = {
   "SELECT calibrate(?1, ?2)",
   ("SELECT content_free_probs(x) FROM (SELECT ?1 x UNION ALL SELECT ?2 "
    "UNION ALL SELECT ?3)"),
+};
+
+/* Selectors 80..99 (no seed used them before these came). */
+static const char *const azLlm[] = {
+  "SELECT llm_request(?1, ?2, ?3)",
+  "SELECT llm_request('id', ?2, 'format=chat ' || ?3), llm_request(?1, ?1, 'model=m')",
+  "SELECT llm_response(?2, ?1)",
+  ("SELECT llm_response(?2, f) FROM (SELECT 'text' f UNION ALL SELECT 'error' "
+   "UNION ALL SELECT 'tool_calls' UNION ALL SELECT 'body' UNION ALL SELECT "
+   "'status' UNION ALL SELECT 'prompt_tokens' UNION ALL SELECT 'custom_id' "
+   "UNION ALL SELECT 'choices')"),
+  ("SELECT rouge_l(?1, ?2, ?3), rouge_n(?1, ?2, 2), "
+   "rouge_n(?2, ?1, length(?3) % 7 + 1)"),
+  "SELECT fewshot('q', ?1, ?2, 2, 'format=chat ' || ?3)",
+  "SELECT regexp(?1, ?2), regexp_replace(?2, ?1, ?3)",
+  "SELECT position, piece FROM regexp_split(?2, ?1)",
 };
 
 /* Selectors 100..127 (no seed used them before the report's came). */
@@ -65,6 +83,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size){
     return 0;
   }
   fuzz_split(data+1, size-1, parts, 3);
+  if( data[0]>=80 && data[0]<100 ){
+    fuzz_run(fuzz_db(), azLlm[(data[0]-80) % (sizeof(azLlm)/sizeof(azLlm[0]))],
+             parts, 3, 0, 0, 0);
+    return 0;
+  }
   if( data[0]>=100 ){
     fuzz_run(fuzz_db(), azReport[(data[0]-100) % (sizeof(azReport)/sizeof(azReport[0]))],
              parts, 3, 0, 0, 0);
