@@ -155,6 +155,23 @@ static void match_error(sqlite3_context *ctx, const char *fn, int rc){
   else sqlite3_result_error_nomem(ctx);
 }
 
+/* Sets z[0..n-1] as the TEXT result, each invalid UTF-8 sequence of it
+** (from the input: a match never cuts a valid character) U+FFFD, as every
+** TEXT the extension returns is valid UTF-8.  z stays the caller's. */
+static void result_utf8(sqlite3_context *ctx, const char *z, size_t n){
+  corpus_buf b = {0, 0, 0};
+  if( corpus_utf8_valid(z, n) ){
+    sqlite3_result_text64(ctx, z, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+    return;
+  }
+  if( corpus_buf_append_utf8(&b, z, n) ){
+    corpus_free(b.z);
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_text64(ctx, b.z, b.n, corpus_free, SQLITE_UTF8);
+}
+
 /* regexp(pattern, text): whether the pattern matches anywhere in text. */
 static void regexp_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   regex *r;
@@ -231,7 +248,8 @@ static void regexp_replace_func(sqlite3_context *ctx, int argc,
     }
     corpus_free(out);
   }else{
-    sqlite3_result_text64(ctx, (char*)out, outn, corpus_free, SQLITE_UTF8);
+    result_utf8(ctx, (const char*)out, outn);
+    corpus_free(out);
   }
   regex_done(ctx, 1, r, fresh);
   return;
@@ -330,7 +348,7 @@ static int split_column(corpus_tvf_cursor *cur, sqlite3_context *ctx,
   split_cursor *c = (split_cursor*)cur;
   size_t a = c->cut[2*cur->row], b = c->cut[2*cur->row+1];
   if( col==SPLIT_POSITION ) sqlite3_result_int64(ctx, cur->row);
-  else sqlite3_result_text64(ctx, c->z+a, b-a, SQLITE_TRANSIENT, SQLITE_UTF8);
+  else result_utf8(ctx, c->z+a, b-a);
   return SQLITE_OK;
 }
 
