@@ -20,6 +20,7 @@
 ** finish_reason, usage.prompt_tokens/completion_tokens/total_tokens), as
 ** of 2026.
 */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,6 +66,8 @@ typedef struct llm_opts {
   int chat;                    /* format=chat: the body alone */
   corpus_buf model, url, response_format, body;
   int has_temperature, has_max_tokens, has_seed, has_top_p;
+  int rf_object;               /* response_format= is a JSON object */
+  int oversize_null;           /* on_oversize=null: NULL, not an error */
   double temperature, top_p;
   long long max_tokens, seed, max_bytes;
 } llm_opts;
@@ -129,6 +132,12 @@ static int llm_option(void *ctx, const char *key, const char *value,
     return corpus_option_int(key, value, 1, 0x7fffffffffffffffLL,
                              &o->max_bytes, err);
   }
+  if( strcmp(key, "on_oversize")==0 ){
+    int v = corpus_option_choice(key, value, "fail|null", err);
+    if( v<0 ) return -1;
+    o->oversize_null = v==1;
+    return 0;
+  }
   if( strcmp(key, "response_format")==0 || strcmp(key, "body")==0 ){
     int is_body = key[0]=='b';
     size_t pos, n = strlen(value);
@@ -145,6 +154,7 @@ static int llm_option(void *ctx, const char *key, const char *value,
                  "(a json_schema format), got '%.40s'", value);
       return -1;
     }
+    if( !is_body ) o->rf_object = 1;
     if( is_body ){
       size_t k;
       for(k=0; k<CORPUS_COUNT(body_keys); k++){
@@ -164,7 +174,7 @@ static int llm_option(void *ctx, const char *key, const char *value,
   }
   snprintf(err, CORPUS_ERRMAX, "unknown option '%.40s' (valid: format, model, "
            "url, temperature, top_p, max_tokens, seed, response_format, body, "
-           "max_bytes)", key);
+           "max_bytes, on_oversize)", key);
   return -1;
 }
 
@@ -275,8 +285,15 @@ static int append_messages(sqlite3_context *ctx, sqlite3_value *v,
   if( i<n && z[i]=='[' ){
     size_t j = i+1;
     while( j<n && (z[j]==' ' || z[j]=='\t' || z[j]=='\n' || z[j]=='\r') ) j++;
-    if( corpus_json_check(z, n, &pos)==0 ) is_json = 1;
-    else if( is_json || (j<n && (z[j]=='{' || z[j]==']')) ){
+    if( corpus_json_check(z, n, &pos)==0 ){
+      /* a JSON array of objects (or none): messages; of anything else, a
+      ** prompt that happens to be JSON ("[3]"), unless it came as JSON */
+      corpus_json first;
+      if( !corpus_json_element(corpus_json_root(z, n), 0, &first)
+       || corpus_json_type(first)==CORPUS_JSON_OBJECT ){
+        is_json = 1;
+      }
+    }else if( is_json || (j<n && (z[j]=='{' || z[j]==']')) ){
       /* "[{" or "[]" that does not parse: a broken messages array, not a
       ** prompt */
       corpus_result_error(ctx, "llm_request", "messages is not valid JSON "
@@ -414,7 +431,7 @@ static void llm_request_func(sqlite3_context *ctx, int argc,
   }
   if( o.response_format.z ){
     if( append_cstr(&out, ",\"response_format\":") ) goto nomem;
-    if( o.response_format.z[0]=='{' ){
+    if( o.rf_object ){
       if( json_minify(corpus_json_root(o.response_format.z,
                                        o.response_format.n), &out) ){
         goto nomem;
@@ -445,6 +462,7 @@ static void llm_request_func(sqlite3_context *ctx, int argc,
   if( corpus_buf_append(&out, o.chat ? "}" : "}}", o.chat ? 1 : 2) ){
     goto nomem;
   }
+  if( (long long)out.n > o.max_bytes && o.oversize_null ) goto done;
   if( (long long)out.n > o.max_bytes ){
     corpus_result_error(ctx, "llm_request", "the request for custom_id %.40s "
                         "is %lld bytes, more than max_bytes=%lld",
@@ -507,8 +525,9 @@ static void result_json(sqlite3_context *ctx, corpus_json v){
       if( v.n<sizeof(buf) ){
         memcpy(buf, v.z, v.n);
         buf[v.n] = 0;
+        errno = 0;
         i = strtoll(buf, &end, 10);
-        if( *end==0 ){ sqlite3_result_int64(ctx, i); return; }
+        if( *end==0 && errno==0 ){ sqlite3_result_int64(ctx, i); return; }
         sqlite3_result_double(ctx, strtod(buf, 0));
         return;
       }

@@ -22,6 +22,15 @@
 #include "corpus_sql.h"
 
 #define REGEXP_MATCH_LIMIT 10000000
+/* The interpreter's backtracking memory, in KiB (PCRE2's default is 20 GB):
+** 256 MB.  The JIT's stack grows from 32 KB to 8 MB; a match that needs
+** more runs again in the interpreter (which keeps its frames on the heap),
+** so a long text never fails for the JIT's stack alone. */
+#define REGEXP_HEAP_LIMIT_KIB 262144
+#define REGEXP_JIT_STACK_MAX (8*1024*1024)
+/* regexp_split compiles its pattern per call: with the JIT only for a text
+** this long. */
+#define REGEXP_SPLIT_JIT_BYTES 16384
 
 static void *re_malloc(PCRE2_SIZE n, void *data){
   (void)data;
@@ -38,6 +47,7 @@ typedef struct regex {
   pcre2_code *code;
   pcre2_match_data *md;
   pcre2_match_context *mctx;
+  pcre2_jit_stack *jit;       /* NULL: the JIT's default 32 KB */
 } regex;
 
 static void regex_free(void *p){
@@ -45,14 +55,16 @@ static void regex_free(void *p){
   if( r==0 ) return;
   pcre2_match_data_free(r->md);
   pcre2_match_context_free(r->mctx);
+  pcre2_jit_stack_free(r->jit);
   pcre2_code_free(r->code);
   pcre2_general_context_free(r->gctx);
   corpus_free(r);
 }
 
-/* Compiles pattern z[0..n-1]: the regex, or NULL with *err set
+/* Compiles pattern z[0..n-1] (with PCRE2's JIT when jit): the regex, or
+** NULL with *err set
 ** ("bad pattern at offset N: WHY", or empty for out of memory). */
-static regex *regex_compile(const char *z, size_t n, char *err){
+static regex *regex_compile(const char *z, size_t n, int jit, char *err){
   regex *r = corpus_realloc(0, sizeof(regex));
   pcre2_compile_context *cc;
   int code;
@@ -76,11 +88,16 @@ static regex *regex_compile(const char *z, size_t n, char *err){
     }
     goto fail;
   }
-  pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE);  /* else the interpreter */
+  if( jit ) pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE);
   r->md = pcre2_match_data_create_from_pattern(r->code, r->gctx);
   r->mctx = pcre2_match_context_create(r->gctx);
   if( r->md==0 || r->mctx==0 ) goto fail;
   pcre2_set_match_limit(r->mctx, REGEXP_MATCH_LIMIT);
+  pcre2_set_heap_limit(r->mctx, REGEXP_HEAP_LIMIT_KIB);
+  if( jit ){
+    r->jit = pcre2_jit_stack_create(32*1024, REGEXP_JIT_STACK_MAX, r->gctx);
+    if( r->jit ) pcre2_jit_stack_assign(r->mctx, 0, r->jit);
+  }
   return r;
 fail:
   regex_free(r);
@@ -103,7 +120,7 @@ static regex *regex_arg(sqlite3_context *ctx, const char *fn, int i,
     sqlite3_result_error_nomem(ctx);
     return 0;
   }
-  r = regex_compile(z, (size_t)sqlite3_value_bytes(v), err);
+  r = regex_compile(z, (size_t)sqlite3_value_bytes(v), 1, err);
   if( r==0 ){
     if( err[0] ) corpus_result_error(ctx, fn, "%s", err);
     else sqlite3_result_error_nomem(ctx);
@@ -127,8 +144,8 @@ static const char *match_failure(int rc){
            "the pattern backtracks too much on this text";
   }
   if( rc==PCRE2_ERROR_HEAPLIMIT ){
-    return "the match needs more than PCRE2's heap limit (20 MB of "
-           "backtracking memory)";
+    return "the match needs more than 256 MB of backtracking memory "
+           "(PCRE2's heap limit)";
   }
   if( rc==PCRE2_ERROR_DEPTHLIMIT ){
     return "the match nests deeper than PCRE2's depth limit";
@@ -143,6 +160,10 @@ static int regex_find(regex *r, const char *z, size_t n, size_t from,
                       uint32_t flags, PCRE2_SIZE **ov){
   int rc = pcre2_match(r->code, (PCRE2_SPTR)z, n, from, flags, r->md,
                        r->mctx);
+  if( rc==PCRE2_ERROR_JIT_STACKLIMIT ){
+    rc = pcre2_match(r->code, (PCRE2_SPTR)z, n, from, flags | PCRE2_NO_JIT,
+                     r->md, r->mctx);
+  }
   if( rc==PCRE2_ERROR_NOMATCH ) return 0;
   if( rc<0 ) return rc;
   *ov = pcre2_get_ovector_pointer(r->md);
@@ -205,6 +226,7 @@ static void regexp_replace_func(sqlite3_context *ctx, int argc,
   const char *z, *rep;
   PCRE2_UCHAR *out = 0;
   PCRE2_SIZE outn;
+  uint32_t nojit = 0;
   size_t n;
   int rc, fresh, i;
   (void)argc;
@@ -224,17 +246,29 @@ static void regexp_replace_func(sqlite3_context *ctx, int argc,
   for(;;){
     out = corpus_realloc(0, outn+1);
     if( out==0 ) goto nomem;
+    size_t want = outn;
     rc = pcre2_substitute(r->code, (PCRE2_SPTR)z, n, 0,
                           PCRE2_SUBSTITUTE_GLOBAL
-                          | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH,
+                          | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH | nojit,
                           r->md, r->mctx, (PCRE2_SPTR)rep,
                           (size_t)sqlite3_value_bytes(argv[2]), out, &outn);
-    if( rc!=PCRE2_ERROR_NOMEMORY || outn>CORPUS_MAX_ALLOC ) break;
+    if( rc==PCRE2_ERROR_JIT_STACKLIMIT && nojit==0 ){
+      nojit = PCRE2_NO_JIT;            /* again, in the interpreter */
+      outn = want;
+      corpus_free(out);
+      out = 0;
+      continue;
+    }
+    /* out of memory in PCRE2 itself leaves outn unset */
+    if( rc!=PCRE2_ERROR_NOMEMORY || outn==PCRE2_UNSET ) break;
+    if( outn>CORPUS_MAX_ALLOC ) break;
     corpus_free(out);
     out = 0;
   }
   if( rc<0 ){
-    if( rc==PCRE2_ERROR_NOMEMORY ){
+    if( rc==PCRE2_ERROR_NOMEMORY && outn==PCRE2_UNSET ){
+      sqlite3_result_error_nomem(ctx);
+    }else if( rc==PCRE2_ERROR_NOMEMORY ){
       corpus_result_error(ctx, "regexp_replace", "the result would be "
                           "longer than %lld bytes", (long long)CORPUS_MAX_ALLOC);
     }else if( rc==PCRE2_ERROR_MATCHLIMIT || rc==PCRE2_ERROR_HEAPLIMIT
@@ -298,7 +332,11 @@ static int split_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   z = (const char*)sqlite3_value_text(args[0]);
   if( p==0 || z==0 ) return SQLITE_NOMEM;
   n = (size_t)sqlite3_value_bytes(args[0]);
-  r = regex_compile(p, (size_t)sqlite3_value_bytes(args[1]), err);
+  /* compiled for each call (a table-valued function keeps nothing from
+  ** one to the next): the JIT's compilation, tens of microseconds, pays
+  ** only on a long text */
+  r = regex_compile(p, (size_t)sqlite3_value_bytes(args[1]),
+                    n>=REGEXP_SPLIT_JIT_BYTES, err);
   if( r==0 ){
     return err[0] ? corpus_tvf_error(cur, "%s", err) : SQLITE_NOMEM;
   }

@@ -145,44 +145,71 @@ static int rouge_tokenize(const char *z, size_t n, rouge_intern *t,
 
 /* The length of the longest common subsequence of a[0..m-1] and
 ** b[0..n-1], ids below nid; m <= n.  Hyyro's V' = (V + (V & M)) | (V & ~M)
-** over m bits, V starting all ones; the LCS is the zeros of V.  The mask M
-** of b[j] is set from the positions of b[j] in a (pos[first[id] ..
-** first[id+1]-1]) and cleared after.  -1 when out of memory. */
+** over m bits, V starting all ones; the LCS is the zeros of V.  The match
+** mask M of b[j] has a bit for each position of b[j] in a: a token that
+** occurs in a at least once a word of V keeps a mask of its own, built
+** once (at most m / words such tokens, so 8 m bytes in all); a rarer one
+** has its mask set from its positions (pos[first[id] .. first[id+1]-1])
+** and cleared after, in fewer steps than the words of V.  So each token of
+** b costs O(m / 64), whatever repeats.  -1 when out of memory. */
 static int64_t lcs_length(const uint32_t *a, size_t m, const uint32_t *b,
                           size_t n, size_t nid){
-  size_t words = (m+63)/64, i, j, w;
-  uint64_t *V = 0, *M = 0;
-  size_t *first = 0, *pos = 0;
+  size_t words = (m+63)/64, i, j, w, ndense = 0;
+  uint64_t *V = 0, *M = 0, *dense = 0;
+  size_t *first = 0, *pos = 0, *slot = 0;
+  uint64_t top = m%64 ? ((uint64_t)1 << (m%64)) - 1 : ~(uint64_t)0;
   int64_t lcs = -1;
   if( m==0 ) return 0;
   V = corpus_realloc(0, words*sizeof(uint64_t));
   M = corpus_realloc(0, words*sizeof(uint64_t));
   first = corpus_realloc(0, (nid+1)*sizeof(size_t));
   pos = corpus_realloc(0, m*sizeof(size_t));
-  if( V==0 || M==0 || first==0 || pos==0 ) goto done;
+  slot = corpus_realloc(0, nid*sizeof(size_t));
+  if( V==0 || M==0 || first==0 || pos==0 || slot==0 ) goto done;
   memset(M, 0, words*sizeof(uint64_t));
   memset(first, 0, (nid+1)*sizeof(size_t));
   for(i=0; i<m; i++) first[a[i]+1]++;
-  for(i=0; i<nid; i++) first[i+1] += first[i];
+  for(i=0; i<nid; i++){
+    /* slot[id]: 1 + the index of its own mask, or 0 */
+    slot[i] = first[i+1]>=words ? ++ndense : 0;
+    first[i+1] += first[i];
+  }
   for(i=0; i<m; i++) pos[first[a[i]]++] = i;       /* first[id] now ends */
   for(i=nid; i>0; i--) first[i] = first[i-1];      /* back to starts */
   first[0] = 0;
+  if( ndense ){
+    dense = corpus_realloc(0, ndense*words*sizeof(uint64_t));
+    if( dense==0 ) goto done;
+    memset(dense, 0, ndense*words*sizeof(uint64_t));
+    for(i=0; i<m; i++){
+      if( slot[a[i]] ){
+        dense[(slot[a[i]]-1)*words + i/64] |= (uint64_t)1 << (i%64);
+      }
+    }
+  }
   for(w=0; w<words; w++) V[w] = ~(uint64_t)0;
-  if( m%64 ) V[words-1] = ((uint64_t)1 << (m%64)) - 1;
+  V[words-1] = top;
   for(j=0; j<n; j++){
-    size_t id = b[j], p0 = first[id], p1 = id+1<=nid ? first[id+1] : m;
+    size_t id = b[j], p0 = first[id], p1 = first[id+1];
+    const uint64_t *Mj = M;
     uint64_t carry = 0;
     if( p0==p1 ) continue;                 /* no match: V unchanged */
-    for(i=p0; i<p1; i++) M[pos[i]/64] |= (uint64_t)1 << (pos[i]%64);
+    if( slot[id] ){
+      Mj = dense + (slot[id]-1)*words;
+    }else{
+      for(i=p0; i<p1; i++) M[pos[i]/64] |= (uint64_t)1 << (pos[i]%64);
+    }
     for(w=0; w<words; w++){
-      uint64_t v = V[w], u = v & M[w], s = v + u, c2 = s < v;
+      uint64_t v = V[w], u = v & Mj[w], s = v + u, c2 = s < v;
       s += carry;
       c2 |= s < carry;
-      V[w] = s | (v & ~M[w]);
+      V[w] = s | (v & ~Mj[w]);
       carry = c2;
     }
-    if( m%64 ) V[words-1] &= ((uint64_t)1 << (m%64)) - 1;
-    for(i=p0; i<p1; i++) M[pos[i]/64] = 0;
+    V[words-1] &= top;
+    if( !slot[id] ){
+      for(i=p0; i<p1; i++) M[pos[i]/64] = 0;
+    }
   }
   lcs = (int64_t)m;
   for(w=0; w<words; w++) lcs -= __builtin_popcountll(V[w]);
@@ -191,6 +218,8 @@ done:
   corpus_free(M);
   corpus_free(first);
   corpus_free(pos);
+  corpus_free(slot);
+  corpus_free(dense);
   return lcs;
 }
 

@@ -12,7 +12,9 @@
 --                       text, finish_reason, error
 --         si_outcome    every request's fate: ok, error (the response's
 --                       error), truncated (finish_reason length: Self-
---                       Instruct drops the whole response), no response;
+--                       Instruct drops the whole response), filtered
+--                       (finish_reason content_filter), no text (a
+--                       refusal, an empty answer), no response;
 --                       and every response line not used: unknown id,
 --                       duplicate (a second line for an id), unreadable
 --                       (the read log, corpus_errors(), counts the lines
@@ -30,14 +32,16 @@
 -- + ". " (Self-Instruct's re.split(r"\n\d+\s?\. ", text)), after a "\n"
 -- put before the text, so that a chat model's reply that starts with its
 -- own "9. " is split there too (a completion model's reply, which goes on
--- after the prompt's "9.", is split as Self-Instruct splits it); each piece
+-- after the prompt's "9.", is split as Self-Instruct splits it), and a
+-- first piece that ends with ':' before a list (a chat model's "Here are
+-- more tasks:") is no instruction; each piece
 -- with its white space runs made one space, trimmed, and capitalized as
 -- Python's str.capitalize() (the first character upper case, the rest
 -- lower case; SQLite's upper() and lower(), which change ASCII letters
 -- only).
 --
--- Filters, in Self-Instruct's order: empty pieces skipped; fewer than min_words or more
--- than max_words words (split at white space); a banned keyword (the
+-- Filters, in Self-Instruct's order: empty pieces skipped; fewer than
+-- min_words or more than max_words words (split at white space); a banned keyword (the
 -- banned pattern, a regular expression); starts with "Write a program";
 -- starts with ASCII punctuation; starts with a character that is not
 -- ASCII; then ROUGE-L (rouge_l(), rouge-score's) against every
@@ -88,21 +92,33 @@ CREATE TEMP TABLE si_read_log AS
     FROM corpus_errors() WHERE scan = (SELECT max(scan) FROM corpus_errors());
 
 -- 2. Every request's fate, and every response line's that was not used.
---    A request answered twice uses its first line (file, then line order).
+--    A request answered more than once (a retry in a second output file,
+--    say) uses its best line: a usable answer before a truncated or empty
+--    one, before an error; the first (file, then line order) among equals.
 DROP TABLE IF EXISTS si_outcome;
 CREATE TABLE si_outcome AS
-  WITH first AS (
-    SELECT custom_id, min(n) AS n FROM si_response
-     WHERE custom_id IS NOT NULL GROUP BY custom_id)
-  SELECT 'request' AS kind, q.custom_id AS custom_id, r.n AS response,
-         CASE WHEN r.n IS NULL THEN 'no response'
-              WHEN r.error IS NOT NULL THEN 'error'
-              WHEN r.finish_reason = 'length' THEN 'truncated'
-              ELSE 'ok' END AS outcome,
-         r.error AS detail
+  WITH graded AS (
+    SELECT n, custom_id,
+           CASE WHEN error IS NOT NULL THEN 'error'
+                WHEN finish_reason = 'length' THEN 'truncated'
+                WHEN finish_reason = 'content_filter' THEN 'filtered'
+                WHEN text IS NULL OR trim(text, ' ' || char(9, 10, 13)) = '' THEN 'no text'
+                ELSE 'ok' END AS outcome
+      FROM si_response WHERE custom_id IS NOT NULL),
+  best AS (
+    SELECT custom_id, n, outcome FROM (
+      SELECT custom_id, n, outcome,
+             row_number() OVER (PARTITION BY custom_id
+                                ORDER BY CASE outcome WHEN 'ok' THEN 0 WHEN 'truncated' THEN 1
+                                                      WHEN 'filtered' THEN 2 WHEN 'no text' THEN 3
+                                                      ELSE 4 END, n) AS rank
+        FROM graded)
+     WHERE rank = 1)
+  SELECT 'request' AS kind, q.custom_id AS custom_id, b.n AS response,
+         coalesce(b.outcome, 'no response') AS outcome, r.error AS detail
     FROM si_request AS q
-    LEFT JOIN first AS f ON f.custom_id = q.custom_id
-    LEFT JOIN si_response AS r ON r.n = f.n
+    LEFT JOIN best AS b ON b.custom_id = q.custom_id
+    LEFT JOIN si_response AS r ON r.n = b.n
   UNION ALL
   SELECT 'response line', r.custom_id, r.n,
          CASE WHEN r.custom_id IS NULL THEN 'no custom_id'
@@ -110,7 +126,7 @@ CREATE TABLE si_outcome AS
               ELSE 'duplicate' END,
          r.file || ':' || r.line || coalesce(': ' || r.error, '')
     FROM si_response AS r
-   WHERE r.n NOT IN (SELECT f.n FROM first AS f JOIN si_request AS q USING (custom_id));
+   WHERE r.n NOT IN (SELECT b.n FROM best AS b JOIN si_request AS q USING (custom_id));
 
 -- 3. The instructions of the usable responses, parsed, with the filters'
 --    verdicts (reason NULL: passed so far).
@@ -120,13 +136,16 @@ CREATE TABLE si_candidate(id INTEGER PRIMARY KEY, custom_id TEXT, position INTEG
 INSERT INTO si_candidate(custom_id, position, instruction)
   SELECT custom_id, position, upper(substr(inst, 1, 1)) || lower(substr(inst, 2))
     FROM (SELECT o.custom_id AS custom_id, q.prompt_no AS prompt_no, s.position AS position,
-                 trim(regexp_replace(s.piece, '\s+', ' ')) AS inst
+                 trim(regexp_replace(s.piece, '\s+', ' ')) AS inst,
+                 count(*) OVER (PARTITION BY o.custom_id) AS pieces
             FROM si_outcome AS o
             JOIN si_response AS r ON r.n = o.response
             JOIN si_request AS q ON q.custom_id = o.custom_id,
                  regexp_split(char(10) || r.text, '\n\d+\s?\. ') AS s
-           WHERE o.outcome = 'ok')
-   WHERE inst <> ''     -- an empty piece (before a reply's first number) is skipped
+           WHERE o.kind = 'request' AND o.outcome = 'ok')
+   -- an empty piece (before a reply's first number) is skipped, and so is
+   -- a chat model's preamble before its list ("Here are more tasks:")
+   WHERE inst <> '' AND NOT (position = 0 AND pieces > 1 AND inst LIKE '%:')
    ORDER BY prompt_no, position;
 UPDATE si_candidate SET reason = (
   SELECT CASE

@@ -69,10 +69,16 @@ CREATE TEMP TRIGGER si_check_raise BEFORE INSERT ON si_check BEGIN
   SELECT CASE NEW.problem
     WHEN 'no pool' THEN RAISE(ABORT, 'self_instruct: no table si_pool(id, instruction, source, round): make it and put the seed tasks in it (source ''seed'')')
     WHEN 'few seeds' THEN RAISE(ABORT, 'self_instruct: si_pool has fewer seed tasks (source ''seed'') than a prompt takes (si_settings.per_prompt)')
+    WHEN 'per_prompt' THEN RAISE(ABORT, 'self_instruct: si_settings: per_prompt must be an integer 1..100, machine_per_prompt 0..per_prompt, prompts and round integers >= 0 and 1')
   END;
 END;
 INSERT INTO si_check
   SELECT 'no pool' WHERE NOT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'si_pool');
+INSERT INTO si_check
+  SELECT 'per_prompt' FROM si_settings
+   WHERE typeof(per_prompt) <> 'integer' OR per_prompt NOT BETWEEN 1 AND 100
+      OR typeof(machine_per_prompt) <> 'integer' OR machine_per_prompt NOT BETWEEN 0 AND per_prompt
+      OR typeof(prompts) <> 'integer' OR prompts < 0 OR typeof(round) <> 'integer' OR round < 1;
 INSERT INTO si_check
   SELECT 'few seeds' WHERE (SELECT count(*) FROM si_pool WHERE source = 'seed')
                            < (SELECT per_prompt - machine_per_prompt FROM si_settings);
@@ -87,13 +93,15 @@ INSERT INTO si_check
 DROP TABLE IF EXISTS temp.si_n;
 CREATE TEMP TABLE si_n(p INTEGER PRIMARY KEY);
 WITH RECURSIVE n(p) AS (
-    SELECT 1 UNION ALL SELECT p + 1 FROM n WHERE p < (SELECT prompts FROM si_settings))
+    SELECT 1 WHERE (SELECT prompts FROM si_settings) >= 1
+    UNION ALL SELECT p + 1 FROM n WHERE p < (SELECT prompts FROM si_settings))
 INSERT INTO si_n SELECT p FROM n;
 DROP TABLE IF EXISTS temp.si_machine;
 CREATE TEMP TABLE si_machine(k INTEGER PRIMARY KEY, id INTEGER, instruction TEXT);
-INSERT INTO si_machine
+INSERT INTO si_machine    -- those of earlier rounds: a rerun draws the same
   SELECT row_number() OVER (ORDER BY id) - 1, id, instruction
-    FROM si_pool WHERE source IS NOT 'seed';
+    FROM si_pool
+   WHERE source IS NOT 'seed' AND coalesce(round, 0) < (SELECT round FROM si_settings);
 DROP TABLE IF EXISTS temp.si_chosen;
 CREATE TEMP TABLE si_chosen(p INTEGER, id INTEGER, instruction TEXT);
 WITH RECURSIVE try(j) AS (
