@@ -112,35 +112,130 @@ static int toks_push(rouge_toks *k, uint32_t id){
   return 0;
 }
 
-/* Tokenizes z[0..n-1] as rouge-score's DefaultTokenizer (header) into k.
-** 0, or -1 when out of memory. */
-static int rouge_tokenize(const char *z, size_t n, rouge_intern *t,
-                          rouge_toks *k){
-  corpus_buf tok = {0, 0, 0};
-  size_t i = 0;
+/* Calls emit(ctx, token, length) for each token of z[0..n-1], as
+** rouge-score's DefaultTokenizer (header) makes them, lowercased; stops at
+** and returns emit's first nonzero return.  -1 also when out of memory (a
+** token longer than the stack buffer goes to the heap). */
+typedef int (*rouge_emit)(void *ctx, const char *tok, size_t n);
+static int rouge_scan(const char *z, size_t n, rouge_emit emit, void *ctx){
+  char small[128];
+  corpus_buf big = {0, 0, 0};
+  size_t i = 0, k = 0;                 /* k: the token's bytes in small */
   int rc = 0;
   while( i<=n ){
     int32_t c = -1;          /* -1: the end, a separator */
     size_t len = 1;
     char ch = 0;
-    if( i<n ) c = corpus_cp_at(z, n, i, &len);
+    if( i<n ){
+      unsigned char u = (unsigned char)z[i];
+      c = u<0x80 ? u : corpus_cp_at(z, n, i, &len);
+    }
     if( c>='A' && c<='Z' ) ch = (char)(c + 32);
     else if( (c>='a' && c<='z') || (c>='0' && c<='9') ) ch = (char)c;
     else if( c==0x212A ) ch = 'k';           /* KELVIN SIGN lowers to 'k' */
+    if( !ch && c==0x130 ) ch = 'i';          /* U+0130 lowers to "i\u0307" */
     if( ch ){
-      if( corpus_buf_append(&tok, &ch, 1) ){ rc = -1; break; }
-    }else{
-      if( c==0x130 && corpus_buf_append(&tok, "i", 1) ){ rc = -1; break; }
-      if( tok.n ){
-        int64_t id = intern(t, tok.z, tok.n);
-        if( id<0 || toks_push(k, (uint32_t)id) ){ rc = -1; break; }
-        tok.n = 0;
+      if( big.z==0 && k<sizeof(small) ){
+        small[k++] = ch;
+      }else if( (big.z==0 && corpus_buf_append(&big, small, k))
+             || corpus_buf_append(&big, &ch, 1) ){
+        rc = -1;
+        break;
       }
+    }
+    if( !ch || c==0x130 ){             /* a separator ends the token */
+      const char *t = big.z ? big.z : small;
+      size_t tn = big.z ? big.n : k;
+      if( tn && (rc = emit(ctx, t, tn))!=0 ) break;
+      k = 0;
+      big.n = 0;
     }
     i += len;
   }
-  corpus_free(tok.z);
+  corpus_free(big.z);
   return rc;
+}
+
+typedef struct intern_ctx { rouge_intern *t; rouge_toks *k; } intern_ctx;
+static int emit_intern(void *ctx, const char *tok, size_t n){
+  intern_ctx *c = (intern_ctx*)ctx;
+  int64_t id = intern(c->t, tok, n);
+  return id<0 || toks_push(c->k, (uint32_t)id) ? -1 : 0;
+}
+
+/* Tokenizes z[0..n-1] into k, tokens interned in t.  0, or -1 when out
+** of memory. */
+static int rouge_tokenize(const char *z, size_t n, rouge_intern *t,
+                          rouge_toks *k){
+  intern_ctx c;
+  c.t = t;
+  c.k = k;
+  return rouge_scan(z, n, emit_intern, &c);
+}
+
+/* The fast path of rouge_l() for short texts (an instruction, a sentence):
+** at most 64 tokens each and 2,048 bytes of tokens, held on the stack,
+** compared by hash and bytes, and the LCS in one machine word (the
+** match masks by comparing the tokens, at most 64 x 64); no allocation.  */
+#define SMALL_TOKENS 64
+#define SMALL_BYTES 2048
+typedef struct small_toks {
+  size_t n, bytes;
+  uint32_t off[SMALL_TOKENS];
+  uint16_t len[SMALL_TOKENS];
+  uint64_t hash[SMALL_TOKENS];
+  char buf[SMALL_BYTES];
+} small_toks;
+
+static int emit_small(void *ctx, const char *tok, size_t n){
+  small_toks *s = (small_toks*)ctx;
+  if( s->n==SMALL_TOKENS || n>SMALL_BYTES - s->bytes ) return 1;  /* full */
+  memcpy(s->buf + s->bytes, tok, n);
+  s->off[s->n] = (uint32_t)s->bytes;
+  s->len[s->n] = (uint16_t)n;
+  s->hash[s->n] = corpus_xxh3(tok, n, 0);
+  s->bytes += n;
+  s->n++;
+  return 0;
+}
+
+static int small_eq(const small_toks *a, size_t i, const small_toks *b,
+                    size_t j){
+  return a->hash[i]==b->hash[j] && a->len[i]==b->len[j]
+      && memcmp(a->buf + a->off[i], b->buf + b->off[j], a->len[i])==0;
+}
+
+/* 1 with the LCS and the token counts when both texts fit, 0 when not
+** (the general path then), -1 when out of memory. */
+static int rouge_l_small(const char *za, size_t na, const char *zb, size_t nb,
+                         int64_t *lcs, size_t *ta, size_t *tb){
+  small_toks x, y;
+  const small_toks *a, *b;
+  uint64_t V, top;
+  size_t i, j;
+  int rc;
+  x.n = x.bytes = y.n = y.bytes = 0;
+  if( (rc = rouge_scan(za, na, emit_small, &x))!=0
+   || (rc = rouge_scan(zb, nb, emit_small, &y))!=0 ){
+    return rc>0 ? 0 : -1;
+  }
+  *ta = x.n;
+  *tb = y.n;
+  a = x.n<=y.n ? &x : &y;              /* the bit side: the shorter */
+  b = x.n<=y.n ? &y : &x;
+  if( a->n==0 ){ *lcs = 0; return 1; }
+  top = a->n==64 ? ~(uint64_t)0 : ((uint64_t)1 << a->n) - 1;
+  V = top;
+  for(j=0; j<b->n; j++){
+    uint64_t m = 0, u;
+    for(i=0; i<a->n; i++){
+      if( small_eq(a, i, b, j) ) m |= (uint64_t)1 << i;
+    }
+    u = V & m;
+    V = ((V + u) | (V & ~m)) & top;
+  }
+  *lcs = (int64_t)a->n - __builtin_popcountll(V);
+  return 1;
 }
 
 /* The length of the longest common subsequence of a[0..m-1] and
@@ -369,6 +464,24 @@ static void rouge_func(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   za = (const char*)sqlite3_value_text(argv[0]);
   zb = (const char*)sqlite3_value_text(argv[1]);
   if( za==0 || zb==0 ) goto nomem;
+  if( is_l ){
+    int64_t lcs;
+    size_t ta, tb;
+    int rc = rouge_l_small(za, (size_t)sqlite3_value_bytes(argv[0]),
+                           zb, (size_t)sqlite3_value_bytes(argv[1]),
+                           &lcs, &ta, &tb);
+    if( rc<0 ) goto nomem;
+    if( rc ){
+      if( ta==0 || tb==0 ){               /* _score_lcs: Score(0, 0, 0) */
+        sqlite3_result_double(ctx, 0.0);
+        goto done;
+      }
+      p = (double)lcs / (double)tb;
+      r = (double)lcs / (double)ta;
+      sqlite3_result_double(ctx, rouge_measure(o.measure, p, r));
+      goto done;
+    }
+  }
   /* one array: the target's tokens, then the prediction's */
   if( rouge_tokenize(za, (size_t)sqlite3_value_bytes(argv[0]), &t, &tk) ){
     goto nomem;
