@@ -248,7 +248,7 @@ static void regexp_replace_func(sqlite3_context *ctx, int argc,
     if( out==0 ) goto nomem;
     size_t want = outn;
     rc = pcre2_substitute(r->code, (PCRE2_SPTR)z, n, 0,
-                          PCRE2_SUBSTITUTE_GLOBAL
+                          PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_UNSET_EMPTY
                           | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH | nojit,
                           r->md, r->mctx, (PCRE2_SPTR)rep,
                           (size_t)sqlite3_value_bytes(argv[2]), out, &outn);

@@ -7,10 +7,11 @@
 --
 -- Input:  si_settings, si_request, si_pool (part 1)
 --         the responses: OpenAI Batch API output lines (or vLLM's
---         run-batch), read with read_jsonl(..., 'on_error=skip')
+--         run-batch), read with read_jsonl(..., 'on_error=skip strict=off')
 -- Output: si_response   every response line read: custom_id, status,
 --                       text, finish_reason, error
---         si_outcome    every request's fate: ok, error (the response's
+--         si_outcome    (kind, custom_id, response: the row n of si_response,
+--                       outcome, detail) every request's fate: ok, error (the response's
 --                       error), truncated (finish_reason length: Self-
 --                       Instruct drops the whole response), filtered
 --                       (finish_reason content_filter), no text (a
@@ -21,10 +22,12 @@
 --                       that were not JSON)
 --         si_candidate  every instruction parsed, with why it was dropped
 --                       (reason NULL: kept) and its most similar pool
---                       instruction (similar_id, rouge_l)
+--                       instruction (similar_id: its id in si_pool; rouge_l)
 --         si_pool       the kept instructions added: source 'machine',
 --                       round si_settings.round
---         si_report     counts of the above, for a look
+--         si_report     counts of the above, for a look (and, for each
+--                       file, the lines that were not JSON: how many, and
+--                       the first one's place and fault)
 --
 -- Run:    sqlite3 -bail -cmd '.load ./dist/corpus' pool.db < sql/self_instruct_filter.sql
 --
@@ -85,10 +88,10 @@ CREATE TABLE si_response AS
          llm_response(json, 'text') AS text,
          llm_response(json, 'finish_reason') AS finish_reason,
          llm_response(json, 'error') AS error
-    FROM read_jsonl((SELECT responses FROM si_settings), 'on_error=skip');
+    FROM read_jsonl((SELECT responses FROM si_settings), 'on_error=skip strict=off');
 DROP TABLE IF EXISTS temp.si_read_log;
-CREATE TEMP TABLE si_read_log AS
-  SELECT coalesce(sum(skipped), 0) AS skipped, max(first_error) AS first_error
+CREATE TEMP TABLE si_read_log AS      -- each file's skipped lines, the first named
+  SELECT file, skipped, first_error
     FROM corpus_errors() WHERE scan = (SELECT max(scan) FROM corpus_errors());
 
 -- 2. Every request's fate, and every response line's that was not used.
@@ -223,7 +226,7 @@ DROP TABLE IF EXISTS si_report;
 CREATE TABLE si_report AS
   SELECT kind AS what, outcome AS value, count(*) AS n FROM si_outcome GROUP BY kind, outcome
   UNION ALL
-  SELECT 'response line skipped', coalesce(first_error, ''), skipped FROM temp.si_read_log WHERE skipped > 0
+  SELECT 'response lines skipped', coalesce(first_error, file), skipped FROM temp.si_read_log WHERE skipped > 0
   UNION ALL
   SELECT 'instruction', coalesce(reason, 'kept'), count(*) FROM si_candidate GROUP BY reason
   UNION ALL

@@ -34,7 +34,9 @@
 -- Self-Instruct sent the prompt to GPT-3 (davinci, a completion model) with
 -- temperature 0.7, top_p 0.5, presence_penalty 2, max_tokens 1024 and stop
 -- sequences "\n\n", "\n16", "16.", "16 ."; the requests here are chat
--- requests (the prompt as the user message) with the same parameters.
+-- requests (the prompt as the user message) with the same parameters but
+-- "\n\n": a chat model may put a blank line after a preamble ("Here are
+-- more tasks:"), where that stop would end its answer before the list.
 
 -- 0. Settings: change them here, and only here.  Part 2 reads them too.
 DROP TABLE IF EXISTS si_settings;
@@ -68,7 +70,7 @@ CREATE TEMP TABLE si_check(problem TEXT);
 CREATE TEMP TRIGGER si_check_raise BEFORE INSERT ON si_check BEGIN
   SELECT CASE NEW.problem
     WHEN 'no pool' THEN RAISE(ABORT, 'self_instruct: no table si_pool(id, instruction, source, round): make it and put the seed tasks in it (source ''seed'')')
-    WHEN 'few seeds' THEN RAISE(ABORT, 'self_instruct: si_pool has fewer seed tasks (source ''seed'') than a prompt takes (si_settings.per_prompt)')
+    WHEN 'few seeds' THEN RAISE(ABORT, 'self_instruct: si_pool has fewer seed tasks (source ''seed'') than a prompt takes (si_settings.per_prompt, less the machine instructions of earlier rounds it can take, machine_per_prompt)')
     WHEN 'per_prompt' THEN RAISE(ABORT, 'self_instruct: si_settings: per_prompt must be an integer 1..100, machine_per_prompt 0..per_prompt, prompts and round integers >= 0 and 1')
   END;
 END;
@@ -79,9 +81,12 @@ INSERT INTO si_check
    WHERE typeof(per_prompt) <> 'integer' OR per_prompt NOT BETWEEN 1 AND 100
       OR typeof(machine_per_prompt) <> 'integer' OR machine_per_prompt NOT BETWEEN 0 AND per_prompt
       OR typeof(prompts) <> 'integer' OR prompts < 0 OR typeof(round) <> 'integer' OR round < 1;
-INSERT INTO si_check
+INSERT INTO si_check     -- a prompt takes per_prompt less the machine ones it can
   SELECT 'few seeds' WHERE (SELECT count(*) FROM si_pool WHERE source = 'seed')
-                           < (SELECT per_prompt - machine_per_prompt FROM si_settings);
+     < (SELECT per_prompt - min(machine_per_prompt,
+                                (SELECT count(*) FROM si_pool
+                                  WHERE source IS NOT 'seed' AND coalesce(round, 0) < si_settings.round))
+          FROM si_settings);
 
 -- 1. The prompts.  Prompt p (1..prompts) takes machine_per_prompt of the
 --    machine-generated instructions, drawn uniformly by hashes of (round,
@@ -148,7 +153,7 @@ CREATE TABLE si_request AS
            (SELECT 'model=' || model || ' temperature=' || temperature ||
                    ' top_p=' || top_p || ' max_tokens=' || max_tokens ||
                    ' body=''{"presence_penalty":' || presence_penalty ||
-                   ',"stop":["\n\n","\n16","16.","16 ."]}''' FROM si_settings)) AS line
+                   ',"stop":["\n16","16.","16 ."]}''' FROM si_settings)) AS line
     FROM si_prompt ORDER BY prompt_no;
 
 -- 3. The request file(s), written atomically; an existing file is replaced.
@@ -157,3 +162,7 @@ CREATE TABLE si_request_manifest AS
   SELECT write_jsonl((SELECT requests FROM si_settings), line,
                      'shard_rows=50000 shard_bytes=200000000 overwrite=on') AS manifest
     FROM (SELECT line FROM si_request ORDER BY prompt_no);
+SELECT 'self_instruct: ' || json_extract(manifest, '$.rows') || ' requests in '
+       || json_array_length(manifest, '$.files') || ' file(s): '
+       || (SELECT group_concat(json_extract(value, '$.path'), ', ') FROM json_each(manifest, '$.files'))
+  FROM si_request_manifest;
