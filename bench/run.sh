@@ -41,6 +41,17 @@
 #                  spamassassin debian-handbook, 34,000 documents): jaccard()
 #                  per candidate against dedup_verify(), and near_duplicates()
 #                  (issue 18; ~2 min)
+#   sh bench/run.sh rouge [rouge.tcl options]   rouge_l() and rouge_n() on
+#                  100,000 generated sentence pairs, pairs/s next to a plain
+#                  scan and test/rouge_ref.py (issue 19; ~30 s)
+#   sh bench/run.sh llm [llm.tcl options]       llm_request(), llm_response(),
+#                  regexp*, fewshot() on 200,000 prompts (-n) cut from the
+#                  corpora of BENCH_LLM, rows/s next to json_object(),
+#                  json_extract(), LIKE and replace() (issue 19; ~3 min)
+#   sh bench/run.sh self_instruct [self_instruct.py options]   opt-in: the
+#                  Self-Instruct filter's ROUGE-L step with and without its
+#                  MinHash-LSH prefilter, and the prefilter's recall
+#                  (/usr/bin/python3 bench/self_instruct.py; long)
 #   sh bench/run.sh dask [dedup_dask.py options]      opt-in: the Dask pipeline
 #                  (python3 -m sqlite_corpus.dedup) on BENCH_DASK_SCALE
 #                  generated documents (default 100000; pipeline.tcl's
@@ -59,7 +70,8 @@
 #                  any mismatch
 #
 # With no benchmark named, text, filters, minhash, pipeline, quality, bpe,
-# files, warc, html, lang, pii, substr, stats and verify run, and the options (if any) go to the first, text.tcl.  Naming one runs
+# files, warc, html, lang, pii, substr, stats, verify, rouge and llm run, and
+# the options (if any) go to the first, text.tcl.  Naming one runs
 # only that one, with the options.
 #
 #   CORPORA_DIR    where the JSONL corpora live (default /tmp/corpora)
@@ -73,6 +85,7 @@
 #   BENCH_DIR      pipeline.tcl's and minhash_index.tcl's scratch directory (default /tmp/corpus-bench)
 #   BENCH_DASK_SCALE, BENCH_DASK_SHARDS   dedup_dask.py's documents and shards
 #   BENCH_PII      corpora of pii.tcl (default: fortunes jargon man)
+#   BENCH_LLM      corpora of llm.tcl (default: debian-handbook man)
 #   BENCH_BPE      corpora of bpe.tcl (default: sotu man spamassassin; man's
 #                  non-English pages are also timed alone, as man-i18n)
 #   BENCH_BPE_LANGS  languages of man also timed one by one, as man-LANG
@@ -121,6 +134,7 @@ BENCH_DIR=${BENCH_DIR:-/tmp/corpus-bench}
 # every corpus scripts/corpora.sh makes: the pipeline's documents are cut from all
 PIPELINE_CORPORA="deb-copyright foldoc fortunes gcide jargon man pydoc-3.11 sotu spamassassin sqlite-doc"
 BENCH_PII=${BENCH_PII:-"fortunes jargon man"}
+BENCH_LLM=${BENCH_LLM:-"debian-handbook man"}
 BENCH_SUBSTR_MB=${BENCH_SUBSTR_MB:-20}
 BENCH_SUBSTR_DB=${BENCH_SUBSTR_DB:-/tmp/corpus-1g.db}
 BENCH_BPE=${BENCH_BPE:-"sotu man spamassassin"}
@@ -135,7 +149,7 @@ FALLBACK=examples/data/sqlite-doc.json
 
 mode=all
 case "${1:-}" in
-  text|filters|minhash|minhash_index|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|pii|substr|stats|verify|dask|all) mode=$1; shift ;;
+  text|filters|minhash|minhash_index|pipeline|quality|bpe|bpe-parity|files|warc|html|lang|pii|substr|stats|verify|dask|rouge|llm|self_instruct|all) mode=$1; shift ;;
 esac
 
 if [ ! -f "$CORPUS_LIB.so" ]; then
@@ -412,6 +426,29 @@ run_verify() {
     -db "$BENCH_DIR/verify.db" "$@"
 }
 
+# rouge.tcl: its sentence pairs are made by test/rouge01.py (/usr/bin/python3).
+run_rouge() {
+  echo
+  "$TCLSH" bench/rouge.tcl "$CORPUS_LIB" "$@"
+}
+
+# llm.tcl: its prompts are cut from the corpora of BENCH_LLM.
+run_llm() {
+  ensure $BENCH_LLM
+  if ! have_corpora "$BENCH_LLM"; then
+    echo "bench: llm: no real corpus found; skipped"
+    return 0
+  fi
+  with_corpora "$BENCH_LLM" "$TCLSH" bench/llm.tcl "$CORPUS_LIB" "$@"
+}
+
+# self_instruct.py: Debian's python3 (the first on PATH may not load
+# extensions); it finds its corpora in CORPORA_DIR.
+run_self_instruct() {
+  echo
+  CORPORA_DIR="$CORPORA_DIR" /usr/bin/python3 bench/self_instruct.py --lib "$CORPUS_LIB" "$@"
+}
+
 # dedup_dask.py: the corpus is pipeline.tcl's (made here by make_dupes.py when
 # missing), the shards dedup_dask.py's, under /tmp/dask-bench.
 run_dask() {
@@ -439,6 +476,9 @@ run_dask() {
 case $mode in
   substr)   run_substr "$@" ;;
   dask)     run_dask "$@" ;;
+  rouge)    run_rouge "$@" ;;
+  llm)      run_llm "$@" ;;
+  self_instruct) run_self_instruct "$@" ;;
   verify)   run_verify "$@" ;;
   stats)    run_stats "$@" ;;
   html)     run_html "$@" ;;
@@ -469,5 +509,7 @@ case $mode in
     run_substr
     run_stats
     run_verify
+    run_rouge
+    run_llm
     ;;
 esac
