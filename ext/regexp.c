@@ -8,9 +8,12 @@
 **   regexp_split(text, pattern)            table: position, piece
 **
 ** Patterns are compiled with PCRE2_UTF | PCRE2_UCP, so that \d, \s, \w
-** and \b are Unicode's, as in Python 3's str patterns, and with
-** PCRE2_MATCH_INVALID_UTF, so that a text with invalid UTF-8 is searched
-** (an invalid sequence matches nothing) rather than refused.  A pattern
+** and \b are Unicode's, as in Python 3's str patterns.  A text is checked
+** once (each invalid UTF-8 sequence read as U+FFFD, in a copy, as
+** everywhere in the extension) and matched with PCRE2_NO_UTF_CHECK: PCRE2
+** would otherwise check it at every call, the whole text for each of
+** regexp_split's pieces (PCRE2_MATCH_INVALID_UTF scans on from each start
+** in the interpreter too: quadratic on a long text).  A pattern
 ** is compiled once per statement when it is the same in every row.  A
 ** match gives up after PCRE2's default match limit (10,000,000 steps of
 ** backtracking): an error, never a hang.
@@ -77,7 +80,7 @@ static regex *regex_compile(const char *z, size_t n, int jit, char *err){
   cc = pcre2_compile_context_create(r->gctx);
   if( cc==0 ) goto fail;
   r->code = pcre2_compile((PCRE2_SPTR)z, n, PCRE2_UTF | PCRE2_UCP
-                          | PCRE2_MATCH_INVALID_UTF, &code, &off, cc);
+                          , &code, &off, cc);
   pcre2_compile_context_free(cc);
   if( r->code==0 ){
     if( code!=PCRE2_ERROR_HEAP_FAILED && code!=PCRE2_ERROR_NOMEMORY ){
@@ -154,15 +157,26 @@ static const char *match_failure(int rc){
   return "PCRE2 failed to match";
 }
 
+/* The text z[0..n-1] as valid UTF-8: z itself, or a copy in *fix with
+** each invalid sequence U+FFFD (*z and *n then point at it).  0, or -1
+** when out of memory. */
+static int subject_utf8(const char **z, size_t *n, corpus_buf *fix){
+  if( corpus_utf8_valid(*z, *n) ) return 0;
+  if( corpus_buf_append_utf8(fix, *z, *n) ) return -1;
+  *z = fix->z ? fix->z : "";
+  *n = fix->n;
+  return 0;
+}
+
 /* Runs r on z[0..n-1] from byte `from`: 1 with ov[0..1] the match, 0 no
 ** match, <0 PCRE2's error. */
 static int regex_find(regex *r, const char *z, size_t n, size_t from,
                       uint32_t flags, PCRE2_SIZE **ov){
-  int rc = pcre2_match(r->code, (PCRE2_SPTR)z, n, from, flags, r->md,
-                       r->mctx);
+  int rc = pcre2_match(r->code, (PCRE2_SPTR)z, n, from,
+                       flags | PCRE2_NO_UTF_CHECK, r->md, r->mctx);
   if( rc==PCRE2_ERROR_JIT_STACKLIMIT ){
-    rc = pcre2_match(r->code, (PCRE2_SPTR)z, n, from, flags | PCRE2_NO_JIT,
-                     r->md, r->mctx);
+    rc = pcre2_match(r->code, (PCRE2_SPTR)z, n, from,
+                     flags | PCRE2_NO_JIT | PCRE2_NO_UTF_CHECK, r->md, r->mctx);
   }
   if( rc==PCRE2_ERROR_NOMATCH ) return 0;
   if( rc<0 ) return rc;
@@ -198,6 +212,8 @@ static void regexp_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   regex *r;
   const char *z;
   PCRE2_SIZE *ov;
+  corpus_buf fix = {0, 0, 0};
+  size_t n;
   int rc, fresh;
   (void)argc;
   if( sqlite3_value_type(argv[0])==SQLITE_NULL
@@ -207,13 +223,15 @@ static void regexp_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   if( corpus_check_text(ctx, "regexp", "text", argv[1]) ) return;
   if( (r = regex_arg(ctx, "regexp", 0, argv[0], &fresh))==0 ) return;
   z = (const char*)sqlite3_value_text(argv[1]);
-  if( z==0 ){
+  n = (size_t)sqlite3_value_bytes(argv[1]);
+  if( z==0 || subject_utf8(&z, &n, &fix) ){
     sqlite3_result_error_nomem(ctx);
   }else{
-    rc = regex_find(r, z, (size_t)sqlite3_value_bytes(argv[1]), 0, 0, &ov);
+    rc = regex_find(r, z, n, 0, 0, &ov);
     if( rc<0 ) match_error(ctx, "regexp", rc);
     else sqlite3_result_int(ctx, rc);
   }
+  corpus_free(fix.z);
   regex_done(ctx, 0, r, fresh);
 }
 
@@ -227,7 +245,8 @@ static void regexp_replace_func(sqlite3_context *ctx, int argc,
   PCRE2_UCHAR *out = 0;
   PCRE2_SIZE outn;
   uint32_t nojit = 0;
-  size_t n;
+  corpus_buf fix = {0, 0, 0}, fixrep = {0, 0, 0};
+  size_t n, repn;
   int rc, fresh, i;
   (void)argc;
   for(i=0; i<3; i++){
@@ -242,6 +261,10 @@ static void regexp_replace_func(sqlite3_context *ctx, int argc,
   rep = (const char*)sqlite3_value_text(argv[2]);
   if( z==0 || rep==0 ) goto nomem;
   n = (size_t)sqlite3_value_bytes(argv[0]);
+  repn = (size_t)sqlite3_value_bytes(argv[2]);
+  if( subject_utf8(&z, &n, &fix) || subject_utf8(&rep, &repn, &fixrep) ){
+    goto nomem;
+  }
   outn = n + 64;
   for(;;){
     out = corpus_realloc(0, outn+1);
@@ -249,9 +272,9 @@ static void regexp_replace_func(sqlite3_context *ctx, int argc,
     size_t want = outn;
     rc = pcre2_substitute(r->code, (PCRE2_SPTR)z, n, 0,
                           PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_UNSET_EMPTY
-                          | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH | nojit,
-                          r->md, r->mctx, (PCRE2_SPTR)rep,
-                          (size_t)sqlite3_value_bytes(argv[2]), out, &outn);
+                          | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH
+                          | PCRE2_NO_UTF_CHECK | nojit,
+                          r->md, r->mctx, (PCRE2_SPTR)rep, repn, out, &outn);
     if( rc==PCRE2_ERROR_JIT_STACKLIMIT && nojit==0 ){
       nojit = PCRE2_NO_JIT;            /* again, in the interpreter */
       outn = want;
@@ -285,10 +308,14 @@ static void regexp_replace_func(sqlite3_context *ctx, int argc,
     result_utf8(ctx, (const char*)out, outn);
     corpus_free(out);
   }
+  corpus_free(fix.z);
+  corpus_free(fixrep.z);
   regex_done(ctx, 1, r, fresh);
   return;
 nomem:
   sqlite3_result_error_nomem(ctx);
+  corpus_free(fix.z);
+  corpus_free(fixrep.z);
   regex_done(ctx, 1, r, fresh);
 }
 
@@ -298,13 +325,16 @@ enum { SPLIT_POSITION, SPLIT_PIECE };
 
 typedef struct split_cursor {
   corpus_tvf_cursor base;
-  const char *z;             /* the text (args[0]'s copy holds it) */
+  const char *z;             /* the text (args[0]'s copy, or fix, holds it) */
+  corpus_buf fix;            /* the text with U+FFFD for invalid UTF-8 */
   size_t *cut;               /* piece k is z[cut[2k] .. cut[2k+1]) */
 } split_cursor;
 
 static void split_reset(corpus_tvf_cursor *cur){
   split_cursor *c = (split_cursor*)cur;
   corpus_free(c->cut);
+  corpus_free(c->fix.z);
+  memset(&c->fix, 0, sizeof(c->fix));
   c->cut = 0;
   c->z = 0;
 }
@@ -332,6 +362,7 @@ static int split_filter(corpus_tvf_cursor *cur, sqlite3_value **args){
   z = (const char*)sqlite3_value_text(args[0]);
   if( p==0 || z==0 ) return SQLITE_NOMEM;
   n = (size_t)sqlite3_value_bytes(args[0]);
+  if( subject_utf8(&z, &n, &c->fix) ) return SQLITE_NOMEM;
   /* compiled for each call (a table-valued function keeps nothing from
   ** one to the next): the JIT's compilation, tens of microseconds, pays
   ** only on a long text */
